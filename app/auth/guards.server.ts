@@ -1,0 +1,123 @@
+// Guards: every loader and action calls its own. A tenant the user does not belong to
+// answers 404, exactly like one that does not exist.
+import { redirect } from "@remix-run/node";
+import { db } from "~/db.server";
+import type { RequestContext } from "./context.server";
+import {
+  readSessionToken,
+  sessionCookie,
+  validateSessionToken,
+  type ValidSession,
+} from "./session.server";
+
+export interface GuardArgs {
+  request: Request;
+  context: RequestContext;
+}
+
+const sessionsByContext = new WeakMap<RequestContext, Promise<ValidSession | null>>();
+
+/** The request's session, validated once per request however many loaders ask. */
+export function getSession({ request, context }: GuardArgs): Promise<ValidSession | null> {
+  let pending = sessionsByContext.get(context);
+  if (!pending) {
+    pending = (async () => {
+      const token = readSessionToken(request.headers.get("cookie"));
+      if (!token) return null;
+      const session = await validateSessionToken(db, token);
+      if (session?.renewed) context.appendSetCookie(sessionCookie(token, session.expiresAt));
+      return session;
+    })();
+    sessionsByContext.set(context, pending);
+  }
+  return pending;
+}
+
+export async function getOptionalUser(args: GuardArgs) {
+  return (await getSession(args))?.user ?? null;
+}
+
+export function notFound(): Response {
+  return new Response("Not Found", { status: 404, statusText: "Not Found" });
+}
+
+export function forbidden(): Response {
+  return new Response("Forbidden", { status: 403, statusText: "Forbidden" });
+}
+
+export async function requireUser(args: GuardArgs) {
+  const session = await getSession(args);
+  if (!session) {
+    const url = new URL(args.request.url);
+    const back = url.pathname + url.search;
+    throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
+  }
+  return session.user;
+}
+
+export async function requireSupport(args: GuardArgs) {
+  const user = await requireUser(args);
+  if (!user.isSupport) throw notFound();
+  return user;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string | undefined): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
+export type PartnerRole = "owner" | "member";
+export type BusinessRole = "owner" | "staff";
+
+/**
+ * The signed-in user's membership of one partner, by slug. Not a member → 404.
+ * With role "owner", a member who is not the owner gets 403: they know the partner.
+ */
+export async function requirePartnerMember(
+  args: GuardArgs,
+  partnerSlug: string | undefined,
+  role?: "owner",
+) {
+  const user = await requireUser(args);
+  if (!partnerSlug) throw notFound();
+  const membership = await db
+    .selectFrom("partner_members")
+    .innerJoin("partners", "partners.id", "partner_members.partner_id")
+    .select([
+      "partners.id",
+      "partners.name",
+      "partners.slug",
+      "partners.status",
+      "partners.type",
+      "partner_members.role",
+    ])
+    .where("partners.slug", "=", partnerSlug)
+    .where("partner_members.user_id", "=", user.id)
+    .executeTakeFirst();
+  if (!membership) throw notFound();
+  if (role === "owner" && membership.role !== "owner") throw forbidden();
+  const { role: memberRole, ...partner } = membership;
+  return { user, partner, role: memberRole as PartnerRole };
+}
+
+/** The signed-in user's membership of one business, by id. Not a member → 404. */
+export async function requireBusinessMember(
+  args: GuardArgs,
+  businessId: string | undefined,
+  role?: "owner",
+) {
+  const user = await requireUser(args);
+  if (!isUuid(businessId)) throw notFound();
+  const membership = await db
+    .selectFrom("business_members")
+    .innerJoin("businesses", "businesses.id", "business_members.business_id")
+    .select(["businesses.id", "businesses.name", "business_members.role"])
+    .where("businesses.id", "=", businessId)
+    .where("business_members.user_id", "=", user.id)
+    .executeTakeFirst();
+  if (!membership) throw notFound();
+  if (role === "owner" && membership.role !== "owner") throw forbidden();
+  const { role: memberRole, ...business } = membership;
+  return { user, business, role: memberRole as BusinessRole };
+}

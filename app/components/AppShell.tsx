@@ -1,0 +1,157 @@
+import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import type { OrganisationLink } from "~/domain/organisations.server";
+
+interface ShellUser {
+  name: string;
+  email: string;
+  isSupport: boolean;
+}
+
+interface NavItem {
+  to: string;
+  label: string;
+  end?: boolean;
+}
+
+/** Which area the URL is in, and its navigation. */
+function areaOf(pathname: string, organisations: OrganisationLink[], t: (key: string) => string) {
+  const partner = pathname.match(/^\/partner\/([^/]+)/);
+  if (partner) {
+    const base = `/partner/${partner[1]}`;
+    const current = organisations.find((o) => o.href === base);
+    const items: NavItem[] = [
+      { to: base, label: t("nav.dashboard"), end: true },
+      { to: `${base}/team`, label: t("nav.team") },
+    ];
+    return { current: current?.name ?? "", kind: t("nav.partnerArea"), items };
+  }
+  const business = pathname.match(/^\/business\/([^/]+)/);
+  if (business) {
+    const base = `/business/${business[1]}`;
+    const current = organisations.find((o) => o.href === `${base}/billing`);
+    return {
+      current: current?.name ?? "",
+      kind: t("nav.businessArea"),
+      items: [{ to: `${base}/billing`, label: t("nav.billing") }],
+    };
+  }
+  if (pathname.startsWith("/support")) {
+    return {
+      current: t("nav.supportDesk"),
+      kind: t("nav.supportArea"),
+      items: [
+        { to: "/support", label: t("nav.overview"), end: true },
+        { to: "/support/partners", label: t("nav.partners") },
+        { to: "/support/businesses", label: t("nav.businesses") },
+        { to: "/support/audit", label: t("nav.audit") },
+      ],
+    };
+  }
+  return { current: t("nav.account"), kind: "", items: [] as NavItem[] };
+}
+
+export function AppShell({
+  user,
+  organisations,
+  flash,
+  children,
+}: {
+  user: ShellUser;
+  organisations: OrganisationLink[];
+  flash: ReactNode;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const { pathname } = useLocation();
+  const area = areaOf(pathname, organisations, t);
+  const switchTargets = [
+    ...(user.isSupport
+      ? [{ href: "/support", name: t("nav.supportDesk"), detail: t("nav.supportArea") }]
+      : []),
+    ...organisations.map((o) => ({
+      href: o.href,
+      name: o.name,
+      detail: `${o.kind === "partner" ? t("nav.partnerArea") : t("nav.businessArea")} · ${t(`roles.${o.role}`)}`,
+    })),
+  ];
+  return (
+    <div className="min-h-full">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-4 px-4 py-3">
+          <Link to="/" className="flex items-center gap-2 font-bold text-slate-900">
+            <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-brand-600 text-sm text-white">
+              7s
+            </span>
+            <span className="hidden sm:inline">{t("appName")}</span>
+          </Link>
+          {switchTargets.length > 0 ? (
+            <details className="relative">
+              <summary
+                className="flex cursor-pointer list-none items-center gap-2 rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300 hover:bg-slate-50"
+                aria-label={t("nav.switchOrganisation")}
+              >
+                <span className="text-xs uppercase tracking-wide text-slate-500">{area.kind}</span>
+                <span className="font-medium">{area.current}</span>
+                <span aria-hidden>▾</span>
+              </summary>
+              <ul className="absolute z-10 mt-2 w-72 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
+                {switchTargets.map((target) => (
+                  <li key={target.href}>
+                    <Link to={target.href} className="block px-4 py-2 hover:bg-slate-50">
+                      <span className="block text-sm font-medium text-slate-900">
+                        {target.name}
+                      </span>
+                      <span className="block text-xs text-slate-500">{target.detail}</span>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            <Link to="/account" className="text-slate-700 hover:text-slate-900" title={user.email}>
+              {user.name || user.email}
+            </Link>
+            <Form method="post" action="/logout">
+              <button
+                type="submit"
+                className="rounded-md px-3 py-1.5 text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
+              >
+                {t("nav.signOut")}
+              </button>
+            </Form>
+          </div>
+        </div>
+        {area.items.length > 0 ? (
+          <nav
+            className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-4"
+            aria-label={t("nav.main")}
+          >
+            {area.items.map((item) => (
+              <NavLink
+                key={item.to}
+                to={item.to}
+                end={item.end}
+                className={({ isActive }) =>
+                  `border-b-2 px-3 py-2 text-sm font-medium ${
+                    isActive
+                      ? "border-brand-600 text-brand-700"
+                      : "border-transparent text-slate-600 hover:text-slate-900"
+                  }`
+                }
+              >
+                {item.label}
+              </NavLink>
+            ))}
+          </nav>
+        ) : null}
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8">
+        {flash}
+        {children}
+      </main>
+    </div>
+  );
+}

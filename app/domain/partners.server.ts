@@ -1,0 +1,229 @@
+// Partners: their terms, their team, and the support desk's list of them.
+import type { Database } from "~db/index.ts";
+import { decodeCursor, encodeCursor } from "~/lib/cursor";
+
+export interface PartnerTerms {
+  id: string;
+  name: string;
+  slug: string;
+  type: string;
+  status: string;
+  discountBps: number;
+  taxRateBps: number;
+  statementPrefix: string;
+  specialTerms: string;
+  contactName: string;
+  contactEmail: string;
+  createdAt: Date;
+}
+
+export async function getPartnerTerms(
+  db: Database,
+  { partnerId }: { partnerId: string },
+): Promise<PartnerTerms> {
+  const row = await db
+    .selectFrom("partners")
+    .select([
+      "id",
+      "name",
+      "slug",
+      "type",
+      "status",
+      "discount_bps",
+      "tax_rate_bps",
+      "statement_prefix",
+      "special_terms",
+      "contact_name",
+      "contact_email",
+      "created_at",
+    ])
+    .where("id", "=", partnerId)
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    type: row.type,
+    status: row.status,
+    discountBps: row.discount_bps,
+    taxRateBps: row.tax_rate_bps,
+    statementPrefix: row.statement_prefix,
+    specialTerms: row.special_terms,
+    contactName: row.contact_name,
+    contactEmail: row.contact_email,
+    createdAt: row.created_at,
+  };
+}
+
+export interface TeamMember {
+  userId: string;
+  name: string;
+  email: string;
+  role: string;
+  joinedAt: Date;
+  lastSignInAt: Date | null;
+}
+
+export async function listPartnerTeam(
+  db: Database,
+  { partnerId }: { partnerId: string },
+): Promise<TeamMember[]> {
+  const rows = await db
+    .selectFrom("partner_members")
+    .innerJoin("users", "users.id", "partner_members.user_id")
+    .select([
+      "users.id",
+      "users.name",
+      "users.email",
+      "partner_members.role",
+      "partner_members.created_at",
+      "users.last_sign_in_at",
+    ])
+    .where("partner_members.partner_id", "=", partnerId)
+    .orderBy("partner_members.role", "desc")
+    .orderBy("users.email")
+    .execute();
+  return rows.map((r) => ({
+    userId: r.id,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    joinedAt: r.created_at,
+    lastSignInAt: r.last_sign_in_at,
+  }));
+}
+
+export interface Page<T> {
+  rows: T[];
+  nextCursor: string | null;
+}
+
+export interface PartnerListRow {
+  id: string;
+  name: string;
+  slug: string;
+  type: string;
+  status: string;
+  discountBps: number;
+  members: number;
+  createdAt: Date;
+}
+
+/** Support's list of partners, by name, keyset paged. */
+export async function listPartners(
+  db: Database,
+  { cursor, limit = 25 }: { cursor?: string | null; limit?: number },
+): Promise<Page<PartnerListRow>> {
+  const after = decodeCursor(cursor, 2) as [string, string] | null;
+  let query = db
+    .selectFrom("partners")
+    .select((eb) => [
+      "partners.id",
+      "partners.name",
+      "partners.slug",
+      "partners.type",
+      "partners.status",
+      "partners.discount_bps",
+      "partners.created_at",
+      eb
+        .selectFrom("partner_members")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("partner_members.partner_id", "=", "partners.id")
+        .as("members"),
+    ])
+    .orderBy("partners.name")
+    .orderBy("partners.id")
+    .limit(limit + 1);
+  if (after)
+    query = query.where((eb) =>
+      eb(eb.refTuple("partners.name", "partners.id"), ">", eb.tuple(after[0], after[1])),
+    );
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  return {
+    rows: page.map((r) => ({
+      id: r.id,
+      name: r.name,
+      slug: r.slug,
+      type: r.type,
+      status: r.status,
+      discountBps: r.discount_bps,
+      members: Number(r.members ?? 0),
+      createdAt: r.created_at,
+    })),
+    nextCursor:
+      rows.length > limit
+        ? encodeCursor([page[page.length - 1].name, page[page.length - 1].id])
+        : null,
+  };
+}
+
+export interface BusinessListRow {
+  id: string;
+  name: string;
+  planName: string;
+  members: number;
+  createdAt: Date;
+}
+
+/** Support's list of businesses, by name, keyset paged. */
+export async function listBusinesses(
+  db: Database,
+  { cursor, limit = 25 }: { cursor?: string | null; limit?: number },
+): Promise<Page<BusinessListRow>> {
+  const after = decodeCursor(cursor, 2) as [string, string] | null;
+  let query = db
+    .selectFrom("businesses")
+    .innerJoin("plans", "plans.id", "businesses.plan_id")
+    .select((eb) => [
+      "businesses.id",
+      "businesses.name",
+      "plans.name as plan_name",
+      "businesses.created_at",
+      eb
+        .selectFrom("business_members")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("business_members.business_id", "=", "businesses.id")
+        .as("members"),
+    ])
+    .orderBy("businesses.name")
+    .orderBy("businesses.id")
+    .limit(limit + 1);
+  if (after)
+    query = query.where((eb) =>
+      eb(eb.refTuple("businesses.name", "businesses.id"), ">", eb.tuple(after[0], after[1])),
+    );
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  return {
+    rows: page.map((r) => ({
+      id: r.id,
+      name: r.name,
+      planName: r.plan_name,
+      members: Number(r.members ?? 0),
+      createdAt: r.created_at,
+    })),
+    nextCursor:
+      rows.length > limit
+        ? encodeCursor([page[page.length - 1].name, page[page.length - 1].id])
+        : null,
+  };
+}
+
+export async function supportOverview(db: Database) {
+  const [partners, businesses, users] = await Promise.all([
+    db
+      .selectFrom("partners")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("businesses")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { partners: Number(partners.n), businesses: Number(businesses.n), users: Number(users.n) };
+}

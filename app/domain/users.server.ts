@@ -1,0 +1,34 @@
+// A person's own profile: display name and language.
+import type { Database } from "~db/index.ts";
+import { recordAudit } from "./audit.server";
+
+export async function updateProfile(
+  db: Database,
+  {
+    userId,
+    name,
+    locale,
+    ip,
+  }: { userId: string; name: string; locale: string | null; ip: string | null },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom("users")
+      .select(["email", "name", "locale"])
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable("users")
+      .set({ name, locale, updated_at: new Date() })
+      .where("id", "=", userId)
+      .execute();
+    await recordAudit(trx, {
+      actor: { userId, label: before.email },
+      action: "user.profile_updated",
+      subject: { type: "user", id: userId },
+      before: { name: before.name, locale: before.locale },
+      after: { name, locale },
+      ip,
+    });
+  });
+}

@@ -1,0 +1,59 @@
+// Outgoing email. SMTP when SMTP_URL is set; otherwise every message is written to the
+// outbox directory as .eml and its link is logged, so a person trying the portal locally
+// can follow it. Tests read the in-memory outbox instead.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import { env } from "~/env.server";
+import { log } from "~/lib/log.server";
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The one link the message is about; logged in outbox mode only. */
+  link?: string;
+}
+
+const memoryOutbox: OutgoingMail[] = [];
+
+/** Messages "sent" in tests, oldest first. */
+export function testOutbox(): OutgoingMail[] {
+  return memoryOutbox;
+}
+
+let smtp: nodemailer.Transporter | undefined;
+
+export async function sendMail(mail: OutgoingMail): Promise<void> {
+  if (env.NODE_ENV === "test") {
+    memoryOutbox.push(mail);
+    return;
+  }
+  const message = {
+    from: env.MAIL_FROM,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+  };
+  if (env.SMTP_URL) {
+    smtp ??= nodemailer.createTransport(env.SMTP_URL);
+    await smtp.sendMail(message);
+    return;
+  }
+  const transport = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: "unix",
+  });
+  const info = await transport.sendMail(message);
+  await mkdir(env.OUTBOX_DIR, { recursive: true });
+  const safeTo = mail.to.replace(/[^a-z0-9@._-]/gi, "_");
+  const file = path.join(
+    env.OUTBOX_DIR,
+    `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeTo}.eml`,
+  );
+  await writeFile(file, info.message as Buffer);
+  log.info(`mail to ${mail.to} written to ${file}${mail.link ? ` — link: ${mail.link}` : ""}`);
+}

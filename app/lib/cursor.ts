@@ -1,0 +1,21 @@
+// Opaque keyset cursors: the last row's sort key, base64url-encoded JSON. A cursor a user
+// tampered with decodes to null (first page), never to an error.
+export function encodeCursor(key: unknown[]): string {
+  const json = JSON.stringify(key);
+  const bytes = new TextEncoder().encode(json);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string | null | undefined, arity: number): unknown[] | null {
+  if (!cursor || cursor.length > 500) return null;
+  try {
+    const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const key: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return Array.isArray(key) && key.length === arity ? key : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,80 @@
+// Form parsing with zod: failures become field errors as message keys (translated where
+// they are shown, with the field's own label), and the typed values come back to refill
+// the form. Passwords are never echoed back.
+import type { z } from "zod";
+
+export interface FieldError {
+  key: string;
+  values?: Record<string, string | number>;
+}
+export type FieldErrors = Record<string, FieldError>;
+
+export type FormResult<T> =
+  | { success: true; data: T }
+  | { success: false; errors: FieldErrors; values: Record<string, string> };
+
+const errorMap: z.ZodErrorMap = (issue, ctx) => {
+  // A custom message set on the schema is already a key.
+  if (issue.message) return { message: issue.message };
+  switch (issue.code) {
+    case "invalid_type":
+      return {
+        message:
+          issue.received === "undefined" || issue.received === "null"
+            ? "validation.required"
+            : "validation.invalid",
+      };
+    case "too_small":
+      if (issue.type === "string")
+        return {
+          message:
+            issue.minimum === 1 ? "validation.required" : `validation.tooShort|${issue.minimum}`,
+        };
+      return { message: `validation.tooSmall|${issue.minimum}` };
+    case "too_big":
+      if (issue.type === "string") return { message: `validation.tooLong|${issue.maximum}` };
+      return { message: `validation.tooBig|${issue.maximum}` };
+    case "invalid_string":
+      if (issue.validation === "email") return { message: "validation.email" };
+      return { message: "validation.invalid" };
+    case "invalid_enum_value":
+      return { message: "validation.choice" };
+    default:
+      return { message: ctx.defaultError ? "validation.invalid" : "validation.invalid" };
+  }
+};
+
+function toFieldError(message: string): FieldError {
+  const [key, limit] = message.split("|");
+  return limit === undefined ? { key } : { key, values: { limit: Number(limit) } };
+}
+
+/** Errors of a zod parse as field errors (first error per field wins). */
+export function fieldErrorsFrom(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.path.join(".") || "form";
+    errors[field] ??= toFieldError(issue.message);
+  }
+  return errors;
+}
+
+export function parseObject<S extends z.ZodTypeAny>(schema: S, input: unknown) {
+  return schema.safeParse(input, { errorMap });
+}
+
+export function parseForm<S extends z.ZodTypeAny>(
+  schema: S,
+  formData: FormData,
+): FormResult<z.infer<S>> {
+  const raw: Record<string, string> = {};
+  for (const [name, value] of formData.entries()) {
+    if (typeof value === "string") raw[name] = value;
+  }
+  const parsed = parseObject(schema, raw);
+  if (parsed.success) return { success: true, data: parsed.data };
+  const values = Object.fromEntries(
+    Object.entries(raw).filter(([name]) => !/password/i.test(name)),
+  );
+  return { success: false, errors: fieldErrorsFrom(parsed.error), values };
+}

@@ -1,0 +1,31 @@
+export default {
+  billing: {
+    title: "Billing & invoices",
+    subtitle: "{{business}}: your plan and the usage of its limits.",
+    readOnly: "You are viewing billing as staff. Only the owner can change the plan.",
+  },
+  plan: {
+    sectionTitle: "Your Tariff Plan",
+    current: "Current plan",
+    foreverFree: "Forever free",
+    byArrangement: "Priced by arrangement",
+    pricePer: { month: "{{price}} per month", year: "{{price}} per year" },
+    billingDate: "Billing date",
+    noCharge: "No charges on this plan",
+    created: "Created",
+    tip: "100 card operations per month is roughly 25–30 active regulars at a small coffee shop.",
+  },
+  services: {
+    sectionTitle: "Available Services",
+    cardOperations: "Card Operations",
+    includedPerMonth_one: "{{formatted}} included per month",
+    includedPerMonth_other: "{{formatted}} included per month",
+    setBySupport: "Set by 7stamp support for your plan",
+    periodResets: "The monthly allowance renews on {{date}}.",
+    staffSeats: "Staff Seat",
+    seatsIncluded_one: "{{count}} staff seat included",
+    seatsIncluded_other: "{{count}} staff seats included",
+    seatsTaken_one: "{{count}} taken",
+    seatsTaken_other: "{{count}} taken",
+  },
+};

@@ -1,0 +1,38 @@
+export default {
+  dashboard: {
+    subtitle: "{{type}} · you are {{role}}",
+    suspended:
+      "This partner account is suspended: its codes cannot be claimed. Contact 7stamp support.",
+    manageTeam: "Manage team",
+    teamSize_one: "{{count}} person works in this partner account.",
+    teamSize_other: "{{count}} people work in this partner account.",
+    contact: "Contact: {{name}} <{{email}}>",
+  },
+  terms: {
+    title: "Your terms",
+    discount: "Wholesale discount",
+    taxRate: "Tax rate",
+    reverseCharge: "0% (reverse charge)",
+    statementPrefix: "Statement prefix",
+    partnerSince: "Partner since",
+    specialTerms: "Special terms",
+    readOnly: "Terms are set by 7stamp support. Changes apply to claims made after the change.",
+  },
+  team: {
+    title: "Team",
+    subtitle: "Everyone who can sign in to this partner account.",
+    name: "Name",
+    email: "Email",
+    role: "Role",
+    joined: "Joined",
+    lastSignIn: "Last sign-in",
+    never: "Never",
+    inviteTitle: "Invite a person",
+    sendInvitation: "Send invitation",
+    pendingTitle: "Pending invitations",
+    noPending: "No invitations are waiting.",
+    expires: "expires {{date}}",
+    alreadyMember: "This person is already in the team.",
+    invited: "Invitation sent to {{email}}.",
+  },
+};

@@ -1,0 +1,96 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { useMemo, type ReactNode } from "react";
+import { I18nextProvider, useTranslation } from "react-i18next";
+import { getOptionalUser } from "~/auth/guards.server";
+import { useNonce } from "~/components/Nonce";
+import { createI18n } from "~/i18n";
+import { takeFlash } from "~/lib/flash.server";
+import { resolveLocale, type ResolvedLocale } from "~/lib/locale";
+import stylesheet from "~/tailwind.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "7stamp Partner Portal" }];
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = await getOptionalUser(args);
+  const locale = resolveLocale(user?.locale, args.request.headers.get("accept-language"));
+  const flash = await takeFlash(args.request, args.context);
+  return { locale, flash };
+}
+
+export function useRootData() {
+  return useRouteLoaderData<typeof loader>("root");
+}
+
+/** The locale for formatting (Intl) on any page. */
+export function useFormattingLocale(): string {
+  return useRootData()?.locale.formattingLocale ?? "en";
+}
+
+function Document({ locale, children }: { locale: ResolvedLocale; children: ReactNode }) {
+  const nonce = useNonce();
+  const i18n = useMemo(() => createI18n(locale.language), [locale.language]);
+  return (
+    <html lang={locale.formattingLocale} className="h-full bg-slate-50">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="h-full text-slate-900 antialiased">
+        <I18nextProvider i18n={i18n}>{children}</I18nextProvider>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRootData();
+  return (
+    <Document locale={data?.locale ?? { language: "en", formattingLocale: "en" }}>
+      {children}
+    </Document>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorPage({ status }: { status: number }) {
+  const { t } = useTranslation();
+  const kind = status === 404 ? "notFound" : status === 403 ? "forbidden" : "serverError";
+  return (
+    <main className="mx-auto flex min-h-[60vh] max-w-xl flex-col items-center justify-center px-6 text-center">
+      <p className="text-sm font-semibold text-brand-600">{status}</p>
+      <h1 className="mt-2 text-2xl font-semibold text-slate-900">{t(`errors.${kind}.title`)}</h1>
+      <p className="mt-2 text-slate-600">{t(`errors.${kind}.body`)}</p>
+      <a href="/" className="mt-6 text-sm font-semibold text-brand-700 hover:underline">
+        {t("errors.home")}
+      </a>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return <ErrorPage status={status} />;
+}

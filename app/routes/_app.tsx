@@ -1,0 +1,29 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Outlet, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { AppShell } from "~/components/AppShell";
+import { FlashMessage } from "~/components/FlashMessage";
+import { db } from "~/db.server";
+import { listOrganisations } from "~/domain/organisations.server";
+import { useRootData } from "~/root";
+
+// The signed-in shell. Child routes guard themselves; this loader only feeds the header.
+export async function loader(args: LoaderFunctionArgs) {
+  const user = await requireUser(args);
+  const organisations = await listOrganisations(db, user.id);
+  return { user: { name: user.name, email: user.email, isSupport: user.isSupport }, organisations };
+}
+
+export default function AppLayout() {
+  const { user, organisations } = useLoaderData<typeof loader>();
+  const root = useRootData();
+  return (
+    <AppShell
+      user={user}
+      organisations={organisations}
+      flash={<FlashMessage flash={root?.flash ?? null} />}
+    >
+      <Outlet />
+    </AppShell>
+  );
+}

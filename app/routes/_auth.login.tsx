@@ -1,0 +1,113 @@
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { signIn } from "~/auth/accounts.server";
+import { getOptionalUser } from "~/auth/guards.server";
+import { sessionCookie } from "~/auth/session.server";
+import { Button } from "~/components/Button";
+import { Field, FormAlert } from "~/components/Field";
+import { db } from "~/db.server";
+import { RateLimited } from "~/domain/errors.server";
+import { homePathFor } from "~/domain/organisations.server";
+import { redirectWithFlash } from "~/lib/flash.server";
+import { parseForm } from "~/lib/forms";
+import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
+import { safeRedirectPath } from "~/lib/safe-redirect";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · 7stamp Partner Portal" }];
+
+const LoginForm = z.object({
+  email: z.string().trim().min(1).max(254).email(),
+  password: z.string().min(1).max(200),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = await getOptionalUser(args);
+  if (user) throw redirect(await homePathFor(db, user));
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = parseForm(LoginForm, await request.formData());
+  if (!form.success) return formFailure(form);
+  try {
+    const result = await signIn(db, {
+      email: form.data.email,
+      password: form.data.password,
+      ip: context.clientIp,
+      userAgent: request.headers.get("user-agent"),
+    });
+    if (!result.ok) {
+      return formFailure({
+        values: { email: form.data.email },
+        formError: { key: "auth:login.invalid" },
+      });
+    }
+    const home = await homePathFor(db, result.user);
+    return redirectWithFlash(
+      request,
+      safeRedirectPath(form.data.redirectTo, home),
+      {
+        kind: "success",
+        key: "auth:login.welcome",
+        values: { name: result.user.name || result.user.email },
+      },
+      [sessionCookie(result.token, result.expiresAt)],
+    );
+  } catch (error) {
+    if (error instanceof RateLimited) return rateLimitedFailure(error, { email: form.data.email });
+    throw error;
+  }
+}
+
+export default function Login() {
+  const { t } = useTranslation("auth");
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <>
+      <h1 className="text-xl font-semibold text-slate-900">{t("login.title")}</h1>
+      <p className="mt-1 text-sm text-slate-600">{t("login.subtitle")}</p>
+      <Form method="post" className="mt-6 space-y-4" noValidate>
+        <FormAlert message={actionData?.formError} />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        <Field
+          label={t("fields.email")}
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={actionData?.values.email}
+          error={actionData?.errors.email}
+        />
+        <Field
+          label={t("fields.password")}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={actionData?.errors.password}
+        />
+        <Button type="submit" className="w-full" disabled={busy}>
+          {t("login.submit")}
+        </Button>
+      </Form>
+      <div className="mt-6 flex justify-between text-sm">
+        <Link to="/forgot-password" className="text-brand-700 hover:underline">
+          {t("login.forgot")}
+        </Link>
+        <Link to="/signup" className="text-brand-700 hover:underline">
+          {t("login.signupLink")}
+        </Link>
+      </div>
+    </>
+  );
+}

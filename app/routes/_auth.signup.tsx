@@ -1,0 +1,122 @@
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { getOptionalUser } from "~/auth/guards.server";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "~/lib/password-policy";
+import { sessionCookie } from "~/auth/session.server";
+import { Button } from "~/components/Button";
+import { Field, FormAlert } from "~/components/Field";
+import { db } from "~/db.server";
+import { signUpBusiness } from "~/domain/businesses.server";
+import { EmailTaken, RateLimited } from "~/domain/errors.server";
+import { homePathFor } from "~/domain/organisations.server";
+import { redirectWithFlash } from "~/lib/flash.server";
+import { parseForm } from "~/lib/forms";
+import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign up · 7stamp Partner Portal" }];
+
+const SignupForm = z.object({
+  businessName: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1).max(120),
+  email: z.string().trim().min(1).max(254).email(),
+  password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
+});
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = await getOptionalUser(args);
+  if (user) throw redirect(await homePathFor(db, user));
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = parseForm(SignupForm, await request.formData());
+  if (!form.success) return formFailure(form);
+  const { password: _password, ...values } = form.data;
+  try {
+    const { businessId, session } = await signUpBusiness(db, {
+      ...form.data,
+      ip: context.clientIp,
+      userAgent: request.headers.get("user-agent"),
+    });
+    return redirectWithFlash(
+      request,
+      `/business/${businessId}/billing`,
+      { kind: "success", key: "auth:signup.done", values: { business: form.data.businessName } },
+      [sessionCookie(session.token, session.expiresAt)],
+    );
+  } catch (error) {
+    if (error instanceof EmailTaken) {
+      return formFailure({ errors: { email: { key: "auth:signup.emailTaken" } }, values });
+    }
+    if (error instanceof RateLimited) return rateLimitedFailure(error, values);
+    throw error;
+  }
+}
+
+export default function Signup() {
+  const { t } = useTranslation("auth");
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const values: Record<string, string | undefined> = actionData?.values ?? {};
+  const errors = actionData?.errors;
+  return (
+    <>
+      <h1 className="text-xl font-semibold text-slate-900">{t("signup.title")}</h1>
+      <p className="mt-1 text-sm text-slate-600">{t("signup.subtitle")}</p>
+      <Form method="post" className="mt-6 space-y-4" noValidate>
+        <FormAlert message={actionData?.formError} />
+        <Field
+          label={t("fields.businessName")}
+          name="businessName"
+          required
+          autoComplete="organization"
+          defaultValue={values.businessName}
+          error={errors?.businessName}
+        />
+        <Field
+          label={t("fields.name")}
+          name="name"
+          required
+          autoComplete="name"
+          defaultValue={values.name}
+          error={errors?.name}
+        />
+        <Field
+          label={t("fields.email")}
+          name="email"
+          type="email"
+          required
+          autoComplete="email"
+          defaultValue={values.email}
+          error={errors?.email}
+        />
+        <Field
+          label={t("fields.password")}
+          name="password"
+          type="password"
+          required
+          autoComplete="new-password"
+          hint={t("fields.passwordHint", { min: PASSWORD_MIN_LENGTH })}
+          error={errors?.password}
+        />
+        <Button type="submit" className="w-full" disabled={busy}>
+          {t("signup.submit")}
+        </Button>
+        <p className="text-xs text-slate-500">{t("signup.freePlanNote")}</p>
+      </Form>
+      <p className="mt-6 text-sm text-slate-600">
+        {t("signup.haveAccount")}{" "}
+        <Link to="/login" className="text-brand-700 hover:underline">
+          {t("signup.loginLink")}
+        </Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+// Creates the one Kysely instance the app talks through: a pg pool for PostgreSQL
+// (DATABASE_URL), else PGlite — PostgreSQL in WebAssembly — in a local directory.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+import type { DB } from "./schema.ts";
+
+export type Database = Kysely<DB>;
+
+const INT8 = 20;
+const DATE = 1082;
+
+export interface CreateDbOptions {
+  /** postgres://… — when set, a pg pool is used. */
+  url?: string;
+  /** PGlite data directory (or memory://) when no url is given. */
+  pgliteDir?: string;
+  /** A dump of a PGlite data directory to start from (tests clone a migrated template). */
+  loadDataDir?: Blob;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
+
+export interface DbHandle {
+  db: Database;
+  /** Set on the embedded backend; pg-boss and dumps use it directly. */
+  pglite?: PGlite;
+  backend: "postgres" | "pglite";
+  close(): Promise<void>;
+}
+
+/**
+ * Both backends return the same JS types: int8 as number (counts, serials stay far below
+ * 2^53), date as 'YYYY-MM-DD' text, timestamptz as Date, numeric as string.
+ */
+export function createDb(options: CreateDbOptions): DbHandle {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") => {
+          if (oid === INT8) return (v: string) => Number(v);
+          if (oid === DATE) return (v: string) => v;
+          return pg.types.getTypeParser(oid, format);
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, backend: "postgres", close: () => db.destroy() };
+  }
+  const dataDir = options.pgliteDir ?? "memory://";
+  // PGlite creates the data directory itself but not its parents (./data).
+  if (!dataDir.includes("://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  const pglite = new PGlite(dataDir, {
+    loadDataDir: options.loadDataDir,
+    parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return { db, pglite, backend: "pglite", close: () => db.destroy() };
+}

@@ -1,0 +1,22 @@
+// Runs the migrations in db/migrations, listed statically so the same list works under
+// tsx, vitest and a bundle. Migrations never import app code.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import * as foundation from "./migrations/2026-11-26T12-00-00_foundation.ts";
+
+const migrations: Record<string, Migration> = {
+  "2026-11-26T12-00-00_foundation": foundation,
+};
+
+class StaticMigrationProvider implements MigrationProvider {
+  async getMigrations() {
+    return migrations;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

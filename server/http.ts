@@ -1,0 +1,89 @@
+// The HTTP layer in front of Remix: security headers with a per-request CSP nonce, the
+// cross-site refusal for state-changing requests, static assets and the load context.
+import { randomBytes } from "node:crypto";
+import compression from "compression";
+import express, { type RequestHandler } from "express";
+import { isCrossSiteRequest } from "~/auth/origin.server";
+import type { AppLoadContext } from "@remix-run/node";
+import "~/auth/context.server";
+
+export interface HttpAppOptions {
+  publicUrl: string;
+  isProduction: boolean;
+  /** Serves everything the routes answer (the Remix request handler). */
+  remixHandler: (
+    getLoadContext: (req: express.Request, res: express.Response) => AppLoadContext,
+  ) => RequestHandler;
+  /** Vite's middlewares in development; static build assets otherwise. */
+  assets?: RequestHandler[];
+}
+
+function contentSecurityPolicy(nonce: string, isProduction: boolean): string {
+  const directives = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'${isProduction ? "" : " 'unsafe-eval'"}`,
+    // React sets style attributes (progress bar widths); no external styles.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self'${isProduction ? "" : " ws: wss:"}`,
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ];
+  return directives.join("; ");
+}
+
+export function createHttpApp(options: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  const publicOrigin = new URL(options.publicUrl).origin;
+
+  app.use((req, res, next) => {
+    const nonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, options.isProduction));
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    // Codes travel in /redeem/{code} URLs: never let them leak to other sites.
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    if (options.isProduction && publicOrigin.startsWith("https:")) {
+      res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
+    next();
+  });
+
+  app.use((req, res, next) => {
+    if (req.path.startsWith("/api/")) return next();
+    const ownOrigin = `${req.protocol}://${req.get("host")}`;
+    const refused = isCrossSiteRequest({
+      method: req.method,
+      origin: req.get("origin"),
+      secFetchSite: req.get("sec-fetch-site"),
+      allowedOrigins: [publicOrigin, ownOrigin],
+    });
+    if (refused) {
+      res.status(403).type("text/plain").send("Cross-site request refused.");
+      return;
+    }
+    next();
+  });
+
+  app.use(compression());
+  for (const middleware of options.assets ?? []) app.use(middleware);
+
+  app.all(
+    "*",
+    options.remixHandler((req, res) => ({
+      cspNonce: res.locals.cspNonce as string,
+      clientIp: req.ip ?? req.socket.remoteAddress ?? null,
+      appendSetCookie: (cookie: string) => {
+        res.append("Set-Cookie", cookie);
+      },
+    })),
+  );
+  return app;
+}
