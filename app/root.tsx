@@ -74,18 +74,20 @@ export default function App() {
   return <Outlet />;
 }
 
-export function ErrorPage({ status }: { status: number }) {
+/** The error page; standalone it is the page's <main>, inside the app shell a section. */
+export function ErrorPage({ status, embedded = false }: { status: number; embedded?: boolean }) {
+  const Container = embedded ? "section" : "main";
   const { t } = useTranslation();
   const kind = status === 404 ? "notFound" : status === 403 ? "forbidden" : "serverError";
   return (
-    <main className="mx-auto flex min-h-[60vh] max-w-xl flex-col items-center justify-center px-6 text-center">
+    <Container className="mx-auto flex min-h-[60vh] max-w-xl flex-col items-center justify-center px-6 text-center">
       <p className="text-sm font-semibold text-brand-600">{status}</p>
       <h1 className="mt-2 text-2xl font-semibold text-slate-900">{t(`errors.${kind}.title`)}</h1>
       <p className="mt-2 text-slate-600">{t(`errors.${kind}.body`)}</p>
       <a href="/" className="mt-6 text-sm font-semibold text-brand-700 hover:underline">
         {t("errors.home")}
       </a>
-    </main>
+    </Container>
   );
 }
 

@@ -67,6 +67,14 @@ export function isUuid(value: string | undefined): value is string {
   return typeof value === "string" && UUID.test(value);
 }
 
+// The partners.slug check constraint; anything else cannot exist (and a NUL byte would be
+// a database error, i.e. a 500).
+const SLUG = /^[a-z0-9][a-z0-9-]{1,47}$/;
+
+function isSlug(value: string | undefined): value is string {
+  return typeof value === "string" && SLUG.test(value);
+}
+
 export type PartnerRole = "owner" | "member";
 export type BusinessRole = "owner" | "staff";
 
@@ -80,7 +88,7 @@ export async function requirePartnerMember(
   role?: "owner",
 ) {
   const user = await requireUser(args);
-  if (!partnerSlug) throw notFound();
+  if (!isSlug(partnerSlug)) throw notFound();
   const membership = await db
     .selectFrom("partner_members")
     .innerJoin("partners", "partners.id", "partner_members.partner_id")

@@ -16,7 +16,14 @@ interface NavItem {
 }
 
 /** Which area the URL is in, and its navigation. */
-function areaOf(pathname: string, organisations: OrganisationLink[], t: (key: string) => string) {
+function areaOf(
+  pathname: string,
+  organisations: OrganisationLink[],
+  isSupport: boolean,
+  t: (key: string) => string,
+) {
+  // An organisation the user does not belong to (a 404 page) gets no navigation of its own.
+  const elsewhere = { current: t("nav.chooseOrganisation"), kind: "", items: [] as NavItem[] };
   const partner = pathname.match(/^\/partner\/([^/]+)/);
   if (partner) {
     const base = `/partner/${partner[1]}`;
@@ -25,19 +32,22 @@ function areaOf(pathname: string, organisations: OrganisationLink[], t: (key: st
       { to: base, label: t("nav.dashboard"), end: true },
       { to: `${base}/team`, label: t("nav.team") },
     ];
-    return { current: current?.name ?? "", kind: t("nav.partnerArea"), items };
+    if (!current) return elsewhere;
+    return { current: current.name, kind: t("nav.partnerArea"), items };
   }
   const business = pathname.match(/^\/business\/([^/]+)/);
   if (business) {
     const base = `/business/${business[1]}`;
     const current = organisations.find((o) => o.href === `${base}/billing`);
+    if (!current) return elsewhere;
     return {
-      current: current?.name ?? "",
+      current: current.name,
       kind: t("nav.businessArea"),
       items: [{ to: `${base}/billing`, label: t("nav.billing") }],
     };
   }
   if (pathname.startsWith("/support")) {
+    if (!isSupport) return elsewhere;
     return {
       current: t("nav.supportDesk"),
       kind: t("nav.supportArea"),
@@ -65,7 +75,7 @@ export function AppShell({
 }) {
   const { t } = useTranslation();
   const { pathname } = useLocation();
-  const area = areaOf(pathname, organisations, t);
+  const area = areaOf(pathname, organisations, user.isSupport, t);
   const switchTargets = [
     ...(user.isSupport
       ? [{ href: "/support", name: t("nav.supportDesk"), detail: t("nav.supportArea") }]
@@ -87,11 +97,12 @@ export function AppShell({
             <span className="hidden sm:inline">{t("appName")}</span>
           </Link>
           {switchTargets.length > 0 ? (
-            <details className="relative">
-              <summary
-                className="flex cursor-pointer list-none items-center gap-2 rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300 hover:bg-slate-50"
-                aria-label={t("nav.switchOrganisation")}
-              >
+            // Keyed by the path so the menu closes once a target is chosen (client-side
+            // navigation would otherwise leave it open over the new page).
+            <details key={pathname} className="relative">
+              <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300 hover:bg-slate-50">
+                {/* Spoken before the visible text, so the name still contains what is shown. */}
+                <span className="sr-only">{t("nav.switchOrganisation")}:</span>
                 <span className="text-xs uppercase tracking-wide text-slate-500">{area.kind}</span>
                 <span className="font-medium">{area.current}</span>
                 <span aria-hidden>▾</span>

@@ -1,6 +1,6 @@
 // Partners: their terms, their team, and the support desk's list of them.
 import type { Database } from "~db/index.ts";
-import { decodeCursor, encodeCursor } from "~/lib/cursor";
+import { decodeCursor, keysetPage } from "~/lib/cursor";
 
 export interface PartnerTerms {
   id: string;
@@ -93,6 +93,17 @@ export async function listPartnerTeam(
   }));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A (name, id) cursor; null when tampered with, since a wrong type would fail the query. */
+function nameIdCursor(cursor: string | null | undefined): [string, string] | null {
+  const key = decodeCursor(cursor, 2);
+  if (!key) return null;
+  const [name, id] = key;
+  if (typeof name !== "string" || name.includes("\u0000")) return null;
+  return typeof id === "string" && UUID.test(id) ? [name, id] : null;
+}
+
 export interface Page<T> {
   rows: T[];
   nextCursor: string | null;
@@ -114,7 +125,7 @@ export async function listPartners(
   db: Database,
   { cursor, limit = 25 }: { cursor?: string | null; limit?: number },
 ): Promise<Page<PartnerListRow>> {
-  const after = decodeCursor(cursor, 2) as [string, string] | null;
+  const after = nameIdCursor(cursor);
   let query = db
     .selectFrom("partners")
     .select((eb) => [
@@ -139,9 +150,9 @@ export async function listPartners(
       eb(eb.refTuple("partners.name", "partners.id"), ">", eb.tuple(after[0], after[1])),
     );
   const rows = await query.execute();
-  const page = rows.slice(0, limit);
+  const page = keysetPage(rows, limit, (r) => [r.name, r.id]);
   return {
-    rows: page.map((r) => ({
+    rows: page.rows.map((r) => ({
       id: r.id,
       name: r.name,
       slug: r.slug,
@@ -151,10 +162,7 @@ export async function listPartners(
       members: Number(r.members ?? 0),
       createdAt: r.created_at,
     })),
-    nextCursor:
-      rows.length > limit
-        ? encodeCursor([page[page.length - 1].name, page[page.length - 1].id])
-        : null,
+    nextCursor: page.nextCursor,
   };
 }
 
@@ -171,7 +179,7 @@ export async function listBusinesses(
   db: Database,
   { cursor, limit = 25 }: { cursor?: string | null; limit?: number },
 ): Promise<Page<BusinessListRow>> {
-  const after = decodeCursor(cursor, 2) as [string, string] | null;
+  const after = nameIdCursor(cursor);
   let query = db
     .selectFrom("businesses")
     .innerJoin("plans", "plans.id", "businesses.plan_id")
@@ -194,19 +202,16 @@ export async function listBusinesses(
       eb(eb.refTuple("businesses.name", "businesses.id"), ">", eb.tuple(after[0], after[1])),
     );
   const rows = await query.execute();
-  const page = rows.slice(0, limit);
+  const page = keysetPage(rows, limit, (r) => [r.name, r.id]);
   return {
-    rows: page.map((r) => ({
+    rows: page.rows.map((r) => ({
       id: r.id,
       name: r.name,
       planName: r.plan_name,
       members: Number(r.members ?? 0),
       createdAt: r.created_at,
     })),
-    nextCursor:
-      rows.length > limit
-        ? encodeCursor([page[page.length - 1].name, page[page.length - 1].id])
-        : null,
+    nextCursor: page.nextCursor,
   };
 }
 

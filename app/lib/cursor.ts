@@ -19,3 +19,13 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
     return null;
   }
 }
+
+/**
+ * A page from a query that fetched limit + 1 rows: the extra row only tells that there
+ * is a next page, whose cursor is the last shown row's sort key.
+ */
+export function keysetPage<T>(rows: T[], limit: number, keyOf: (row: T) => unknown[]) {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}

@@ -72,9 +72,13 @@ export function parseForm<S extends z.ZodTypeAny>(
     if (typeof value === "string") raw[name] = value;
   }
   const parsed = parseObject(schema, raw);
-  if (parsed.success) return { success: true, data: parsed.data };
+  // PostgreSQL text cannot hold a NUL byte: such a field is invalid input, not a 500.
+  const withNul = Object.keys(raw).filter((name) => raw[name].includes("\u0000"));
+  if (parsed.success && withNul.length === 0) return { success: true, data: parsed.data };
   const values = Object.fromEntries(
     Object.entries(raw).filter(([name]) => !/password/i.test(name)),
   );
-  return { success: false, errors: fieldErrorsFrom(parsed.error), values };
+  const errors = parsed.success ? {} : fieldErrorsFrom(parsed.error);
+  for (const name of withNul) errors[name] ??= { key: "validation.invalid" };
+  return { success: false, errors, values };
 }

@@ -10,7 +10,15 @@ import { listAudit } from "~/domain/audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · 7stamp Partner Portal" }];
 
-const Query = z.object({ before: z.coerce.number().int().positive().optional().catch(undefined) });
+const Query = z.object({
+  before: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .catch(undefined),
+});
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);

@@ -1,11 +1,17 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Outlet, useLoaderData } from "@remix-run/react";
+import {
+  isRouteErrorResponse,
+  Outlet,
+  useLoaderData,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { AppShell } from "~/components/AppShell";
 import { FlashMessage } from "~/components/FlashMessage";
 import { db } from "~/db.server";
 import { listOrganisations } from "~/domain/organisations.server";
-import { useRootData } from "~/root";
+import { ErrorPage, useRootData } from "~/root";
 
 // The signed-in shell. Child routes guard themselves; this loader only feeds the header.
 export async function loader(args: LoaderFunctionArgs) {
@@ -24,6 +30,19 @@ export default function AppLayout() {
       flash={<FlashMessage flash={root?.flash ?? null} />}
     >
       <Outlet />
+    </AppShell>
+  );
+}
+
+/** A page inside the shell that failed (404 of another tenant's id, 403): keep the header. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const shell = useRouteLoaderData<typeof loader>("routes/_app");
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  if (!shell) return <ErrorPage status={status} />;
+  return (
+    <AppShell user={shell.user} organisations={shell.organisations} flash={null}>
+      <ErrorPage status={status} embedded />
     </AppShell>
   );
 }

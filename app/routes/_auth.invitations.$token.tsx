@@ -23,13 +23,14 @@ import { db } from "~/db.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "~/lib/password-policy";
+import { newPasswordSchema } from "~/lib/password-policy";
+import { NewPasswordField } from "~/components/NewPasswordField";
 
 export const meta: MetaFunction = () => [{ title: "Accept invitation · 7stamp Partner Portal" }];
 
 const NewAccountForm = z.object({
   name: z.string().trim().min(1).max(120),
-  password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
+  password: newPasswordSchema,
 });
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -133,15 +134,7 @@ export default function AcceptInvitation() {
               defaultValue={actionData?.values.name}
               error={actionData?.errors.name}
             />
-            <Field
-              label={t("fields.password")}
-              name="password"
-              type="password"
-              required
-              autoComplete="new-password"
-              hint={t("fields.passwordHint", { min: PASSWORD_MIN_LENGTH })}
-              error={actionData?.errors.password}
-            />
+            <NewPasswordField error={actionData?.errors.password} />
             <Button type="submit" className="w-full" disabled={busy}>
               {t("invitation.createAndAccept")}
             </Button>

@@ -14,7 +14,8 @@ import { db } from "~/db.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
 import { formFailure } from "~/lib/form-responses.server";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "~/lib/password-policy";
+import { newPasswordSchema } from "~/lib/password-policy";
+import { NewPasswordField } from "~/components/NewPasswordField";
 
 export const meta: MetaFunction = () => [
   { title: "Choose a new password · 7stamp Partner Portal" },
@@ -22,7 +23,7 @@ export const meta: MetaFunction = () => [
 
 const ResetForm = z
   .object({
-    password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
+    password: newPasswordSchema,
     confirmPassword: z.string().min(1),
   })
   .refine((v) => v.password === v.confirmPassword, {
@@ -82,15 +83,7 @@ export default function ResetPassword() {
         {t("reset.subtitle", { email: loaderData.email })}
       </p>
       <Form method="post" className="mt-6 space-y-4" noValidate>
-        <Field
-          label={t("fields.newPassword")}
-          name="password"
-          type="password"
-          required
-          autoComplete="new-password"
-          hint={t("fields.passwordHint", { min: PASSWORD_MIN_LENGTH })}
-          error={errors?.password}
-        />
+        <NewPasswordField label={t("fields.newPassword")} error={errors?.password} />
         <Field
           label={t("fields.confirmPassword")}
           name="confirmPassword"

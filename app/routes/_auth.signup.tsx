@@ -8,7 +8,8 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getOptionalUser } from "~/auth/guards.server";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "~/lib/password-policy";
+import { newPasswordSchema } from "~/lib/password-policy";
+import { NewPasswordField } from "~/components/NewPasswordField";
 import { sessionCookie } from "~/auth/session.server";
 import { Button } from "~/components/Button";
 import { Field, FormAlert } from "~/components/Field";
@@ -26,7 +27,7 @@ const SignupForm = z.object({
   businessName: z.string().trim().min(1).max(120),
   name: z.string().trim().min(1).max(120),
   email: z.string().trim().min(1).max(254).email(),
-  password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
+  password: newPasswordSchema,
 });
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -97,15 +98,7 @@ export default function Signup() {
           defaultValue={values.email}
           error={errors?.email}
         />
-        <Field
-          label={t("fields.password")}
-          name="password"
-          type="password"
-          required
-          autoComplete="new-password"
-          hint={t("fields.passwordHint", { min: PASSWORD_MIN_LENGTH })}
-          error={errors?.password}
-        />
+        <NewPasswordField error={errors?.password} />
         <Button type="submit" className="w-full" disabled={busy}>
           {t("signup.submit")}
         </Button>

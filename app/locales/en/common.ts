@@ -42,6 +42,7 @@ export default {
     supportArea: "Support",
     supportDesk: "Support desk",
     switchOrganisation: "Switch organisation",
+    chooseOrganisation: "Choose an organisation",
     signOut: "Sign out",
   },
   roles: { owner: "Owner", member: "Member", staff: "Staff" },
