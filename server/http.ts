@@ -57,7 +57,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   });
 
   app.use((req, res, next) => {
-    if (req.path.startsWith("/api/")) return next();
+    // Normalised as a URL (dot segments resolved), so "/api/../login" is not taken for the API.
+    const pathname = new URL(req.originalUrl, "http://portal.invalid").pathname;
+    if (pathname.startsWith("/api/")) return next();
     const ownOrigin = `${req.protocol}://${req.get("host")}`;
     const refused = isCrossSiteRequest({
       method: req.method,

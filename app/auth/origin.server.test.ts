@@ -24,9 +24,12 @@ describe("isCrossSiteRequest", () => {
     for (const origin of allowedOrigins) expect(crossSite(m, origin)).toBe(false);
   });
 
-  test.each(["POST", "PUT", "PATCH", "DELETE", "post"])("%s from a foreign origin is refused", (m) => {
-    expect(crossSite(m, "https://evil.example")).toBe(true);
-  });
+  test.each(["POST", "PUT", "PATCH", "DELETE", "post"])(
+    "%s from a foreign origin is refused",
+    (m) => {
+      expect(crossSite(m, "https://evil.example")).toBe(true);
+    },
+  );
 
   test.each([
     "null",

@@ -72,7 +72,8 @@ describe("parseForm", () => {
       seats: { key: "validation.tooSmall", values: { limit: 1 } },
     });
     const big = parseForm(Signup, form({ ...valid, seats: "51" }));
-    if (!big.success) expect(big.errors.seats).toEqual({ key: "validation.tooBig", values: { limit: 50 } });
+    if (!big.success)
+      expect(big.errors.seats).toEqual({ key: "validation.tooBig", values: { limit: 50 } });
     const nan = parseForm(Signup, form({ ...valid, seats: "many" }));
     if (!nan.success) expect(nan.errors.seats).toEqual({ key: "validation.invalid" });
     expect(big.success || nan.success).toBe(false);
@@ -119,7 +120,10 @@ describe("parseForm", () => {
     const data = form(valid);
     data.set("name", new File(["x"], "name.txt"));
     const result = parseForm(Signup, data);
-    expect(result).toMatchObject({ success: false, errors: { name: { key: "validation.required" } } });
+    expect(result).toMatchObject({
+      success: false,
+      errors: { name: { key: "validation.required" } },
+    });
   });
 });
 
@@ -136,7 +140,8 @@ describe("fieldErrorsFrom / parseObject", () => {
       form: { key: "common:formBroken" },
     });
     const root = parseObject(schema, { address: { city: "Berlin" } });
-    if (!root.success) expect(fieldErrorsFrom(root.error)).toEqual({ form: { key: "common:formBroken" } });
+    if (!root.success)
+      expect(fieldErrorsFrom(root.error)).toEqual({ form: { key: "common:formBroken" } });
     expect(root.success).toBe(false);
   });
 });

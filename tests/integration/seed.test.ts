@@ -13,8 +13,17 @@ describe("demo seed", () => {
     expect(await seedDemoIfEmpty(db)).toBe(false);
 
     const homes: Record<string, string> = {};
-    for (const email of ["support@demo.7stamp.test", "partner@demo.7stamp.test", "owner@demo.7stamp.test"]) {
-      const result = await signIn(db, { email, password: DEMO_PASSWORD, ip: "198.51.100.1", userAgent: null });
+    for (const email of [
+      "support@demo.7stamp.test",
+      "partner@demo.7stamp.test",
+      "owner@demo.7stamp.test",
+    ]) {
+      const result = await signIn(db, {
+        email,
+        password: DEMO_PASSWORD,
+        ip: "198.51.100.1",
+        userAgent: null,
+      });
       expect(result.ok).toBe(true);
       if (result.ok) homes[email] = await homePathFor(db, result.user);
     }

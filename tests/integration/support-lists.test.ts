@@ -7,7 +7,8 @@ import { testDb } from "../db.ts";
 
 describe("support lists", () => {
   it("pages partners by name with keyset cursors, each once", async () => {
-    for (let i = 0; i < 53; i++) await createPartner({ name: `Partner ${String(i).padStart(2, "0")}` });
+    for (let i = 0; i < 53; i++)
+      await createPartner({ name: `Partner ${String(i).padStart(2, "0")}` });
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -30,7 +31,8 @@ describe("support lists", () => {
   });
 
   it("pages businesses and shows their plan", async () => {
-    for (let i = 0; i < 30; i++) await createBusiness({ name: `Shop ${String(i).padStart(2, "0")}` });
+    for (let i = 0; i < 30; i++)
+      await createBusiness({ name: `Shop ${String(i).padStart(2, "0")}` });
     const first = await listBusinesses(testDb().db, { limit: 25 });
     expect(first.rows).toHaveLength(25);
     expect(first.rows[0].planName).toBe("Card scanner (free)");
@@ -47,8 +49,18 @@ describe("support lists", () => {
       await recordAudit(testDb().db, { actor: null, action: `test.b${i}`, partnerId: b.id });
     }
     const first = await listAudit(testDb().db, { partnerId: a.id, limit: 5 });
-    expect(first.rows.map((r) => r.action)).toEqual(["test.a6", "test.a5", "test.a4", "test.a3", "test.a2"]);
-    const second = await listAudit(testDb().db, { partnerId: a.id, before: first.nextBefore!, limit: 5 });
+    expect(first.rows.map((r) => r.action)).toEqual([
+      "test.a6",
+      "test.a5",
+      "test.a4",
+      "test.a3",
+      "test.a2",
+    ]);
+    const second = await listAudit(testDb().db, {
+      partnerId: a.id,
+      before: first.nextBefore!,
+      limit: 5,
+    });
     expect(second.rows.map((r) => r.action)).toEqual(["test.a1", "test.a0"]);
     expect(second.nextBefore).toBeNull();
   });
