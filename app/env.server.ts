@@ -30,6 +30,8 @@ function parseEnv() {
     // Signs the flash cookie only; sessions are random tokens checked against the database.
     SESSION_SECRET: env.SESSION_SECRET ?? "7stamp-development-only-secret",
     isProduction: env.NODE_ENV === "production",
+    /** Cookies carry Secure in production and whenever the portal is served over https. */
+    secureCookies: env.NODE_ENV === "production" || (env.PUBLIC_URL ?? "").startsWith("https://"),
   };
 }
 

@@ -2,6 +2,7 @@
 // answers 404, exactly like one that does not exist.
 import { redirect } from "@remix-run/node";
 import { db } from "~/db.server";
+import { isPartnerSlug, isUuid } from "~/lib/ids";
 import type { RequestContext } from "./context.server";
 import {
   readSessionToken,
@@ -61,20 +62,6 @@ export async function requireSupport(args: GuardArgs) {
   return user;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string | undefined): value is string {
-  return typeof value === "string" && UUID.test(value);
-}
-
-// The partners.slug check constraint; anything else cannot exist (and a NUL byte would be
-// a database error, i.e. a 500).
-const SLUG = /^[a-z0-9][a-z0-9-]{1,47}$/;
-
-function isSlug(value: string | undefined): value is string {
-  return typeof value === "string" && SLUG.test(value);
-}
-
 export type PartnerRole = "owner" | "member";
 export type BusinessRole = "owner" | "staff";
 
@@ -88,7 +75,7 @@ export async function requirePartnerMember(
   role?: "owner",
 ) {
   const user = await requireUser(args);
-  if (!isSlug(partnerSlug)) throw notFound();
+  if (!isPartnerSlug(partnerSlug)) throw notFound();
   const membership = await db
     .selectFrom("partner_members")
     .innerJoin("partners", "partners.id", "partner_members.partner_id")

@@ -111,13 +111,13 @@ export function sessionCookie(token: string, expiresAt: Date): string {
     "SameSite=Lax",
     `Expires=${expiresAt.toUTCString()}`,
   ];
-  if (env.isProduction || env.PUBLIC_URL.startsWith("https://")) parts.push("Secure");
+  if (env.secureCookies) parts.push("Secure");
   return parts.join("; ");
 }
 
 export function blankSessionCookie(): string {
   const parts = [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
-  if (env.isProduction || env.PUBLIC_URL.startsWith("https://")) parts.push("Secure");
+  if (env.secureCookies) parts.push("Secure");
   return parts.join("; ");
 }
 

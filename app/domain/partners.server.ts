@@ -1,6 +1,7 @@
 // Partners: their terms, their team, and the support desk's list of them.
 import type { Database } from "~db/index.ts";
 import { decodeCursor, keysetPage } from "~/lib/cursor";
+import { isUuid } from "~/lib/ids";
 
 export interface PartnerTerms {
   id: string;
@@ -93,15 +94,13 @@ export async function listPartnerTeam(
   }));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A (name, id) cursor; null when tampered with, since a wrong type would fail the query. */
 function nameIdCursor(cursor: string | null | undefined): [string, string] | null {
   const key = decodeCursor(cursor, 2);
   if (!key) return null;
   const [name, id] = key;
   if (typeof name !== "string" || name.includes("\u0000")) return null;
-  return typeof id === "string" && UUID.test(id) ? [name, id] : null;
+  return typeof id === "string" && isUuid(id) ? [name, id] : null;
 }
 
 export interface Page<T> {

@@ -17,7 +17,7 @@ const storage = createCookieSessionStorage<Record<string, never>, { flash: Flash
     sameSite: "lax",
     path: "/",
     secrets: [env.SESSION_SECRET],
-    secure: env.isProduction || env.PUBLIC_URL.startsWith("https://"),
+    secure: env.secureCookies,
   },
 });
 

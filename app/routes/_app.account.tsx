@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
@@ -46,12 +46,14 @@ export default function Account() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const location = useLocation();
   return (
     <>
       <PageHeader title={t("account.title")} description={data.email} />
       <div className="max-w-lg">
         <Card>
-          <Form method="post" className="space-y-4" noValidate>
+          {/* Keyed by the location: a successful save redirects, which empties the form. */}
+          <Form key={location.key} method="post" className="space-y-4" noValidate>
             <Field
               label={t("account.name")}
               name="name"

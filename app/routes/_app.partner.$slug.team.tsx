@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { requirePartnerMember } from "~/auth/guards.server";
@@ -69,6 +69,7 @@ export default function PartnerTeam() {
   const { team, pending, canInvite } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const location = useLocation();
   const locale = useFormattingLocale();
   return (
     <>
@@ -101,7 +102,8 @@ export default function PartnerTeam() {
         {canInvite ? (
           <div className="grid gap-6 md:grid-cols-2">
             <Card title={t("team.inviteTitle")}>
-              <Form method="post" className="space-y-4" noValidate>
+              {/* Keyed by the location: a successful save redirects, which empties the form. */}
+              <Form key={location.key} method="post" className="space-y-4" noValidate>
                 <Field
                   label={t("team.email")}
                   name="email"
