@@ -49,6 +49,13 @@ export function createDb(options: CreateDbOptions): DbHandle {
         }) as typeof pg.types.getTypeParser,
       },
     });
+    // A connection the server ends (a restart, a failover, a dropped test database) must not
+    // take the process down: pg emits "error" on the pool for idle clients and on a client
+    // that is still closing, and an unheard "error" event is an uncaught exception.
+    const onConnectionError = (error: Error) =>
+      console.warn(`database connection closed by the server: ${error.message}`);
+    pool.on("error", onConnectionError);
+    pool.on("connect", (client) => client.on("error", onConnectionError));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, backend: "postgres", close: () => db.destroy() };
   }

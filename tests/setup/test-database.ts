@@ -61,6 +61,16 @@ export async function withAdminClient<T>(
 }
 
 export async function dropDatabase(client: pg.Client, name: string): Promise<void> {
-  // WITH (FORCE) (PostgreSQL 13+) ends connections a crashed run may have left open.
+  // A closed pool's sockets may still be saying goodbye: give them a moment (55006 "being
+  // accessed by other users") before WITH (FORCE) ends whatever a crashed run left open.
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    try {
+      await client.query(`drop database if exists ${quoteIdent(name)}`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "55006") throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
   await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);
 }
