@@ -56,9 +56,11 @@ export async function signIn(
     .select(["id", "email", "name", "is_support", "password_hash"])
     .where("email", "=", address)
     .executeTakeFirst();
+  // Without an account (or a password) a dummy hash is still checked, so the answer takes
+  // as long either way and timing does not tell who has an account.
   const valid = user?.password_hash
     ? await verifyPassword(user.password_hash, password)
-    : (await verifyPassword(await dummyPasswordHash(), password)) && false;
+    : (await verifyPassword(await dummyPasswordHash(), password), false);
 
   if (!user || !valid) {
     await hitRateLimit(db, accountKey, rateLimitRules.loginFailuresPerAccount);

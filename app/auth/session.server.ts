@@ -103,22 +103,18 @@ export async function invalidateUserSessions(db: Database, userId: string): Prom
   await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
 }
 
-export function sessionCookie(token: string, expiresAt: Date): string {
-  const parts = [
-    `${SESSION_COOKIE}=${token}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Lax",
-    `Expires=${expiresAt.toUTCString()}`,
-  ];
+function serializeSessionCookie(value: string, lifetime: string): string {
+  const parts = [`${SESSION_COOKIE}=${value}`, "Path=/", "HttpOnly", "SameSite=Lax", lifetime];
   if (env.secureCookies) parts.push("Secure");
   return parts.join("; ");
 }
 
+export function sessionCookie(token: string, expiresAt: Date): string {
+  return serializeSessionCookie(token, `Expires=${expiresAt.toUTCString()}`);
+}
+
 export function blankSessionCookie(): string {
-  const parts = [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
-  if (env.secureCookies) parts.push("Secure");
-  return parts.join("; ");
+  return serializeSessionCookie("", "Max-Age=0");
 }
 
 export function readSessionToken(cookieHeader: string | null): string | null {

@@ -103,7 +103,11 @@ export function AppShell({
               <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300 hover:bg-slate-50">
                 {/* Spoken before the visible text, so the name still contains what is shown. */}
                 <span className="sr-only">{t("nav.switchOrganisation")}:</span>
-                <span className="text-xs uppercase tracking-wide text-slate-500">{area.kind}</span>
+                {area.kind ? (
+                  <span className="text-xs uppercase tracking-wide text-slate-500">
+                    {area.kind}
+                  </span>
+                ) : null}
                 <span className="font-medium">{area.current}</span>
                 <span aria-hidden>▾</span>
               </summary>

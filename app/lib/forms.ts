@@ -13,7 +13,7 @@ export type FormResult<T> =
   | { success: true; data: T }
   | { success: false; errors: FieldErrors; values: Record<string, string> };
 
-const errorMap: z.ZodErrorMap = (issue, ctx) => {
+const errorMap: z.ZodErrorMap = (issue) => {
   // A custom message set on the schema is already a key.
   if (issue.message) return { message: issue.message };
   switch (issue.code) {
@@ -40,7 +40,7 @@ const errorMap: z.ZodErrorMap = (issue, ctx) => {
     case "invalid_enum_value":
       return { message: "validation.choice" };
     default:
-      return { message: ctx.defaultError ? "validation.invalid" : "validation.invalid" };
+      return { message: "validation.invalid" };
   }
 };
 
