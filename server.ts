@@ -2,12 +2,13 @@
 // serves the Remix app (Vite middleware with --dev, the production build otherwise).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler } from "./server/remix-handler.ts";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { migrateToLatest } from "~db/migrate.ts";
-import { seedDemoIfEmpty, demoLogins } from "~db/seed.ts";
+import { seedDemoIfEmpty, demoLogins, writeDemoPlatformToken } from "~db/seed.ts";
 import { getDbHandle } from "~/db.server";
+import { startJobs, stopJobs } from "~/jobs/boss.server";
 import { env } from "~/env.server";
 import { log } from "~/lib/log.server";
 import { createHttpApp } from "./server/http.ts";
@@ -24,8 +25,17 @@ log.info(
 
 if (!env.isProduction) {
   const seeded = await seedDemoIfEmpty(handle.db);
-  if (seeded) log.info("empty database: demo data created");
+  if (seeded) {
+    log.info("empty database: demo data created");
+    const file = await writeDemoPlatformToken(handle.db, env.DEMO_TOKEN_FILE);
+    log.info(`demo platform token (for npm run simulate) written to ${file}`);
+  }
 }
+
+const jobs =
+  env.RUN_JOBS === "true"
+    ? await startJobs(handle, { chunkSize: env.CODE_BATCH_CHUNK_SIZE })
+    : null;
 
 let app: express.Express;
 if (dev) {
@@ -75,6 +85,7 @@ const server = app.listen(env.PORT, () => {
 async function shutdown(signal: string) {
   log.info(`${signal}: shutting down`);
   server.close();
+  if (jobs) await stopJobs(jobs);
   await handle.close();
   process.exit(0);
 }

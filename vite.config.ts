@@ -26,4 +26,9 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   build: { target: "es2022" },
+  // The dev dependency scan follows server-only imports too; these packages never reach the
+  // browser, so the optimizer must not try to bundle them for it.
+  optimizeDeps: {
+    exclude: ["@node-rs/argon2", "pg-boss", "@react-pdf/renderer", "qrcode", "nodemailer", "pg"],
+  },
 });

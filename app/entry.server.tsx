@@ -57,7 +57,12 @@ export default function handleRequest(
   });
 }
 
+/** The path for a log line, secrets masked: /redeem/{code} URLs carry an activation code. */
+function loggablePath(url: string): string {
+  return new URL(url).pathname.replace(/^\/redeem\/[^/]+/, "/redeem/[code]");
+}
+
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
-  log.error(`unhandled error on ${request.method} ${new URL(request.url).pathname}`, error);
+  log.error(`unhandled error on ${request.method} ${loggablePath(request.url)}`, error);
 }

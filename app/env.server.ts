@@ -11,6 +11,15 @@ const schema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default("7stamp Partner Portal <no-reply@7stamp.test>"),
   OUTBOX_DIR: z.string().min(1).default("./data/outbox"),
+  /** Where the demo seed writes the demo's platform token (default data/demo-platform-token). */
+  DEMO_TOKEN_FILE: z.string().min(1).optional(),
+  /** "false" keeps background jobs out of this web process (run `npm run worker` instead). */
+  RUN_JOBS: z.enum(["true", "false"]).default("true"),
+  /**
+   * Codes per transaction when a background job makes a large batch (default 2,000 on the
+   * embedded database, whose one connection each chunk holds; 10,000 on PostgreSQL).
+   */
+  CODE_BATCH_CHUNK_SIZE: z.coerce.number().int().min(100).max(50_000).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

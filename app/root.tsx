@@ -74,8 +74,27 @@ export default function App() {
   return <Outlet />;
 }
 
+/**
+ * A message key an error response carries (`{ messageKey }` in its JSON body) to say more
+ * precisely why, e.g. a member over the staff-seat limit.
+ */
+export function errorMessageKey(error: unknown): string | undefined {
+  if (!isRouteErrorResponse(error)) return undefined;
+  const data: unknown = error.data;
+  if (typeof data !== "object" || data === null || !("messageKey" in data)) return undefined;
+  return typeof data.messageKey === "string" ? data.messageKey : undefined;
+}
+
 /** The error page; standalone it is the page's <main>, inside the app shell a section. */
-export function ErrorPage({ status, embedded = false }: { status: number; embedded?: boolean }) {
+export function ErrorPage({
+  status,
+  embedded = false,
+  messageKey,
+}: {
+  status: number;
+  embedded?: boolean;
+  messageKey?: string;
+}) {
   const Container = embedded ? "section" : "main";
   const { t } = useTranslation();
   const kind = status === 404 ? "notFound" : status === 403 ? "forbidden" : "serverError";
@@ -83,7 +102,7 @@ export function ErrorPage({ status, embedded = false }: { status: number; embedd
     <Container className="mx-auto flex min-h-[60vh] max-w-xl flex-col items-center justify-center px-6 text-center">
       <p className="text-sm font-semibold text-brand-600">{status}</p>
       <h1 className="mt-2 text-2xl font-semibold text-slate-900">{t(`errors.${kind}.title`)}</h1>
-      <p className="mt-2 text-slate-600">{t(`errors.${kind}.body`)}</p>
+      <p className="mt-2 text-slate-600">{t(messageKey ?? `errors.${kind}.body`)}</p>
       <a href="/" className="mt-6 text-sm font-semibold text-brand-700 hover:underline">
         {t("errors.home")}
       </a>
@@ -94,5 +113,5 @@ export function ErrorPage({ status, embedded = false }: { status: number; embedd
 export function ErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  return <ErrorPage status={status} />;
+  return <ErrorPage status={status} messageKey={errorMessageKey(error)} />;
 }

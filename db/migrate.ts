@@ -2,9 +2,15 @@
 // tsx, vitest and a bundle. Migrations never import app code.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as foundation from "./migrations/2026-11-26T12-00-00_foundation.ts";
+import * as codes from "./migrations/2026-11-26T14-00-00_codes.ts";
+import * as entitlements from "./migrations/2026-11-26T16-00-00_entitlements.ts";
+import * as statements from "./migrations/2026-11-26T18-00-00_statements.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
+  "2026-11-26T14-00-00_codes": codes,
+  "2026-11-26T16-00-00_entitlements": entitlements,
+  "2026-11-26T18-00-00_statements": statements,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

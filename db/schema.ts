@@ -23,6 +23,45 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface ActivationCodes {
+  batch_id: string;
+  bundle_id: string;
+  claimed_at: Timestamp | null;
+  code: string;
+  created_at: Generated<Timestamp>;
+  discount_bps: number | null;
+  discount_cents: number | null;
+  emailed_at: Timestamp | null;
+  expires_at: Timestamp;
+  handed_out_at: Timestamp | null;
+  id: Generated<number>;
+  locked_to_email: Generated<boolean>;
+  partner_id: string;
+  recipient_email: string | null;
+  recipient_name: string | null;
+  recipient_note: string | null;
+  retail_cents: number | null;
+  revoke_reason: string | null;
+  revoked_at: Timestamp | null;
+  status: Generated<string>;
+  tax_cents: number | null;
+  tax_rate_bps: number | null;
+  wholesale_cents: number | null;
+}
+
+export interface ApiKeys {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: Generated<string>;
+  last_used_at: Timestamp | null;
+  name: string;
+  partner_id: string | null;
+  revoked_at: Timestamp | null;
+  scope: string;
+  token_hash: string;
+  token_prefix: string;
+}
+
 export interface AuditLog {
   action: string;
   actor_label: Generated<string>;
@@ -36,6 +75,22 @@ export interface AuditLog {
   partner_id: string | null;
   subject_id: string | null;
   subject_type: string | null;
+}
+
+export interface Bundles {
+  archived_at: Timestamp | null;
+  card_operations: number;
+  code_validity_days: Generated<number>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  duplicated_from: string | null;
+  id: Generated<string>;
+  name: string;
+  partner_id: string;
+  resale_price_cents: number | null;
+  staff_seats: number;
+  status: Generated<string>;
+  term_months: number;
 }
 
 export interface Businesses {
@@ -54,8 +109,76 @@ export interface Businesses {
 export interface BusinessMembers {
   business_id: string;
   created_at: Generated<Timestamp>;
+  over_seat_limit_since: Timestamp | null;
   role: string;
+  seat_grant_id: string | null;
   user_id: string;
+}
+
+export interface CardOperationDraws {
+  card_operation_id: number;
+  grant_id: string;
+  quantity: number;
+}
+
+export interface CardOperations {
+  business_id: string;
+  id: Generated<number>;
+  idempotency_key: string;
+  kind: string;
+  occurred_at: Timestamp;
+  quantity: number;
+  recorded_at: Generated<Timestamp>;
+  remaining_after: number;
+  request_fingerprint: string;
+}
+
+export interface ClaimRollbacks {
+  activation_code_id: number;
+  business_id: string;
+  grant_id: string;
+  partner_id: string;
+  reason: string;
+  rolled_back_at: Generated<Timestamp>;
+  rolled_back_by: string | null;
+  rolled_back_by_label: Generated<string>;
+}
+
+export interface CodeBatches {
+  bundle_id: string;
+  code_count: number;
+  completed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_label: Generated<string>;
+  expires_at: Timestamp;
+  failure_reason: string | null;
+  generated_count: Generated<number>;
+  id: Generated<string>;
+  label: string | null;
+  lease_expires_at: Timestamp | null;
+  partner_id: string;
+  prefix: string | null;
+  recipient: string | null;
+  status: Generated<string>;
+}
+
+export interface Grants {
+  activation_code_id: number | null;
+  business_id: string;
+  card_operations: number;
+  card_operations_used: Generated<number>;
+  card_operations_used_in_month: Generated<number>;
+  claimed_by: string | null;
+  created_at: Generated<Timestamp>;
+  ends_at: Timestamp;
+  id: Generated<string>;
+  last_operation_at: Timestamp | null;
+  partner_id: string | null;
+  source: string;
+  staff_seats: number;
+  starts_at: Timestamp;
+  usage_month: string | null;
 }
 
 export interface Invitations {
@@ -71,6 +194,16 @@ export interface Invitations {
   token_hash: string;
 }
 
+export interface OutboxEvents {
+  business_id: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  partner_id: string | null;
+  payload: Json;
+  published_at: Timestamp | null;
+  topic: string;
+}
+
 export interface PartnerMembers {
   created_at: Generated<Timestamp>;
   partner_id: string;
@@ -84,6 +217,7 @@ export interface Partners {
   created_at: Generated<Timestamp>;
   discount_bps: Generated<number>;
   id: Generated<string>;
+  locale: Generated<string>;
   name: string;
   slug: string;
   special_terms: Generated<string>;
@@ -140,6 +274,65 @@ export interface Sessions {
   user_id: string;
 }
 
+export interface StatementLines {
+  activation_code_id: number;
+  bundle_id: string;
+  bundle_name: string;
+  business_id: string;
+  business_name: string;
+  card_operations: number;
+  discount_bps: number;
+  discount_cents: number;
+  kind: string;
+  line_no: number;
+  occurred_at: Timestamp;
+  retail_cents: number;
+  staff_seats: number;
+  statement_id: string;
+  tax_cents: number;
+  tax_rate_bps: number;
+  term_months: number;
+  wholesale_cents: number;
+}
+
+export interface StatementPdfs {
+  page_count: number;
+  pdf: Buffer;
+  rendered_at: Generated<Timestamp>;
+  statement_id: string;
+}
+
+export interface Statements {
+  bundle_summary: Json;
+  claim_count: number;
+  codes_issued: number;
+  codes_outstanding: number;
+  codes_revoked: number;
+  credit_count: number;
+  discount_cents: number;
+  finalized_by: string;
+  id: Generated<string>;
+  issued_at: Generated<Timestamp>;
+  line_count: number;
+  net_cents: number;
+  number: string;
+  partner_id: string;
+  partner_snapshot: Json;
+  period_end: Timestamp;
+  period_start: Timestamp;
+  retail_cents: number;
+  sequence: number;
+  tax_cents: number;
+  total_cents: number;
+  year: number;
+}
+
+export interface StatementSequences {
+  last_sequence: number;
+  partner_id: string;
+  year: number;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   email: string;
@@ -153,10 +346,19 @@ export interface Users {
 }
 
 export interface DB {
+  activation_codes: ActivationCodes;
+  api_keys: ApiKeys;
   audit_log: AuditLog;
+  bundles: Bundles;
   business_members: BusinessMembers;
   businesses: Businesses;
+  card_operation_draws: CardOperationDraws;
+  card_operations: CardOperations;
+  claim_rollbacks: ClaimRollbacks;
+  code_batches: CodeBatches;
+  grants: Grants;
   invitations: Invitations;
+  outbox_events: OutboxEvents;
   partner_members: PartnerMembers;
   partners: Partners;
   password_reset_tokens: PasswordResetTokens;
@@ -164,5 +366,9 @@ export interface DB {
   price_list: PriceList;
   rate_limit_counters: RateLimitCounters;
   sessions: Sessions;
+  statement_lines: StatementLines;
+  statement_pdfs: StatementPdfs;
+  statement_sequences: StatementSequences;
+  statements: Statements;
   users: Users;
 }

@@ -2,6 +2,16 @@
 // Only ever runs on an empty database, and never in production (the callers check).
 import type { Database } from "./index.ts";
 import { hashPassword } from "../app/auth/password.server.ts";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { createPlatformToken } from "../app/domain/api-keys.server.ts";
+import { generateBatch } from "../app/domain/batches.server.ts";
+import { createBundle } from "../app/domain/bundles.server.ts";
+import { handOutCode, revokeCode } from "../app/domain/codes.server.ts";
+import { allowancePeriod, getBusinessPlan } from "../app/domain/entitlements.server.ts";
+import { claimCode } from "../app/domain/redemption.server.ts";
+import { recordCardOperations, type CardOperationInput } from "../app/domain/usage.server.ts";
+import { addMonthsClamped } from "../app/lib/billing-periods.ts";
 
 export const DEMO_PASSWORD = "demo-pass-2026";
 
@@ -19,7 +29,7 @@ export async function isDatabaseEmpty(db: Database): Promise<boolean> {
 
 export async function seedDemo(db: Database, now = new Date()): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await db.transaction().execute(async (trx) => {
+  const brewline = await db.transaction().execute(async (trx) => {
     const users = await trx
       .insertInto("users")
       .values([
@@ -32,6 +42,7 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
         { email: "partner@demo.7stamp.test", name: "Pat Partner", password_hash: passwordHash },
         { email: "member@demo.7stamp.test", name: "Mia Member", password_hash: passwordHash },
         { email: "owner@demo.7stamp.test", name: "Olive Owner", password_hash: passwordHash },
+        { email: "deli@demo.7stamp.test", name: "Dario Deli", password_hash: passwordHash },
       ])
       .returning(["id", "email"])
       .execute();
@@ -110,6 +121,22 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
       })
       .execute();
 
+    const deli = await trx
+      .insertInto("businesses")
+      .values({
+        name: "Harbour Deli",
+        plan_id: "monthly",
+        billing_anchor_at: opened,
+        plan_started_at: opened,
+        created_at: opened,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("business_members")
+      .values({ business_id: deli.id, user_id: userId("deli@demo.7stamp.test"), role: "owner" })
+      .execute();
+
     await trx
       .insertInto("audit_log")
       .values({
@@ -119,7 +146,211 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
         subject_id: "demo",
       })
       .execute();
+    return {
+      partnerId: partnerId("brewline"),
+      ownerId: userId("partner@demo.7stamp.test"),
+      corner: { businessId: business.id, ownerId: userId("owner@demo.7stamp.test") },
+      deli: { businessId: deli.id, ownerId: userId("deli@demo.7stamp.test") },
+    };
   });
+  const codes = await seedDemoCodes(db, brewline, now);
+  await seedDemoClaimsAndUsage(db, { ...brewline, ...codes }, now);
+}
+
+/**
+ * Brewline's bundles and codes, made through the domain like a partner would: a batch of 50
+ * "Café Starter" codes with some handed out, one revoked and one expired, and a few "POS Pro".
+ */
+async function seedDemoCodes(
+  db: Database,
+  { partnerId, ownerId }: { partnerId: string; ownerId: string },
+  now: Date,
+): Promise<{ starterCode: string; proCode: string }> {
+  const actor = { userId: ownerId, label: "partner@demo.7stamp.test" };
+  const starter = await createBundle(db, {
+    partnerId,
+    actor,
+    input: {
+      name: "Café Starter",
+      staffSeats: 2,
+      cardOperations: 1000,
+      termMonths: 12,
+      codeValidityDays: 365,
+      resalePriceCents: 69_000,
+    },
+  });
+  const pro = await createBundle(db, {
+    partnerId,
+    actor,
+    input: {
+      name: "POS Pro",
+      staffSeats: 5,
+      cardOperations: 20_000,
+      termMonths: 12,
+      codeValidityDays: 365,
+      resalePriceCents: null,
+    },
+  });
+  const batch = (bundleId: string, count: number, prefix: string, label: string) =>
+    generateBatch(db, {
+      partnerId,
+      bundleId,
+      actor,
+      input: { count, prefix, label, recipient: null, expiresAt: null },
+    });
+  const { codes } = await batch(starter.id, 50, "CAFE", "Spring tasting 2026");
+  const { codes: proCodes } = await batch(pro.id, 10, "POS", "Till integrations");
+  const serials = codes!.map((code) => code.serial);
+
+  const recipients = [
+    { name: "Corner Coffee", email: "owner@demo.7stamp.test", note: "Met at the spring tasting." },
+    { name: "Bakery Blum", email: "hello@blum.example", note: "Wants to start in May." },
+    { name: "Salon Nova", email: "desk@nova.example", note: null },
+    { name: "Deli Duo", email: null, note: "Printed card handed over at the counter." },
+  ];
+  for (const [index, recipient] of recipients.entries()) {
+    await handOutCode(db, {
+      partnerId,
+      serial: serials[index],
+      recipient,
+      lockToEmail: index === 1,
+      actor,
+    });
+  }
+  await revokeCode(db, {
+    partnerId,
+    serial: serials[10],
+    reason: "Printed on a damaged card.",
+    actor,
+  });
+  // A code nobody claimed in time (a batch cannot be made already expired, so it is aged here).
+  await db
+    .updateTable("activation_codes")
+    .set({ expires_at: new Date(now.getTime() - 2 * DAY) })
+    .where("partner_id", "=", partnerId)
+    .where("id", "=", serials[11])
+    .execute();
+  return { starterCode: codes![0].code, proCode: proCodes![0].code };
+}
+
+/**
+ * Corner Coffee claimed the first "Café Starter" code at the start of last month's period,
+ * used up that month's free allowance and part of the code, and most of this month's
+ * allowance; Harbour Deli claimed a "POS Pro" code today and started using it. All through
+ * the domain, with the clock set to when each thing happened.
+ */
+async function seedDemoClaimsAndUsage(
+  db: Database,
+  {
+    corner,
+    deli,
+    starterCode,
+    proCode,
+  }: {
+    corner: { businessId: string; ownerId: string };
+    deli: { businessId: string; ownerId: string };
+    starterCode: string;
+    proCode: string;
+  },
+  now: Date,
+): Promise<void> {
+  const plan = (await getBusinessPlan(db, { businessId: corner.businessId, now }))!;
+  const current = allowancePeriod(plan, now);
+  const previous = allowancePeriod(plan, new Date(current.start.getTime() - 1));
+
+  const claimed = await claimCode(db, {
+    businessId: corner.businessId,
+    code: starterCode,
+    actor: {
+      userId: corner.ownerId,
+      label: "owner@demo.7stamp.test",
+      email: "owner@demo.7stamp.test",
+    },
+    ip: null,
+  });
+  // Claims happen "now" in the database; the demo's claim happened last month.
+  const claimedAt = new Date(previous.start.getTime() + DAY);
+  await db
+    .updateTable("activation_codes")
+    .set({ claimed_at: claimedAt })
+    .where("id", "=", claimed.serial)
+    .execute();
+  await db
+    .updateTable("grants")
+    .set({ starts_at: claimedAt, ends_at: addMonthsClamped(claimedAt, 12), created_at: claimedAt })
+    .where("id", "=", claimed.grantId)
+    .execute();
+
+  // Stamps on most days: 100 from the plan and 240 from the code last month, 83 this month.
+  let serial = 0;
+  const day = async (at: Date, units: number) => {
+    const operations: CardOperationInput[] = [];
+    for (let left = units; left > 0;) {
+      const quantity = Math.min(left, serial % 5 === 0 ? 2 : 1);
+      left -= quantity;
+      serial += 1;
+      operations.push({
+        businessId: corner.businessId,
+        idempotencyKey: `demo-${serial}`,
+        kind: serial % 7 === 0 ? "voucher" : "stamp",
+        quantity,
+        occurredAt: new Date(at.getTime() - (units - left) * 60_000),
+      });
+    }
+    await recordCardOperations(db, { operations, now: at });
+  };
+  const daysLastMonth = Math.floor((previous.end.getTime() - claimedAt.getTime()) / DAY);
+  for (let i = 1; i < daysLastMonth; i += 1) {
+    await day(new Date(claimedAt.getTime() + i * DAY), Math.round(340 / (daysLastMonth - 1)) || 1);
+  }
+  const daysThisMonth = Math.max(1, Math.floor((now.getTime() - current.start.getTime()) / DAY));
+  let thisMonth = 83;
+  for (let i = 0; i < daysThisMonth && thisMonth > 0; i += 1) {
+    const units =
+      i === daysThisMonth - 1 ? thisMonth : Math.min(thisMonth, Math.ceil(83 / daysThisMonth));
+    thisMonth -= units;
+    const at = new Date(
+      Math.min(now.getTime() - 60_000, current.start.getTime() + (i + 0.5) * DAY),
+    );
+    await day(at, units);
+  }
+
+  await claimCode(db, {
+    businessId: deli.businessId,
+    code: proCode,
+    actor: { userId: deli.ownerId, label: "deli@demo.7stamp.test", email: "deli@demo.7stamp.test" },
+    ip: null,
+  });
+  await recordCardOperations(db, {
+    operations: Array.from({ length: 40 }, (_, i) => ({
+      businessId: deli.businessId,
+      idempotencyKey: `demo-deli-${i}`,
+      kind: i % 9 === 0 ? ("voucher" as const) : ("stamp" as const),
+      quantity: 1,
+      occurredAt: null,
+    })),
+    now,
+  });
+}
+
+/** Where the demo's platform token is kept for `npm run simulate` (unless DEMO_TOKEN_FILE says). */
+export const DEMO_PLATFORM_TOKEN_FILE = "data/demo-platform-token";
+
+/**
+ * Issues a platform token for the demo and writes it, readable by its owner only, to
+ * DEMO_PLATFORM_TOKEN_FILE, so the simulator can drive the demo without another step.
+ */
+export async function writeDemoPlatformToken(
+  db: Database,
+  file = DEMO_PLATFORM_TOKEN_FILE,
+): Promise<string> {
+  const { token } = await createPlatformToken(db, {
+    name: "Demo simulator",
+    actor: { userId: null, label: "demo seed" },
+  });
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return file;
 }
 
 /** Seeds when the database has no users yet; tells whether it did. */

@@ -1,24 +1,41 @@
 // `npm run admin -- …`: operations a deployment needs before anyone can sign in.
 //   user create-support --email E [--name N]   prints a one-time link to set the password
+//   token create --partner SLUG --name NAME    prints a new partner API key on its last line
+//   token create --platform --name NAME        prints a new platform token on its last line
 //   db migrate                                 applies pending migrations
 import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/migrate.ts";
 import { createSupportUser } from "../app/auth/accounts.server.ts";
 import { getDbHandle } from "../app/db.server.ts";
+import { createTokenFromCli } from "./admin-tokens.ts";
 import { z } from "zod";
 
 const usage = `Usage:
   npm run admin -- user create-support --email EMAIL [--name NAME]
+  npm run admin -- token create --partner SLUG --name NAME
+  npm run admin -- token create --platform --name NAME
   npm run admin -- db migrate`;
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    email: { type: "string" },
-    name: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        email: { type: "string" },
+        name: { type: "string" },
+        partner: { type: "string" },
+        platform: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    // An unknown option or a value where none belongs: say which, without a stack trace.
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(1);
+  }
+}
+
+const { positionals, values } = parseCommandLine();
 const command = positionals.join(" ");
 
 if (values.help || !command) {
@@ -27,6 +44,9 @@ if (values.help || !command) {
 }
 
 const handle = getDbHandle();
+// PGlite's Emscripten runtime resets process.exitCode to 0 when it shuts down (even after
+// close() returned), so a failure is kept here and the process exits with it explicitly.
+let failed = false;
 try {
   if (command === "db migrate") {
     const applied = await migrateToLatest(handle.db);
@@ -39,7 +59,7 @@ try {
       .safeParse(values.email ?? "");
     if (!email.success) {
       console.error("--email: give the support user's email address, e.g. --email ops@7stamp.test");
-      process.exitCode = 1;
+      failed = true;
     } else {
       await migrateToLatest(handle.db);
       const { link } = await createSupportUser(handle.db, {
@@ -51,10 +71,24 @@ try {
       );
       console.log(link);
     }
+  } else if (command === "token create") {
+    await migrateToLatest(handle.db);
+    const result = await createTokenFromCli(handle.db, {
+      partner: values.partner,
+      platform: values.platform,
+      name: values.name,
+    });
+    if (result.ok) {
+      for (const line of result.lines) console.log(line);
+    } else {
+      console.error(result.error);
+      failed = true;
+    }
   } else {
     console.error(`Unknown command: ${command}\n${usage}`);
-    process.exitCode = 1;
+    failed = true;
   }
 } finally {
   await handle.close();
 }
+process.exit(failed ? 1 : 0);

@@ -4,7 +4,15 @@
 import { randomBytes } from "node:crypto";
 import type { Selectable } from "kysely";
 import { hashPassword } from "~/auth/password.server";
-import type { Businesses, Partners, Users } from "~db/schema.ts";
+import { generateCode } from "~/lib/activation-code";
+import type {
+  ActivationCodes,
+  Bundles,
+  Businesses,
+  CodeBatches,
+  Partners,
+  Users,
+} from "~db/schema.ts";
 import { testDb } from "./db.ts";
 
 export const DEFAULT_PASSWORD = "correct-horse-battery-staple";
@@ -142,4 +150,116 @@ export async function addBusinessMember(
     .db.insertInto("business_members")
     .values({ business_id: businessId, user_id: userId, role })
     .execute();
+}
+
+/** A partner with an owner who can sign in: the usual start of a partner-side test. */
+export async function createPartnerWithOwner(options: Parameters<typeof createPartner>[0] = {}) {
+  const partner = await createPartner(options);
+  const owner = await createUser();
+  await addPartnerMember(partner.id, owner.id, "owner");
+  return { partner, owner };
+}
+
+export async function createBundle(
+  partnerId: string,
+  options: {
+    name?: string;
+    staffSeats?: number;
+    cardOperations?: number;
+    termMonths?: number;
+    codeValidityDays?: number;
+    resalePriceCents?: number | null;
+    status?: "active" | "archived";
+  } = {},
+): Promise<Selectable<Bundles>> {
+  return testDb()
+    .db.insertInto("bundles")
+    .values({
+      partner_id: partnerId,
+      name: options.name ?? `Test Bundle ${unique()}`,
+      staff_seats: options.staffSeats ?? 2,
+      card_operations: options.cardOperations ?? 1000,
+      term_months: options.termMonths ?? 12,
+      code_validity_days: options.codeValidityDays ?? 365,
+      resale_price_cents: options.resalePriceCents ?? null,
+      status: options.status ?? "active",
+      archived_at: options.status === "archived" ? new Date() : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * A batch and its codes, written directly (not through the generator), `ready` unless told
+ * otherwise. Codes are issued, unexpired and not handed out unless `codes` says more.
+ */
+export async function createBatchWithCodes(
+  bundle: Selectable<Bundles>,
+  options: {
+    count?: number;
+    prefix?: string | null;
+    label?: string | null;
+    recipient?: string | null;
+    status?: "generating" | "ready" | "failed";
+    expiresAt?: Date;
+  } = {},
+): Promise<{ batch: Selectable<CodeBatches>; codes: Selectable<ActivationCodes>[] }> {
+  const count = options.count ?? 3;
+  const status = options.status ?? "ready";
+  const expiresAt = options.expiresAt ?? new Date(Date.now() + 365 * 86_400_000);
+  const { db } = testDb();
+  const batch = await db
+    .insertInto("code_batches")
+    .values({
+      partner_id: bundle.partner_id,
+      bundle_id: bundle.id,
+      code_count: count,
+      generated_count: status === "ready" ? count : 0,
+      prefix: options.prefix ?? null,
+      label: options.label ?? null,
+      recipient: options.recipient ?? null,
+      expires_at: expiresAt,
+      status,
+      completed_at: status === "generating" ? null : new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const codes =
+    status === "ready"
+      ? await db
+          .insertInto("activation_codes")
+          .values(
+            Array.from({ length: count }, () => ({
+              code: generateCode(),
+              partner_id: bundle.partner_id,
+              bundle_id: bundle.id,
+              batch_id: batch.id,
+              expires_at: expiresAt,
+            })),
+          )
+          .returningAll()
+          .execute()
+      : [];
+  return { batch, codes: codes.sort((a, b) => a.id - b.id) };
+}
+
+/** A business with an owner who can sign in: the usual start of a business-side test. */
+export async function createBusinessWithOwner(options: Parameters<typeof createBusiness>[0] = {}) {
+  const business = await createBusiness(options);
+  const owner = await createUser();
+  await addBusinessMember(business.id, owner.id, "owner");
+  return { business, owner };
+}
+
+/** Claims a code the way a business owner does (through the domain), for a new business. */
+export async function claimByNewBusiness(code: { code: string }) {
+  const { claimCode } = await import("~/domain/redemption.server");
+  const { business, owner } = await createBusinessWithOwner();
+  const claimed = await claimCode(testDb().db, {
+    businessId: business.id,
+    code: code.code,
+    actor: { userId: owner.id, label: owner.email, email: owner.email },
+    ip: null,
+  });
+  return { business, owner, claimed };
 }

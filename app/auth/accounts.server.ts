@@ -8,6 +8,7 @@ import { passwordResetEmail, supportWelcomeEmail } from "~/email/messages.server
 import { sendMail } from "~/email/mailer.server";
 import type { Language } from "~/lib/locale";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password.server";
+import { signInBlockedBySeats } from "./seat-access.server";
 import { createSession, invalidateSession, invalidateUserSessions } from "./session.server";
 import { generateToken, hashToken } from "./tokens.server";
 
@@ -25,7 +26,7 @@ export type SignInResult =
       expiresAt: Date;
       user: { id: string; email: string; name: string; isSupport: boolean };
     }
-  | { ok: false; reason: "invalid_credentials" };
+  | { ok: false; reason: "invalid_credentials" | "over_seat_limit" };
 
 /**
  * Checks the password; failed attempts count per account and per IP, and past either
@@ -72,6 +73,19 @@ export async function signIn(
       ip,
     });
     return { ok: false, reason: "invalid_credentials" };
+  }
+
+  // The right password, but every business they belong to has no seat for them: no session
+  // (and no failed attempt counted), until a seat frees up.
+  if (!user.is_support && (await signInBlockedBySeats(db, { userId: user.id }))) {
+    await recordAudit(db, {
+      actor: { userId: user.id, label: user.email },
+      action: "auth.sign_in_refused",
+      subject: { type: "user", id: user.id },
+      after: { reason: "over_seat_limit" },
+      ip,
+    });
+    return { ok: false, reason: "over_seat_limit" };
   }
 
   const session = await createSession(db, { userId: user.id, ip, userAgent });

@@ -5,6 +5,11 @@ import { db } from "~/db.server";
 import { isPartnerSlug, isUuid } from "~/lib/ids";
 import type { RequestContext } from "./context.server";
 import {
+  overSeatLimitResponse,
+  reattributeAndCheck,
+  seatNeedsReattribution,
+} from "./seat-access.server";
+import {
   readSessionToken,
   sessionCookie,
   validateSessionToken,
@@ -96,7 +101,12 @@ export async function requirePartnerMember(
   return { user, partner, role: memberRole as PartnerRole };
 }
 
-/** The signed-in user's membership of one business, by id. Not a member → 404. */
+/**
+ * The signed-in user's membership of one business, by id. Not a member → 404. A member over
+ * the staff-seat limit → 403 with the reason. One query when the seat holds; when the
+ * member is over the limit or their seat's grant has ended, the seats are re-attributed
+ * first, so an ended grant takes effect at once and a seat that came back lets them in.
+ */
 export async function requireBusinessMember(
   args: GuardArgs,
   businessId: string | undefined,
@@ -107,12 +117,25 @@ export async function requireBusinessMember(
   const membership = await db
     .selectFrom("business_members")
     .innerJoin("businesses", "businesses.id", "business_members.business_id")
-    .select(["businesses.id", "businesses.name", "business_members.role"])
+    .leftJoin("grants", "grants.id", "business_members.seat_grant_id")
+    .select([
+      "businesses.id",
+      "businesses.name",
+      "business_members.role",
+      "business_members.over_seat_limit_since",
+      "grants.ends_at as seat_ends_at",
+    ])
     .where("businesses.id", "=", businessId)
     .where("business_members.user_id", "=", user.id)
     .executeTakeFirst();
   if (!membership) throw notFound();
+  const now = new Date();
+  if (seatNeedsReattribution(membership, now)) {
+    const state = await reattributeAndCheck(db, { businessId, userId: user.id, now });
+    if (!state) throw notFound();
+    if (state.overLimit) throw overSeatLimitResponse();
+  }
   if (role === "owner" && membership.role !== "owner") throw forbidden();
-  const { role: memberRole, ...business } = membership;
-  return { user, business, role: memberRole as BusinessRole };
+  const { id, name, role: memberRole } = membership;
+  return { user, business: { id, name }, role: memberRole as BusinessRole };
 }

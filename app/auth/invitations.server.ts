@@ -3,6 +3,7 @@
 import type { Database } from "~db/index.ts";
 import { env } from "~/env.server";
 import { recordAudit } from "~/domain/audit.server";
+import { reattributeSeats } from "~/domain/entitlements.server";
 import { DomainError } from "~/domain/errors.server";
 import { invitationEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
@@ -253,6 +254,9 @@ export async function acceptInvitation(
         .values({ business_id: invitation.business_id!, user_id: userId, role: invitation.role })
         .onConflict((oc) => oc.columns(["business_id", "user_id"]).doNothing())
         .execute();
+      // The newcomer gets a free seat, or is marked over the limit (and cannot get in) when
+      // the seats ran out since the invitation was sent.
+      await reattributeSeats(trx, { businessId: invitation.business_id! });
       href = `/business/${invitation.business_id}/billing`;
     }
     await recordAudit(trx, {

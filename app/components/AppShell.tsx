@@ -30,7 +30,14 @@ function areaOf(
     const current = organisations.find((o) => o.href === base);
     const items: NavItem[] = [
       { to: base, label: t("nav.dashboard"), end: true },
+      { to: `${base}/bundles`, label: t("nav.bundles") },
+      { to: `${base}/batches`, label: t("nav.batches") },
+      { to: `${base}/codes`, label: t("nav.codes") },
+      { to: `${base}/clients`, label: t("nav.clients") },
+      { to: `${base}/statements`, label: t("nav.statements") },
       { to: `${base}/team`, label: t("nav.team") },
+      { to: `${base}/api-keys`, label: t("nav.apiKeys") },
+      { to: `${base}/terms`, label: t("nav.terms") },
     ];
     if (!current) return elsewhere;
     return { current: current.name, kind: t("nav.partnerArea"), items };
@@ -43,7 +50,10 @@ function areaOf(
     return {
       current: current.name,
       kind: t("nav.businessArea"),
-      items: [{ to: `${base}/billing`, label: t("nav.billing") }],
+      items: [
+        { to: `${base}/billing`, label: t("nav.billing") },
+        { to: `${base}/staff`, label: t("staff:nav") },
+      ],
     };
   }
   if (pathname.startsWith("/support")) {

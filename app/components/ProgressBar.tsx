@@ -11,18 +11,23 @@ export function progressTone(used: number, available: number): "ok" | "near" | "
 
 const tones = { ok: "bg-brand-500", near: "bg-amber-500", full: "bg-red-600" } as const;
 
-/** An accessible bar: "used / available" with role=progressbar and its values. */
+/**
+ * An accessible bar: "used / available" with role=progressbar and its values. A `limit`
+ * bar warns near and at the limit; a `task` bar (work in progress) is simply complete at 100%.
+ */
 export function ProgressBar({
   label,
   used,
   available,
+  kind = "limit",
 }: {
   label: string;
   used: number;
   available: number;
+  kind?: "limit" | "task";
 }) {
   const { i18n } = useTranslation();
-  const tone = progressTone(used, available);
+  const tone = kind === "task" ? "ok" : progressTone(used, available);
   const percent =
     available > 0 ? Math.min(100, Math.round((used / available) * 100)) : used > 0 ? 100 : 0;
   const number = new Intl.NumberFormat(i18n.language);

@@ -15,6 +15,8 @@ export const rateLimitRules = {
   signupsPerIp: { limit: 10, windowSeconds: 60 * 60 },
   passwordResetsPerAccount: { limit: 5, windowSeconds: 60 * 60 },
   passwordResetsPerIp: { limit: 20, windowSeconds: 60 * 60 },
+  redemptionFailuresPerBusiness: { limit: 10, windowSeconds: 60 * 60 },
+  redemptionFailuresPerIp: { limit: 30, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 export interface RateLimitState {
@@ -39,14 +41,7 @@ export async function checkRateLimit(
   rule: RateLimitRule,
   now = new Date(),
 ): Promise<RateLimitState> {
-  const row = await db
-    .selectFrom("rate_limit_counters")
-    .select("hits")
-    .where("key", "=", key)
-    .where("window_start", "=", windowStart(rule, now))
-    .executeTakeFirst();
-  const limited = (row?.hits ?? 0) >= rule.limit;
-  return { limited, retryAfterSeconds: limited ? retryAfter(rule, now) : 0 };
+  return checkRateLimits(db, [{ key, rule }], now);
 }
 
 /** Counts one attempt; limited when this attempt went past the limit. Atomic upsert. */
@@ -56,16 +51,7 @@ export async function hitRateLimit(
   rule: RateLimitRule,
   now = new Date(),
 ): Promise<RateLimitState> {
-  const row = await db
-    .insertInto("rate_limit_counters")
-    .values({ key, window_start: windowStart(rule, now), hits: 1 })
-    .onConflict((oc) =>
-      oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`rate_limit_counters.hits + 1` }),
-    )
-    .returning("hits")
-    .executeTakeFirstOrThrow();
-  const limited = row.hits > rule.limit;
-  return { limited, retryAfterSeconds: limited ? retryAfter(rule, now) : 0 };
+  return hitRateLimits(db, [{ key, rule }], now);
 }
 
 /** Old windows are of no use; the worker calls this now and then. */
@@ -75,4 +61,63 @@ export async function pruneRateLimitCounters(db: Database, now = new Date()): Pr
     .where("window_start", "<", new Date(now.getTime() - 24 * 60 * 60 * 1000))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+export interface KeyedRule {
+  key: string;
+  rule: RateLimitRule;
+}
+
+/** Is any of the keys already at its limit? One statement; counts nothing. */
+export async function checkRateLimits(
+  db: Database,
+  limits: KeyedRule[],
+  now = new Date(),
+): Promise<RateLimitState> {
+  const rows = await db
+    .selectFrom("rate_limit_counters")
+    .select(["key", "hits"])
+    .where((eb) =>
+      eb.or(
+        limits.map(({ key, rule }) =>
+          eb.and([eb("key", "=", key), eb("window_start", "=", windowStart(rule, now))]),
+        ),
+      ),
+    )
+    .execute();
+  const over = limits.filter(
+    ({ key, rule }) => (rows.find((r) => r.key === key)?.hits ?? 0) >= rule.limit,
+  );
+  return stateOf(over, now);
+}
+
+/**
+ * Counts one failed attempt against every key in one atomic statement. Limited when this
+ * attempt went past a limit: the caller answers 429 instead of the attempt's own outcome,
+ * so however many attempts race, no more than the limit ever learn theirs.
+ */
+export async function hitRateLimits(
+  db: Database,
+  limits: KeyedRule[],
+  now = new Date(),
+): Promise<RateLimitState> {
+  const rows = await db
+    .insertInto("rate_limit_counters")
+    .values(limits.map(({ key, rule }) => ({ key, window_start: windowStart(rule, now), hits: 1 })))
+    .onConflict((oc) =>
+      oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`rate_limit_counters.hits + 1` }),
+    )
+    .returning(["key", "hits"])
+    .execute();
+  const over = limits.filter(
+    ({ key, rule }) => (rows.find((r) => r.key === key)?.hits ?? 0) > rule.limit,
+  );
+  return stateOf(over, now);
+}
+
+function stateOf(over: KeyedRule[], now: Date): RateLimitState {
+  return {
+    limited: over.length > 0,
+    retryAfterSeconds: over.length ? Math.max(...over.map(({ rule }) => retryAfter(rule, now))) : 0,
+  };
 }

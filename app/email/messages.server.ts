@@ -65,3 +65,88 @@ export function invitationEmail({
 }) {
   return compose(language, { to, key: "invitation", link, values: { organisation, inviter } });
 }
+
+/** An activation code sent by a partner to its recipient: the code, the link, what it gives. */
+export function codeHandOutMessage({
+  to,
+  language,
+  partnerName,
+  recipientName,
+  code,
+  link,
+  staffSeats,
+  cardOperations,
+  termMonths,
+  expiresAt,
+  lockedToEmail,
+}: {
+  to: string;
+  language: Language;
+  partnerName: string;
+  recipientName: string | null;
+  /** Displayed form, grouped, with the batch prefix. */
+  code: string;
+  link: string;
+  staffSeats: number;
+  cardOperations: number;
+  termMonths: number;
+  expiresAt: Date;
+  lockedToEmail: boolean;
+}): OutgoingMail {
+  const t = translatorFor(language);
+  const number = (value: number) => new Intl.NumberFormat(language).format(value);
+  const values = { partner: partnerName, name: recipientName ?? "", email: to };
+  const gives = [
+    staffSeats > 0
+      ? t("email:codeHandOut.seats", { count: staffSeats, formatted: number(staffSeats) })
+      : null,
+    cardOperations > 0
+      ? t("email:codeHandOut.operations", {
+          count: cardOperations,
+          formatted: number(cardOperations),
+        })
+      : null,
+  ].filter((line): line is string => line !== null);
+  const paragraphs = {
+    greeting: recipientName
+      ? t("email:codeHandOut.greeting", values)
+      : t("email:codeHandOut.greetingNoName"),
+    intro: t("email:codeHandOut.intro", values),
+    codeLabel: t("email:codeHandOut.codeLabel"),
+    gives: t("email:codeHandOut.gives", { count: termMonths }),
+    until: t("email:codeHandOut.until", {
+      date: new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" }).format(
+        expiresAt,
+      ),
+    }),
+    action: t("email:codeHandOut.action"),
+    locked: lockedToEmail ? t("email:codeHandOut.locked", values) : null,
+    outro: t("email:codeHandOut.outro"),
+  };
+  const subject = t("email:codeHandOut.subject", values);
+  const text = [
+    paragraphs.greeting,
+    paragraphs.intro,
+    `${paragraphs.codeLabel}: ${code}`,
+    [paragraphs.gives, ...gives.map((line) => `- ${line}`)].join("\n"),
+    paragraphs.until,
+    `${paragraphs.action}: ${link}`,
+    paragraphs.locked,
+    paragraphs.outro,
+    `— ${partnerName}`,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  const html = [
+    `<p>${escapeHtml(paragraphs.greeting)}</p>`,
+    `<p>${escapeHtml(paragraphs.intro)}</p>`,
+    `<p>${escapeHtml(paragraphs.codeLabel)}:<br><strong style="font-family:monospace;font-size:20px;letter-spacing:2px">${escapeHtml(code)}</strong></p>`,
+    `<p>${escapeHtml(paragraphs.gives)}</p><ul>${gives.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>`,
+    `<p>${escapeHtml(paragraphs.until)}</p>`,
+    `<p><a href="${escapeHtml(link)}">${escapeHtml(paragraphs.action)}</a></p>`,
+    paragraphs.locked ? `<p>${escapeHtml(paragraphs.locked)}</p>` : "",
+    `<p>${escapeHtml(paragraphs.outro)}</p>`,
+    `<p>— ${escapeHtml(partnerName)}</p>`,
+  ].join("");
+  return { to, subject, text, html, link };
+}

@@ -1,12 +1,37 @@
 // Message catalogues, bundled. English is complete; other languages add a folder here.
 import auth from "./en/auth";
+import apiKeys from "./en/api-keys";
+import batches from "./en/batches";
+import bundles from "./en/bundles";
+import cards from "./en/cards";
 import business from "./en/business";
+import clients from "./en/clients";
+import codes from "./en/codes";
 import common from "./en/common";
 import email from "./en/email";
 import partner from "./en/partner";
+import redeem from "./en/redeem";
+import staff from "./en/staff";
+import statements from "./en/statements";
 import support from "./en/support";
 
-const en = { common, auth, partner, business, support, email };
+const en = {
+  common,
+  auth,
+  partner,
+  bundles,
+  batches,
+  codes,
+  clients,
+  statements,
+  cards,
+  apiKeys,
+  business,
+  staff,
+  redeem,
+  support,
+  email,
+};
 
 export const resources = { en };
 export const namespaces = Object.keys(en) as (keyof typeof en)[];

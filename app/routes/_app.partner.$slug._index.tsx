@@ -2,27 +2,33 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requirePartnerMember } from "~/auth/guards.server";
-import { Card, PageHeader } from "~/components/Layout";
+import { BatchStatusBadge } from "~/components/BatchStatusBadge";
+import { Card, EmptyState, PageHeader, Stat } from "~/components/Layout";
 import { db } from "~/db.server";
+import { listBatches } from "~/domain/batches.server";
+import { partnerCodeSummary } from "~/domain/partner-dashboard.server";
 import { getPartnerTerms, listPartnerTeam } from "~/domain/partners.server";
-import { formatBasisPoints, formatDate } from "~/lib/format";
+import { formatBasisPoints, formatDate, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Partner dashboard · 7stamp Partner Portal" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   const { partner, role } = await requirePartnerMember(args, args.params.slug);
-  const [terms, team] = await Promise.all([
+  const [terms, team, codes, batches] = await Promise.all([
     getPartnerTerms(db, { partnerId: partner.id }),
     listPartnerTeam(db, { partnerId: partner.id }),
+    partnerCodeSummary(db, { partnerId: partner.id }),
+    listBatches(db, { partnerId: partner.id, limit: 5 }),
   ]);
-  return { terms, teamSize: team.length, role };
+  return { terms, teamSize: team.length, role, codes, latestBatches: batches.rows };
 }
 
 export default function PartnerDashboard() {
   const { t } = useTranslation("partner");
-  const { terms, teamSize, role } = useLoaderData<typeof loader>();
+  const { terms, teamSize, role, codes, latestBatches } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
+  const n = (value: number) => formatNumber(value, locale);
   return (
     <>
       <PageHeader
@@ -40,6 +46,62 @@ export default function PartnerDashboard() {
           {t("dashboard.suspended")}
         </div>
       ) : null}
+      <section aria-labelledby="codes-heading" className="mb-6">
+        <h2 id="codes-heading" className="sr-only">
+          {t("dashboard.codesTitle")}
+        </h2>
+        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <Stat label={t("dashboard.issued")} value={n(codes.issued)} />
+          <Stat label={t("dashboard.claimed")} value={n(codes.claimed)} />
+          <Stat label={t("dashboard.outstanding")} value={n(codes.outstanding)} />
+          <Stat label={t("dashboard.revoked")} value={n(codes.revoked)} />
+          <Stat label={t("dashboard.expired")} value={n(codes.expired)} />
+          <Stat label={t("dashboard.handedOut")} value={n(codes.handedOut)} />
+          <Stat label={t("dashboard.seatsClaimed")} value={n(codes.staffSeatsClaimed)} />
+          <Stat label={t("dashboard.operationsClaimed")} value={n(codes.cardOperationsClaimed)} />
+        </div>
+      </section>
+      <div className="mb-6">
+        <Card
+          title={t("dashboard.latestBatches")}
+          actions={
+            <Link to="batches" className="text-sm font-semibold text-brand-700 hover:underline">
+              {t("dashboard.allBatches")}
+            </Link>
+          }
+        >
+          {latestBatches.length === 0 ? (
+            <EmptyState title={t("dashboard.noBatches")}>
+              <Link to="bundles" className="font-semibold text-brand-700 underline">
+                {t("dashboard.startWithBundle")}
+              </Link>
+            </EmptyState>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {latestBatches.map((batch) => (
+                <li key={batch.id} className="flex items-center justify-between gap-4 py-2">
+                  <Link
+                    to={`batches/${batch.id}`}
+                    className="font-medium text-brand-700 hover:underline"
+                  >
+                    {batch.label || batch.bundleName}
+                  </Link>
+                  <span className="flex items-center gap-3 text-slate-600">
+                    <span className="tabular-nums">
+                      {t("dashboard.batchCodes", {
+                        count: batch.codeCount,
+                        formatted: n(batch.codeCount),
+                      })}
+                    </span>
+                    <span>{formatDate(batch.createdAt, locale)}</span>
+                    <BatchStatusBadge status={batch.status} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
       <div className="grid gap-6 md:grid-cols-2">
         <Card title={t("terms.title")}>
           <dl className="grid grid-cols-2 gap-x-4 gap-y-3 text-sm">

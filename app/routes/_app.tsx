@@ -11,7 +11,7 @@ import { AppShell } from "~/components/AppShell";
 import { FlashMessage } from "~/components/FlashMessage";
 import { db } from "~/db.server";
 import { listOrganisations } from "~/domain/organisations.server";
-import { ErrorPage, useRootData } from "~/root";
+import { ErrorPage, errorMessageKey, useRootData } from "~/root";
 
 // The signed-in shell. Child routes guard themselves; this loader only feeds the header.
 export async function loader(args: LoaderFunctionArgs) {
@@ -39,10 +39,11 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const shell = useRouteLoaderData<typeof loader>("routes/_app");
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  if (!shell) return <ErrorPage status={status} />;
+  const messageKey = errorMessageKey(error);
+  if (!shell) return <ErrorPage status={status} messageKey={messageKey} />;
   return (
     <AppShell user={shell.user} organisations={shell.organisations} flash={null}>
-      <ErrorPage status={status} embedded />
+      <ErrorPage status={status} messageKey={messageKey} embedded />
     </AppShell>
   );
 }

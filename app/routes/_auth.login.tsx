@@ -9,6 +9,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { signIn } from "~/auth/accounts.server";
 import { getOptionalUser } from "~/auth/guards.server";
+import { OVER_SEAT_LIMIT_MESSAGE_KEY } from "~/auth/seat-access.server";
 import { sessionCookie } from "~/auth/session.server";
 import { Button } from "~/components/Button";
 import { Field, FormAlert } from "~/components/Field";
@@ -30,7 +31,10 @@ const LoginForm = z.object({
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await getOptionalUser(args);
-  if (user) throw redirect(await homePathFor(db, user));
+  if (user) {
+    const redirectTo = new URL(args.request.url).searchParams.get("redirectTo");
+    throw redirect(safeRedirectPath(redirectTo, await homePathFor(db, user)));
+  }
   return null;
 }
 
@@ -44,6 +48,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ip: context.clientIp,
       userAgent: request.headers.get("user-agent"),
     });
+    if (!result.ok && result.reason === "over_seat_limit") {
+      return formFailure(
+        { values: { email: form.data.email }, formError: { key: OVER_SEAT_LIMIT_MESSAGE_KEY } },
+        { status: 403 },
+      );
+    }
     if (!result.ok) {
       return formFailure({
         values: { email: form.data.email },
@@ -72,10 +82,19 @@ export default function Login() {
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
+  const redirectTo = params.get("redirectTo");
+  const signupHref = redirectTo
+    ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}`
+    : "/signup";
   return (
     <>
       <h1 className="text-xl font-semibold text-slate-900">{t("login.title")}</h1>
       <p className="mt-1 text-sm text-slate-600">{t("login.subtitle")}</p>
+      {redirectTo?.startsWith("/redeem/") ? (
+        <p className="mt-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900">
+          {t("login.redeemNote")}
+        </p>
+      ) : null}
       <Form method="post" className="mt-6 space-y-4" noValidate>
         <FormAlert message={actionData?.formError} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
@@ -100,11 +119,11 @@ export default function Login() {
           {t("login.submit")}
         </Button>
       </Form>
-      <div className="mt-6 flex justify-between text-sm">
-        <Link to="/forgot-password" className="text-brand-700 hover:underline">
+      <div className="mt-6 flex flex-wrap justify-between gap-x-4 gap-y-2 text-sm">
+        <Link to="/forgot-password" className="whitespace-nowrap text-brand-700 hover:underline">
           {t("login.forgot")}
         </Link>
-        <Link to="/signup" className="text-brand-700 hover:underline">
+        <Link to={signupHref} className="whitespace-nowrap text-brand-700 hover:underline">
           {t("login.signupLink")}
         </Link>
       </div>

@@ -4,7 +4,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getOptionalUser } from "~/auth/guards.server";
@@ -20,6 +20,7 @@ import { homePathFor } from "~/domain/organisations.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
+import { safeRedirectPath } from "~/lib/safe-redirect";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · 7stamp Partner Portal" }];
 
@@ -28,27 +29,33 @@ const SignupForm = z.object({
   name: z.string().trim().min(1).max(120),
   email: z.string().trim().min(1).max(254).email(),
   password: newPasswordSchema,
+  // Where to go after sign-up (a /redeem link the visitor followed); same-site paths only.
+  redirectTo: z.string().max(2000).optional(),
 });
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await getOptionalUser(args);
-  if (user) throw redirect(await homePathFor(db, user));
+  if (user) {
+    const redirectTo = new URL(args.request.url).searchParams.get("redirectTo");
+    throw redirect(safeRedirectPath(redirectTo, await homePathFor(db, user)));
+  }
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(SignupForm, await request.formData());
   if (!form.success) return formFailure(form);
-  const { password: _password, ...values } = form.data;
+  const { password: _password, redirectTo, ...values } = form.data;
   try {
     const { businessId, session } = await signUpBusiness(db, {
-      ...form.data,
+      ...values,
+      password: form.data.password,
       ip: context.clientIp,
       userAgent: request.headers.get("user-agent"),
     });
     return redirectWithFlash(
       request,
-      `/business/${businessId}/billing`,
+      safeRedirectPath(redirectTo, `/business/${businessId}/billing`),
       { kind: "success", key: "auth:signup.done", values: { business: form.data.businessName } },
       [sessionCookie(session.token, session.expiresAt)],
     );
@@ -65,14 +72,22 @@ export default function Signup() {
   const { t } = useTranslation("auth");
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const [params] = useSearchParams();
+  const redirectTo = params.get("redirectTo");
   const values: Record<string, string | undefined> = actionData?.values ?? {};
   const errors = actionData?.errors;
   return (
     <>
       <h1 className="text-xl font-semibold text-slate-900">{t("signup.title")}</h1>
       <p className="mt-1 text-sm text-slate-600">{t("signup.subtitle")}</p>
+      {redirectTo?.startsWith("/redeem/") ? (
+        <p className="mt-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900">
+          {t("signup.redeemNote")}
+        </p>
+      ) : null}
       <Form method="post" className="mt-6 space-y-4" noValidate>
         <FormAlert message={actionData?.formError} />
+        <input type="hidden" name="redirectTo" value={redirectTo ?? ""} />
         <Field
           label={t("fields.businessName")}
           name="businessName"
@@ -106,7 +121,10 @@ export default function Signup() {
       </Form>
       <p className="mt-6 text-sm text-slate-600">
         {t("signup.haveAccount")}{" "}
-        <Link to="/login" className="text-brand-700 hover:underline">
+        <Link
+          to={redirectTo ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : "/login"}
+          className="text-brand-700 hover:underline"
+        >
           {t("signup.loginLink")}
         </Link>
       </p>

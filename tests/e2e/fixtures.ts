@@ -32,6 +32,55 @@ function fileNameFor(name: string): string {
     .slice(0, 120);
 }
 
+export interface OpenedPage {
+  page: Page;
+  /** Errors the page reported so far (uncaught exceptions, console errors). */
+  errors: string[];
+  /** Closes the page's context; throws when the page reported errors. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh context (no cookies) and page on `baseURL`, watched for errors like the `page`
+ * fixture's. For a test that runs its own server (see large-batch.test.ts).
+ */
+export async function openPage(browser: Browser, baseURL: string = BASE_URL): Promise<OpenedPage> {
+  const context = await browser.newContext({ ...contextOptions, baseURL });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(20_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const text = message.text();
+    if (harmlessConsoleErrors.some((pattern) => pattern.test(text))) return;
+    errors.push(`console.error: ${text} (${page.url()})`);
+  });
+  return {
+    page,
+    errors,
+    close: async () => {
+      await context.close();
+      if (errors.length > 0) throw new Error(`The page reported errors:\n${errors.join("\n")}`);
+    },
+  };
+}
+
+/** A full-page screenshot in test-results/, named after the failing test. */
+export async function screenshotFailure(page: Page, name: string): Promise<void> {
+  const file = path.join(resultsDir, `${fileNameFor(name)}.png`);
+  try {
+    await mkdir(resultsDir, { recursive: true });
+    await page.screenshot({ path: file, fullPage: true });
+    console.error(
+      `screenshot of the failure: ${path.relative(process.cwd(), file)} (${page.url()})`,
+    );
+  } catch (error) {
+    console.error(`could not take a screenshot: ${String(error)}`);
+  }
+}
+
 export const test = base.extend<{ browser: Browser; page: Page }>({
   browser: [
     // eslint-disable-next-line no-empty-pattern
@@ -44,35 +93,10 @@ export const test = base.extend<{ browser: Browser; page: Page }>({
     { scope: "file" },
   ],
   page: async ({ browser, task }, run) => {
-    const context = await browser.newContext({ ...contextOptions, baseURL: BASE_URL });
-    context.setDefaultTimeout(10_000);
-    context.setDefaultNavigationTimeout(20_000);
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on("pageerror", (error) => pageErrors.push(`uncaught: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() !== "error") return;
-      const text = message.text();
-      if (harmlessConsoleErrors.some((pattern) => pattern.test(text))) return;
-      pageErrors.push(`console.error: ${text} (${page.url()})`);
-    });
-    await run(page);
-    if (task.result?.state === "fail") {
-      const file = path.join(resultsDir, `${fileNameFor(task.fullName)}.png`);
-      try {
-        await mkdir(resultsDir, { recursive: true });
-        await page.screenshot({ path: file, fullPage: true });
-        console.error(
-          `screenshot of the failure: ${path.relative(process.cwd(), file)} (${page.url()})`,
-        );
-      } catch (error) {
-        console.error(`could not take a screenshot: ${String(error)}`);
-      }
-    }
-    await context.close();
-    if (pageErrors.length > 0) {
-      throw new Error(`The page reported errors:\n${pageErrors.join("\n")}`);
-    }
+    const opened = await openPage(browser);
+    await run(opened.page);
+    if (task.result?.state === "fail") await screenshotFailure(opened.page, task.fullName);
+    await opened.close();
   },
 });
 

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     if (code !== 0) {
       console.error(`\ne2e: FAILED. Screenshots of failing tests are in test-results/.`);
       console.error(
-        `e2e: last lines of the server log (${server.logFile}):\n${server.logTail(60)}`,
+        `e2e: last lines of the server log (${server.logFile}):\n${server.logTail(20)}`,
       );
     }
     stopping = true;

@@ -10,9 +10,10 @@ import { ensureBuild, repoRoot, resultsDir, startServer } from "./server";
 const screensDir = path.join(resultsDir, "screens");
 const PASSWORD = "demo-pass-2026";
 
-async function shoot(page: Page, name: string) {
+async function shoot(page: Page, name: string, { settle = true }: { settle?: boolean } = {}) {
   // Let fonts and late layout settle; the flash message stays, it is part of the page.
-  await page.waitForLoadState("networkidle");
+  // (Not on a page that keeps polling, like a batch being generated: it is never idle.)
+  if (settle) await page.waitForLoadState("networkidle");
   const file = path.join(screensDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   console.log(`screens: ${path.relative(repoRoot, file)}`);
@@ -63,9 +64,114 @@ async function main() {
     await partner.getByRole("heading", { level: 1, name: "Team" }).waitFor();
     await shoot(partner, "partner-team");
 
+    const h1 = (page: Page, name: string) =>
+      page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+    const nav = (name: string) =>
+      partner
+        .getByRole("navigation", { name: "Main navigation" })
+        .getByRole("link", { name, exact: true })
+        .click();
+
+    await nav("Bundles");
+    await h1(partner, "Bundles");
+    await shoot(partner, "partner-bundles");
+    await partner.getByRole("link", { name: "New bundle" }).first().click();
+    await h1(partner, "New bundle");
+    await partner.getByLabel("Name").fill("Bakery Plus");
+    await partner.getByLabel("Staff seats").fill("3");
+    await partner.getByLabel("Card operations").fill("2000");
+    await partner.getByLabel("Resale price (€)").fill("950.00");
+    await partner.getByText("Your margin", { exact: true }).waitFor();
+    await shoot(partner, "partner-bundle-new");
+    await partner.getByLabel("Staff seats").fill("0");
+    await partner.getByLabel("Card operations").fill("0");
+    await partner.getByRole("button", { name: "Create bundle" }).click();
+    await partner.getByRole("alert").first().waitFor();
+    await shoot(partner, "partner-bundle-new-errors");
+
+    await nav("Bundles");
+    await partner.getByRole("link", { name: "Café Starter", exact: true }).click();
+    await h1(partner, "Café Starter");
+    await shoot(partner, "partner-bundle");
+    await partner.getByRole("link", { name: "Generate codes" }).click();
+    await h1(partner, "Generate codes");
+    await shoot(partner, "partner-generate");
+
+    await nav("Batches");
+    await h1(partner, "Batches");
+    await shoot(partner, "partner-batches");
+    await partner.getByRole("link", { name: "Spring tasting 2026" }).click();
+    await h1(partner, "Spring tasting 2026");
+    await shoot(partner, "partner-batch");
+
+    await nav("Codes");
+    await h1(partner, "Codes");
+    await shoot(partner, "partner-codes");
+    await partner.goto("/partner/brewline/codes?handedOut=yes");
+    await partner
+      .getByRole("link", { name: /^#\d+$/ })
+      .first()
+      .click();
+    await partner.getByRole("heading", { level: 1, name: /^Code #\d+$/ }).waitFor();
+    await shoot(partner, "partner-code");
+    await partner.goto("/partner/brewline/codes?search=abcd+efgh+jkmn+pqrs");
+    await partner.getByRole("alert").first().waitFor();
+    await shoot(partner, "partner-codes-search-typo");
+
+    // A redeem link of an outstanding code nobody was handed, for the /redeem pages below.
+    await partner.goto("/partner/brewline/codes?status=outstanding&handedOut=no");
+    await partner
+      .getByRole("link", { name: /^#\d+$/ })
+      .first()
+      .click();
+    await partner.getByRole("heading", { level: 1, name: /^Code #\d+$/ }).waitFor();
+    const redeemPath = new URL(
+      await partner.getByRole("textbox", { name: "Redeem link" }).inputValue(),
+    ).pathname;
+    await partner.goto(redeemPath);
+    await h1(partner, "Redeem an activation code");
+    await shoot(partner, "redeem-no-business");
+    await partner.goto("/partner/brewline");
+    await anonymous.goto(redeemPath);
+    await anonymous.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await shoot(anonymous, "login-redeem");
+
+    await nav("API keys");
+    await h1(partner, "API keys");
+    await shoot(partner, "partner-api-keys");
+
+    // Last of the partner's pages: a large batch keeps the embedded database busy a while.
+    await nav("Bundles");
+    await partner.getByRole("link", { name: "POS Pro", exact: true }).click();
+    await partner.getByRole("link", { name: "Generate codes" }).click();
+    await partner.getByLabel("Number of codes").fill("50000");
+    await partner.getByLabel("Label (optional)").fill("Franchise roll-out");
+    await partner.getByRole("button", { name: "Generate codes" }).click();
+    await h1(partner, "Franchise roll-out");
+    await partner.getByRole("progressbar").waitFor();
+    await shoot(partner, "partner-batch-generating", { settle: false });
+
     const owner = await signedInPage(browser, server.baseUrl, "owner@demo.7stamp.test");
     await owner.getByRole("heading", { level: 1, name: "Billing & invoices" }).waitFor();
     await shoot(owner, "business-billing");
+    const billingPath = new URL(owner.url()).pathname;
+    await owner.getByLabel("Enter activation code").fill("CAFE-0000-0000-0000-0000");
+    await owner.getByRole("button", { name: "Activate", exact: true }).click();
+    await owner.getByRole("alert").first().waitFor();
+    await shoot(owner, "business-billing-code-error");
+    await owner.goto(`${billingPath}?edit=plan`);
+    await owner.getByRole("dialog", { name: "Edit tariff plan" }).waitFor();
+    await shoot(owner, "business-billing-plan-dialog");
+    await owner.goto(redeemPath);
+    await h1(owner, "Redeem an activation code");
+    await shoot(owner, "redeem");
+    await owner.goto(billingPath);
+    await owner
+      .getByRole("navigation", { name: "Main navigation" })
+      .getByRole("link", { name: "Staff seats", exact: true })
+      .click();
+    await owner.getByRole("heading", { level: 1, name: "Staff seats" }).waitFor();
+    await shoot(owner, "business-staff");
 
     await partner.goto("/business/00000000-0000-0000-0000-000000000000/billing");
     await partner.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();

@@ -87,13 +87,19 @@ export async function findFreePort(preferred = Number(process.env.E2E_PORT) || 3
 export interface RunningServer {
   baseUrl: string;
   port: number;
+  /** The temporary directory holding pglite/ and outbox/ (give it to a restart). */
+  dataDir: string;
   outboxDir: string;
   pgliteDir: string;
   logFile: string;
+  /** The process group's leader (npx), for a test that kills the server itself. */
+  pid: number;
   /** The last lines the server printed. */
   logTail(lines?: number): string;
   /** Stops the whole process group; removes the temporary directories unless keepFiles. */
   stop(options?: { keepFiles?: boolean }): Promise<void>;
+  /** Kills the whole process group at once (SIGKILL: no shutdown); the files stay. */
+  kill(): Promise<void>;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
@@ -105,17 +111,58 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
+function groupIsAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until no process of the group is left: `graceMs` for them to end by themselves,
+ * then SIGKILL. Another server must not open the same database while one still runs.
+ */
+async function waitForGroupExit(pid: number | undefined, graceMs: number): Promise<void> {
+  if (pid === undefined) return;
+  const killAfter = Date.now() + graceMs;
+  const giveUp = killAfter + 10_000;
+  while (groupIsAlive(pid)) {
+    if (Date.now() > giveUp) throw new Error(`process group ${pid} is still alive`);
+    if (Date.now() >= killAfter) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function startServer({
   readyTimeoutMs = 90_000,
-}: { readyTimeoutMs?: number } = {}): Promise<RunningServer> {
+  dataDir,
+  logName = "e2e-server.log",
+  env: extraEnv = {},
+}: {
+  readyTimeoutMs?: number;
+  /** A stopped or killed server's dataDir: start again on its database and outbox. */
+  dataDir?: string;
+  /** The log's file name in test-results/ (a second server must not overwrite the first's). */
+  logName?: string;
+  /** More environment for the server, e.g. { RUN_JOBS: "false" }. */
+  env?: Record<string, string>;
+} = {}): Promise<RunningServer> {
   const port = await findFreePort();
   const baseUrl = `http://localhost:${port}`;
-  const tempRoot = mkdtempSync(path.join(os.tmpdir(), "7stamp-e2e-"));
+  const tempRoot = dataDir ?? mkdtempSync(path.join(os.tmpdir(), "7stamp-e2e-"));
   const pgliteDir = path.join(tempRoot, "pglite");
   const outboxDir = path.join(tempRoot, "outbox");
   mkdirSync(outboxDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
-  const logFile = path.join(resultsDir, "e2e-server.log");
+  const logFile = path.join(resultsDir, logName);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -123,7 +170,9 @@ export async function startServer({
     PUBLIC_URL: baseUrl,
     PGLITE_DIR: pgliteDir,
     OUTBOX_DIR: outboxDir,
+    DEMO_TOKEN_FILE: path.join(tempRoot, "demo-platform-token"),
     LOG_LEVEL: "info",
+    ...extraEnv,
   };
   // Development mode (the demo is seeded), the embedded database, email to the outbox.
   // (Through a plain record: Remix's global types declare NODE_ENV as always set.)
@@ -131,7 +180,8 @@ export async function startServer({
   for (const name of ["NODE_ENV", "DATABASE_URL", "SMTP_URL"]) delete unset[name];
 
   const lines: string[] = [];
-  const logStream = createWriteStream(logFile);
+  // A restart on the same files appends to its predecessor's log.
+  const logStream = createWriteStream(logFile, { flags: dataDir ? "a" : "w" });
   let partial = "";
   const collect = (chunk: Buffer) => {
     logStream.write(chunk);
@@ -163,10 +213,20 @@ export async function startServer({
     const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
     await exited;
     clearTimeout(timer);
-    // npx may exit before its children; make sure nothing of the group is left.
-    killGroup(child, "SIGKILL");
+    // npx may exit before its children: let them finish shutting down, then make sure
+    // nothing of the group is left.
+    await waitForGroupExit(child.pid, 5_000);
     logStream.end();
     if (!keepFiles) rmSync(tempRoot, { recursive: true, force: true });
+  };
+
+  const kill = async () => {
+    process.removeListener("exit", stopOnExit);
+    killGroup(child, "SIGKILL");
+    await exited;
+    // Every process of the group must be gone before another opens the same database.
+    await waitForGroupExit(child.pid, 0);
+    logStream.end();
   };
 
   const deadline = Date.now() + readyTimeoutMs;
@@ -189,5 +249,16 @@ export async function startServer({
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 250));
   }
 
-  return { baseUrl, port, outboxDir, pgliteDir, logFile, logTail, stop };
+  return {
+    baseUrl,
+    port,
+    dataDir: tempRoot,
+    outboxDir,
+    pgliteDir,
+    logFile,
+    pid: child.pid ?? 0,
+    logTail,
+    stop,
+    kill,
+  };
 }

@@ -101,7 +101,15 @@ type CountedTable =
   | "sessions"
   | "audit_log"
   | "invitations"
-  | "password_reset_tokens";
+  | "password_reset_tokens"
+  | "bundles"
+  | "code_batches"
+  | "activation_codes"
+  | "api_keys"
+  | "grants"
+  | "card_operations"
+  | "card_operation_draws"
+  | "outbox_events";
 
 /** Row counts of the tables a request could write to. */
 export async function countRows(

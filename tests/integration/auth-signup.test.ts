@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "~/auth/session.server";
 import { hashToken } from "~/auth/tokens.server";
 import { verifyPassword } from "~/auth/password.server";
 import { db } from "~/db.server";
-import { getBusinessPlanOverview } from "~/domain/businesses.server";
+import { getEntitlements } from "~/domain/entitlements.server";
 import { action as signupAction, loader as signupLoader } from "~/routes/_auth.signup";
 import { loader as billingLoader } from "~/routes/_app.business.$businessId.billing";
 import { testDb } from "../db.ts";
@@ -97,11 +97,10 @@ describe("a successful sign-up", () => {
     expect(page.status).toBe(200);
     expect(page.body).toMatchObject({
       role: "owner",
-      overview: {
-        businessId,
-        plan: { id: "free", priceCents: 0 },
-        nextBillingAt: null,
-        staffSeatsTaken: 1,
+      business: { id: businessId },
+      entitlements: {
+        plan: { businessId, id: "free", priceCents: 0, nextBillingAt: null },
+        staffSeats: { taken: 1 },
       },
     });
   });
@@ -109,14 +108,18 @@ describe("a successful sign-up", () => {
   test("the plan overview of a new free business", async () => {
     const result = await signup({ ...VALID, email: "overview@example.test" });
     const businessId = result.location!.split("/")[2];
-    const overview = await getBusinessPlanOverview(db, { businessId });
-    expect(overview).toMatchObject({
-      plan: { id: "free", billingInterval: "none", perLocation: false },
-      locations: 1,
-      cardOperationsIncludedPerMonth: 100,
-      staffSeatsIncluded: 1,
-      staffSeatsTaken: 1,
-      nextBillingAt: null,
+    const entitlements = await getEntitlements(db, { businessId });
+    expect(entitlements).toMatchObject({
+      plan: {
+        id: "free",
+        billingInterval: "none",
+        perLocation: false,
+        locations: 1,
+        cardOperationsPerPeriod: 100,
+        staffSeats: 1,
+        nextBillingAt: null,
+      },
+      staffSeats: { included: 1, taken: 1 },
     });
   });
 });

@@ -176,7 +176,7 @@ describe("requireBusinessMember and the billing loader", () => {
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({
       role: "staff",
-      overview: { businessId: world.businessX.id, businessName: world.businessX.name },
+      business: { id: world.businessX.id, name: world.businessX.name },
     });
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { signIn } from "~/auth/accounts.server";
 import { homePathFor } from "~/domain/organisations.server";
-import { getBusinessPlanOverview } from "~/domain/businesses.server";
+import { getEntitlements } from "~/domain/entitlements.server";
 import { DEMO_PASSWORD, seedDemoIfEmpty } from "~db/seed.ts";
 import { testDb } from "../db.ts";
 
@@ -32,12 +32,38 @@ describe("demo seed", () => {
     expect(homes["owner@demo.7stamp.test"]).toMatch(/^\/business\/[0-9a-f-]{36}\/billing$/);
 
     const businessId = homes["owner@demo.7stamp.test"].split("/")[2];
-    const overview = await getBusinessPlanOverview(db, { businessId });
-    expect(overview.businessName).toBe("Corner Coffee");
-    expect(overview.plan.id).toBe("free");
-    expect(overview.cardOperationsIncludedPerMonth).toBe(100);
-    expect(overview.staffSeatsIncluded).toBe(1);
-    expect(overview.staffSeatsTaken).toBe(1);
-    expect(overview.nextBillingAt).toBeNull();
+    const entitlements = await getEntitlements(db, { businessId });
+    expect(entitlements!.plan).toMatchObject({
+      businessName: "Corner Coffee",
+      id: "free",
+      cardOperationsPerPeriod: 100,
+      staffSeats: 1,
+      nextBillingAt: null,
+    });
+    expect(entitlements!.staffSeats).toMatchObject({ included: 1, fromGrants: 2, taken: 1 });
+    // A claimed "Café Starter" partly used, and most of this month's free allowance.
+    expect(entitlements!.grants).toHaveLength(1);
+    expect(entitlements!.grants[0]).toMatchObject({
+      state: "active",
+      staffSeats: 2,
+      cardOperations: 1000,
+      code: { bundleName: "Café Starter", partnerName: "Brewline Agency" },
+    });
+    expect(entitlements!.grants[0].cardOperationsUsed).toBeGreaterThan(0);
+    expect(entitlements!.grants[0].cardOperationsUsed).toBeLessThan(1000);
+    expect(entitlements!.planAllowance).toEqual({
+      grantId: expect.any(String),
+      used: 83,
+      included: 100,
+    });
+
+    // A second business claimed a "POS Pro" code.
+    const deli = await db
+      .selectFrom("businesses")
+      .select("id")
+      .where("name", "=", "Harbour Deli")
+      .executeTakeFirstOrThrow();
+    const deliEntitlements = await getEntitlements(db, { businessId: deli.id });
+    expect(deliEntitlements!.grants.map((g) => g.code?.bundleName)).toEqual(["POS Pro"]);
   });
 });

@@ -15,7 +15,9 @@ export default {
     invalid: "The email or password is not correct.",
     welcome: "Welcome back, {{name}}.",
     forgot: "Forgot your password?",
-    signupLink: "New business? Sign up",
+    signupLink: "New business? Create a business account",
+    redeemNote:
+      "Sign in to redeem your activation code, or create a business account: you come back to the code afterwards.",
   },
   logout: { done: "You are signed out." },
   signup: {
@@ -30,6 +32,8 @@ export default {
       "No payment details needed. You can change your plan or redeem a partner's activation code later.",
     haveAccount: "Already have an account?",
     loginLink: "Sign in",
+    redeemNote:
+      "Create your business account to redeem your activation code: you come back to the code right after.",
   },
   forgot: {
     title: "Reset your password",

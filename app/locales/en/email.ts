@@ -19,4 +19,23 @@ export default {
     action: "Accept the invitation",
     outro: "The link works once and for seven days.",
   },
+  codeHandOut: {
+    subject: "Your 7stamp activation code from {{partner}}",
+    greeting: "Hello {{name}},",
+    greetingNoName: "Hello,",
+    intro:
+      "{{partner}} sends you an activation code for 7stamp, the digital loyalty cards for your business.",
+    codeLabel: "Your activation code",
+    gives_one: "Once redeemed, it gives your business for {{count}} month:",
+    gives_other: "Once redeemed, it gives your business for {{count}} months:",
+    seats_one: "{{formatted}} staff seat",
+    seats_other: "{{formatted}} staff seats",
+    operations_one: "{{formatted}} card operation",
+    operations_other: "{{formatted}} card operations",
+    until: "Redeem it by {{date}}; after that the code expires.",
+    action: "Redeem the code",
+    locked: "The code can only be redeemed by an account with the email address {{email}}.",
+    outro:
+      "The link fills the code in for you: sign in, or create a free 7stamp account first. If you did not expect this email, you can ignore it.",
+  },
 };

@@ -1,0 +1,173 @@
+// Request bodies and query strings of /api/v1, read defensively: a wrong content type,
+// malformed JSON, an oversized body or a value the schema refuses is a 400 problem naming
+// what is wrong — never a 500, and nothing is written.
+import type { z } from "zod";
+import { createI18n } from "~/i18n";
+import { parseObject } from "~/lib/forms";
+import { invalidRequest, snakeCase, type ProblemFieldError } from "./problem.server";
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+function isJsonContentType(header: string | null): boolean {
+  if (!header) return false;
+  const mediaType = header.split(";")[0].trim().toLowerCase();
+  return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
+}
+
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw invalidRequest("The request body is not valid UTF-8.");
+  }
+}
+
+function tooLarge(maxBytes: number) {
+  return invalidRequest(`The request body is larger than ${maxBytes} bytes.`);
+}
+
+/** Paths (dotted) of strings holding a NUL byte, which PostgreSQL text cannot store. */
+function pathsWithNul(value: unknown, path: string[] = [], found: string[] = []): string[] {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) found.push(path.join(".") || "body");
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => pathsWithNul(item, [...path, String(index)], found));
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) pathsWithNul(item, [...path, key], found);
+  }
+  return found;
+}
+
+/**
+ * The request's JSON body. `optional`: an empty body reads as `{}` (for actions whose
+ * fields are all optional).
+ */
+export async function readJsonBody(
+  request: Request,
+  { maxBytes = MAX_JSON_BODY_BYTES, optional = false } = {},
+): Promise<unknown> {
+  const contentType = request.headers.get("content-type");
+  const text = await readText(request, maxBytes);
+  if (!text.trim()) {
+    if (optional) return {};
+    throw invalidRequest("The request body is empty: send a JSON object.");
+  }
+  if (!isJsonContentType(contentType)) {
+    throw invalidRequest(
+      `Send the body as JSON with Content-Type: application/json (got ${
+        contentType ? JSON.stringify(contentType.slice(0, 100)) : "none"
+      }).`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalidRequest(`The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalidRequest("The request body must be a JSON object.");
+  }
+  const withNul = pathsWithNul(value);
+  if (withNul.length) {
+    throw invalidRequest(
+      "The request contains a NUL character.",
+      withNul.map((field) => ({ field, message: `${field} must not contain a NUL character.` })),
+    );
+  }
+  return value;
+}
+
+const i18n = createI18n("en");
+
+function withArticle(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/**
+ * The message of an issue: the schemas' messages are keys of the shared form error map
+ * (app/lib/forms.ts, "key|limit"), read here in English with the API's field name.
+ */
+function messageFor(issue: z.ZodIssue, field: string): string {
+  if (issue.code === "invalid_type" && issue.received !== "undefined") {
+    const expected = issue.expected === "integer" ? "a whole number" : withArticle(issue.expected);
+    const received = issue.received === "null" ? "null" : withArticle(issue.received);
+    return `${field} must be ${expected}, not ${received}.`;
+  }
+  if (issue.code === "invalid_string") {
+    if (issue.validation === "uuid") return `${field} must be a UUID.`;
+    if (issue.validation === "datetime") {
+      return `${field} must be an ISO 8601 date and time with a time zone, like 2027-01-31T23:59:59Z.`;
+    }
+  }
+  const [key, limit] = issue.message.split("|");
+  const values: Record<string, string | number> = { field };
+  if (limit !== undefined) values.limit = Number(limit);
+  if (i18n.exists(key, { ns: "common" })) return i18n.t(key, { ns: "common", ...values });
+  return `${field} is not valid.`;
+}
+
+export function zodFieldErrors(error: z.ZodError): ProblemFieldError[] {
+  const errors: ProblemFieldError[] = [];
+  const seen = new Set<string>();
+  const add = (field: string, message: string) => {
+    if (seen.has(field)) return;
+    seen.add(field);
+    errors.push({ field, message });
+  };
+  for (const issue of error.issues) {
+    const path = issue.path.map((part) => snakeCase(String(part)));
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const field = [...path, key].join(".");
+        add(field, `${field} is not a field of this request.`);
+      }
+      continue;
+    }
+    const field = path.join(".") || "body";
+    add(field, messageFor(issue, field));
+  }
+  return errors;
+}
+
+/**
+ * Parses input with a schema or throws a 400 problem listing every field that is wrong.
+ * Schemas for request bodies are strict: a misspelt optional field is an error.
+ */
+export function parseApiInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
+  const parsed = parseObject(schema, input);
+  if (parsed.success) return parsed.data as z.infer<S>;
+  const errors = zodFieldErrors(parsed.error);
+  throw invalidRequest(errors.map((e) => e.message).join(" "), errors);
+}
+
+/** A query string as an object of its first values (repeated parameters: the first wins). */
+export function queryObject(request: Request): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of new URL(request.url).searchParams) {
+    if (!(name in result)) result[name] = value;
+  }
+  return result;
+}

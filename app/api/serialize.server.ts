@@ -1,0 +1,196 @@
+// The JSON the partner API answers with: snake_case, ISO 8601 dates (UTC), money in
+// integer cents. One function per resource, so every endpoint shows a resource the same way.
+import type { Batch, GeneratedCode } from "~/domain/batches.server";
+import type { Bundle } from "~/domain/bundles.server";
+import type { ClientRow } from "~/domain/clients.server";
+import { redeemUrl, type CodeRow } from "~/domain/codes.server";
+import type { Entitlements } from "~/domain/entitlements.server";
+import type { ClaimedCode } from "~/domain/redemption.server";
+import type { RecordedCardOperation } from "~/domain/usage.server";
+
+export const API_BASE = "/api/v1";
+
+function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
+
+export function bundleJson(bundle: Bundle) {
+  return {
+    id: bundle.id,
+    name: bundle.name,
+    staff_seats: bundle.staffSeats,
+    card_operations: bundle.cardOperations,
+    term_months: bundle.termMonths,
+    code_validity_days: bundle.codeValidityDays,
+    resale_price_cents: bundle.resalePriceCents,
+    status: bundle.status,
+    code_count: bundle.codeCount,
+    duplicated_from: bundle.duplicatedFrom,
+    price: {
+      currency: "EUR",
+      retail_cents: bundle.price.retailCents,
+      discount_cents: bundle.price.discountCents,
+      wholesale_cents: bundle.price.wholesaleCents,
+      margin_cents: bundle.price.marginCents,
+    },
+    created_at: bundle.createdAt.toISOString(),
+    archived_at: iso(bundle.archivedAt),
+  };
+}
+
+export function batchUrl(batchId: string): string {
+  return `${API_BASE}/batches/${batchId}`;
+}
+
+export function batchJson(batch: Batch) {
+  return {
+    id: batch.id,
+    bundle_id: batch.bundleId,
+    bundle_name: batch.bundleName,
+    status: batch.status,
+    code_count: batch.codeCount,
+    generated_count: batch.generatedCount,
+    /** Whole percent; 100 only once the batch is ready. */
+    progress_percent:
+      batch.status === "ready"
+        ? 100
+        : Math.min(99, Math.floor((batch.generatedCount * 100) / batch.codeCount)),
+    prefix: batch.prefix,
+    expires_at: batch.expiresAt.toISOString(),
+    label: batch.label,
+    recipient: batch.recipient,
+    failure_reason: batch.failureReason,
+    created_by: batch.createdByLabel,
+    created_at: batch.createdAt.toISOString(),
+    completed_at: iso(batch.completedAt),
+    links: {
+      self: batchUrl(batch.id),
+      codes_csv: `${batchUrl(batch.id)}/codes.csv`,
+    },
+  };
+}
+
+export function generatedCodeJson(code: GeneratedCode, batch: Pick<Batch, "prefix">) {
+  return {
+    serial: code.serial,
+    code: code.display,
+    redeem_url: redeemUrl(code.code, batch.prefix),
+  };
+}
+
+export function codeJson(code: CodeRow) {
+  return {
+    serial: code.serial,
+    code: code.display,
+    status: code.status,
+    redeem_url: redeemUrl(code.code, code.prefix),
+    bundle_id: code.bundleId,
+    bundle_name: code.bundleName,
+    batch_id: code.batchId,
+    batch_label: code.batchLabel,
+    expires_at: code.expiresAt.toISOString(),
+    created_at: code.createdAt.toISOString(),
+    recipient_name: code.recipientName,
+    recipient_email: code.recipientEmail,
+    recipient_note: code.recipientNote,
+    handed_out_at: iso(code.handedOutAt),
+    locked_to_email: code.lockedToEmail,
+    emailed_at: iso(code.emailedAt),
+    revoked_at: iso(code.revokedAt),
+    revoke_reason: code.revokeReason,
+  };
+}
+
+export function entitlementsJson(entitlements: Entitlements) {
+  const { plan, period, staffSeats, cardOperations, planAllowance } = entitlements;
+  return {
+    business_id: plan.businessId,
+    plan: {
+      id: plan.id,
+      name: plan.name,
+      billing_interval: plan.billingInterval,
+      locations: plan.locations,
+      started_at: plan.startedAt.toISOString(),
+      next_billing_at: iso(plan.nextBillingAt),
+    },
+    period: { start: period.start.toISOString(), end: period.end.toISOString() },
+    seats: {
+      included: staffSeats.included,
+      from_grants: staffSeats.fromGrants,
+      available: staffSeats.available,
+      taken: staffSeats.taken,
+      over_limit: staffSeats.overLimit,
+    },
+    operations: cardOperations,
+    plan_allowance: { used: planAllowance.used, included: planAllowance.included },
+    grants: entitlements.grants
+      .filter((grant) => grant.state === "active")
+      .map((grant) => ({
+        id: grant.id,
+        source: grant.source,
+        code_serial: grant.code?.serial ?? null,
+        partner_id: grant.code?.partnerId ?? null,
+        bundle_name: grant.code?.bundleName ?? null,
+        staff_seats: { included: grant.staffSeats, taken: grant.staffSeatsTaken },
+        card_operations: {
+          used: grant.cardOperationsUsed,
+          limit: grant.cardOperations,
+          available: grant.cardOperationsAvailable,
+        },
+        starts_at: grant.startsAt.toISOString(),
+        ends_at: grant.endsAt.toISOString(),
+      })),
+  };
+}
+
+export function cardOperationJson(operation: RecordedCardOperation) {
+  return {
+    operation: {
+      id: operation.id,
+      business_id: operation.businessId,
+      idempotency_key: operation.idempotencyKey,
+      kind: operation.kind,
+      quantity: operation.quantity,
+      occurred_at: operation.occurredAt.toISOString(),
+      recorded_at: operation.recordedAt.toISOString(),
+      drawn_from: operation.draws.map((d) => ({ grant_id: d.grantId, quantity: d.quantity })),
+    },
+    remaining: operation.remaining,
+  };
+}
+
+export function claimJson(claim: ClaimedCode) {
+  return {
+    code_serial: claim.serial,
+    business_id: claim.businessId,
+    grant_id: claim.grantId,
+    partner_name: claim.partnerName,
+    bundle_name: claim.bundleName,
+    staff_seats: claim.staffSeats,
+    card_operations: claim.cardOperations,
+    claimed_at: claim.claimedAt.toISOString(),
+    ends_at: claim.endsAt.toISOString(),
+  };
+}
+
+export function clientJson(client: ClientRow) {
+  return {
+    business_id: client.businessId,
+    business_name: client.businessName,
+    codes_claimed: client.codesClaimed,
+    active_codes: client.activeCodes,
+    staff_seats_granted: client.seatsGranted,
+    staff_seats_occupied: client.seatsOccupied,
+    card_operations_granted: client.cardOperationsGranted,
+    card_operations_used: client.cardOperationsUsed,
+    card_operations_used_this_month: client.cardOperationsUsedThisMonth,
+    active_card_operations_granted: client.activeCardOperationsGranted,
+    active_card_operations_used: client.activeCardOperationsUsed,
+    usage_percent: client.usagePercent,
+    last_activity_at: client.lastActivityAt?.toISOString() ?? null,
+    soonest_ends_at: client.soonestEndsAt?.toISOString() ?? null,
+    nearly_used_up: client.nearlyUsedUp,
+    ends_within_30_days: client.endsWithin30Days,
+    links: { self: `${API_BASE}/clients/${client.businessId}` },
+  };
+}

@@ -1,0 +1,430 @@
+// Service bundles: what a partner packs into its codes (DESIGN.md §4). A bundle is never
+// changed in place — "editing" creates a new one (duplicatedFrom) and archiving stops new codes.
+import { sql } from "kysely";
+import { z } from "zod";
+import type { Database } from "~db/index.ts";
+import { BUNDLE_LIMITS, bundlePrice, type BundlePrice } from "~/lib/bundle-pricing";
+import { decodeCursor, keysetPage } from "~/lib/cursor";
+import { isUuid } from "~/lib/ids";
+import type { UnitPrices } from "~/lib/money";
+import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
+import { recordAudit, type AuditActor } from "./audit.server";
+import { DomainError } from "./errors.server";
+
+export class BundleNotFound extends DomainError {
+  constructor() {
+    super("not_found", "No such bundle.", 404, "bundle");
+  }
+}
+
+export class BundleArchived extends DomainError {
+  constructor() {
+    super(
+      "bundle_archived",
+      "This bundle is archived: no new codes can be made from it.",
+      400,
+      "bundle",
+    );
+  }
+}
+
+export interface BundleInput {
+  name: string;
+  staffSeats: number;
+  cardOperations: number;
+  termMonths: number;
+  codeValidityDays: number;
+  resalePriceCents: number | null;
+}
+
+export interface Bundle {
+  id: string;
+  partnerId: string;
+  name: string;
+  staffSeats: number;
+  cardOperations: number;
+  termMonths: number;
+  codeValidityDays: number;
+  resalePriceCents: number | null;
+  status: "active" | "archived";
+  createdAt: Date;
+  archivedAt: Date | null;
+  codeCount: number;
+  duplicatedFrom: string | null;
+  /** At the price list in effect now and the partner's current discount. */
+  price: BundlePrice;
+}
+
+// ---- Input schemas -------------------------------------------------------------------
+// Messages are keys (app/lib/forms.ts); "key|n" carries a limit for the message.
+
+const EMPTY_BUNDLE = "bundles:validation.emptyBundle";
+
+// PostgreSQL text cannot hold a NUL byte: such a name is invalid input, not a 500.
+const nameField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(BUNDLE_LIMITS.nameLength)
+  .refine((name) => !name.includes("\u0000"), "validation.invalid");
+
+type Range = { readonly min: number; readonly max: number };
+
+/** A whole number typed into a form ("1,000" allowed), within a range. */
+function wholeNumberField(range: Range) {
+  return z
+    .string({ required_error: "validation.required" })
+    .trim()
+    .min(1, "validation.required")
+    .transform((text, ctx) => {
+      const value = parseWholeNumber(text);
+      if (value === null) {
+        ctx.addIssue({ code: "custom", message: "bundles:validation.wholeNumber" });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .pipe(rangeCheck(range));
+}
+
+function rangeCheck(range: Range) {
+  return z
+    .number()
+    .int("bundles:validation.wholeNumber")
+    .min(range.min, `bundles:validation.atLeast|${range.min}`)
+    .max(range.max, `bundles:validation.atMost|${range.max}`);
+}
+
+/** Euros as typed ("12.50", "12,50"); empty means no resale price. */
+const resalePriceField = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === "") return null;
+    const parsed = parseEuroCents(text);
+    if (!parsed.ok) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          parsed.reason === "negative"
+            ? "bundles:validation.negativePrice"
+            : "bundles:validation.priceFormat",
+      });
+      return z.NEVER;
+    }
+    if (parsed.cents > BUNDLE_LIMITS.resalePriceCents.max) {
+      ctx.addIssue({ code: "custom", message: "bundles:validation.priceTooBig" });
+      return z.NEVER;
+    }
+    return parsed.cents;
+  });
+
+/** A bundle must give something: staff seats, card operations or both (DESIGN §4). */
+function givesNothing(staffSeats: number, cardOperations: number): boolean {
+  return staffSeats === 0 && cardOperations === 0;
+}
+
+/** The page form: strings as typed. Field names are those of BundleInput (resalePrice in euros). */
+export const BundleFormSchema = z
+  .object({
+    name: nameField,
+    staffSeats: wholeNumberField(BUNDLE_LIMITS.staffSeats),
+    cardOperations: wholeNumberField(BUNDLE_LIMITS.cardOperations),
+    termMonths: wholeNumberField(BUNDLE_LIMITS.termMonths),
+    // Left empty, a code stays claimable for the default number of days.
+    codeValidityDays: z
+      .string()
+      .optional()
+      .transform((text) =>
+        text === undefined || text.trim() === ""
+          ? String(BUNDLE_LIMITS.codeValidityDays.default)
+          : text,
+      )
+      .pipe(wholeNumberField(BUNDLE_LIMITS.codeValidityDays)),
+    resalePrice: resalePriceField,
+  })
+  .superRefine((value, ctx) => {
+    if (givesNothing(value.staffSeats, value.cardOperations)) {
+      ctx.addIssue({ code: "custom", path: ["staffSeats"], message: EMPTY_BUNDLE });
+    }
+  })
+  .transform((value): BundleInput => ({
+    name: value.name,
+    staffSeats: value.staffSeats,
+    cardOperations: value.cardOperations,
+    termMonths: value.termMonths,
+    codeValidityDays: value.codeValidityDays,
+    resalePriceCents: value.resalePrice,
+  }));
+
+/** The API body (JSON numbers, snake_case, price in cents), parsed into a BundleInput. */
+export const BundleInputSchema = z
+  .object({
+    name: nameField,
+    staff_seats: rangeCheck(BUNDLE_LIMITS.staffSeats),
+    card_operations: rangeCheck(BUNDLE_LIMITS.cardOperations),
+    term_months: rangeCheck(BUNDLE_LIMITS.termMonths),
+    code_validity_days: rangeCheck(BUNDLE_LIMITS.codeValidityDays).default(
+      BUNDLE_LIMITS.codeValidityDays.default,
+    ),
+    resale_price_cents: rangeCheck(BUNDLE_LIMITS.resalePriceCents).nullable().default(null),
+  })
+  // A misspelt optional field is an error, not silently ignored.
+  .strict()
+  .superRefine((value, ctx) => {
+    if (givesNothing(value.staff_seats, value.card_operations)) {
+      ctx.addIssue({ code: "custom", path: ["staff_seats"], message: EMPTY_BUNDLE });
+    }
+  })
+  .transform((value): BundleInput => ({
+    name: value.name,
+    staffSeats: value.staff_seats,
+    cardOperations: value.card_operations,
+    termMonths: value.term_months,
+    codeValidityDays: value.code_validity_days,
+    resalePriceCents: value.resale_price_cents,
+  }));
+
+// ---- Reads ---------------------------------------------------------------------------
+
+/** The retail unit prices in effect now: the newest price-list row already in force. */
+export async function getCurrentPrices(db: Database): Promise<UnitPrices> {
+  const row = await db
+    .selectFrom("price_list")
+    .select(["staff_seat_month_cents", "card_operation_cents"])
+    .where("effective_from", "<=", sql<Date>`now()`)
+    .orderBy("effective_from", "desc")
+    .limit(1)
+    .executeTakeFirstOrThrow(() => new Error("The price list has no row in effect."));
+  return {
+    staffSeatMonthCents: row.staff_seat_month_cents,
+    cardOperationCents: row.card_operation_cents,
+  };
+}
+
+/**
+ * The codes made for a bundle, without counting a million index entries: each batch's
+ * generated_count moves in the same transaction as the codes it counts (and a failed batch
+ * keeps neither), so the batches' sum is exact.
+ */
+const codeCount = sql<number>`coalesce((
+  select sum(cb.generated_count) from code_batches cb
+  where cb.partner_id = bundles.partner_id and cb.bundle_id = bundles.id
+), 0)`;
+
+function selectBundles(db: Database, partnerId: string) {
+  return db
+    .selectFrom("bundles")
+    .innerJoin("partners", "partners.id", "bundles.partner_id")
+    .select([
+      "bundles.id",
+      "bundles.partner_id",
+      "bundles.name",
+      "bundles.staff_seats",
+      "bundles.card_operations",
+      "bundles.term_months",
+      "bundles.code_validity_days",
+      "bundles.resale_price_cents",
+      "bundles.status",
+      "bundles.created_at",
+      "bundles.archived_at",
+      "bundles.duplicated_from",
+      "partners.discount_bps",
+      // Text keeps the microseconds a JS Date would drop, so the cursor is exact.
+      sql<string>`bundles.created_at::text`.as("created_at_key"),
+      codeCount.as("code_count"),
+    ])
+    .where("bundles.partner_id", "=", partnerId);
+}
+
+type BundleRow = Awaited<ReturnType<ReturnType<typeof selectBundles>["executeTakeFirstOrThrow"]>>;
+
+function toBundle(row: BundleRow, prices: UnitPrices): Bundle {
+  const quantities = {
+    staffSeats: row.staff_seats,
+    cardOperations: row.card_operations,
+    termMonths: row.term_months,
+    resalePriceCents: row.resale_price_cents === null ? null : Number(row.resale_price_cents),
+  };
+  return {
+    id: row.id,
+    partnerId: row.partner_id,
+    name: row.name,
+    ...quantities,
+    codeValidityDays: row.code_validity_days,
+    status: row.status === "archived" ? "archived" : "active",
+    createdAt: row.created_at,
+    archivedAt: row.archived_at,
+    codeCount: Number(row.code_count),
+    duplicatedFrom: row.duplicated_from,
+    price: bundlePrice(quantities, prices, row.discount_bps),
+  };
+}
+
+/** A bundle of this partner; null when missing, another partner's, or not a uuid. */
+export async function getBundle(
+  db: Database,
+  { partnerId, bundleId }: { partnerId: string; bundleId: string },
+): Promise<Bundle | null> {
+  if (!isUuid(bundleId)) return null;
+  const [row, prices] = await Promise.all([
+    selectBundles(db, partnerId).where("bundles.id", "=", bundleId).executeTakeFirst(),
+    getCurrentPrices(db),
+  ]);
+  return row ? toBundle(row, prices) : null;
+}
+
+// "2026-11-26 14:00:00.123456+00" as PostgreSQL prints a timestamptz.
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2})?$/;
+
+/** A (created_at, id) cursor; null when tampered with, since a bad value would fail the query. */
+function createdIdCursor(cursor: string | null | undefined): [string, string] | null {
+  const key = decodeCursor(cursor, 2);
+  if (!key) return null;
+  const [createdAt, id] = key;
+  if (typeof createdAt !== "string" || !TIMESTAMP_TEXT.test(createdAt)) return null;
+  return isUuid(id) ? [createdAt, id] : null;
+}
+
+/** The partner's bundles, newest first, keyset paged. */
+export async function listBundles(
+  db: Database,
+  {
+    partnerId,
+    status = "active",
+    cursor,
+    limit = 25,
+  }: {
+    partnerId: string;
+    status?: "active" | "archived" | "all";
+    cursor?: string | null;
+    limit?: number;
+  },
+): Promise<{ rows: Bundle[]; nextCursor: string | null }> {
+  const pageSize = Math.min(Math.max(Math.trunc(limit) || 25, 1), 100);
+  const after = createdIdCursor(cursor);
+  let query = selectBundles(db, partnerId)
+    .orderBy("bundles.created_at", "desc")
+    .orderBy("bundles.id", "desc")
+    .limit(pageSize + 1);
+  if (status !== "all") query = query.where("bundles.status", "=", status);
+  if (after) {
+    query = query.where((eb) =>
+      eb(
+        eb.refTuple("bundles.created_at", "bundles.id"),
+        "<",
+        eb.tuple(sql<Date>`${after[0]}::timestamptz`, sql<string>`${after[1]}::uuid`),
+      ),
+    );
+  }
+  const [rows, prices] = await Promise.all([query.execute(), getCurrentPrices(db)]);
+  const page = keysetPage(rows, pageSize, (row) => [row.created_at_key, row.id]);
+  return { rows: page.rows.map((row) => toBundle(row, prices)), nextCursor: page.nextCursor };
+}
+
+// ---- Changes -------------------------------------------------------------------------
+
+function auditSnapshot(input: BundleInput, duplicatedFrom: string | null) {
+  return { ...input, duplicatedFrom };
+}
+
+/** A new bundle (a duplicate when duplicatedFrom names one of the partner's bundles). */
+export async function createBundle(
+  db: Database,
+  {
+    partnerId,
+    input,
+    actor,
+    ip = null,
+    duplicatedFrom = null,
+  }: {
+    partnerId: string;
+    input: BundleInput;
+    actor: AuditActor;
+    ip?: string | null;
+    duplicatedFrom?: string | null;
+  },
+): Promise<Bundle> {
+  const bundleId = await db.transaction().execute(async (trx) => {
+    if (duplicatedFrom !== null) {
+      const source = isUuid(duplicatedFrom)
+        ? await trx
+            .selectFrom("bundles")
+            .select("id")
+            .where("partner_id", "=", partnerId)
+            .where("id", "=", duplicatedFrom)
+            .executeTakeFirst()
+        : undefined;
+      if (!source) throw new BundleNotFound();
+    }
+    const row = await trx
+      .insertInto("bundles")
+      .values({
+        partner_id: partnerId,
+        name: input.name,
+        staff_seats: input.staffSeats,
+        card_operations: input.cardOperations,
+        term_months: input.termMonths,
+        code_validity_days: input.codeValidityDays,
+        resale_price_cents: input.resalePriceCents,
+        duplicated_from: duplicatedFrom,
+        created_by: actor.userId,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actor,
+      action: "bundle.created",
+      partnerId,
+      subject: { type: "bundle", id: row.id },
+      after: auditSnapshot(input, duplicatedFrom),
+      ip,
+    });
+    return row.id;
+  });
+  const bundle = await getBundle(db, { partnerId, bundleId });
+  if (!bundle) throw new BundleNotFound();
+  return bundle;
+}
+
+/** Archives a bundle: no new codes from it; its codes stay valid. Archiving twice is a no-op. */
+export async function archiveBundle(
+  db: Database,
+  {
+    partnerId,
+    bundleId,
+    actor,
+    ip = null,
+  }: { partnerId: string; bundleId: string; actor: AuditActor; ip?: string | null },
+): Promise<Bundle> {
+  if (!isUuid(bundleId)) throw new BundleNotFound();
+  await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("bundles")
+      .select(["id", "status"])
+      .where("partner_id", "=", partnerId)
+      .where("id", "=", bundleId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new BundleNotFound();
+    if (row.status === "archived") return;
+    await trx
+      .updateTable("bundles")
+      .set({ status: "archived", archived_at: sql<Date>`now()` })
+      .where("partner_id", "=", partnerId)
+      .where("id", "=", bundleId)
+      .execute();
+    await recordAudit(trx, {
+      actor,
+      action: "bundle.archived",
+      partnerId,
+      subject: { type: "bundle", id: bundleId },
+      before: { status: "active" },
+      after: { status: "archived" },
+      ip,
+    });
+  });
+  const bundle = await getBundle(db, { partnerId, bundleId });
+  if (!bundle) throw new BundleNotFound();
+  return bundle;
+}

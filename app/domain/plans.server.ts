@@ -1,0 +1,236 @@
+// Plans a business can choose, and changing a business's plan: the new plan applies from the
+// moment of the change, with a fresh allowance period anchored there (DESIGN.md §3, §4).
+import { sql } from "kysely";
+import type { Database } from "~db/index.ts";
+import type { AuditActor } from "./audit.server";
+import { recordAudit } from "./audit.server";
+import { lockBusinessPlans, reattributeSeats } from "./entitlements.server";
+import { DomainError } from "./errors.server";
+import { recordOutboxEvent } from "./outbox.server";
+
+/** A plan is billed for between 1 and 1,000 locations (the businesses table's check). */
+export const PLAN_LOCATIONS = { min: 1, max: 1000 } as const;
+
+export interface PlanOption {
+  id: string;
+  name: string;
+  /** Per location for per-location plans. */
+  priceCents: number;
+  billingInterval: string;
+  perLocation: boolean;
+  /** Per location for per-location plans; null when support sets them (custom). */
+  cardOperationsPerMonth: number | null;
+  staffSeats: number | null;
+  /** False for plans made by request (Custom / Enterprise): support sets those up. */
+  selectable: boolean;
+}
+
+/** The active plans in their display order. */
+export async function listPlans(db: Database): Promise<PlanOption[]> {
+  const rows = await db
+    .selectFrom("plans")
+    .select([
+      "id",
+      "name",
+      "price_cents",
+      "billing_interval",
+      "per_location",
+      "card_operations_per_month",
+      "staff_seats",
+    ])
+    .where("active", "=", true)
+    .orderBy("sort_order")
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    priceCents: row.price_cents,
+    billingInterval: row.billing_interval,
+    perLocation: row.per_location,
+    cardOperationsPerMonth: row.card_operations_per_month,
+    staffSeats: row.staff_seats,
+    selectable: row.billing_interval !== "custom",
+  }));
+}
+
+export class PlanNotAvailable extends DomainError {
+  constructor() {
+    super("plan_not_available", "There is no such plan to choose.", 400, "planId");
+  }
+}
+
+export class PlanByRequest extends DomainError {
+  constructor() {
+    super(
+      "plan_by_request",
+      "This plan is set up by 7stamp support on request; contact support.",
+      400,
+      "planId",
+    );
+  }
+}
+
+export class PlanUnchanged extends DomainError {
+  constructor() {
+    super(
+      "plan_unchanged",
+      "The business is already on this plan with this number of locations.",
+      409,
+      "planId",
+    );
+  }
+}
+
+export class LocationsRequired extends DomainError {
+  constructor() {
+    super(
+      "locations_required",
+      "This plan is priced per location: say how many.",
+      400,
+      "locations",
+    );
+  }
+}
+
+export class LocationsOutOfRange extends DomainError {
+  constructor() {
+    super(
+      "locations_out_of_range",
+      `The number of locations must be between ${PLAN_LOCATIONS.min} and ${PLAN_LOCATIONS.max}.`,
+      400,
+      "locations",
+    );
+  }
+}
+
+export class BusinessNotFound extends DomainError {
+  constructor() {
+    super("business_not_found", "No such business.", 404);
+  }
+}
+
+export interface PlanChange {
+  before: { planId: string; planName: string; locations: number };
+  after: { planId: string; planName: string; locations: number };
+  changedAt: Date;
+}
+
+/**
+ * Moves a business to another plan, now: one transaction that sets the plan, locations and
+ * a new billing anchor, ends the current period's plan allowance (the next card operation
+ * opens a period of the new plan from the new anchor), re-attributes staff seats to the new
+ * plan's number, and writes the audit entry and the `entitlements.changed` event.
+ * `locations` is only read for per-location plans (null: not given); others count one.
+ */
+export async function changePlan(
+  db: Database,
+  {
+    businessId,
+    planId,
+    locations,
+    actor,
+    ip,
+    now = new Date(),
+  }: {
+    businessId: string;
+    planId: string;
+    locations: number | null;
+    actor: AuditActor;
+    ip: string | null;
+    now?: Date;
+  },
+): Promise<PlanChange> {
+  const plan = await db
+    .selectFrom("plans")
+    .select(["id", "name", "billing_interval", "per_location", "active"])
+    .where("id", "=", planId)
+    .executeTakeFirst();
+  if (!plan || !plan.active) throw new PlanNotAvailable();
+  if (plan.billing_interval === "custom") throw new PlanByRequest();
+  let newLocations = 1;
+  if (plan.per_location) {
+    if (locations === null) throw new LocationsRequired();
+    if (
+      !Number.isInteger(locations) ||
+      locations < PLAN_LOCATIONS.min ||
+      locations > PLAN_LOCATIONS.max
+    )
+      throw new LocationsOutOfRange();
+    newLocations = locations;
+  }
+
+  return db.transaction().execute(async (trx) => {
+    const current = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
+      businessId,
+    );
+    if (!current) throw new BusinessNotFound();
+    if (current.id === plan.id && (!plan.per_location || current.locations === newLocations))
+      throw new PlanUnchanged();
+
+    await trx
+      .updateTable("businesses")
+      .set({
+        plan_id: plan.id,
+        locations: newLocations,
+        billing_anchor_at: now,
+        plan_started_at: now,
+        updated_at: now,
+      })
+      .where("id", "=", businessId)
+      .execute();
+    // The old plan's allowance ends here; what it had left does not carry over. A grant of a
+    // period not started yet (none is made ahead, but nothing forbids it) ends before it starts
+    // unless its start moves back too (ends_at >= starts_at).
+    await trx
+      .updateTable("grants")
+      .set({ ends_at: now, starts_at: sql<Date>`least(starts_at, ${now})` })
+      .where("business_id", "=", businessId)
+      .where("source", "=", "plan")
+      .where("ends_at", ">", now)
+      .execute();
+    await reattributeSeats(trx, { businessId, now });
+
+    const updated = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
+      businessId,
+    )!;
+    const before = {
+      plan: current.id,
+      locations: current.locations,
+      price_cents: current.priceCents,
+      billing_interval: current.billingInterval,
+    };
+    const after = {
+      plan: updated.id,
+      locations: updated.locations,
+      price_cents: updated.priceCents,
+      billing_interval: updated.billingInterval,
+    };
+    await recordAudit(trx, {
+      actor,
+      action: "business.plan_changed",
+      businessId,
+      subject: { type: "business", id: businessId },
+      before,
+      after,
+      ip,
+    });
+    await recordOutboxEvent(trx, {
+      topic: "entitlements.changed",
+      businessId,
+      payload: {
+        business_id: businessId,
+        reason: "plan_changed",
+        ...after,
+        card_operations_per_period: updated.cardOperationsPerPeriod,
+        staff_seats: updated.staffSeats,
+        changed_at: now.toISOString(),
+      },
+    });
+    return {
+      before: { planId: current.id, planName: current.name, locations: current.locations },
+      after: { planId: updated.id, planName: updated.name, locations: updated.locations },
+      changedAt: now,
+    };
+  });
+}

@@ -1,0 +1,74 @@
+// Starts pg-boss over the app's own database handle: on PostgreSQL through the app's pool,
+// on PGlite through the one serialised Kysely connection, so a job's query can never land
+// inside a request's open transaction.
+import { CompiledQuery } from "kysely";
+import PgBoss from "pg-boss";
+import type { DbHandle } from "~db/index.ts";
+import { releaseBatchLeases } from "~/domain/batches.server";
+import { log } from "~/lib/log.server";
+import { registerCodeBatchJobs } from "./code-batches.server";
+import { setJobQueue } from "./queue.server";
+import { registerSeatJobs } from "./seats.server";
+
+export interface StartJobsOptions {
+  /** Seconds between polls for new jobs (pg-boss's minimum is 0.5). */
+  pollingIntervalSeconds?: number;
+  /** Codes per chunk of a background batch (CODE_BATCH_CHUNK_SIZE). */
+  chunkSize?: number;
+}
+
+function postgresExecutor(handle: DbHandle): PgBoss.Db {
+  return {
+    // Without parameters pg uses the simple protocol, which runs multi-statement scripts.
+    executeSql: async (text: string, values?: unknown[]) => {
+      const result = await handle.db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: result.rows as unknown[] };
+    },
+  };
+}
+
+function pgliteExecutor(handle: DbHandle): PgBoss.Db {
+  const pglite = handle.pglite!;
+  return {
+    executeSql: (text: string, values?: unknown[]) =>
+      // Holding a Kysely connection is holding PGlite's lock for the whole call.
+      handle.db.connection().execute(async () => {
+        if (values && values.length > 0) {
+          const result = await pglite.query(text, values);
+          return { rows: result.rows as unknown[] };
+        }
+        // Parameterless text may be several statements (pg-boss's schema scripts).
+        const results = await pglite.exec(text);
+        return { rows: (results[results.length - 1]?.rows ?? []) as unknown[] };
+      }),
+  };
+}
+
+export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}): Promise<PgBoss> {
+  const boss = new PgBoss({
+    db: handle.backend === "pglite" ? pgliteExecutor(handle) : postgresExecutor(handle),
+    schema: "pgboss",
+    // Archiving/monitoring chatter is not needed at this size; keep the single PGlite
+    // connection free for requests.
+    monitorStateIntervalSeconds: 60,
+    maintenanceIntervalSeconds: 120,
+  });
+  boss.on("error", (error: Error) => log.error(`jobs: ${error.message}`));
+  await boss.start();
+  setJobQueue(boss);
+  // PGlite is opened by one process at a time: no other worker can be alive.
+  if (handle.backend === "pglite") await releaseBatchLeases(handle.db);
+  await registerCodeBatchJobs(boss, handle.db, {
+    ...options,
+    // Each chunk holds PGlite's one connection: smaller chunks keep pages answering.
+    chunkSize: options.chunkSize ?? (handle.backend === "pglite" ? 2_000 : undefined),
+  });
+  await registerSeatJobs(boss, handle.db);
+  log.info(`jobs: pg-boss started on ${handle.backend}`);
+  return boss;
+}
+
+export async function stopJobs(boss: PgBoss): Promise<void> {
+  setJobQueue(null);
+  await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+}

@@ -1,0 +1,33 @@
+export default {
+  title: "API keys",
+  subtitle:
+    "Keys let your own systems (a POS, a CRM) create bundles and codes through the partner API. Only owners see this page.",
+  docs: "API reference (OpenAPI)",
+  listTitle: "Keys",
+  name: "Name",
+  prefix: "Key",
+  created: "Created",
+  lastUsed: "Last used",
+  status: "Status",
+  never: "Never",
+  active: "Active",
+  revokedOn: "Revoked {{date}}",
+  actions: "Actions",
+  revoke: "Revoke",
+  revokeLabel: "Revoke the key {{name}}",
+  confirmRevoke:
+    "Revoke the key “{{name}}”? Systems using it stop working immediately. This cannot be undone.",
+  revoked: "The key “{{name}}” was revoked.",
+  empty: "No keys yet",
+  emptyBody: "Create a key to connect your own systems to 7stamp.",
+  createTitle: "Create a key",
+  createHint: "A name that tells you where the key is used, e.g. “Shop POS”.",
+  create: "Create key",
+  createdTitle: "Your new key “{{name}}”",
+  createdWarning:
+    "Copy this key now and keep it somewhere safe. It is shown only this once: 7stamp stores only a fingerprint of it.",
+  tokenLabel: "API key",
+  copy: "Copy",
+  copied: "Copied",
+  usage: "Send it with every request as the header Authorization: Bearer {{prefix}}",
+};

@@ -1,0 +1,93 @@
+// /partner/:slug/batches/:batchId/cards.pdf[?part=N] — a ready batch's outstanding codes as
+// printable cards, ten per A4 page, rendered in a worker thread. Batches with more than
+// CARDS_PER_FILE outstanding codes print as numbered parts.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { notFound, requirePartnerMember } from "~/auth/guards.server";
+import { db } from "~/db.server";
+import {
+  BatchNotReady,
+  CardPartOutOfRange,
+  loadCodeCards,
+  NothingToPrint,
+  type CodeCardsData,
+} from "~/domain/code-cards.server";
+import { translatorFor } from "~/i18n";
+import { resolveLocale } from "~/lib/locale";
+import { codeCardsInput, renderCodeCardsPdf, RendererBusy } from "~/pdf/render.server";
+
+const CardsQuery = z.object({
+  part: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/)
+    .transform(Number)
+    .optional(),
+});
+
+function plainText(status: number, message: string, headers: Record<string, string> = {}) {
+  return new Response(`${message}\n`, {
+    status,
+    headers: {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Cache-Control": "no-store",
+      ...headers,
+    },
+  });
+}
+
+/** "cards-spring-fair-2027-1a2b3c4d-part-2-of-3.pdf": ASCII only, so every browser keeps it. */
+function fileName(cards: CodeCardsData): string {
+  const label = (cards.batch.label ?? "")
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  const part = cards.parts > 1 ? `-part-${cards.part}-of-${cards.parts}` : "";
+  return `cards-${label ? `${label}-` : ""}${cards.batch.id.slice(0, 8)}${part}.pdf`;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const { user, partner } = await requirePartnerMember(args, args.params.slug);
+  const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+  const t = translatorFor(locale.language);
+  const query = CardsQuery.safeParse(Object.fromEntries(new URL(args.request.url).searchParams));
+  if (!query.success) return plainText(400, t("cards:partMalformed"));
+
+  let cards: CodeCardsData | null;
+  try {
+    cards = await loadCodeCards(db, {
+      partnerId: partner.id,
+      batchId: args.params.batchId ?? "",
+      part: query.data.part,
+    });
+  } catch (error) {
+    if (error instanceof BatchNotReady) return plainText(409, t("cards:notReady"));
+    if (error instanceof NothingToPrint) return plainText(409, t("cards:nothingToPrint"));
+    if (error instanceof CardPartOutOfRange) {
+      return plainText(400, t("cards:partOutOfRange", { parts: error.parts }));
+    }
+    throw error;
+  }
+  if (!cards) throw notFound();
+
+  let pdf: Buffer<ArrayBuffer>;
+  try {
+    pdf = await renderCodeCardsPdf(codeCardsInput(cards, { partnerName: partner.name, locale }), {
+      signal: args.request.signal,
+    });
+  } catch (error) {
+    if (error instanceof RendererBusy) {
+      return plainText(503, t("cards:busy"), { "Retry-After": "30" });
+    }
+    throw error;
+  }
+  return new Response(pdf, {
+    headers: {
+      "Content-Type": "application/pdf",
+      "Content-Length": String(pdf.byteLength),
+      "Content-Disposition": `attachment; filename="${fileName(cards)}"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

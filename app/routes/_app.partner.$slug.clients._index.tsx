@@ -1,0 +1,389 @@
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useNavigation, useParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requirePartnerMember } from "~/auth/guards.server";
+import { Button, buttonClasses } from "~/components/Button";
+import { Field, SelectField } from "~/components/Field";
+import { EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { ProgressBar } from "~/components/ProgressBar";
+import { StatusBadge } from "~/components/StatusBadge";
+import { db } from "~/db.server";
+import {
+  clientFilters,
+  clientSorts,
+  defaultDirection,
+  InvalidClientCursor,
+  listClients,
+  readClientQuery,
+  type ClientQueryValues,
+  type ClientRow,
+  type ClientSort,
+  type SortDirection,
+} from "~/domain/clients.server";
+import { formatDate, formatNumber } from "~/lib/format";
+import type { FieldErrors } from "~/lib/forms";
+import { useFormattingLocale } from "~/root";
+
+export const meta: MetaFunction = () => [{ title: "Clients · 7stamp Partner Portal" }];
+
+const PAGE_SIZE = 50;
+
+interface ListData {
+  rows: ClientRow[];
+  nextCursor: string | null;
+  isFirstPage: boolean;
+  /** False only when no business claimed any of the partner's codes (the first empty state). */
+  hasClients: boolean;
+  values: ClientQueryValues;
+  errors: FieldErrors;
+  sort: ClientSort;
+  direction: SortDirection;
+  /** The choices, for the form (the lists live on the server). */
+  sorts: readonly ClientSort[];
+  filters: readonly string[];
+  defaultDirections: Record<ClientSort, SortDirection>;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const { partner } = await requirePartnerMember(args, args.params.slug);
+  const read = readClientQuery(new URL(args.request.url).searchParams);
+  const choices = {
+    sorts: clientSorts,
+    filters: clientFilters,
+    defaultDirections: Object.fromEntries(
+      clientSorts.map((sort) => [sort, defaultDirection(sort)]),
+    ) as Record<ClientSort, SortDirection>,
+  };
+  const listPage = (options: Parameters<typeof listClients>[1]) =>
+    listClients(db, { ...options, limit: PAGE_SIZE });
+  const hasAnyClient = async () =>
+    (await listClients(db, { partnerId: partner.id, limit: 1 })).rows.length > 0;
+
+  if (!read.ok) {
+    const sort: ClientSort = "name";
+    return data<ListData>(
+      {
+        rows: [],
+        nextCursor: null,
+        isFirstPage: true,
+        hasClients: true,
+        values: read.values,
+        errors: read.errors,
+        sort,
+        direction: defaultDirection(sort),
+        ...choices,
+      },
+      { status: 400 },
+    );
+  }
+  const sort = read.options.sort ?? "name";
+  const direction = read.options.direction ?? defaultDirection(sort);
+  const filtered = Boolean(read.options.filter || read.options.search);
+  try {
+    const page = await listPage({
+      partnerId: partner.id,
+      ...read.options,
+      cursor: read.cursor,
+    });
+    return data<ListData>({
+      ...page,
+      isFirstPage: !read.cursor,
+      hasClients: page.rows.length > 0 || (filtered && (await hasAnyClient())),
+      values: read.values,
+      errors: {},
+      sort,
+      direction,
+      ...choices,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidClientCursor)) throw error;
+    // An out-of-date or forged page link: the first page, and a word about it.
+    const page = await listPage({ partnerId: partner.id, ...read.options });
+    return data<ListData>(
+      {
+        ...page,
+        isFirstPage: true,
+        hasClients: page.rows.length > 0 || (filtered && (await hasAnyClient())),
+        values: read.values,
+        errors: { cursor: { key: "clients:list.badCursor" } },
+        sort,
+        direction,
+        ...choices,
+      },
+      { status: 400 },
+    );
+  }
+}
+
+/** "?sort=usage&filter=active…" for these values (empty ones left out), with extras. */
+function listQuery(values: ClientQueryValues, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries({ ...values, ...extra })) {
+    if (value) params.set(name, value);
+  }
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
+export default function PartnerClients() {
+  const { t } = useTranslation("clients");
+  const loaded = useLoaderData<typeof loader>();
+  const { rows, nextCursor, isFirstPage, hasClients, values, errors, sort, direction } = loaded;
+  const locale = useFormattingLocale();
+  const busy = useNavigation().state === "loading";
+  const slug = useParams().slug;
+  const base = `/partner/${slug}/clients`;
+  const n = (value: number) => formatNumber(value, locale);
+  // Links keep the search, filter and sort, but never a value that was refused.
+  const kept: ClientQueryValues = Object.keys(errors).some((field) => field !== "cursor")
+    ? {}
+    : values;
+  const filtered = Boolean(values.search || values.filter);
+  const csvHref = `${base}.csv${listQuery(kept)}`;
+  const sorting = { sort, direction, kept, defaultDirections: loaded.defaultDirections };
+
+  return (
+    <>
+      <PageHeader
+        title={t("list.title")}
+        description={t("list.subtitle")}
+        actions={
+          hasClients ? (
+            <a href={csvHref} className={buttonClasses("secondary")} title={t("list.exportHint")}>
+              {t("list.exportCsv")}
+            </a>
+          ) : null
+        }
+      />
+
+      <Form
+        method="get"
+        className="mb-6 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+        role="search"
+        aria-label={t("list.filtersTitle")}
+      >
+        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <Field
+            label={t("list.search")}
+            name="search"
+            placeholder={t("list.searchPlaceholder")}
+            autoComplete="off"
+            defaultValue={values.search}
+            error={errors.search}
+          />
+          <SelectField
+            label={t("list.filter")}
+            name="filter"
+            defaultValue={values.filter ?? ""}
+            error={errors.filter}
+            options={[
+              { value: "", label: t("list.filterAll") },
+              ...loaded.filters.map((filter) => ({
+                value: filter,
+                label: t(`list.filters.${filter}`),
+              })),
+            ]}
+          />
+          <SelectField
+            label={t("list.sort")}
+            name="sort"
+            defaultValue={values.sort ?? ""}
+            error={errors.sort}
+            options={[
+              { value: "", label: t("list.sortDefault") },
+              ...loaded.sorts.map((by) => ({ value: by, label: t(`list.sorts.${by}`) })),
+            ]}
+          />
+          <SelectField
+            label={t("list.direction")}
+            name="direction"
+            defaultValue={values.direction ?? ""}
+            error={errors.direction}
+            options={[
+              { value: "", label: t("list.directionDefault") },
+              { value: "asc", label: t("list.directions.asc") },
+              { value: "desc", label: t("list.directions.desc") },
+            ]}
+          />
+        </div>
+        <div className="mt-4 flex flex-wrap items-center gap-3">
+          <Button type="submit" variant="secondary" disabled={busy}>
+            {t("list.apply")}
+          </Button>
+          {filtered || values.sort || values.direction ? (
+            <Link to={base} className="text-sm font-semibold text-brand-700 hover:underline">
+              {t("list.clear")}
+            </Link>
+          ) : null}
+        </div>
+      </Form>
+
+      {errors.cursor ? (
+        <p
+          role="alert"
+          className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+        >
+          {t("list.badCursor")}
+        </p>
+      ) : null}
+
+      {!hasClients ? (
+        <EmptyState title={t("list.emptyTitle")}>
+          <p>{t("list.emptyBody")}</p>
+          <Link
+            to={`/partner/${slug}/codes`}
+            className="mt-3 inline-block font-semibold text-brand-700 hover:underline"
+          >
+            {t("list.toCodes")}
+          </Link>
+        </EmptyState>
+      ) : rows.length === 0 ? (
+        <EmptyState title={t("list.noMatchTitle")}>{t("list.noMatchBody")}</EmptyState>
+      ) : (
+        <Table
+          caption={t("list.caption")}
+          head={
+            <tr>
+              <SortHeader {...sorting} by="name" label={t("list.columns.business")} />
+              <SortHeader
+                {...sorting}
+                by="codes"
+                label={t("list.columns.codes")}
+                className="text-right"
+              />
+              <th scope="col" className="whitespace-nowrap px-4 py-2">
+                {t("list.columns.seats")}
+              </th>
+              <SortHeader
+                {...sorting}
+                by="used"
+                label={t("list.columns.operations")}
+                className="text-right"
+              />
+              <SortHeader {...sorting} by="usage" label={t("list.columns.usage")} />
+              <SortHeader {...sorting} by="activity" label={t("list.columns.lastActivity")} />
+              <SortHeader {...sorting} by="ends" label={t("list.columns.soonestEnd")} />
+            </tr>
+          }
+        >
+          {rows.map((row) => (
+            <tr key={row.businessId} className="align-top hover:bg-slate-50">
+              <td className="px-4 py-2">
+                <Link
+                  to={`${base}/${row.businessId}`}
+                  className="font-semibold text-brand-700 hover:underline"
+                >
+                  {row.businessName}
+                </Link>
+                <div className="mt-1 flex flex-wrap gap-1">
+                  {row.activeCodes === 0 ? (
+                    <StatusBadge tone="neutral">{t("flags.ended")}</StatusBadge>
+                  ) : null}
+                  {row.nearlyUsedUp ? (
+                    <StatusBadge tone="warning">{t("flags.nearlyUsedUp")}</StatusBadge>
+                  ) : null}
+                  {row.endsWithin30Days ? (
+                    <StatusBadge tone="info">{t("flags.endsSoon")}</StatusBadge>
+                  ) : null}
+                </div>
+              </td>
+              <td className="px-4 py-2 text-right tabular-nums">
+                {n(row.codesClaimed)}
+                {row.activeCodes !== row.codesClaimed ? (
+                  <span className="block text-xs text-slate-500">
+                    {t("list.activeCodes", { formatted: n(row.activeCodes) })}
+                  </span>
+                ) : null}
+              </td>
+              <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+                {t("list.seatsValue", {
+                  occupied: n(row.seatsOccupied),
+                  granted: n(row.seatsGranted),
+                })}
+              </td>
+              <td className="whitespace-nowrap px-4 py-2 text-right tabular-nums">
+                {t("list.operationsValue", {
+                  used: n(row.cardOperationsUsed),
+                  granted: n(row.cardOperationsGranted),
+                })}
+                <span className="block text-xs text-slate-500">
+                  {t("list.thisMonth", { formatted: n(row.cardOperationsUsedThisMonth) })}
+                </span>
+              </td>
+              <td className="min-w-44 px-4 py-2">
+                {row.usagePercent === null ? (
+                  <span className="text-slate-400">—</span>
+                ) : (
+                  <ProgressBar
+                    label={t("list.usageValue", { percent: row.usagePercent })}
+                    used={row.activeCardOperationsUsed}
+                    available={row.activeCardOperationsGranted}
+                  />
+                )}
+              </td>
+              <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+                {row.lastActivityAt ? (
+                  formatDate(row.lastActivityAt, locale)
+                ) : (
+                  <span className="text-slate-400">{t("list.never")}</span>
+                )}
+              </td>
+              <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+                {row.soonestEndsAt ? (
+                  formatDate(row.soonestEndsAt, locale)
+                ) : (
+                  <span className="text-slate-400">—</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      {rows.length > 0 ? <p className="mt-3 text-xs text-slate-500">{t("list.legend")}</p> : null}
+      <Pager
+        nextHref={nextCursor ? listQuery(kept, { cursor: nextCursor }) : null}
+        firstHref={isFirstPage ? null : listQuery(kept) || "?"}
+        labels={{ first: t("common:paging.first"), next: t("common:paging.next") }}
+      />
+    </>
+  );
+}
+
+/** A column header that sorts by it: first in the sort's own direction, then the other way. */
+function SortHeader({
+  by,
+  label,
+  className = "",
+  sort,
+  direction,
+  kept,
+  defaultDirections,
+}: {
+  by: ClientSort;
+  label: string;
+  className?: string;
+  sort: ClientSort;
+  direction: SortDirection;
+  kept: ClientQueryValues;
+  defaultDirections: Record<ClientSort, SortDirection>;
+}) {
+  const { t } = useTranslation("clients");
+  const current = sort === by;
+  const next = current ? (direction === "asc" ? "desc" : "asc") : defaultDirections[by];
+  return (
+    <th
+      scope="col"
+      className={`whitespace-nowrap px-4 py-2 ${className}`}
+      aria-sort={current ? (direction === "asc" ? "ascending" : "descending") : undefined}
+    >
+      <Link
+        to={listQuery({ ...kept, sort: by, direction: next })}
+        className="inline-flex items-center gap-1 hover:text-slate-900 hover:underline"
+        title={t("list.sortBy", { column: label })}
+      >
+        {label}
+        {current ? <span aria-hidden="true">{direction === "asc" ? "▲" : "▼"}</span> : null}
+      </Link>
+    </th>
+  );
+}

@@ -1,0 +1,39 @@
+// /partner/:slug/clients.csv — the clients the list shows for its search, filter and sort,
+// streamed as CSV.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requirePartnerMember } from "~/auth/guards.server";
+import { db } from "~/db.server";
+import { clientsCsv, readClientQuery } from "~/domain/clients.server";
+import { DomainError } from "~/domain/errors.server";
+
+function badRequest(message: string): Response {
+  return new Response(`${message}\n`, {
+    status: 400,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const { partner } = await requirePartnerMember(args, args.params.slug);
+  const read = readClientQuery(new URL(args.request.url).searchParams);
+  if (!read.ok) {
+    return badRequest(`Invalid list options: ${Object.keys(read.errors).join(", ")}.`);
+  }
+  let body: ReadableStream<Uint8Array>;
+  try {
+    body = clientsCsv(db, { partnerId: partner.id, ...read.options, bom: true });
+  } catch (error) {
+    if (error instanceof DomainError && error.status === 400) {
+      return badRequest(`${error.field ?? "options"}: ${error.message}`);
+    }
+    throw error;
+  }
+  const day = new Date().toISOString().slice(0, 10);
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="clients-${partner.slug}-${day}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

@@ -1,0 +1,39 @@
+// /partner/:slug/codes.csv — the codes matching the list's filter, streamed as CSV.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requirePartnerMember } from "~/auth/guards.server";
+import { db } from "~/db.server";
+import { codesCsv } from "~/domain/codes.server";
+import { DomainError } from "~/domain/errors.server";
+import { readCodeFilter } from "~/lib/code-filter";
+
+function badRequest(message: string): Response {
+  return new Response(`${message}\n`, {
+    status: 400,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const { partner } = await requirePartnerMember(args, args.params.slug);
+  const read = readCodeFilter(new URL(args.request.url).searchParams);
+  if (!read.ok) {
+    return badRequest(`Invalid filter: ${Object.keys(read.errors).join(", ")}.`);
+  }
+  let body: ReadableStream<Uint8Array>;
+  try {
+    body = codesCsv(db, { partnerId: partner.id, filter: read.filter, bom: true });
+  } catch (error) {
+    if (error instanceof DomainError && error.status === 400) {
+      return badRequest(`${error.field ?? "filter"}: ${error.message}`);
+    }
+    throw error;
+  }
+  const day = new Date().toISOString().slice(0, 10);
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="codes-${partner.slug}-${day}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

@@ -1,0 +1,95 @@
+// Remix's Express adapter, except for how a response body is written: the stock adapter
+// ignores res.write()'s backpressure, so a large streamed download (a million-code CSV) to
+// a slow client would pile up in memory. Here every chunk waits for the socket to drain.
+import { once } from "node:events";
+import {
+  createReadableStreamFromReadable,
+  createRequestHandler as createRemixHandler,
+  type AppLoadContext,
+  type ServerBuild,
+} from "@remix-run/node";
+import type express from "express";
+
+/** The adapter's request side, unchanged (it is not part of its public exports). */
+function createRemixRequest(req: express.Request, res: express.Response): Request {
+  const forwardedPort = Number.parseInt(req.get("X-Forwarded-Host")?.split(":")[1] ?? "", 10);
+  const hostPort = Number.parseInt(req.get("host")?.split(":")[1] ?? "", 10);
+  const port = Number.isSafeInteger(forwardedPort)
+    ? forwardedPort
+    : Number.isSafeInteger(hostPort)
+      ? hostPort
+      : "";
+  const url = new URL(
+    `${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`,
+  );
+  let controller: AbortController | null = new AbortController();
+  const headers = new Headers();
+  for (const [key, values] of Object.entries(req.headers)) {
+    if (!values) continue;
+    if (Array.isArray(values)) for (const value of values) headers.append(key, value);
+    else headers.set(key, values);
+  }
+  const init: RequestInit & { duplex?: "half" } = {
+    method: req.method,
+    headers,
+    signal: controller.signal,
+  };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    init.body = createReadableStreamFromReadable(req);
+    init.duplex = "half";
+  }
+  res.on("finish", () => (controller = null));
+  res.on("close", () => controller?.abort());
+  return new Request(url.href, init);
+}
+
+export function createRequestHandler({
+  build,
+  getLoadContext,
+  mode,
+}: {
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  getLoadContext: (req: express.Request, res: express.Response) => AppLoadContext;
+  mode?: string;
+}): express.RequestHandler {
+  const handleRequest = createRemixHandler(build, mode);
+  return async (req, res, next) => {
+    try {
+      const request = createRemixRequest(req, res);
+      const response = await handleRequest(request, getLoadContext(req, res));
+      await sendResponse(res, response);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+async function sendResponse(res: express.Response, response: Response): Promise<void> {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  if (/text\/event-stream/i.test(response.headers.get("Content-Type") ?? "")) res.flushHeaders();
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const flushable = res as express.Response & { flush?: () => void };
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const accepted = res.write(value);
+      // compression() buffers; flushing keeps streamed HTML arriving as it is rendered.
+      flushable.flush?.();
+      if (!accepted && !res.destroyed) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (res.destroyed) {
+        await reader.cancel();
+        return;
+      }
+    }
+    res.end();
+  } catch (error) {
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
+}

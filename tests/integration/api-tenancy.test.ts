@@ -1,0 +1,195 @@
+// Partner A's key never reads or changes partner B's bundles, batches or codes, on any
+// endpoint: B's ids answer exactly what ids that do not exist answer (404), lists and
+// filters never show B's rows, and nothing of B's is written.
+import { beforeAll, describe, expect, test } from "vitest";
+import { formatCode } from "~/lib/activation-code";
+import * as batchCsvRoute from "~/routes/api.v1.batches.$id.codes[.]csv";
+import * as batchRoute from "~/routes/api.v1.batches.$id";
+import * as bundleCodesRoute from "~/routes/api.v1.bundles.$id.codes";
+import * as bundleRoute from "~/routes/api.v1.bundles.$id";
+import * as bundlesRoute from "~/routes/api.v1.bundles";
+import * as codeRevokeRoute from "~/routes/api.v1.codes.$code.revoke";
+import * as codeRoute from "~/routes/api.v1.codes.$code";
+import * as codesRoute from "~/routes/api.v1.codes";
+import { testDb } from "../db.ts";
+import { createBatchWithCodes, createBundle, createPartner } from "../factories.ts";
+import { callApi, partnerKey, type ApiResult } from "../helpers/api.ts";
+import { countRows } from "../helpers/auth.ts";
+
+const MISSING_UUID = "00000000-0000-4000-8000-000000000000";
+const MISSING_CODE = "0000000000000000"; // a well-formed code (check symbol 0) nobody has
+
+interface Side {
+  partner: Awaited<ReturnType<typeof createPartner>>;
+  token: string;
+  bundle: Awaited<ReturnType<typeof createBundle>>;
+  batch: Awaited<ReturnType<typeof createBatchWithCodes>>["batch"];
+  codes: Awaited<ReturnType<typeof createBatchWithCodes>>["codes"];
+}
+
+let a: Side;
+let b: Side;
+
+async function side(prefix: string): Promise<Side> {
+  const partner = await createPartner();
+  const token = await partnerKey(partner.id);
+  const bundle = await createBundle(partner.id);
+  const { batch, codes } = await createBatchWithCodes(bundle, { count: 3, prefix });
+  return { partner, token, bundle, batch, codes };
+}
+
+beforeAll(async () => {
+  a = await side("AAAA");
+  b = await side("BBBB");
+});
+
+const everything = [
+  "bundles",
+  "code_batches",
+  "activation_codes",
+  "audit_log",
+  "api_keys",
+] as const;
+
+/** B's id and a missing id get the same answer: status, code and detail. */
+function expectSame404(other: ApiResult, missing: ApiResult, code = "not_found") {
+  expect(other.status).toBe(404);
+  expect(other.headers.get("Content-Type")).toBe("application/problem+json");
+  expect(other.body).toMatchObject({ code });
+  expect(other.body).toEqual(missing.body);
+}
+
+describe("partner A's key on partner B's resources", () => {
+  test("GET /bundles and GET /bundles/{id}", async () => {
+    const list = await callApi(bundlesRoute, {
+      path: "/api/v1/bundles?status=all",
+      token: a.token,
+    });
+    const ids = list.body.data.map((x: { id: string }) => x.id);
+    expect(ids).toContain(a.bundle.id);
+    expect(ids).not.toContain(b.bundle.id);
+
+    const get = (id: string) =>
+      callApi(bundleRoute, { path: `/api/v1/bundles/${id}`, params: { id }, token: a.token });
+    expectSame404(await get(b.bundle.id), await get(MISSING_UUID));
+    expect((await get(a.bundle.id)).status).toBe(200);
+  });
+
+  test("POST /bundles creates for A only", async () => {
+    const result = await callApi(bundlesRoute, {
+      method: "POST",
+      path: "/api/v1/bundles",
+      token: a.token,
+      body: { name: "Mine", staff_seats: 1, card_operations: 0, term_months: 1 },
+    });
+    expect(result.status).toBe(201);
+    const row = await testDb()
+      .db.selectFrom("bundles")
+      .select("partner_id")
+      .where("id", "=", result.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row.partner_id).toBe(a.partner.id);
+  });
+
+  test("POST /bundles/{id}/codes on B's bundle: 404, nothing written", async () => {
+    const before = await countRows([...everything]);
+    const generate = (id: string) =>
+      callApi(bundleCodesRoute, {
+        method: "POST",
+        path: `/api/v1/bundles/${id}/codes`,
+        params: { id },
+        token: a.token,
+        body: { count: 5 },
+      });
+    expectSame404(await generate(b.bundle.id), await generate(MISSING_UUID));
+    // A large one too, which would otherwise go to the job.
+    const large = await callApi(bundleCodesRoute, {
+      method: "POST",
+      path: `/api/v1/bundles/${b.bundle.id}/codes`,
+      params: { id: b.bundle.id },
+      token: a.token,
+      body: { count: 50_000 },
+    });
+    expect(large.status).toBe(404);
+    expect(await countRows([...everything])).toEqual(before);
+  });
+
+  test("GET /batches/{id} and /batches/{id}/codes.csv", async () => {
+    for (const route of [batchRoute, batchCsvRoute]) {
+      const get = (id: string) =>
+        callApi(route, { path: `/api/v1/batches/${id}`, params: { id }, token: a.token });
+      expectSame404(await get(b.batch.id), await get(MISSING_UUID));
+      expect((await get(a.batch.id)).status).toBe(200);
+    }
+  });
+
+  test("GET /codes never lists B's codes, whatever the filter", async () => {
+    const bSerials = new Set(b.codes.map((c) => c.id));
+    for (const query of [
+      "",
+      "?status=issued",
+      "?status=outstanding",
+      `?bundle_id=${b.bundle.id}`,
+      `?batch_id=${b.batch.id}`,
+      "?limit=500",
+    ]) {
+      const result = await callApi(codesRoute, { path: `/api/v1/codes${query}`, token: a.token });
+      expect(result.status, query).toBe(200);
+      for (const code of result.body.data) expect(bSerials.has(code.serial), query).toBe(false);
+      if (query.includes(b.bundle.id) || query.includes(b.batch.id)) {
+        expect(result.body.data, query).toEqual([]);
+      }
+    }
+  });
+
+  test("GET /codes/{code}: B's code by text or #N is 404 like a missing one", async () => {
+    const target = b.codes[0];
+    const get = (input: string) =>
+      callApi(codeRoute, { path: "/api/v1/codes/x", params: { code: input }, token: a.token });
+    const missing = await get(MISSING_CODE);
+    for (const input of [target.code, formatCode(target.code, "BBBB"), `#${target.id}`]) {
+      expectSame404(await get(input), missing, "code_not_found");
+    }
+    expect(
+      (
+        await callApi(codeRoute, {
+          path: "/api/v1/codes/x",
+          params: { code: `#${target.id}` },
+          token: b.token,
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  test("POST /codes/{code}/revoke on B's code: 404, the code stays issued, nothing written", async () => {
+    const target = b.codes[1];
+    const before = await countRows([...everything]);
+    const revoke = (input: string) =>
+      callApi(codeRevokeRoute, {
+        method: "POST",
+        path: "/api/v1/codes/x/revoke",
+        params: { code: input },
+        token: a.token,
+        body: { reason: "not yours" },
+      });
+    const missing = await revoke(MISSING_CODE);
+    expectSame404(await revoke(target.code), missing, "code_not_found");
+    expectSame404(await revoke(`#${target.id}`), missing, "code_not_found");
+    const row = await testDb()
+      .db.selectFrom("activation_codes")
+      .select(["status", "revoked_at"])
+      .where("id", "=", target.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: "issued", revoked_at: null });
+    expect(await countRows([...everything])).toEqual(before);
+  });
+
+  test("and the other way round: B's key does not see A's bundle", async () => {
+    const result = await callApi(bundleRoute, {
+      path: `/api/v1/bundles/${a.bundle.id}`,
+      params: { id: a.bundle.id },
+      token: b.token,
+    });
+    expect(result.status).toBe(404);
+  });
+});

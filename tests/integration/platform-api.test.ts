@@ -1,0 +1,292 @@
+// The platform scope of /api/v1: entitlements, card operations (single and batch) and
+// redemptions, answered as DESIGN.md §6 says, with problem+json for everything refused.
+import { describe, expect, it } from "vitest";
+import * as entitlementsRoute from "~/routes/api.v1.businesses.$id.entitlements";
+import * as operationsRoute from "~/routes/api.v1.businesses.$id.operations";
+import * as redemptionsRoute from "~/routes/api.v1.businesses.$id.redemptions";
+import * as batchRoute from "~/routes/api.v1.operations.batch";
+import { formatCode, generateCode } from "~/lib/activation-code";
+import { testDb } from "../db.ts";
+import {
+  claimByNewBusiness,
+  createBatchWithCodes,
+  createBundle,
+  createBusinessWithOwner,
+  createPartnerWithOwner,
+} from "../factories.ts";
+import { callApi, partnerKey, platformToken } from "../helpers/api.ts";
+import { makeContext } from "../helpers/remix.ts";
+
+async function setUp() {
+  const token = await platformToken();
+  const { partner } = await createPartnerWithOwner();
+  const bundle = await createBundle(partner.id, { staffSeats: 2, cardOperations: 50 });
+  const { codes } = await createBatchWithCodes(bundle, { count: 4, prefix: "API" });
+  const { business, owner } = await createBusinessWithOwner();
+  return { token, partner, bundle, codes, business, owner };
+}
+
+const operation = (businessId: string, token: string, body: unknown) =>
+  callApi(operationsRoute, {
+    method: "POST",
+    path: `/api/v1/businesses/${businessId}/operations`,
+    params: { id: businessId },
+    token,
+    body,
+  });
+
+describe("platform API", () => {
+  it("claims a code for a business and shows it in the entitlements", async () => {
+    const { token, codes, business, bundle } = await setUp();
+    const claimed = await callApi(redemptionsRoute, {
+      method: "POST",
+      path: `/api/v1/businesses/${business.id}/redemptions`,
+      params: { id: business.id },
+      token,
+      body: { code: formatCode(codes[0].code, "API").toLowerCase() },
+    });
+    expect(claimed.status).toBe(201);
+    expect(claimed.body).toMatchObject({
+      code_serial: codes[0].id,
+      business_id: business.id,
+      bundle_name: bundle.name,
+      staff_seats: 2,
+      card_operations: 50,
+    });
+
+    const entitlements = await callApi(entitlementsRoute, {
+      path: `/api/v1/businesses/${business.id}/entitlements`,
+      params: { id: business.id },
+      token,
+    });
+    expect(entitlements.status).toBe(200);
+    expect(entitlements.body).toMatchObject({
+      business_id: business.id,
+      plan: { id: "free" },
+      seats: { included: 1, from_grants: 2, available: 3, taken: 1, over_limit: 0 },
+      operations: { used: 0, limit: 150, remaining: 150 },
+      plan_allowance: { used: 0, included: 100 },
+    });
+    expect(entitlements.body.grants).toEqual([
+      expect.objectContaining({
+        source: "code",
+        code_serial: codes[0].id,
+        staff_seats: { included: 2, taken: 0 },
+        card_operations: { used: 0, limit: 50, available: 50 },
+      }),
+    ]);
+  });
+
+  it("answers each refusal of a claim with its own problem code, and 429 with Retry-After past the limit", async () => {
+    const { token, codes, business } = await setUp();
+    const claim = (code: string, ip = "192.0.2.10") =>
+      callApi(redemptionsRoute, {
+        method: "POST",
+        path: `/api/v1/businesses/${business.id}/redemptions`,
+        params: { id: business.id },
+        token,
+        body: { code },
+        context: makeContext({ clientIp: ip }),
+      });
+    expect((await claim(codes[0].code)).status).toBe(201);
+    const again = await claim(codes[0].code);
+    expect([again.status, again.body.code]).toEqual([409, "code_already_claimed_by_you"]);
+    const body = codes[1].code;
+    const typo = await claim(body.slice(0, 15) + (body[15] === "0" ? "1" : "0"));
+    expect([typo.status, typo.body.code]).toEqual([400, "code_mistyped"]);
+    expect(typo.headers.get("content-type")).toBe("application/problem+json");
+    for (let i = 0; i < 9; i += 1) {
+      const unknown = await claim(generateCode());
+      expect([unknown.status, unknown.body.code]).toEqual([404, "code_not_found"]);
+    }
+    const limited = await claim(codes[1].code);
+    expect([limited.status, limited.body.code]).toEqual([429, "rate_limited"]);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("records operations: 201 with what is left, 200 for the same key, 409 for the same key with another body, 402 with nothing recorded", async () => {
+    const { token, codes } = await setUp();
+    const { business } = await claimByNewBusiness(codes[0]);
+    const first = await operation(business.id, token, {
+      idempotency_key: "till-1",
+      kind: "stamp",
+      quantity: 3,
+    });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      operation: { idempotency_key: "till-1", kind: "stamp", quantity: 3 },
+      remaining: 147,
+    });
+    expect(first.body.operation.drawn_from).toHaveLength(1);
+
+    const replay = await operation(business.id, token, {
+      idempotency_key: "till-1",
+      kind: "stamp",
+      quantity: 3,
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(first.body);
+
+    const conflict = await operation(business.id, token, {
+      idempotency_key: "till-1",
+      kind: "stamp",
+      quantity: 4,
+    });
+    expect([conflict.status, conflict.body.code]).toEqual([409, "idempotency_conflict"]);
+
+    const tooMuch = await operation(business.id, token, {
+      idempotency_key: "till-2",
+      kind: "voucher",
+      quantity: 148,
+    });
+    expect([tooMuch.status, tooMuch.body.code]).toEqual([402, "limit_reached"]);
+    expect(tooMuch.body.detail).toContain("147");
+    const count = await testDb()
+      .db.selectFrom("card_operations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("business_id", "=", business.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+    // The refused key stays free: the same request succeeds once there is room.
+    const fits = await operation(business.id, token, {
+      idempotency_key: "till-2",
+      kind: "voucher",
+      quantity: 147,
+    });
+    expect([fits.status, fits.body.remaining]).toEqual([201, 0]);
+  });
+
+  it("refuses bad input naming the field, unknown businesses with 404, and partner keys with 403", async () => {
+    const { token, partner, business } = await setUp();
+    const bad = await operation(business.id, token, {
+      idempotency_key: "",
+      kind: "punch",
+      quantity: 0,
+      extra: 1,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("invalid_request");
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      "extra",
+      "idempotency_key",
+      "kind",
+      "quantity",
+    ]);
+    const late = await operation(business.id, token, {
+      idempotency_key: "x",
+      kind: "stamp",
+      occurred_at: "yesterday",
+    });
+    expect(late.body.errors[0].field).toBe("occurred_at");
+
+    const missing = "00000000-0000-4000-8000-000000000000";
+    expect((await operation(missing, token, { idempotency_key: "x", kind: "stamp" })).status).toBe(
+      404,
+    );
+    expect(
+      (await operation("not-a-uuid", token, { idempotency_key: "x", kind: "stamp" })).status,
+    ).toBe(404);
+    const entitlements = await callApi(entitlementsRoute, {
+      path: `/api/v1/businesses/${missing}/entitlements`,
+      params: { id: missing },
+      token,
+    });
+    expect([entitlements.status, entitlements.body.code]).toEqual([404, "not_found"]);
+
+    const key = await partnerKey(partner.id);
+    const forbidden = await operation(business.id, key, { idempotency_key: "x", kind: "stamp" });
+    expect([forbidden.status, forbidden.body.code]).toEqual([403, "forbidden"]);
+    expect(
+      (await operation(business.id, "sk_platform_nope", { idempotency_key: "x", kind: "stamp" }))
+        .status,
+    ).toBe(401);
+  });
+
+  it("records a batch in order with one result per event", async () => {
+    const { token, codes } = await setUp();
+    const one = await claimByNewBusiness(codes[0]);
+    const two = await claimByNewBusiness(codes[1]);
+    const missing = "00000000-0000-4000-8000-000000000000";
+    const response = await callApi(batchRoute, {
+      method: "POST",
+      path: "/api/v1/operations/batch",
+      token,
+      body: {
+        events: [
+          { business_id: one.business.id, idempotency_key: "a", kind: "stamp" },
+          { business_id: two.business.id, idempotency_key: "a", kind: "voucher", quantity: 150 },
+          { business_id: one.business.id, idempotency_key: "a", kind: "stamp" },
+          { business_id: missing, idempotency_key: "a", kind: "stamp" },
+          { business_id: two.business.id, idempotency_key: "b", kind: "stamp" },
+          { business_id: one.business.id, idempotency_key: "a", kind: "stamp", quantity: 2 },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(
+      response.body.results.map((r: { index: number; status: number; code?: string }) => [
+        r.index,
+        r.status,
+        r.code,
+      ]),
+    ).toEqual([
+      [0, 201, undefined],
+      [1, 201, undefined],
+      [2, 200, undefined],
+      [3, 404, "not_found"],
+      [4, 402, "limit_reached"],
+      [5, 409, "idempotency_conflict"],
+    ]);
+    expect(response.body.results[0].remaining).toBe(149);
+    expect(response.body.results[1].remaining).toBe(0);
+
+    const tooMany = await callApi(batchRoute, {
+      method: "POST",
+      path: "/api/v1/operations/batch",
+      token,
+      body: {
+        events: Array.from({ length: 1001 }, (_, i) => ({
+          business_id: one.business.id,
+          idempotency_key: `k${i}`,
+          kind: "stamp",
+        })),
+      },
+    });
+    expect([tooMany.status, tooMany.body.errors[0].field]).toEqual([400, "events"]);
+    const badEvent = await callApi(batchRoute, {
+      method: "POST",
+      path: "/api/v1/operations/batch",
+      token,
+      body: {
+        events: [
+          { business_id: one.business.id, idempotency_key: "z", kind: "stamp", quantity: 1001 },
+        ],
+      },
+    });
+    expect([badEvent.status, badEvent.body.errors[0].field]).toEqual([400, "events.0.quantity"]);
+  });
+
+  it("300 concurrent requests through the route for a business with 150 left: 150 accepted, 150 answered 402 (2,000 at the domain: usage.test.ts)", async () => {
+    const { token } = await setUp();
+    const { partner } = await createPartnerWithOwner();
+    const bundle = await createBundle(partner.id, { staffSeats: 0, cardOperations: 50 });
+    const { codes } = await createBatchWithCodes(bundle, { count: 1 });
+    const { business } = await claimByNewBusiness(codes[0]);
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        operation(business.id, token, { idempotency_key: `c-${i}`, kind: "stamp" }).then(
+          (r) => r.status,
+        ),
+      ),
+    );
+    expect(answers.filter((s) => s === 201)).toHaveLength(150);
+    expect(answers.filter((s) => s === 402)).toHaveLength(150);
+    const grants = await testDb()
+      .db.selectFrom("grants")
+      .select(["card_operations", "card_operations_used"])
+      .where("business_id", "=", business.id)
+      .execute();
+    expect(grants.every((g) => g.card_operations_used === g.card_operations)).toBe(true);
+    expect(grants.reduce((sum, g) => sum + g.card_operations_used, 0)).toBe(150);
+  }, 120_000);
+});
