@@ -53,6 +53,8 @@ async function claim(code: Code) {
     discount_bps: 0,
     discount_cents: 0,
     wholesale_cents: 0,
+    tax_rate_bps: 0,
+    tax_cents: 0,
   });
 }
 
