@@ -1,5 +1,6 @@
 // The demo (DESIGN.md §7): one account per role, so every page has something to show.
 // Only ever runs on an empty database, and never in production (the callers check).
+import { sql } from "kysely";
 import type { Database } from "./index.ts";
 import { hashPassword } from "../app/auth/password.server.ts";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -7,11 +8,14 @@ import path from "node:path";
 import { createPlatformToken } from "../app/domain/api-keys.server.ts";
 import { generateBatch } from "../app/domain/batches.server.ts";
 import { createBundle } from "../app/domain/bundles.server.ts";
+import { rollBackClaim } from "../app/domain/claim-rollbacks.server.ts";
 import { handOutCode, revokeCode } from "../app/domain/codes.server.ts";
 import { allowancePeriod, getBusinessPlan } from "../app/domain/entitlements.server.ts";
-import { claimCode } from "../app/domain/redemption.server.ts";
+import { claimCode, type ClaimedCode } from "../app/domain/redemption.server.ts";
+import { finalizeMonthForAllPartners, lastEndedMonth } from "../app/domain/statements.server.ts";
 import { recordCardOperations, type CardOperationInput } from "../app/domain/usage.server.ts";
 import { addMonthsClamped } from "../app/lib/billing-periods.ts";
+import { monthOf, monthsBetween, statementPeriod } from "../app/lib/statement-months.ts";
 
 export const DEMO_PASSWORD = "demo-pass-2026";
 
@@ -21,6 +25,17 @@ export const demoLogins = {
 };
 
 const DAY = 24 * 60 * 60 * 1000;
+/** Brewline enrolled 120 days ago and made its bundles and codes two days later. */
+const DEMO_CODES_AGE_DAYS = 118;
+
+interface DemoCodes {
+  starterCode: string;
+  proCode: string;
+  /** When Brewline's bundles and codes were made. */
+  madeAt: Date;
+  spareStarterCodes: string[];
+  spareProCodes: string[];
+}
 
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {
   const row = await db.selectFrom("users").select("id").limit(1).executeTakeFirst();
@@ -149,12 +164,15 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
     return {
       partnerId: partnerId("brewline"),
       ownerId: userId("partner@demo.7stamp.test"),
+      supportId: userId("support@demo.7stamp.test"),
       corner: { businessId: business.id, ownerId: userId("owner@demo.7stamp.test") },
       deli: { businessId: deli.id, ownerId: userId("deli@demo.7stamp.test") },
     };
   });
   const codes = await seedDemoCodes(db, brewline, now);
   await seedDemoClaimsAndUsage(db, { ...brewline, ...codes }, now);
+  await seedDemoHistory(db, { ...brewline, ...codes, passwordHash }, now);
+  await finalizeDemoStatements(db, now);
 }
 
 /**
@@ -165,7 +183,7 @@ async function seedDemoCodes(
   db: Database,
   { partnerId, ownerId }: { partnerId: string; ownerId: string },
   now: Date,
-): Promise<{ starterCode: string; proCode: string }> {
+): Promise<DemoCodes> {
   const actor = { userId: ownerId, label: "partner@demo.7stamp.test" };
   const starter = await createBundle(db, {
     partnerId,
@@ -201,6 +219,30 @@ async function seedDemoCodes(
   const { codes } = await batch(starter.id, 50, "CAFE", "Spring tasting 2026");
   const { codes: proCodes } = await batch(pro.id, 10, "POS", "Till integrations");
   const serials = codes!.map((code) => code.serial);
+  // Brewline made its bundles and codes two days after enrolment (120 days ago), so that
+  // every month's statement counts them as the partner had them; validity runs from then.
+  const madeAt = new Date(now.getTime() - DEMO_CODES_AGE_DAYS * DAY);
+  const shift = now.getTime() - madeAt.getTime();
+  await db
+    .updateTable("bundles")
+    .set({ created_at: madeAt })
+    .where("partner_id", "=", partnerId)
+    .execute();
+  for (const table of ["code_batches", "activation_codes"] as const) {
+    await db
+      .updateTable(table)
+      .set({
+        created_at: madeAt,
+        expires_at: sql<Date>`expires_at - ${`${shift} milliseconds`}::interval`,
+      })
+      .where("partner_id", "=", partnerId)
+      .execute();
+  }
+  await db
+    .updateTable("code_batches")
+    .set({ completed_at: madeAt })
+    .where("partner_id", "=", partnerId)
+    .execute();
 
   const recipients = [
     { name: "Corner Coffee", email: "owner@demo.7stamp.test", note: "Met at the spring tasting." },
@@ -230,7 +272,14 @@ async function seedDemoCodes(
     .where("partner_id", "=", partnerId)
     .where("id", "=", serials[11])
     .execute();
-  return { starterCode: codes![0].code, proCode: proCodes![0].code };
+  return {
+    starterCode: codes![0].code,
+    proCode: proCodes![0].code,
+    madeAt,
+    // Codes nobody was given: the demo's history claims some of these in earlier months.
+    spareStarterCodes: codes!.slice(12).map((code) => code.code),
+    spareProCodes: proCodes!.slice(1).map((code) => code.code),
+  };
 }
 
 /**
@@ -270,16 +319,7 @@ async function seedDemoClaimsAndUsage(
   });
   // Claims happen "now" in the database; the demo's claim happened last month.
   const claimedAt = new Date(previous.start.getTime() + DAY);
-  await db
-    .updateTable("activation_codes")
-    .set({ claimed_at: claimedAt })
-    .where("id", "=", claimed.serial)
-    .execute();
-  await db
-    .updateTable("grants")
-    .set({ starts_at: claimedAt, ends_at: addMonthsClamped(claimedAt, 12), created_at: claimedAt })
-    .where("id", "=", claimed.grantId)
-    .execute();
+  await backdateClaim(db, claimed, claimedAt);
 
   // Stamps on most days: 100 from the plan and 240 from the code last month, 83 this month.
   let serial = 0;
@@ -331,6 +371,129 @@ async function seedDemoClaimsAndUsage(
     })),
     now,
   });
+}
+
+/** Moves a claim made now (the database's clock) to when the demo says it happened. */
+async function backdateClaim(db: Database, claimed: ClaimedCode, at: Date): Promise<void> {
+  await db
+    .updateTable("activation_codes")
+    .set({ claimed_at: at })
+    .where("id", "=", claimed.serial)
+    .execute();
+  await db
+    .updateTable("grants")
+    .set({ starts_at: at, ends_at: addMonthsClamped(at, claimed.termMonths), created_at: at })
+    .where("id", "=", claimed.grantId)
+    .execute();
+}
+
+/**
+ * Brewline's history, so that its statements have something in every month: three more
+ * clients (each with an owner login) who claimed codes in each ended month since the codes
+ * were made, two claims a month, and one "Café Starter" claim support rolled back last month
+ * (a credit line on last month's statement). Through the domain, backdated like the claim above.
+ */
+async function seedDemoHistory(
+  db: Database,
+  {
+    supportId,
+    madeAt,
+    spareStarterCodes,
+    spareProCodes,
+    passwordHash,
+  }: DemoCodes & { supportId: string; passwordHash: string },
+  now: Date,
+): Promise<void> {
+  const opened = new Date(madeAt.getTime() + DAY);
+  const clients: { businessId: string; actor: { userId: string; label: string; email: string } }[] =
+    [];
+  for (const [name, email, ownerName] of [
+    ["Tea Corner", "tea@demo.7stamp.test", "Theo Tea"],
+    ["Salon Élan", "salon@demo.7stamp.test", "Sara Salon"],
+    ["Pizzeria Sole", "pizza@demo.7stamp.test", "Paolo Pizza"],
+  ] as const) {
+    const user = await db
+      .insertInto("users")
+      .values({ email, name: ownerName, password_hash: passwordHash, created_at: opened })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const business = await db
+      .insertInto("businesses")
+      .values({
+        name,
+        plan_id: "free",
+        billing_anchor_at: opened,
+        plan_started_at: opened,
+        created_at: opened,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("business_members")
+      .values({ business_id: business.id, user_id: user.id, role: "owner", created_at: opened })
+      .execute();
+    clients.push({ businessId: business.id, actor: { userId: user.id, label: email, email } });
+  }
+
+  const starters = [...spareStarterCodes];
+  const pros = [...spareProCodes];
+  const claims: { claimed: ClaimedCode; at: Date; starter: boolean }[] = [];
+  for (const month of monthsBetween(monthOf(opened), lastEndedMonth(now))) {
+    const period = statementPeriod(month);
+    const from = Math.max(period.start.getTime(), opened.getTime() + DAY);
+    const to = Math.min(period.end.getTime(), now.getTime());
+    if (to - from < DAY) continue;
+    for (const fraction of [0.3, 0.7]) {
+      const client = clients[claims.length % clients.length];
+      // Mostly "Café Starter"; every fourth claim a "POS Pro".
+      const starter = claims.length % 4 !== 3;
+      const claimed = await claimCode(db, {
+        businessId: client.businessId,
+        code: (starter ? starters : pros).shift()!,
+        actor: client.actor,
+        ip: null,
+      });
+      const at = new Date(Math.floor((from + (to - from) * fraction) / 60_000) * 60_000);
+      await backdateClaim(db, claimed, at);
+      claims.push({ claimed, at, starter });
+    }
+  }
+
+  // Support rolls the first "Café Starter" claim back in the middle of last month.
+  const last = statementPeriod(lastEndedMonth(now));
+  const rolledBack = claims.find((claim) => claim.starter);
+  if (rolledBack) {
+    const at = new Date(
+      Math.min(
+        Math.max(
+          rolledBack.at.getTime() + 2 * DAY,
+          last.start.getTime() + 12 * DAY + 9 * 3_600_000,
+        ),
+        now.getTime() - 60_000,
+      ),
+    );
+    await rollBackClaim(db, {
+      activationCodeId: rolledBack.claimed.serial,
+      reason: "Sold by mistake: the client wanted a bundle with more card operations.",
+      actor: { userId: supportId, label: "support@demo.7stamp.test" },
+      now: at,
+    });
+  }
+}
+
+/**
+ * Every ended month's statements made final, partner by partner, each the way the daily job
+ * would have made it: five minutes into the next month, oldest first.
+ */
+async function finalizeDemoStatements(db: Database, now: Date): Promise<void> {
+  const first = monthOf(new Date(now.getTime() - 120 * DAY));
+  for (const month of monthsBetween(first, lastEndedMonth(now))) {
+    await finalizeMonthForAllPartners(db, {
+      month,
+      actor: { userId: null, label: "seed" },
+      now: new Date(Math.min(statementPeriod(month).end.getTime() + 5 * 60_000, now.getTime())),
+    });
+  }
 }
 
 /** Where the demo's platform token is kept for `npm run simulate` (unless DEMO_TOKEN_FILE says). */

@@ -3,10 +3,14 @@
 //   token create --partner SLUG --name NAME    prints a new partner API key on its last line
 //   token create --platform --name NAME        prints a new platform token on its last line
 //   db migrate                                 applies pending migrations
+//   statements finalize --month YYYY-MM [--partner SLUG]
+//                                              makes the month's statements final (idempotent)
+//   claims roll-back --code CODE --reason TEXT rolls a claim back: a credit line this month
 import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/migrate.ts";
 import { createSupportUser } from "../app/auth/accounts.server.ts";
 import { getDbHandle } from "../app/db.server.ts";
+import { finalizeStatementsFromCli, rollBackClaimFromCli } from "./admin-statements.ts";
 import { createTokenFromCli } from "./admin-tokens.ts";
 import { z } from "zod";
 
@@ -14,7 +18,9 @@ const usage = `Usage:
   npm run admin -- user create-support --email EMAIL [--name NAME]
   npm run admin -- token create --partner SLUG --name NAME
   npm run admin -- token create --platform --name NAME
-  npm run admin -- db migrate`;
+  npm run admin -- db migrate
+  npm run admin -- statements finalize --month YYYY-MM [--partner SLUG]
+  npm run admin -- claims roll-back --code CODE --reason TEXT`;
 
 function parseCommandLine() {
   try {
@@ -25,6 +31,9 @@ function parseCommandLine() {
         name: { type: "string" },
         partner: { type: "string" },
         platform: { type: "boolean" },
+        month: { type: "string" },
+        code: { type: "string" },
+        reason: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -84,10 +93,29 @@ try {
       console.error(result.error);
       failed = true;
     }
+  } else if (command === "statements finalize" || command === "claims roll-back") {
+    await migrateToLatest(handle.db);
+    const result =
+      command === "statements finalize"
+        ? await finalizeStatementsFromCli(handle.db, {
+            month: values.month,
+            partner: values.partner,
+          })
+        : await rollBackClaimFromCli(handle.db, { code: values.code, reason: values.reason });
+    for (const line of result.lines ?? []) console.log(line);
+    if (!result.ok) {
+      console.error(result.error);
+      failed = true;
+    }
   } else {
     console.error(`Unknown command: ${command}\n${usage}`);
     failed = true;
   }
+} catch (error) {
+  // Not a refusal but a failure (a lost connection, a bug): say so and exit 1, which an
+  // uncaught error would not reliably do once PGlite has shut down.
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  failed = true;
 } finally {
   await handle.close();
 }

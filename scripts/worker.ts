@@ -1,4 +1,4 @@
-// Runs the background jobs (large code batches, and later webhooks, statements, invoices)
+// Runs the background jobs (large code batches, seat sweeps, statements; later webhooks, invoices)
 // in a process of its own. Start web processes with RUN_JOBS=false when you use it.
 import { migrateToLatest } from "../db/migrate.ts";
 import { getDbHandle } from "../app/db.server.ts";

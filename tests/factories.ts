@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Selectable } from "kysely";
 import { hashPassword } from "~/auth/password.server";
 import { generateCode } from "~/lib/activation-code";
+import { addMonthsClamped } from "~/lib/billing-periods";
 import type {
   ActivationCodes,
   Bundles,
@@ -81,6 +82,8 @@ export async function createPartner(
     specialTerms?: string;
     contactName?: string;
     contactEmail?: string;
+    /** Enrolment time: a partner's statements start with this month. */
+    createdAt?: Date;
   } = {},
 ): Promise<Selectable<Partners>> {
   const id = unique();
@@ -97,6 +100,7 @@ export async function createPartner(
       special_terms: options.specialTerms ?? "",
       contact_name: options.contactName ?? "",
       contact_email: options.contactEmail ?? "",
+      created_at: options.createdAt,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -262,4 +266,28 @@ export async function claimByNewBusiness(code: { code: string }) {
     ip: null,
   });
   return { business, owner, claimed };
+}
+
+/**
+ * Moves a claim made through claimCode (dated by the database's clock) to `at`: the code's
+ * claimed_at and its grant's start, end (same term) and creation, as if it had been made then.
+ */
+export async function backdateClaim(serial: number, at: Date): Promise<void> {
+  const { db } = testDb();
+  const { termMonths } = await db
+    .selectFrom("activation_codes as ac")
+    .innerJoin("bundles as b", "b.id", "ac.bundle_id")
+    .select("b.term_months as termMonths")
+    .where("ac.id", "=", serial)
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable("activation_codes")
+    .set({ claimed_at: at })
+    .where("id", "=", serial)
+    .execute();
+  await db
+    .updateTable("grants")
+    .set({ starts_at: at, ends_at: addMonthsClamped(at, termMonths), created_at: at })
+    .where("activation_code_id", "=", serial)
+    .execute();
 }

@@ -700,9 +700,30 @@ async function finalizeMonth(
   return { statementId: id, number, month, created: true };
 }
 
+/** Some partners' statements could not be made final; every other partner's were. */
+export class StatementFinalisationFailed extends Error {
+  constructor(
+    readonly month: string,
+    readonly finalised: (FinalisedStatement & { partnerSlug: string })[],
+    readonly failures: { partnerSlug: string; error: unknown }[],
+  ) {
+    super(
+      `statements: ${month} could not be finalised for ${failures
+        .map(
+          ({ partnerSlug, error }) =>
+            `${partnerSlug} (${error instanceof Error ? error.message : String(error)})`,
+        )
+        .join(", ")}`,
+    );
+    this.name = "StatementFinalisationFailed";
+  }
+}
+
 /**
  * Finalises `month` (and any earlier month not final yet) for every partner enrolled by
  * then. Idempotent: a second run creates nothing. The scheduled job and the admin CLI.
+ * One partner's failure (its data, a prefix another partner's numbers already use) does not
+ * hold up the others: they are finalised, then StatementFinalisationFailed names it.
  */
 export async function finalizeMonthForAllPartners(
   db: Database,
@@ -717,20 +738,74 @@ export async function finalizeMonthForAllPartners(
     .orderBy("slug")
     .execute();
   const results: (FinalisedStatement & { partnerSlug: string })[] = [];
+  const failures: { partnerSlug: string; error: unknown }[] = [];
   for (const partner of partners) {
-    for (const result of await finalizeStatements(db, {
-      partnerId: partner.id,
-      month,
-      actor,
-      now,
-    })) {
-      results.push({ ...result, partnerSlug: partner.slug });
+    try {
+      for (const result of await finalizeStatements(db, {
+        partnerId: partner.id,
+        month,
+        actor,
+        now,
+      })) {
+        results.push({ ...result, partnerSlug: partner.slug });
+      }
+    } catch (error) {
+      failures.push({ partnerSlug: partner.slug, error });
     }
   }
+  if (failures.length > 0) throw new StatementFinalisationFailed(month, results, failures);
   return results;
 }
 
 /** The month the scheduled run finalises: the one before `now`'s. */
 export function lastEndedMonth(now: Date): string {
   return addMonths(monthOf(now), -1);
+}
+
+/**
+ * The tax rates a statement's lines were charged at, lowest first (a line keeps the rate of
+ * its claim, so a month with a change of terms has two); the partner's rate when there are
+ * no lines. The "Tax at N%" of the statement pages, over every line, not one page of them.
+ */
+export async function statementTaxRates(
+  db: Database,
+  { partnerId, statement }: { partnerId: string; statement: Statement },
+): Promise<number[]> {
+  const { rows } =
+    statement.id !== null
+      ? await sql<{ tax_rate_bps: number }>`
+          select distinct sl.tax_rate_bps from statement_lines sl
+          join statements s on s.id = sl.statement_id
+          where sl.statement_id = ${statement.id} and s.partner_id = ${partnerId}
+          order by sl.tax_rate_bps`.execute(db)
+      : await sql<{ tax_rate_bps: number }>`
+          select distinct tax_rate_bps from (${sourceLines(partnerId, statementPeriod(statement.month))}) l
+          order by tax_rate_bps`.execute(db);
+  return rows.length > 0 ? rows.map((row) => row.tax_rate_bps) : [statement.partner.taxRateBps];
+}
+
+export interface RunningMonthTotals {
+  /** "YYYY-MM", the month `now` is in. */
+  month: string;
+  totals: StatementTotals;
+  claimCount: number;
+  creditCount: number;
+}
+
+/**
+ * The running month's draft totals without the rest of the draft (no code counts, no
+ * partner row): the dashboard's "this month so far". The running month is never final.
+ */
+export async function runningMonthTotals(
+  db: Database,
+  { partnerId, now = new Date() }: { partnerId: string; now?: Date },
+): Promise<RunningMonthTotals> {
+  const period = statementPeriod(monthOf(now));
+  const bundles = await summarise(db, sourceLines(partnerId, period));
+  return {
+    month: period.month,
+    totals: statementTotals(bundles),
+    claimCount: bundles.reduce((sum, b) => sum + b.claims, 0),
+    creditCount: bundles.reduce((sum, b) => sum + b.credits, 0),
+  };
 }

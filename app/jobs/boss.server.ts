@@ -9,6 +9,7 @@ import { log } from "~/lib/log.server";
 import { registerCodeBatchJobs } from "./code-batches.server";
 import { setJobQueue } from "./queue.server";
 import { registerSeatJobs } from "./seats.server";
+import { registerStatementJobs } from "./statements.server";
 
 export interface StartJobsOptions {
   /** Seconds between polls for new jobs (pg-boss's minimum is 0.5). */
@@ -64,6 +65,7 @@ export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}
     chunkSize: options.chunkSize ?? (handle.backend === "pglite" ? 2_000 : undefined),
   });
   await registerSeatJobs(boss, handle.db);
+  await registerStatementJobs(boss, handle.db);
   log.info(`jobs: pg-boss started on ${handle.backend}`);
   return boss;
 }

@@ -89,7 +89,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     create index statements_partner_idx on statements (partner_id, period_start desc);
 
     create table statement_lines (
-      statement_id uuid not null references statements(id) on delete cascade,
+      statement_id uuid not null references statements(id),
       line_no integer not null check (line_no >= 1),
       kind text not null check (kind in ('claim', 'credit')),
       occurred_at timestamptz not null,
@@ -127,11 +127,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       rendered_at timestamptz not null default now()
     );
 
-    -- Final means final: the snapshot rows refuse any update.
+    -- Final means final: the snapshot rows refuse any update or delete.
     create function statements_are_final() returns trigger language plpgsql as $$ begin raise exception 'a final statement never changes (% on %)', tg_op, tg_table_name using errcode = 'check_violation'; end $$;
-    create trigger statements_final before update on statements
+    create trigger statements_final before update or delete on statements
       for each row execute function statements_are_final();
-    create trigger statement_lines_final before update on statement_lines
+    create trigger statement_lines_final before update or delete on statement_lines
       for each row execute function statements_are_final();
   `,
   );

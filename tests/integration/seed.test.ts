@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { signIn } from "~/auth/accounts.server";
 import { homePathFor } from "~/domain/organisations.server";
 import { getEntitlements } from "~/domain/entitlements.server";
+import { getMonthStatement, lastEndedMonth } from "~/domain/statements.server";
+import { monthOf, monthsBetween } from "~/lib/statement-months";
 import { DEMO_PASSWORD, seedDemoIfEmpty } from "~db/seed.ts";
 import { testDb } from "../db.ts";
 
@@ -65,5 +67,69 @@ describe("demo seed", () => {
       .executeTakeFirstOrThrow();
     const deliEntitlements = await getEntitlements(db, { businessId: deli.id });
     expect(deliEntitlements!.grants.map((g) => g.code?.bundleName)).toEqual(["POS Pro"]);
+  });
+
+  it("gives Brewline final statements through last month, gapless, and a draft this month", async () => {
+    const { db } = testDb();
+    const now = new Date();
+    const brewline = await db
+      .selectFrom("partners")
+      .select(["id", "created_at", "statement_prefix"])
+      .where("slug", "=", "brewline")
+      .executeTakeFirstOrThrow();
+    // Enrolled 120 days before the seed ran: four or five months, every ended one final.
+    const days = (now.getTime() - brewline.created_at.getTime()) / (24 * 60 * 60 * 1000);
+    expect(days).toBeGreaterThanOrEqual(120);
+    expect(days).toBeLessThan(121);
+    const ended = monthsBetween(monthOf(brewline.created_at), lastEndedMonth(now));
+    expect(ended.length).toBeGreaterThanOrEqual(3);
+
+    const finals = await db
+      .selectFrom("statements")
+      .select(["period_start", "year", "sequence", "number", "total_cents", "finalized_by"])
+      .where("partner_id", "=", brewline.id)
+      .orderBy("period_start")
+      .execute();
+    expect(finals.map((row) => monthOf(row.period_start))).toEqual(ended);
+    expect(finals.every((row) => row.finalized_by === "seed")).toBe(true);
+    // Gapless per year: 1..n in each year, in month order.
+    const byYear = new Map<number, number[]>();
+    for (const row of finals) byYear.set(row.year, [...(byYear.get(row.year) ?? []), row.sequence]);
+    for (const [year, sequences] of byYear) {
+      expect(sequences, String(year)).toEqual(sequences.map((_, i) => i + 1));
+    }
+    for (const row of finals) {
+      expect(row.number).toBe(
+        `${brewline.statement_prefix}-${row.year}-${String(row.sequence).padStart(4, "0")}`,
+      );
+    }
+
+    // Last month: claims and a roll-back's credit line, and something to pay.
+    const last = await getMonthStatement(db, {
+      partnerId: brewline.id,
+      month: lastEndedMonth(now),
+      now,
+    });
+    expect(last.status).toBe("final");
+    expect(last.claimCount).toBeGreaterThanOrEqual(2);
+    expect(last.creditCount).toBe(1);
+    expect(last.totals.totalCents).toBeGreaterThan(0);
+
+    // This month: a draft with Harbour Deli's claim of today.
+    const draft = await getMonthStatement(db, { partnerId: brewline.id, month: monthOf(now), now });
+    expect(draft.status).toBe("draft");
+    expect(draft.claimCount).toBeGreaterThanOrEqual(1);
+    expect(draft.totals.totalCents).toBeGreaterThan(0);
+
+    // The other demo partner is final through last month too (no activity: zero statements).
+    const tilltap = await db
+      .selectFrom("statements")
+      .innerJoin("partners", "partners.id", "statements.partner_id")
+      .select(["statements.period_start", "statements.total_cents"])
+      .where("partners.slug", "=", "tilltap")
+      .orderBy("statements.period_start")
+      .execute();
+    expect(tilltap.at(-1) && monthOf(tilltap.at(-1)!.period_start)).toBe(lastEndedMonth(now));
+    expect(tilltap.every((row) => row.total_cents === 0)).toBe(true);
   });
 });
