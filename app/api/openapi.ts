@@ -260,6 +260,26 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    "/api/v1/statements": {
+      get: {
+        operationId: "listStatements",
+        summary: "List statements",
+        description:
+          "The partner's monthly wholesale statements (calendar months, UTC), newest month first: a draft for every month since enrolment that is not final yet — the running month, and an ended month until the scheduled run on the 1st finalises it — then the final ones. A draft has no id, number, issue date or PDF, and its figures change until it is final; a final statement never changes. The whole list is one answer (twelve months a year), without paging.",
+        tags: ["Statements"],
+        responses: {
+          "200": {
+            description: "Every month's statement, newest first.",
+            content: json({
+              type: "object",
+              required: ["data"],
+              properties: { data: { type: "array", items: ref("Statement") } },
+            }),
+          },
+          ...errors(),
+        },
+      },
+    },
     "/api/v1/statements/{id}.pdf": {
       get: {
         operationId: "getStatementPdf",
@@ -885,6 +905,80 @@ export const openApiDocument: OpenApiDocument = {
             },
           },
         ],
+      },
+      Statement: {
+        type: "object",
+        required: [
+          "id",
+          "month",
+          "status",
+          "number",
+          "period_start",
+          "period_end",
+          "issued_at",
+          "line_count",
+          "totals",
+          "links",
+        ],
+        properties: {
+          id: nullable({ ...uuid, description: "Null for a draft." }),
+          month: {
+            type: "string",
+            pattern: "^\\d{4}-(0[1-9]|1[0-2])$",
+            description: "The calendar month (UTC), `YYYY-MM`.",
+          },
+          status: {
+            type: "string",
+            enum: ["draft", "final"],
+            description:
+              "`draft`: figures change until the month is finalised; `final`: never changes.",
+          },
+          number: nullable({
+            type: "string",
+            description:
+              "`{PREFIX}-{YYYY}-{NNNN}`, gapless per partner and year; null for a draft.",
+          }),
+          period_start: { ...dateTime, description: "The month's first instant (UTC)." },
+          period_end: { ...dateTime, description: "The next month's first instant (exclusive)." },
+          issued_at: nullable({ ...dateTime, description: "Finalisation time; null for a draft." }),
+          line_count: {
+            type: "integer",
+            description: "Claim lines plus credit lines (claims rolled back in the month).",
+          },
+          totals: {
+            type: "object",
+            required: [
+              "currency",
+              "retail_cents",
+              "discount_cents",
+              "net_cents",
+              "tax_cents",
+              "total_cents",
+            ],
+            properties: {
+              currency: { type: "string", enum: ["EUR"] },
+              retail_cents: { type: "integer", description: "Retail subtotal." },
+              discount_cents: { type: "integer", description: "The wholesale discount." },
+              net_cents: {
+                type: "integer",
+                description: "Retail − discount: the wholesale amount.",
+              },
+              tax_cents: { type: "integer" },
+              total_cents: { type: "integer", description: "Net + tax: the total due." },
+            },
+          },
+          links: {
+            type: "object",
+            required: ["pdf"],
+            properties: {
+              pdf: nullable({
+                type: "string",
+                description:
+                  "`/api/v1/statements/{id}.pdf`; null for a draft (drafts have no PDF).",
+              }),
+            },
+          },
+        },
       },
       Claim: {
         type: "object",

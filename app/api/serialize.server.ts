@@ -6,7 +6,9 @@ import type { ClientRow } from "~/domain/clients.server";
 import { redeemUrl, type CodeRow } from "~/domain/codes.server";
 import type { Entitlements } from "~/domain/entitlements.server";
 import type { ClaimedCode } from "~/domain/redemption.server";
+import type { StatementListEntry } from "~/domain/statements.server";
 import type { RecordedCardOperation } from "~/domain/usage.server";
+import { statementPeriod } from "~/lib/statement-months";
 
 export const API_BASE = "/api/v1";
 
@@ -192,5 +194,29 @@ export function clientJson(client: ClientRow) {
     nearly_used_up: client.nearlyUsedUp,
     ends_within_30_days: client.endsWithin30Days,
     links: { self: `${API_BASE}/clients/${client.businessId}` },
+  };
+}
+
+/** A statement in the list: a month's final statement, or its draft (no id, number or PDF). */
+export function statementJson(statement: StatementListEntry) {
+  const period = statementPeriod(statement.month);
+  return {
+    id: statement.id,
+    month: statement.month,
+    status: statement.status,
+    number: statement.number,
+    period_start: period.start.toISOString(),
+    period_end: period.end.toISOString(),
+    issued_at: iso(statement.issuedAt),
+    line_count: statement.lineCount,
+    totals: {
+      currency: "EUR",
+      retail_cents: statement.totals.retailCents,
+      discount_cents: statement.totals.discountCents,
+      net_cents: statement.totals.netCents,
+      tax_cents: statement.totals.taxCents,
+      total_cents: statement.totals.totalCents,
+    },
+    links: { pdf: statement.id ? `${API_BASE}/statements/${statement.id}.pdf` : null },
   };
 }

@@ -15,6 +15,8 @@ export interface PartnerTerms {
   specialTerms: string;
   contactName: string;
   contactEmail: string;
+  /** BCP 47 tag the partner's statements are formatted in (amounts, dates). */
+  locale: string;
   createdAt: Date;
 }
 
@@ -36,6 +38,7 @@ export async function getPartnerTerms(
       "special_terms",
       "contact_name",
       "contact_email",
+      "locale",
       "created_at",
     ])
     .where("id", "=", partnerId)
@@ -52,6 +55,7 @@ export async function getPartnerTerms(
     specialTerms: row.special_terms,
     contactName: row.contact_name,
     contactEmail: row.contact_email,
+    locale: row.locale,
     createdAt: row.created_at,
   };
 }

@@ -34,7 +34,7 @@ interface Formatting {
  * The statement is written for the partner, whoever downloads it (and it is cached): its
  * snapshot's locale decides the formatting, the catalogue is the closest one we have.
  */
-function formattingOf(partnerLocale: string): Formatting {
+export function formattingOf(partnerLocale: string): Formatting {
   let locale = "en-IE";
   try {
     locale = Intl.getCanonicalLocales(partnerLocale)[0] ?? locale;

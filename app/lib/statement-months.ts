@@ -52,3 +52,12 @@ export function monthsBetween(first: string, last: string): string[] {
 export function statementNumber(prefix: string, year: number, sequence: number): string {
   return `${prefix}-${year}-${String(sequence).padStart(4, "0")}`;
 }
+
+/** "October 2026": a month's name as the locale writes it. */
+export function formatStatementMonth(month: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  }).format(statementPeriod(month).start);
+}

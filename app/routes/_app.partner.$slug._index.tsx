@@ -8,25 +8,40 @@ import { db } from "~/db.server";
 import { listBatches } from "~/domain/batches.server";
 import { partnerCodeSummary } from "~/domain/partner-dashboard.server";
 import { getPartnerTerms, listPartnerTeam } from "~/domain/partners.server";
-import { formatBasisPoints, formatDate, formatNumber } from "~/lib/format";
+import { formattingOf } from "~/domain/statement-pdf.server";
+import { runningMonthTotals } from "~/domain/statements.server";
+import { formatBasisPoints, formatDate, formatMoney, formatNumber } from "~/lib/format";
+import { formatStatementMonth } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Partner dashboard · 7stamp Partner Portal" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   const { partner, role } = await requirePartnerMember(args, args.params.slug);
-  const [terms, team, codes, batches] = await Promise.all([
+  const [terms, team, codes, batches, thisMonth] = await Promise.all([
     getPartnerTerms(db, { partnerId: partner.id }),
     listPartnerTeam(db, { partnerId: partner.id }),
     partnerCodeSummary(db, { partnerId: partner.id }),
     listBatches(db, { partnerId: partner.id, limit: 5 }),
+    // One draft computation: the running month's per-bundle sums, nothing else.
+    runningMonthTotals(db, { partnerId: partner.id }),
   ]);
-  return { terms, teamSize: team.length, role, codes, latestBatches: batches.rows };
+  return {
+    terms,
+    teamSize: team.length,
+    role,
+    codes,
+    latestBatches: batches.rows,
+    thisMonth,
+    // Amounts as the partner's statements write them.
+    statementLocale: formattingOf(terms.locale).locale,
+  };
 }
 
 export default function PartnerDashboard() {
   const { t } = useTranslation("partner");
-  const { terms, teamSize, role, codes, latestBatches } = useLoaderData<typeof loader>();
+  const { terms, teamSize, role, codes, latestBatches, thisMonth, statementLocale } =
+    useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const n = (value: number) => formatNumber(value, locale);
   return (
@@ -61,6 +76,47 @@ export default function PartnerDashboard() {
           <Stat label={t("dashboard.operationsClaimed")} value={n(codes.cardOperationsClaimed)} />
         </div>
       </section>
+      <div className="mb-6">
+        <Card
+          title={t("dashboard.thisMonthTitle")}
+          actions={
+            <Link
+              to={`statements/${thisMonth.month}`}
+              className="text-sm font-semibold text-brand-700 hover:underline"
+            >
+              {t("dashboard.thisMonthView")}
+            </Link>
+          }
+        >
+          <div className="flex flex-wrap items-end justify-between gap-4">
+            <dl>
+              <dt className="text-sm text-slate-600">{t("dashboard.thisMonthTotal")}</dt>
+              <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">
+                {formatMoney(thisMonth.totals.totalCents, statementLocale)}
+              </dd>
+            </dl>
+            <div className="text-right text-sm text-slate-600">
+              <p>
+                {t("dashboard.thisMonthPeriod", {
+                  period: formatStatementMonth(thisMonth.month, statementLocale),
+                })}
+              </p>
+              <p className="tabular-nums">
+                {t("dashboard.thisMonthClaims", {
+                  count: thisMonth.claimCount,
+                  formatted: n(thisMonth.claimCount),
+                })}
+                {thisMonth.creditCount > 0
+                  ? ` · ${t("dashboard.thisMonthCredits", {
+                      count: thisMonth.creditCount,
+                      formatted: n(thisMonth.creditCount),
+                    })}`
+                  : null}
+              </p>
+            </div>
+          </div>
+        </Card>
+      </div>
       <div className="mb-6">
         <Card
           title={t("dashboard.latestBatches")}
@@ -103,7 +159,14 @@ export default function PartnerDashboard() {
         </Card>
       </div>
       <div className="grid gap-6 md:grid-cols-2">
-        <Card title={t("terms.title")}>
+        <Card
+          title={t("terms.title")}
+          actions={
+            <Link to="terms" className="text-sm font-semibold text-brand-700 hover:underline">
+              {t("terms.viewAll")}
+            </Link>
+          }
+        >
           <dl className="grid grid-cols-2 gap-x-4 gap-y-3 text-sm">
             <dt className="text-slate-600">{t("terms.discount")}</dt>
             <dd className="font-medium tabular-nums">

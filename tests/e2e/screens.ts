@@ -140,6 +140,36 @@ async function main() {
     await h1(partner, "API keys");
     await shoot(partner, "partner-api-keys");
 
+    await nav("Clients");
+    await h1(partner, "Clients");
+    await shoot(partner, "partner-clients");
+    await partner.getByRole("link", { name: "Corner Coffee", exact: true }).click();
+    await h1(partner, "Corner Coffee");
+    await shoot(partner, "partner-client");
+
+    await nav("Statements");
+    await h1(partner, "Statements");
+    await shoot(partner, "partner-statements");
+    await partner
+      .getByRole("link", { name: /^View the statement for/ })
+      .first()
+      .click();
+    await h1(partner, "Draft statement");
+    await shoot(partner, "partner-statement-draft");
+    await partner.goto("/partner/brewline/statements");
+    await partner
+      .getByRole("link", { name: /^View the statement for/ })
+      .nth(1)
+      .click();
+    await partner
+      .getByRole("heading", { level: 1, name: /^Statement [A-Z]+-\d{4}-\d{4}$/ })
+      .waitFor();
+    await shoot(partner, "partner-statement-final");
+
+    await nav("Terms");
+    await h1(partner, "Your terms");
+    await shoot(partner, "partner-terms");
+
     // Last of the partner's pages: a large batch keeps the embedded database busy a while.
     await nav("Bundles");
     await partner.getByRole("link", { name: "POS Pro", exact: true }).click();

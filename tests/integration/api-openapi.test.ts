@@ -19,6 +19,7 @@ import * as operationsBatchRoute from "~/routes/api.v1.operations.batch";
 import * as clientsRoute from "~/routes/api.v1.clients";
 import * as clientRoute from "~/routes/api.v1.clients.$id";
 import * as statementPdfRoute from "~/routes/api.v1.statements.$id[.]pdf";
+import * as statementsRoute from "~/routes/api.v1.statements";
 import { callApi } from "../helpers/api.ts";
 
 type RouteModule = { loader: unknown; action: unknown };
@@ -98,6 +99,12 @@ const implemented: { file: string; path: string; methods: string[]; route: Route
     path: "/api/v1/clients/{id}",
     methods: ["get"],
     route: clientRoute,
+  },
+  {
+    file: "api.v1.statements.tsx",
+    path: "/api/v1/statements",
+    methods: ["get"],
+    route: statementsRoute,
   },
   {
     file: "api.v1.statements.$id[.]pdf.tsx",

@@ -11,8 +11,14 @@ import * as bundlesRoute from "~/routes/api.v1.bundles";
 import * as codeRevokeRoute from "~/routes/api.v1.codes.$code.revoke";
 import * as codeRoute from "~/routes/api.v1.codes.$code";
 import * as codesRoute from "~/routes/api.v1.codes";
+import * as statementsRoute from "~/routes/api.v1.statements";
 import { testDb } from "../db.ts";
-import { createBatchWithCodes, createBundle, createPartner } from "../factories.ts";
+import {
+  claimByNewBusiness,
+  createBatchWithCodes,
+  createBundle,
+  createPartner,
+} from "../factories.ts";
 import { callApi, partnerKey, type ApiResult } from "../helpers/api.ts";
 import { countRows } from "../helpers/auth.ts";
 
@@ -182,6 +188,24 @@ describe("partner A's key on partner B's resources", () => {
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: "issued", revoked_at: null });
     expect(await countRows([...everything])).toEqual(before);
+  });
+
+  test("GET /statements lists A's own months only, never B's figures", async () => {
+    // A claim of B's this month: B's running draft has a line, A's has none.
+    const { codes } = await createBatchWithCodes(b.bundle, { count: 1 });
+    await claimByNewBusiness(codes[0]);
+    const list = (token: string) => callApi(statementsRoute, { path: "/api/v1/statements", token });
+    const ofA = await list(a.token);
+    expect(ofA.status).toBe(200);
+    expect(ofA.body.data).toHaveLength(1);
+    expect(ofA.body.data[0]).toMatchObject({
+      status: "draft",
+      line_count: 0,
+      totals: { total_cents: 0 },
+    });
+    const ofB = await list(b.token);
+    expect(ofB.body.data[0]).toMatchObject({ status: "draft", line_count: 1 });
+    expect(ofB.body.data[0].totals.total_cents).toBeGreaterThan(0);
   });
 
   test("and the other way round: B's key does not see A's bundle", async () => {

@@ -6,6 +6,9 @@ import { requireBusinessMember, requirePartnerMember, requireSupport } from "~/a
 import { testOutbox } from "~/email/mailer.server";
 import { loader as billingLoader } from "~/routes/_app.business.$businessId.billing";
 import { loader as partnerDashboardLoader } from "~/routes/_app.partner.$slug._index";
+import { loader as statementMonthLoader } from "~/routes/_app.partner.$slug.statements.$month";
+import { loader as statementsLoader } from "~/routes/_app.partner.$slug.statements._index";
+import { loader as termsLoader } from "~/routes/_app.partner.$slug.terms";
 import { action as teamAction, loader as teamLoader } from "~/routes/_app.partner.$slug.team";
 import { loader as supportAuditLoader } from "~/routes/_app.support.audit";
 import { loader as supportBusinessesLoader } from "~/routes/_app.support.businesses";
@@ -160,6 +163,46 @@ describe("requirePartnerMember", () => {
       params: { slug: world.partnerB.slug },
     });
     expect(foreign).toMatchObject({ thrown: true, status: 404 });
+  });
+});
+
+describe("the statements and terms pages", () => {
+  const month = new Date().toISOString().slice(0, 7);
+  const pages: {
+    name: string;
+    loader: Parameters<typeof callRoute>[0];
+    path: string;
+    params: Record<string, string>;
+  }[] = [
+    { name: "statements", loader: statementsLoader, path: "statements", params: {} },
+    {
+      name: "statement month",
+      loader: statementMonthLoader,
+      path: `statements/${month}`,
+      params: { month },
+    },
+    { name: "terms", loader: termsLoader, path: "terms", params: {} },
+  ];
+
+  test("an owner and a member of A read A's; the owner of B gets 404, like a missing slug", async () => {
+    for (const page of pages) {
+      const call = (cookie: string, slug: string) =>
+        callRoute(page.loader, {
+          request: getRequest(`/partner/${slug}/${page.path}`, { cookie }),
+          params: { slug, ...page.params },
+        });
+      for (const cookie of [world.ownerA, world.memberA]) {
+        expect((await call(cookie, world.partnerA.slug)).status, page.name).toBe(200);
+      }
+      expect(await call(world.ownerB, world.partnerA.slug), page.name).toMatchObject({
+        thrown: true,
+        status: 404,
+      });
+      expect(await call(world.ownerB, "no-such-partner"), page.name).toMatchObject({
+        thrown: true,
+        status: 404,
+      });
+    }
   });
 });
 
