@@ -496,7 +496,9 @@ function Facts({ items, valueWidth }: { items: LabelledValue[]; valueWidth?: num
     <View>
       {items.map((item) => (
         <View key={item.label} style={{ flexDirection: "row", marginBottom: 2 }} wrap={false}>
-          <Text style={{ width: FACT_LABEL_WIDTH, color: MUTED }}>{printable(item.label)}</Text>
+          <Text style={{ width: FACT_LABEL_WIDTH, flexShrink: 0, color: MUTED }}>
+            {printable(item.label)}
+          </Text>
           <Text
             style={{ width: valueWidth, flexGrow: valueWidth ? 0 : 1, color: INK }}
             hyphenationCallback={noHyphens}
@@ -572,10 +574,14 @@ function Parties({ input }: { input: StatementDocumentInput }) {
         <Facts items={labels.terms} />
         {labels.specialTermsHeading && partner.specialTerms ? (
           <View style={{ flexDirection: "row", marginTop: 1 }}>
-            <Text style={{ width: FACT_LABEL_WIDTH, color: MUTED }}>
+            <Text style={{ width: FACT_LABEL_WIDTH, flexShrink: 0, color: MUTED }}>
               {labels.specialTermsHeading}
             </Text>
-            <Text style={{ flexGrow: 1, flexShrink: 1, color: INK }}>
+            {/* A zero basis: the text wraps inside the column instead of widening the row. */}
+            <Text
+              style={{ flexGrow: 1, flexShrink: 1, flexBasis: 0, color: INK }}
+              hyphenationCallback={noHyphens}
+            >
               {printable(partner.specialTerms)}
             </Text>
           </View>
