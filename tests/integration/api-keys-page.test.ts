@@ -1,10 +1,7 @@
 // The API keys page (owners only) and `npm run admin -- token create`: a new key is shown
 // once and only its SHA-256 is kept; the list shows prefixes; revoke works; members get
 // 403, other partners 404.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { adminCli } from "../helpers/admin-cli.ts";
 import { beforeAll, describe, expect, test } from "vitest";
 import { authenticateApiKey, hashApiToken } from "~/domain/api-keys.server";
 import { action, loader } from "~/routes/_app.partner.$slug.api-keys";
@@ -207,40 +204,21 @@ describe("admin CLI: token create --partner SLUG --name NAME", () => {
   });
 
   test("the command itself: an unknown slug exits 1 with the error on stderr", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "7stamp-cli-"));
+    const cli = adminCli();
     try {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PGLITE_DIR: dir,
-        LOG_LEVEL: "silent",
-        NODE_ENV: "test",
-      };
-      delete env.DATABASE_URL;
-      const child = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          "scripts/admin.ts",
-          "token",
-          "create",
-          "--partner",
-          "nobody",
-          "--name",
-          "x",
-        ],
-        { env, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let stderr = "";
-      let stdout = "";
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      const { code, stdout, stderr } = await cli.run([
+        "token",
+        "create",
+        "--partner",
+        "nobody",
+        "--name",
+        "x",
+      ]);
       expect(code, stderr).toBe(1);
       expect(stderr).toContain('no partner has the slug "nobody"');
       expect(stdout).not.toMatch(/sk_partner_/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cli.remove();
     }
   }, 120_000);
 });

@@ -2,10 +2,7 @@
 // `npm run admin -- token create --platform --name NAME`, stored as SHA-256 only, accepted by
 // requirePlatformToken / platformApiRoute; partner keys get 403 there, platform tokens get 403
 // on partner endpoints, unknown or revoked tokens 401.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { adminCli } from "../helpers/admin-cli.ts";
 import { beforeAll, describe, expect, test } from "vitest";
 import { requirePartnerKey, requirePlatformToken } from "~/api/auth.server";
 import { jsonResponse, platformApiRoute } from "~/api/handler.server";
@@ -243,26 +240,8 @@ describe("admin CLI: token create --platform --name NAME", () => {
   });
 
   test("the command itself: exit 0 with the token on the last line; bad flags exit 1", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "7stamp-cli-"));
-    const run = async (args: string[]) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PGLITE_DIR: dir,
-        LOG_LEVEL: "silent",
-        NODE_ENV: "test",
-      };
-      delete env.DATABASE_URL;
-      const child = spawn(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      let stdout = "";
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-      return { code, stdout, stderr };
-    };
+    const cli = adminCli();
+    const run = cli.run;
     try {
       const created = await run(["token", "create", "--platform", "--name", "simulator"]);
       expect(created.code, created.stderr).toBe(0);
@@ -274,7 +253,7 @@ describe("admin CLI: token create --platform --name NAME", () => {
       expect(both.stderr).toContain("not both");
       expect(both.stdout).not.toMatch(/sk_(platform|partner)_/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cli.remove();
     }
   }, 120_000);
 });

@@ -4,10 +4,7 @@
 // the names and terms it was made with; a change of terms reaches later claims only; the
 // entry points (the daily job, `npm run admin -- statements finalize`) do what they say; and
 // one partner that cannot be finalised does not hold up the others.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { adminCli } from "../helpers/admin-cli.ts";
 import type PgBoss from "pg-boss";
 import { sql, type Selectable } from "kysely";
 import { describe, expect, test, vi } from "vitest";
@@ -614,26 +611,8 @@ describe("npm run admin -- statements finalize", () => {
   });
 
   test("the commands themselves: exit 1 with the message on stderr for bad input, 0 otherwise", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "7stamp-cli-"));
-    const run = async (args: string[]) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PGLITE_DIR: dir,
-        LOG_LEVEL: "silent",
-        NODE_ENV: "test",
-      };
-      delete env.DATABASE_URL;
-      const child = spawn(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      let stdout = "";
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-      return { code, stdout, stderr };
-    };
+    const cli = adminCli();
+    const run = cli.run;
     try {
       const bad = await run(["statements", "finalize", "--month", "2025-13"]);
       expect(bad.code, bad.stderr).toBe(1);
@@ -652,7 +631,7 @@ describe("npm run admin -- statements finalize", () => {
       expect(noReason.code, noReason.stderr).toBe(1);
       expect(noReason.stderr).toContain("--reason:");
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cli.remove();
     }
   }, 180_000);
 });
