@@ -1,7 +1,7 @@
 // Request bodies and query strings of /api/v1, read defensively: a wrong content type,
 // malformed JSON, an oversized body or a value the schema refuses is a 400 problem naming
 // what is wrong — never a 500, and nothing is written.
-import type { z } from "zod";
+import { z } from "zod";
 import { createI18n } from "~/i18n";
 import { parseObject } from "~/lib/forms";
 import { invalidRequest, snakeCase, type ProblemFieldError } from "./problem.server";
@@ -170,4 +170,14 @@ export function queryObject(request: Request): Record<string, string> {
     if (!(name in result)) result[name] = value;
   }
   return result;
+}
+
+/** A list's `limit` query parameter: a whole number from 1 to `max`, `fallback` when absent. */
+export function pageLimit(max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^\d{1,4}$/, "validation.wholeNumber")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(String(fallback));
 }

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { notFound, requireBusinessMember } from "~/auth/guards.server";
 import { AlreadyMember } from "~/auth/invitations.server";
 import { Button } from "~/components/Button";
+import { ConfirmedActionForm } from "~/components/ConfirmedActionForm";
 import { Field, FormAlert } from "~/components/Field";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
@@ -234,24 +235,15 @@ export default function StaffSeatsPage() {
                 {canManage ? (
                   <td className="px-4 py-2 text-right">
                     {member.role === "owner" ? null : (
-                      <Form
-                        method="post"
-                        onSubmit={(event) => {
-                          if (!window.confirm(t("members.confirmRemove", { email: member.email })))
-                            event.preventDefault();
-                        }}
+                      <ConfirmedActionForm
+                        intent="remove"
+                        fields={{ userId: member.userId }}
+                        confirm={t("members.confirmRemove", { email: member.email })}
+                        label={t("members.removeLabel", { email: member.email })}
+                        disabled={busy}
                       >
-                        <input type="hidden" name="intent" value="remove" />
-                        <input type="hidden" name="userId" value={member.userId} />
-                        <Button
-                          type="submit"
-                          variant="secondary"
-                          disabled={busy}
-                          aria-label={t("members.removeLabel", { email: member.email })}
-                        >
-                          {t("members.remove")}
-                        </Button>
-                      </Form>
+                        {t("members.remove")}
+                      </ConfirmedActionForm>
                     )}
                   </td>
                 ) : null}
@@ -325,26 +317,15 @@ export default function StaffSeatsPage() {
                           {t("pending.expires", { date: formatDate(invitation.expiresAt, locale) })}
                         </span>
                       </span>
-                      <Form
-                        method="post"
-                        onSubmit={(event) => {
-                          if (
-                            !window.confirm(t("pending.confirmRevoke", { email: invitation.email }))
-                          )
-                            event.preventDefault();
-                        }}
+                      <ConfirmedActionForm
+                        intent="revoke"
+                        fields={{ email: invitation.email }}
+                        confirm={t("pending.confirmRevoke", { email: invitation.email })}
+                        label={t("pending.revokeLabel", { email: invitation.email })}
+                        disabled={busy}
                       >
-                        <input type="hidden" name="intent" value="revoke" />
-                        <input type="hidden" name="email" value={invitation.email} />
-                        <Button
-                          type="submit"
-                          variant="secondary"
-                          disabled={busy}
-                          aria-label={t("pending.revokeLabel", { email: invitation.email })}
-                        >
-                          {t("pending.revoke")}
-                        </Button>
-                      </Form>
+                        {t("pending.revoke")}
+                      </ConfirmedActionForm>
                     </li>
                   ))}
                 </ul>

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { BatchStatusBadge } from "~/components/BatchStatusBadge";
+import { WholesaleTermsFacts } from "~/components/WholesaleTermsFacts";
 import { Card, EmptyState, PageHeader, Stat } from "~/components/Layout";
 import { db } from "~/db.server";
 import { listBatches } from "~/domain/batches.server";
@@ -10,7 +11,7 @@ import { partnerCodeSummary } from "~/domain/partner-dashboard.server";
 import { getPartnerTerms, listPartnerTeam } from "~/domain/partners.server";
 import { formattingOf } from "~/domain/statement-pdf.server";
 import { runningMonthTotals } from "~/domain/statements.server";
-import { formatBasisPoints, formatDate, formatMoney, formatNumber } from "~/lib/format";
+import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { formatStatementMonth } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
 
@@ -168,16 +169,11 @@ export default function PartnerDashboard() {
           }
         >
           <dl className="grid grid-cols-2 gap-x-4 gap-y-3 text-sm">
-            <dt className="text-slate-600">{t("terms.discount")}</dt>
-            <dd className="font-medium tabular-nums">
-              {formatBasisPoints(terms.discountBps, locale)}
-            </dd>
-            <dt className="text-slate-600">{t("terms.taxRate")}</dt>
-            <dd className="font-medium tabular-nums">
-              {terms.taxRateBps === 0
-                ? t("terms.reverseCharge")
-                : formatBasisPoints(terms.taxRateBps, locale)}
-            </dd>
+            <WholesaleTermsFacts
+              discountBps={terms.discountBps}
+              taxRateBps={terms.taxRateBps}
+              locale={locale}
+            />
             <dt className="text-slate-600">{t("terms.statementPrefix")}</dt>
             <dd className="font-mono font-medium">{terms.statementPrefix}</dd>
             <dt className="text-slate-600">{t("terms.partnerSince")}</dt>

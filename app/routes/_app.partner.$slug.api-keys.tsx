@@ -11,6 +11,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
+import { ConfirmedActionForm } from "~/components/ConfirmedActionForm";
 import { Field } from "~/components/Field";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { db } from "~/db.server";
@@ -165,24 +166,14 @@ export default function PartnerApiKeys() {
                 </td>
                 <td className="px-4 py-2 text-right">
                   {key.revokedAt ? null : (
-                    <Form
-                      method="post"
-                      onSubmit={(event) => {
-                        if (!window.confirm(t("confirmRevoke", { name: key.name }))) {
-                          event.preventDefault();
-                        }
-                      }}
+                    <ConfirmedActionForm
+                      intent="revoke"
+                      fields={{ keyId: key.id }}
+                      confirm={t("confirmRevoke", { name: key.name })}
+                      label={t("revokeLabel", { name: key.name })}
                     >
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="keyId" value={key.id} />
-                      <Button
-                        type="submit"
-                        variant="secondary"
-                        aria-label={t("revokeLabel", { name: key.name })}
-                      >
-                        {t("revoke")}
-                      </Button>
-                    </Form>
+                      {t("revoke")}
+                    </ConfirmedActionForm>
                   )}
                 </td>
               </tr>

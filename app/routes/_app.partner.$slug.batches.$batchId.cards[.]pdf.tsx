@@ -13,6 +13,7 @@ import {
   type CodeCardsData,
 } from "~/domain/code-cards.server";
 import { translatorFor } from "~/i18n";
+import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
 import { resolveLocale } from "~/lib/locale";
 import { codeCardsInput, renderCodeCardsPdf, RendererBusy } from "~/pdf/render.server";
 
@@ -23,17 +24,6 @@ const CardsQuery = z.object({
     .transform(Number)
     .optional(),
 });
-
-function plainText(status: number, message: string, headers: Record<string, string> = {}) {
-  return new Response(`${message}\n`, {
-    status,
-    headers: {
-      "Content-Type": "text/plain; charset=utf-8",
-      "Cache-Control": "no-store",
-      ...headers,
-    },
-  });
-}
 
 /** "cards-spring-fair-2027-1a2b3c4d-part-2-of-3.pdf": ASCII only, so every browser keeps it. */
 function fileName(cards: CodeCardsData): string {
@@ -52,7 +42,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
   const t = translatorFor(locale.language);
   const query = CardsQuery.safeParse(Object.fromEntries(new URL(args.request.url).searchParams));
-  if (!query.success) return plainText(400, t("cards:partMalformed"));
+  if (!query.success) return plainTextResponse(400, t("cards:partMalformed"));
 
   let cards: CodeCardsData | null;
   try {
@@ -62,10 +52,10 @@ export async function loader(args: LoaderFunctionArgs) {
       part: query.data.part,
     });
   } catch (error) {
-    if (error instanceof BatchNotReady) return plainText(409, t("cards:notReady"));
-    if (error instanceof NothingToPrint) return plainText(409, t("cards:nothingToPrint"));
+    if (error instanceof BatchNotReady) return plainTextResponse(409, t("cards:notReady"));
+    if (error instanceof NothingToPrint) return plainTextResponse(409, t("cards:nothingToPrint"));
     if (error instanceof CardPartOutOfRange) {
-      return plainText(400, t("cards:partOutOfRange", { parts: error.parts }));
+      return plainTextResponse(400, t("cards:partOutOfRange", { parts: error.parts }));
     }
     throw error;
   }
@@ -78,16 +68,9 @@ export async function loader(args: LoaderFunctionArgs) {
     });
   } catch (error) {
     if (error instanceof RendererBusy) {
-      return plainText(503, t("cards:busy"), { "Retry-After": "30" });
+      return plainTextResponse(503, t("cards:busy"), { "Retry-After": "30" });
     }
     throw error;
   }
-  return new Response(pdf, {
-    headers: {
-      "Content-Type": "application/pdf",
-      "Content-Length": String(pdf.byteLength),
-      "Content-Disposition": `attachment; filename="${fileName(cards)}"`,
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return pdfDownload(pdf, fileName(cards));
 }

@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useNavigation, useParams } from "@remix-run/react";
+import { Link, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { BundleStatusBadge } from "~/components/BundleStatusBadge";
-import { Button, buttonClasses } from "~/components/Button";
+import { buttonClasses } from "~/components/Button";
+import { ConfirmedActionForm } from "~/components/ConfirmedActionForm";
 import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import { archiveBundle, BundleNotFound, getBundle } from "~/domain/bundles.server";
@@ -112,19 +113,13 @@ export default function BundlePage() {
               {t("detail.duplicate")}
             </Link>
             {archived ? null : (
-              <Form
-                method="post"
-                onSubmit={(event) => {
-                  if (!window.confirm(t("detail.confirmArchive", { name: bundle.name }))) {
-                    event.preventDefault();
-                  }
-                }}
+              <ConfirmedActionForm
+                intent="archive"
+                confirm={t("detail.confirmArchive", { name: bundle.name })}
+                disabled={busy}
               >
-                <input type="hidden" name="intent" value="archive" />
-                <Button type="submit" variant="secondary" disabled={busy}>
-                  {t("detail.archive")}
-                </Button>
-              </Form>
+                {t("detail.archive")}
+              </ConfirmedActionForm>
             )}
           </>
         }

@@ -5,12 +5,10 @@ import { requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import { clientsCsv, readClientQuery } from "~/domain/clients.server";
 import { DomainError } from "~/domain/errors.server";
+import { csvDownload, fileDate, plainTextResponse } from "~/lib/downloads.server";
 
 function badRequest(message: string): Response {
-  return new Response(`${message}\n`, {
-    status: 400,
-    headers: { "Content-Type": "text/plain; charset=utf-8" },
-  });
+  return plainTextResponse(400, message);
 }
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -28,12 +26,5 @@ export async function loader(args: LoaderFunctionArgs) {
     }
     throw error;
   }
-  const day = new Date().toISOString().slice(0, 10);
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="clients-${partner.slug}-${day}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return csvDownload(body, `clients-${partner.slug}-${fileDate()}.csv`);
 }

@@ -9,6 +9,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { buttonClasses } from "~/components/Button";
+import { WholesaleTermsFacts } from "~/components/WholesaleTermsFacts";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
@@ -199,16 +200,11 @@ export default function PartnerStatement() {
             ) : null}
           </address>
           <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 border-t border-slate-100 pt-3 text-sm">
-            <dt className="text-slate-600">{t("partner:terms.discount")}</dt>
-            <dd className="font-medium tabular-nums">
-              {formatBasisPoints(partner.discountBps, locale)}
-            </dd>
-            <dt className="text-slate-600">{t("partner:terms.taxRate")}</dt>
-            <dd className="font-medium tabular-nums">
-              {partner.taxRateBps === 0
-                ? t("partner:terms.reverseCharge")
-                : formatBasisPoints(partner.taxRateBps, locale)}
-            </dd>
+            <WholesaleTermsFacts
+              discountBps={partner.discountBps}
+              taxRateBps={partner.taxRateBps}
+              locale={locale}
+            />
           </dl>
         </Card>
       </div>

@@ -7,6 +7,7 @@ import { db } from "~/db.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
 import { StatementNotFound } from "~/domain/statements.server";
 import { translatorFor } from "~/i18n";
+import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
 import { resolveLocale } from "~/lib/locale";
 import { RendererBusy } from "~/pdf/render.server";
 
@@ -23,24 +24,11 @@ export async function loader(args: LoaderFunctionArgs) {
     if (error instanceof StatementNotFound) throw notFound();
     if (error instanceof RendererBusy) {
       const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
-      return new Response(`${translatorFor(locale.language)("statements:pdf.busy")}\n`, {
-        status: 503,
-        headers: {
-          "Content-Type": "text/plain; charset=utf-8",
-          "Cache-Control": "no-store",
-          "Retry-After": "30",
-        },
+      return plainTextResponse(503, translatorFor(locale.language)("statements:pdf.busy"), {
+        "Retry-After": "30",
       });
     }
     throw error;
   }
-  const { pdf, filename } = statement;
-  return new Response(pdf, {
-    headers: {
-      "Content-Type": "application/pdf",
-      "Content-Length": String(pdf.byteLength),
-      "Content-Disposition": `attachment; filename="${filename}"`,
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return pdfDownload(statement.pdf, statement.filename);
 }

@@ -6,11 +6,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requirePartnerMember } from "~/auth/guards.server";
+import { WholesaleTermsFacts } from "~/components/WholesaleTermsFacts";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
 import { getPartnerTerms } from "~/domain/partners.server";
-import { formatBasisPoints, formatDate } from "~/lib/format";
+import { formatDate } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Terms · 7stamp Partner Portal" }];
@@ -41,16 +42,11 @@ export default function PartnerTermsPage() {
       <div className="grid gap-6 md:grid-cols-2">
         <Card title={t("terms.wholesaleHeading")}>
           <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-3 text-sm">
-            <dt className="text-slate-600">{t("terms.discount")}</dt>
-            <dd className="font-medium tabular-nums">
-              {formatBasisPoints(terms.discountBps, locale)}
-            </dd>
-            <dt className="text-slate-600">{t("terms.taxRate")}</dt>
-            <dd className="font-medium tabular-nums">
-              {terms.taxRateBps === 0
-                ? t("terms.reverseCharge")
-                : formatBasisPoints(terms.taxRateBps, locale)}
-            </dd>
+            <WholesaleTermsFacts
+              discountBps={terms.discountBps}
+              taxRateBps={terms.taxRateBps}
+              locale={locale}
+            />
             <dt className="text-slate-600">{t("terms.statementPrefix")}</dt>
             <dd className="font-mono font-medium">{terms.statementPrefix}</dd>
             <dt className="text-slate-600">{t("terms.locale")}</dt>

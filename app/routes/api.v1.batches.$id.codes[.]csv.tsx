@@ -5,6 +5,7 @@ import { ApiProblem, notFoundProblem } from "~/api/problem.server";
 import { db } from "~/db.server";
 import { getBatch } from "~/domain/batches.server";
 import { codesCsv } from "~/domain/codes.server";
+import { csvDownload } from "~/lib/downloads.server";
 
 const route = partnerApiRoute("/api/v1/batches/{id}/codes.csv", {
   GET: async ({ params, auth }) => {
@@ -20,13 +21,7 @@ const route = partnerApiRoute("/api/v1/batches/{id}/codes.csv", {
       );
     }
     const stream = codesCsv(db, { partnerId: auth.partner.id, filter: { batchId: batch.id } });
-    return new Response(stream, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="batch-${batch.id}.csv"`,
-        "Cache-Control": "no-store",
-      },
-    });
+    return csvDownload(stream, `batch-${batch.id}.csv`);
   },
 });
 

@@ -2,7 +2,7 @@
 // POST /api/v1/bundles — a new bundle.
 import { z } from "zod";
 import { partnerApiRoute, jsonResponse } from "~/api/handler.server";
-import { parseApiInput, queryObject, readJsonBody } from "~/api/json.server";
+import { pageLimit, parseApiInput, queryObject, readJsonBody } from "~/api/json.server";
 import { bundleJson, API_BASE } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { BundleInputSchema, createBundle, listBundles } from "~/domain/bundles.server";
@@ -10,12 +10,7 @@ import { BundleInputSchema, createBundle, listBundles } from "~/domain/bundles.s
 const BundleListQuery = z.object({
   status: z.enum(["active", "archived", "all"]).default("active"),
   cursor: z.string().max(500).optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, "validation.wholeNumber")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(100))
-    .default("25"),
+  limit: pageLimit(100, 25),
 });
 
 const route = partnerApiRoute("/api/v1/bundles", {

@@ -1,19 +1,13 @@
 // GET /api/v1/clients — the key's partner's clients (businesses that claimed its codes), with
 // what its codes gave them and how that was used; searched, filtered, sorted, keyset paged.
-import { z } from "zod";
 import { clientJson } from "~/api/serialize.server";
 import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
-import { parseApiInput, queryObject } from "~/api/json.server";
+import { pageLimit, parseApiInput, queryObject } from "~/api/json.server";
 import { db } from "~/db.server";
 import { ClientListQuerySchema, listClients } from "~/domain/clients.server";
 
 const ClientListApiQuery = ClientListQuerySchema.extend({
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, "validation.wholeNumber")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(500))
-    .default("50"),
+  limit: pageLimit(500, 50),
 });
 
 const route = partnerApiRoute("/api/v1/clients", {

@@ -2,7 +2,7 @@
 // status (incl. derived expired / outstanding), bundle and batch.
 import { z } from "zod";
 import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
-import { parseApiInput, queryObject } from "~/api/json.server";
+import { pageLimit, parseApiInput, queryObject } from "~/api/json.server";
 import { codeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { listCodes } from "~/domain/codes.server";
@@ -12,12 +12,7 @@ const CodeListQuery = z.object({
   bundle_id: z.string().uuid().optional(),
   batch_id: z.string().uuid().optional(),
   cursor: z.string().max(500).optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, "validation.wholeNumber")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(500))
-    .default("50"),
+  limit: pageLimit(500, 50),
 });
 
 const route = partnerApiRoute("/api/v1/codes", {

@@ -3,6 +3,7 @@
 import { partnerApiRoute } from "~/api/handler.server";
 import { ApiProblem, notFoundProblem } from "~/api/problem.server";
 import { db } from "~/db.server";
+import { pdfDownload } from "~/lib/downloads.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
 import { StatementNotFound } from "~/domain/statements.server";
 import { RendererBusy } from "~/pdf/render.server";
@@ -25,15 +26,7 @@ const route = partnerApiRoute("/api/v1/statements/{id}.pdf", {
       }
       throw error;
     }
-    const { pdf, filename } = statement;
-    return new Response(pdf, {
-      headers: {
-        "Content-Type": "application/pdf",
-        "Content-Length": String(pdf.byteLength),
-        "Content-Disposition": `attachment; filename="${filename}"`,
-        "Cache-Control": "private, no-store",
-      },
-    });
+    return pdfDownload(statement.pdf, statement.filename);
   },
 });
 

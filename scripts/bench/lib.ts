@@ -24,6 +24,19 @@ export interface Figure {
   verdict: Verdict;
 }
 
+/** A figure printed for information: no target, no ratio. */
+export function infoFigure(section: string, name: string, value: string, baseline = "—"): Figure {
+  return { section, name, value, baseline, ratio: "—", target: "none (info)", verdict: "info" };
+}
+
+/** The PostgreSQL settings that matter for the figures (shared_buffers, fsync, …). */
+export function postgresSettingsFigure(settings: Record<string, string>): Figure {
+  const value = Object.entries(settings)
+    .map(([name, setting]) => `${name} ${setting}`)
+    .join(", ");
+  return infoFigure("Context", "PostgreSQL", value);
+}
+
 /** The figures of a run and the notes that explain them, printed as one table at the end. */
 export class Report {
   readonly figures: Figure[] = [];

@@ -41,6 +41,8 @@ import type { StatementDocumentInput } from "~/pdf/statement";
 import { renderStatementPdf, statementDocumentInput } from "~/pdf/render.server";
 import {
   cleanUpOnSignals,
+  infoFigure,
+  postgresSettingsFigure,
   count,
   createScratchDatabase,
   dropScratchDatabase,
@@ -687,15 +689,11 @@ async function benchPdf(s: PdfSetup, db: DbHandle["db"], baseUrl: string, pid: n
       target: "p99 < 50 ms",
       verdict: p99 < 50 && pings.failures === 0 ? "PASS" : "FAIL",
     },
-    {
+    infoFigure(
       section,
-      name: "second download (statement_pdfs), p50 of 5",
-      value: `${ms(percentile(cached, 50))} · max ${ms(Math.max(...cached))}`,
-      baseline: "—",
-      ratio: "—",
-      target: "none (info)",
-      verdict: "info",
-    },
+      "second download (statement_pdfs), p50 of 5",
+      `${ms(percentile(cached, 50))} · max ${ms(Math.max(...cached))}`,
+    ),
     {
       section,
       name: "in-process render via the worker pool",
@@ -707,24 +705,17 @@ async function benchPdf(s: PdfSetup, db: DbHandle["db"], baseUrl: string, pid: n
       target: "loop p99 < 50 ms",
       verdict: delay.percentile(99) / 1e6 < 50 ? "PASS" : "FAIL",
     },
-    {
+    infoFigure(
       section,
-      name: "  its memory: worker heap at the end · process RSS Δ",
-      value: `${mb(inProcess.workerHeapBytes / 1024)} · +${mb(benchPeak - benchIdle)}`,
-      baseline: "—",
-      ratio: "—",
-      target: "none (info)",
-      verdict: "info",
-    },
-    {
+      "  its memory: worker heap at the end · process RSS Δ",
+      `${mb(inProcess.workerHeapBytes / 1024)} · +${mb(benchPeak - benchIdle)}`,
+    ),
+    infoFigure(
       section,
-      name: "main thread, experimental paginator (no worker)",
-      value: baselineText(mainExperimental),
-      baseline: delayText(mainExperimental),
-      ratio: "—",
-      target: "none (info)",
-      verdict: "info",
-    },
+      "main thread, experimental paginator (no worker)",
+      baselineText(mainExperimental),
+      delayText(mainExperimental),
+    ),
   );
   notes.push(
     `PDF: signed in as the partner owner; GET /partner/{slug}/statements/{id}.pdf. The first download ` +
@@ -862,26 +853,14 @@ async function main() {
     throw error;
   } finally {
     const { rss, hwm } = rssKb(pid);
-    figures.push({
-      section: "Context",
-      name: "server RSS",
-      value: `idle ${mb(idle)} · at the end ${mb(rss)} · peak ${mb(hwm)}`,
-      baseline: "—",
-      ratio: "—",
-      target: "none (info)",
-      verdict: "info",
-    });
-    figures.push({
-      section: "Context",
-      name: "PostgreSQL",
-      value: Object.entries(settings)
-        .map(([name, value]) => `${name} ${value}`)
-        .join(", "),
-      baseline: "—",
-      ratio: "—",
-      target: "none (info)",
-      verdict: "info",
-    });
+    figures.push(
+      infoFigure(
+        "Context",
+        "server RSS",
+        `idle ${mb(idle)} · at the end ${mb(rss)} · peak ${mb(hwm)}`,
+      ),
+    );
+    figures.push(postgresSettingsFigure(settings));
   }
   notes.push(
     `Everything runs on this machine: the bench's clients, the server (one Node process; PDF renders in ` +

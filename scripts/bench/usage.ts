@@ -32,6 +32,8 @@ import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import {
   checkpoint as checkpointOn,
   cleanUpOnSignals,
+  infoFigure,
+  postgresSettingsFigure,
   count,
   cpuMeter,
   createScratchDatabase,
@@ -517,15 +519,13 @@ function throughputFigure({
 
 /** The same baseline from only as many connections as the server's pool has (information). */
 function smallPoolFigure(section: string, unit: string, run: Run) {
-  figures.push({
-    section,
-    name: `raw SQL alone from ${SERVER_POOL} connections (the server's pool size)`,
-    value: `${count(rate(run))} ${unit}/s · p50 ${ms(percentile(run.latencies, 50))} · p99 ${ms(percentile(run.latencies, 99))}`,
-    baseline: "—",
-    ratio: "—",
-    target: "none (info)",
-    verdict: "info",
-  });
+  figures.push(
+    infoFigure(
+      section,
+      `raw SQL alone from ${SERVER_POOL} connections (the server's pool size)`,
+      `${count(rate(run))} ${unit}/s · p50 ${ms(percentile(run.latencies, 50))} · p99 ${ms(percentile(run.latencies, 99))}`,
+    ),
+  );
 }
 
 function expectStatus(answer: Answer, status: number) {
@@ -1081,26 +1081,14 @@ async function main() {
     throw error;
   } finally {
     const { hwm } = rssKb(pid);
-    figures.push({
-      section: "Context",
-      name: "server RSS",
-      value: `${memory.map((m) => `${m.when} ${mb(m.rss)}`).join(" · ")} · peak ${mb(hwm)}`,
-      baseline: "—",
-      ratio: "—",
-      target: "none (info)",
-      verdict: "info",
-    });
-    figures.push({
-      section: "Context",
-      name: "PostgreSQL",
-      value: Object.entries(settings)
-        .map(([name, value]) => `${name} ${value}`)
-        .join(", "),
-      baseline: "—",
-      ratio: "—",
-      target: "none (info)",
-      verdict: "info",
-    });
+    figures.push(
+      infoFigure(
+        "Context",
+        "server RSS",
+        `${memory.map((m) => `${m.when} ${mb(m.rss)}`).join(" · ")} · peak ${mb(hwm)}`,
+      ),
+    );
+    figures.push(postgresSettingsFigure(settings));
   }
   notes.push(
     `Everything runs on this machine: the bench's clients, the server (one Node process, pg pool of 10) ` +
