@@ -8,7 +8,7 @@ import express from "express";
 import { migrateToLatest } from "~db/migrate.ts";
 import { seedDemoIfEmpty, demoLogins, writeDemoPlatformToken } from "~db/seed.ts";
 import { getDbHandle } from "~/db.server";
-import { startJobs, stopJobs } from "~/jobs/boss.server";
+import { startJobQueueForSending, startJobs, stopJobs } from "~/jobs/boss.server";
 import { env } from "~/env.server";
 import { log } from "~/lib/log.server";
 import { createHttpApp } from "./server/http.ts";
@@ -35,7 +35,7 @@ if (!env.isProduction) {
 const jobs =
   env.RUN_JOBS === "true"
     ? await startJobs(handle, { chunkSize: env.CODE_BATCH_CHUNK_SIZE })
-    : null;
+    : await startJobQueueForSending(handle);
 
 let app: express.Express;
 if (dev) {
@@ -85,7 +85,7 @@ const server = app.listen(env.PORT, () => {
 async function shutdown(signal: string) {
   log.info(`${signal}: shutting down`);
   server.close();
-  if (jobs) await stopJobs(jobs);
+  await stopJobs(jobs);
   await handle.close();
   process.exit(0);
 }

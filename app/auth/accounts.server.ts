@@ -3,9 +3,10 @@ import type { Database } from "~db/index.ts";
 import { env } from "~/env.server";
 import { recordAudit } from "~/domain/audit.server";
 import { RateLimited } from "~/domain/errors.server";
-import { checkRateLimit, hitRateLimit, rateLimitRules } from "~/domain/rate-limits.server";
+import { rateLimitRules, refundRateLimits, reserveRateLimits } from "~/domain/rate-limits.server";
 import { passwordResetEmail, supportWelcomeEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
+import { enqueuePasswordReset } from "~/jobs/queue.server";
 import type { Language } from "~/lib/locale";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password.server";
 import { signInBlockedBySeats } from "./seat-access.server";
@@ -42,15 +43,15 @@ export async function signIn(
   }: { email: string; password: string; ip: string | null; userAgent: string | null },
 ): Promise<SignInResult> {
   const address = normaliseEmail(email);
-  const accountKey = `login:account:${address}`;
-  const ipKey = `login:ip:${ip ?? "unknown"}`;
-  for (const [key, rule] of [
-    [accountKey, rateLimitRules.loginFailuresPerAccount],
-    [ipKey, rateLimitRules.loginFailuresPerIp],
-  ] as const) {
-    const state = await checkRateLimit(db, key, rule);
-    if (state.limited) throw new RateLimited(state.retryAfterSeconds);
-  }
+  const now = new Date();
+  const limits = [
+    { key: `login:account:${address}`, rule: rateLimitRules.loginFailuresPerAccount },
+    { key: `login:ip:${ip ?? "unknown"}`, rule: rateLimitRules.loginFailuresPerIp },
+  ];
+  // Counted before the password is checked, so parallel attempts cannot all slip past a
+  // limit that was read before any of them was counted; a successful sign-in gives its
+  // attempt back.
+  await reserveRateLimits(db, limits, now);
 
   const user = await db
     .selectFrom("users")
@@ -64,8 +65,6 @@ export async function signIn(
     : (await verifyPassword(await dummyPasswordHash(), password), false);
 
   if (!user || !valid) {
-    await hitRateLimit(db, accountKey, rateLimitRules.loginFailuresPerAccount);
-    await hitRateLimit(db, ipKey, rateLimitRules.loginFailuresPerIp);
     await recordAudit(db, {
       actor: user ? { userId: user.id, label: user.email } : { userId: null, label: address },
       action: "auth.sign_in_failed",
@@ -74,6 +73,8 @@ export async function signIn(
     });
     return { ok: false, reason: "invalid_credentials" };
   }
+
+  await refundRateLimits(db, limits, now);
 
   // The right password, but every business they belong to has no seat for them: no session
   // (and no failed attempt counted), until a seat frees up.
@@ -126,25 +127,39 @@ export async function signOut(
 }
 
 /**
- * Sends a reset link when the account exists; says nothing either way, so the form
- * cannot be used to find out who has an account.
+ * Asks for a reset link. Answers the same way, in the same time, whether or not the email
+ * has an account: only the limits are counted here; looking the account up and sending the
+ * link happen after the answer, in a job (sendPasswordReset).
  */
 export async function requestPasswordReset(
   db: Database,
   { email, ip, language }: { email: string; ip: string | null; language: Language },
 ): Promise<void> {
   const address = normaliseEmail(email);
-  for (const [key, rule] of [
-    [`reset:ip:${ip ?? "unknown"}`, rateLimitRules.passwordResetsPerIp],
-    [`reset:account:${address}`, rateLimitRules.passwordResetsPerAccount],
-  ] as const) {
-    const state = await hitRateLimit(db, key, rule);
-    if (state.limited) throw new RateLimited(state.retryAfterSeconds);
-  }
+  await reserveRateLimits(db, [
+    { key: `reset:ip:${ip ?? "unknown"}`, rule: rateLimitRules.passwordResetsPerIp },
+    { key: `reset:account:${address}`, rule: rateLimitRules.passwordResetsPerAccount },
+  ]);
+  const request: PasswordResetRequest = { email: address, ip, language };
+  // Without a queue (tests, the admin CLI) the work runs here; web processes always have one.
+  if (!(await enqueuePasswordReset(request))) await sendPasswordReset(db, request);
+}
+
+export interface PasswordResetRequest {
+  email: string;
+  ip: string | null;
+  language: Language;
+}
+
+/** The job's work: a reset link to the account with this email, if there is one. */
+export async function sendPasswordReset(
+  db: Database,
+  { email, ip, language }: PasswordResetRequest,
+): Promise<void> {
   const user = await db
     .selectFrom("users")
     .select(["id", "email", "locale"])
-    .where("email", "=", address)
+    .where("email", "=", normaliseEmail(email))
     .executeTakeFirst();
   if (!user) return;
   const token = generateToken();
@@ -204,6 +219,13 @@ export async function completePasswordReset(
       .where("id", "=", used.user_id)
       .returning(["id", "email"])
       .executeTakeFirstOrThrow();
+    // Any other link still out there (an earlier request, a welcome link) dies with this one.
+    await trx
+      .updateTable("password_reset_tokens")
+      .set({ used_at: new Date() })
+      .where("user_id", "=", user.id)
+      .where("used_at", "is", null)
+      .execute();
     await invalidateUserSessions(trx, user.id);
     await recordAudit(trx, {
       actor: { userId: user.id, label: user.email },

@@ -5,6 +5,7 @@ import { env } from "~/env.server";
 import { recordAudit } from "~/domain/audit.server";
 import { reattributeSeats } from "~/domain/entitlements.server";
 import { DomainError } from "~/domain/errors.server";
+import { rateLimitRules, reserveRateLimits } from "~/domain/rate-limits.server";
 import { invitationEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
 import type { Language } from "~/lib/locale";
@@ -47,6 +48,11 @@ export async function createInvitation(
   },
 ): Promise<{ link: string }> {
   const address = normaliseEmail(email);
+  // Each invitation is an email from the portal's address: counted before anything else.
+  await reserveRateLimits(db, [
+    { key: `invite:user:${inviter.id}`, rule: rateLimitRules.invitationsPerUser },
+    { key: `invite:ip:${ip ?? "unknown"}`, rule: rateLimitRules.invitationsPerIp },
+  ]);
   const token = generateToken();
   const partnerId = "partnerId" in target ? target.partnerId : null;
   const businessId = "businessId" in target ? target.businessId : null;

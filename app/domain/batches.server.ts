@@ -8,6 +8,7 @@ import type { DB } from "~db/schema.ts";
 import { formatCode, generateCode, PREFIX_PATTERN } from "~/lib/activation-code";
 import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { isUuid } from "~/lib/ids";
+import { isCalendarDate } from "~/lib/forms";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { BundleArchived, BundleNotFound } from "./bundles.server";
 import { DomainError } from "./errors.server";
@@ -83,6 +84,7 @@ export const BatchInputSchema = z
     expires_at: z
       .string()
       .datetime({ offset: true })
+      .refine(isCalendarDate, { message: "validation.calendarDate" })
       .transform((value) => new Date(value))
       .nullish(),
     label: optionalText(120),
@@ -113,6 +115,9 @@ export const BatchFormSchema = z
       .trim()
       .refine((value) => value === "" || /^\d{4}-\d{2}-\d{2}$/.test(value), {
         message: "validation.date",
+      })
+      .refine((value) => value === "" || isCalendarDate(value), {
+        message: "validation.calendarDate",
       })
       .optional(),
     label: optionalText(120),

@@ -18,6 +18,7 @@ import { log } from "~/lib/log.server";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { BatchNotFound } from "./batches.server";
 import { DomainError } from "./errors.server";
+import { rateLimitRules, reserveRateLimits } from "./rate-limits.server";
 import { csvLine, escapeLike } from "~/lib/csv";
 
 // ---- Types --------------------------------------------------------------------------------
@@ -893,6 +894,12 @@ export async function emailCode(
   },
 ): Promise<CodeRow> {
   if (!validSerial(serial)) throw new CodeNotFound();
+  // Each send is an email from the portal's address with the partner's text: counted first.
+  await reserveRateLimits(db, [
+    { key: `code-email:code:${serial}`, rule: rateLimitRules.codeEmailsPerCode },
+    { key: `code-email:partner:${partnerId}`, rule: rateLimitRules.codeEmailsPerPartner },
+    { key: `code-email:ip:${ip ?? "unknown"}`, rule: rateLimitRules.codeEmailsPerIp },
+  ]);
   const sent = await db.transaction().execute(async (trx) => {
     const before = await lockCode(trx, partnerId, serial);
     requireClaimable(before);

@@ -2,6 +2,7 @@
 // Fixed windows: a key's hits in the current window decide; the window's end is when to retry.
 import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
+import { RateLimited } from "./errors.server";
 
 export interface RateLimitRule {
   limit: number;
@@ -17,6 +18,12 @@ export const rateLimitRules = {
   passwordResetsPerIp: { limit: 20, windowSeconds: 60 * 60 },
   redemptionFailuresPerBusiness: { limit: 10, windowSeconds: 60 * 60 },
   redemptionFailuresPerIp: { limit: 30, windowSeconds: 60 * 60 },
+  invitationsPerUser: { limit: 30, windowSeconds: 60 * 60 },
+  invitationsPerIp: { limit: 60, windowSeconds: 60 * 60 },
+  /** A partner emails one code a few times (a typo in the address), not without end. */
+  codeEmailsPerCode: { limit: 3, windowSeconds: 60 * 60 },
+  codeEmailsPerPartner: { limit: 200, windowSeconds: 60 * 60 },
+  codeEmailsPerIp: { limit: 200, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 export interface RateLimitState {
@@ -54,7 +61,7 @@ export async function hitRateLimit(
   return hitRateLimits(db, [{ key, rule }], now);
 }
 
-/** Old windows are of no use; the worker calls this now and then. */
+/** Old windows are of no use; the hourly job (app/jobs/maintenance.server.ts) calls this. */
 export async function pruneRateLimitCounters(db: Database, now = new Date()): Promise<number> {
   const result = await db
     .deleteFrom("rate_limit_counters")
@@ -113,6 +120,41 @@ export async function hitRateLimits(
     ({ key, rule }) => (rows.find((r) => r.key === key)?.hits ?? 0) > rule.limit,
   );
   return stateOf(over, now);
+}
+
+/**
+ * Counts an attempt before it is made, against every key in one atomic statement: the
+ * caller refuses the attempt when it is limited, so however many attempts race, at most the
+ * limit of them get to run. `refundRateLimits` gives back an attempt that turned out not to
+ * count (a successful sign-in), so the counters hold failures and attempts in flight.
+ */
+export async function reserveRateLimits(
+  db: Database,
+  limits: KeyedRule[],
+  now = new Date(),
+): Promise<void> {
+  const state = await hitRateLimits(db, limits, now);
+  if (state.limited) throw new RateLimited(state.retryAfterSeconds);
+}
+
+/** Takes back one attempt counted by reserveRateLimits in the same window. */
+export async function refundRateLimits(
+  db: Database,
+  limits: KeyedRule[],
+  now = new Date(),
+): Promise<void> {
+  await db
+    .updateTable("rate_limit_counters")
+    .set({ hits: sql`hits - 1` })
+    .where("hits", ">", 0)
+    .where((eb) =>
+      eb.or(
+        limits.map(({ key, rule }) =>
+          eb.and([eb("key", "=", key), eb("window_start", "=", windowStart(rule, now))]),
+        ),
+      ),
+    )
+    .execute();
 }
 
 function stateOf(over: KeyedRule[], now: Date): RateLimitState {

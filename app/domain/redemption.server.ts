@@ -13,7 +13,13 @@ import { CodeMistyped, CodeNotFound, CodeNotIssued } from "./codes.server";
 import { reattributeSeats } from "./entitlements.server";
 import { DomainError, RateLimited } from "./errors.server";
 import { recordOutboxEvent } from "./outbox.server";
-import { checkRateLimits, hitRateLimits, rateLimitRules } from "./rate-limits.server";
+import {
+  checkRateLimits,
+  hitRateLimits,
+  rateLimitRules,
+  refundRateLimits,
+  reserveRateLimits,
+} from "./rate-limits.server";
 
 export class CodeAlreadyClaimedByYou extends DomainError {
   constructor(readonly serial: number) {
@@ -202,9 +208,10 @@ function isGuess(error: unknown): boolean {
 }
 
 /**
- * What a code would give, for the /redeem page before the owner confirms. Reads only: it
- * refuses when the business is over its attempt limit but does not count (GET changes
- * nothing); the claim itself counts.
+ * What a code would give, for the /redeem page before the owner confirms. Looking a code up
+ * is a guess like a claim: the attempt is counted first (so parallel previews cannot all
+ * slip under the limit) and given back when the code turns out to be a real one for this
+ * business. Past the limit the answer is 429, as for a claim.
  */
 export async function previewCode(
   db: Database,
@@ -215,12 +222,20 @@ export async function previewCode(
     ip,
   }: { businessId: string; code: string; email: string | null; ip: string | null },
 ): Promise<CodePreview> {
-  await assertNotRateLimited(db, businessId, ip);
-  const state = await codeState(db, codeBody(code));
-  if (!state) throw new CodeNotFound();
-  const refused = refusal(state, businessId, email);
-  if (refused) throw refused;
-  return previewOf(state);
+  const now = new Date();
+  const limits = attemptKeys(businessId, ip);
+  await reserveRateLimits(db, limits, now);
+  try {
+    const state = await codeState(db, codeBody(code));
+    if (!state) throw new CodeNotFound();
+    const refused = refusal(state, businessId, email);
+    if (refused) throw refused;
+    await refundRateLimits(db, limits, now);
+    return previewOf(state);
+  } catch (error) {
+    if (!isGuess(error)) await refundRateLimits(db, limits, now);
+    throw error;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
+import { isCalendarDate } from "~/lib/forms";
 import {
   compareDrawOrder,
   lockBusinessPlans,
@@ -29,6 +30,7 @@ const operationFields = {
   occurred_at: z
     .string()
     .datetime({ offset: true })
+    .refine(isCalendarDate, { message: "validation.calendarDate" })
     .transform((value) => new Date(value))
     .optional(),
 };

@@ -6,8 +6,10 @@ import PgBoss from "pg-boss";
 import type { DbHandle } from "~db/index.ts";
 import { releaseBatchLeases } from "~/domain/batches.server";
 import { log } from "~/lib/log.server";
+import { registerAccountJobs } from "./accounts.server";
 import { registerCodeBatchJobs } from "./code-batches.server";
 import { setJobQueue } from "./queue.server";
+import { registerMaintenanceJobs } from "./maintenance.server";
 import { registerSeatJobs } from "./seats.server";
 import { registerStatementJobs } from "./statements.server";
 
@@ -66,7 +68,26 @@ export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}
   });
   await registerSeatJobs(boss, handle.db);
   await registerStatementJobs(boss, handle.db);
+  await registerAccountJobs(boss, handle.db);
+  await registerMaintenanceJobs(boss, handle.db);
   log.info(`jobs: pg-boss started on ${handle.backend}`);
+  return boss;
+}
+
+/**
+ * A web process whose jobs run elsewhere (RUN_JOBS=false) still hands work to the queue:
+ * pg-boss without its supervisor, scheduler or workers.
+ */
+export async function startJobQueueForSending(handle: DbHandle): Promise<PgBoss> {
+  const boss = new PgBoss({
+    db: handle.backend === "pglite" ? pgliteExecutor(handle) : postgresExecutor(handle),
+    schema: "pgboss",
+    supervise: false,
+    schedule: false,
+  });
+  boss.on("error", (error: Error) => log.error(`jobs: ${error.message}`));
+  await boss.start();
+  setJobQueue(boss);
   return boss;
 }
 

@@ -16,6 +16,7 @@ export function getJobQueue(): PgBoss | null {
 export const queues = {
   generateCodeBatch: "code-batch.generate",
   resumeCodeBatches: "code-batch.resume-interrupted",
+  sendPasswordReset: "auth.send-password-reset",
 } as const;
 
 /** Asks a worker to generate (or resume) a batch. Call it after the creating transaction committed. */
@@ -23,4 +24,19 @@ export async function enqueueBatchGeneration(batchId: string): Promise<void> {
   const boss = getJobQueue();
   if (!boss) return;
   await boss.send(queues.generateCodeBatch, { batchId }, { singletonKey: batchId });
+}
+
+/**
+ * Hands a password-reset request to the job that looks the account up and emails the link.
+ * False when this process has no queue: the caller does the work itself.
+ */
+export async function enqueuePasswordReset(request: {
+  email: string;
+  ip: string | null;
+  language: string;
+}): Promise<boolean> {
+  const boss = getJobQueue();
+  if (!boss) return false;
+  await boss.send(queues.sendPasswordReset, request, { retryLimit: 3, retryDelay: 30 });
+  return true;
 }

@@ -82,3 +82,17 @@ export function parseForm<S extends z.ZodTypeAny>(
   for (const name of withNul) errors[name] ??= { key: "validation.invalid" };
   return { success: false, errors, values };
 }
+
+/**
+ * Is "YYYY-MM-DD" (the start of a date or an ISO date-time) a day that exists? JavaScript's
+ * Date rolls 2027-02-30 over to 2 March instead of refusing it.
+ */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}

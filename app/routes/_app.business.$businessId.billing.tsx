@@ -31,8 +31,11 @@ import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { useFormattingLocale } from "~/root";
+import { passOnRetryAfter } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Billing & invoices · 7stamp Partner Portal" }];
+
+export const headers = passOnRetryAfter;
 
 /** The code field, on the page or in the plan dialog (`place` tells where to show errors). */
 const ClaimFormSchema = z.object({

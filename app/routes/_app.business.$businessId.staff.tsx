@@ -17,7 +17,7 @@ import { Field, FormAlert } from "~/components/Field";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
 import { db } from "~/db.server";
-import { DomainError } from "~/domain/errors.server";
+import { DomainError, RateLimited } from "~/domain/errors.server";
 import {
   inviteStaff,
   listStaffSeats,
@@ -27,13 +27,16 @@ import {
   type StaffSeatLabel,
 } from "~/domain/staff.server";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formFailure } from "~/lib/form-responses.server";
+import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { formatDate } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { useFormattingLocale } from "~/root";
+import { passOnRetryAfter } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Staff seats · 7stamp Partner Portal" }];
+
+export const headers = passOnRetryAfter;
 
 const Email = z.string().trim().min(1).max(254).email();
 const InviteForm = z.object({ intent: z.literal("invite"), email: Email });
@@ -88,6 +91,7 @@ export async function action(args: ActionFunctionArgs) {
       if (error instanceof AlreadyMember) {
         return formFailure({ errors: { email: { key: "staff:invite.alreadyMember" } }, values });
       }
+      if (error instanceof RateLimited) return rateLimitedFailure(error, values);
       throw error;
     }
     return redirectWithFlash(args.request, back, {

@@ -18,8 +18,11 @@ import { formFailure } from "~/lib/form-responses.server";
 import { formatDate, formatDateTime, formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { secretPageHeaders } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Batch · 7stamp Partner Portal" }];
+
+export const headers = secretPageHeaders;
 
 /** Up to this many card files are listed as links; more get a part-number field. */
 const MAX_PART_LINKS = 12;

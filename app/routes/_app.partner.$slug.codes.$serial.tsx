@@ -29,17 +29,20 @@ import {
   RevokeInputSchema,
   type HistoryEntry,
 } from "~/domain/codes.server";
-import { DomainError } from "~/domain/errors.server";
+import { DomainError, RateLimited } from "~/domain/errors.server";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formFailure } from "~/lib/form-responses.server";
+import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { formatDate, formatDateTime, formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { useFormattingLocale } from "~/root";
+import { secretPageHeaders } from "~/lib/route-headers";
 
 export const meta: MetaFunction = ({ params }) => [
   { title: `Code #${params.serial ?? ""} · 7stamp Partner Portal` },
 ];
+
+export const headers = secretPageHeaders;
 
 /** The "N" of Code #N in the URL; anything else is a page that does not exist. */
 function serialParam(value: string | undefined): number {
@@ -105,6 +108,7 @@ export async function action(args: ActionFunctionArgs) {
     if (error instanceof CodeNotFound) throw notFound();
     if (!(error instanceof DomainError)) throw error;
     const values: Record<string, string> = { intent };
+    if (error instanceof RateLimited) return rateLimitedFailure(error, values);
     if (error.code === "invalid_request" && error.field) {
       return formFailure({ errors: { [error.field]: { key: "validation.invalid" } }, values });
     }

@@ -20,8 +20,11 @@ import {
 import { formatDate, formatNumber } from "~/lib/format";
 import type { FieldErrors } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { secretPageHeaders } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Codes · 7stamp Partner Portal" }];
+
+export const headers = secretPageHeaders;
 
 const PAGE_SIZE = 50;
 

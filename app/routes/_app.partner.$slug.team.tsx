@@ -15,12 +15,16 @@ import { db } from "~/db.server";
 import { listPartnerTeam } from "~/domain/partners.server";
 import { formatDate } from "~/lib/format";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formFailure } from "~/lib/form-responses.server";
+import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
+import { RateLimited } from "~/domain/errors.server";
 import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { useFormattingLocale } from "~/root";
+import { passOnRetryAfter } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Team · 7stamp Partner Portal" }];
+
+export const headers = passOnRetryAfter;
 
 const InviteForm = z.object({
   email: z.string().trim().min(1).max(254).email(),
@@ -55,6 +59,7 @@ export async function action(args: ActionFunctionArgs) {
         values: form.data,
       });
     }
+    if (error instanceof RateLimited) return rateLimitedFailure(error, form.data);
     throw error;
   }
   return redirectWithFlash(args.request, `/partner/${partner.slug}/team`, {

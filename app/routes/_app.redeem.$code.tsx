@@ -29,6 +29,7 @@ import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { useFormattingLocale } from "~/root";
+import { secretPageHeaders } from "~/lib/route-headers";
 
 // A handed-out link, /redeem/{code}: the code filled in, what it gives, and one button. The
 // code is a secret: the title never shows it (tabs, history), and the HTTP layer never logs
@@ -36,6 +37,8 @@ import { useFormattingLocale } from "~/root";
 export const meta: MetaFunction = () => [
   { title: "Redeem an activation code · 7stamp Partner Portal" },
 ];
+
+export const headers = secretPageHeaders;
 
 const ConfirmFormSchema = z.object({
   intent: z.literal("claim"),

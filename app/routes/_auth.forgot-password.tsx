@@ -12,8 +12,11 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { resolveLocale } from "~/lib/locale";
+import { passOnRetryAfter } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Reset your password · 7stamp Partner Portal" }];
+
+export const headers = passOnRetryAfter;
 
 const ForgotForm = z.object({ email: z.string().trim().min(1).max(254).email() });
 

@@ -20,13 +20,16 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { safeRedirectPath } from "~/lib/safe-redirect";
+import { passOnRetryAfter } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · 7stamp Partner Portal" }];
+
+export const headers = passOnRetryAfter;
 
 const LoginForm = z.object({
   email: z.string().trim().min(1).max(254).email(),
   password: z.string().min(1).max(200),
-  redirectTo: z.string().optional(),
+  redirectTo: z.string().max(2000).optional(),
 });
 
 export async function loader(args: LoaderFunctionArgs) {

@@ -21,8 +21,11 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { safeRedirectPath } from "~/lib/safe-redirect";
+import { passOnRetryAfter } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · 7stamp Partner Portal" }];
+
+export const headers = passOnRetryAfter;
 
 const SignupForm = z.object({
   businessName: z.string().trim().min(1).max(120),

@@ -13,6 +13,7 @@ export default {
     choice: "{{field}}: choose one of the options.",
     wholeNumber: "{{field}} must be a whole number, like 250.",
     date: "{{field}} must be a date (YYYY-MM-DD).",
+    calendarDate: "{{field}} is not a day of the calendar (check the day of the month).",
   },
   errors: {
     home: "Go to the start page",
