@@ -2,7 +2,6 @@
 import type { Database } from "~db/index.ts";
 import { env } from "~/env.server";
 import { recordAudit } from "~/domain/audit.server";
-import { RateLimited } from "~/domain/errors.server";
 import { rateLimitRules, refundRateLimits, reserveRateLimits } from "~/domain/rate-limits.server";
 import { passwordResetEmail, supportWelcomeEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
