@@ -44,6 +44,7 @@ if (dev) {
   app = createHttpApp({
     publicUrl: env.PUBLIC_URL,
     isProduction: false,
+    trustProxy: env.TRUST_PROXY,
     assets: [viteServer.middlewares],
     remixHandler: (getLoadContext) =>
       createRequestHandler({
@@ -57,6 +58,7 @@ if (dev) {
   app = createHttpApp({
     publicUrl: env.PUBLIC_URL,
     isProduction: env.isProduction,
+    trustProxy: env.TRUST_PROXY,
     assets: [staticAssets()],
     remixHandler: (getLoadContext) =>
       createRequestHandler({ build, getLoadContext, mode: env.NODE_ENV }),

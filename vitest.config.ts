@@ -1,5 +1,6 @@
-// Tests: `unit` (app/**, no database) and `integration` (tests/integration/**, a fresh
-// database per file — PGlite, or PostgreSQL when TEST_DATABASE_URL is set). Deliberately
+// Tests: `unit` (app/**, no database) and `integration` (tests/integration/** and the
+// security suite tests/security/**, a fresh database per file — PGlite, or PostgreSQL when
+// TEST_DATABASE_URL is set). Deliberately
 // without the Remix plugin: tests import modules, they do not build the app.
 import tsconfigPaths from "vite-tsconfig-paths";
 import { defineConfig } from "vitest/config";
@@ -23,7 +24,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["tests/integration/**/*.test.ts"],
+          include: ["tests/integration/**/*.test.ts", "tests/security/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/setup/global-db.ts"],
           setupFiles: ["tests/setup/integration.ts"],

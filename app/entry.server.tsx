@@ -2,11 +2,11 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/Nonce";
-import { log } from "./lib/log.server";
+import { log, loggablePath } from "./lib/log.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -57,12 +57,20 @@ export default function handleRequest(
   });
 }
 
-/** The path for a log line, secrets masked: /redeem/{code} URLs carry an activation code. */
-function loggablePath(url: string): string {
-  return new URL(url).pathname.replace(/^\/redeem\/[^/]+/, "/redeem/[code]");
-}
-
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
-  log.error(`unhandled error on ${request.method} ${loggablePath(request.url)}`, error);
+  const where = `${request.method} ${loggablePath(request.url)}`;
+  // A client's mistake Remix answers itself (405 for a method a route does not take, a
+  // request for data it cannot serve): a warning without a stack. Only failures of the
+  // portal are errors.
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    log.warn(`${error.status} ${error.statusText || "client error"} on ${where}`);
+    return;
+  }
+  // Remix's own note that a client asked for ?_data, which this app (single fetch) never does.
+  if (error instanceof Error && error.message.startsWith("Warning: Single fetch-enabled apps")) {
+    log.warn(`?_data request (not used by the portal) on ${where}`);
+    return;
+  }
+  log.error(`unhandled error on ${where}`, error);
 }

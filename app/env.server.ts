@@ -1,4 +1,5 @@
 // The one place that reads process.env: parsed once, typed, validated.
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const schema = z.object({
@@ -10,7 +11,7 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(16).optional(),
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default("7stamp Partner Portal <no-reply@7stamp.test>"),
-  OUTBOX_DIR: z.string().min(1).default("./data/outbox"),
+  OUTBOX_DIR: z.string().min(1).optional(),
   /** Where the demo seed writes the demo's platform token (default data/demo-platform-token). */
   DEMO_TOKEN_FILE: z.string().min(1).optional(),
   /** "false" keeps background jobs out of this web process (run `npm run worker` instead). */
@@ -21,7 +22,50 @@ const schema = z.object({
    */
   CODE_BATCH_CHUNK_SIZE: z.coerce.number().int().min(100).max(50_000).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /**
+   * Which proxies in front of the portal to believe about the client's address
+   * (X-Forwarded-For): a number of hops, or a comma-separated list of addresses / CIDR ranges
+   * (also `loopback`, `linklocal`, `uniquelocal`). Off by default: the socket's address.
+   */
+  TRUST_PROXY: z.string().optional(),
 });
+
+/** Express's `trust proxy` setting from TRUST_PROXY: false, a hop count or address list. */
+export type TrustProxy = false | number | string[];
+
+const NAMED_PROXY_RANGES = ["loopback", "linklocal", "uniquelocal"];
+
+function isProxyAddress(entry: string): boolean {
+  if (NAMED_PROXY_RANGES.includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** Throws a message naming TRUST_PROXY when the value is neither a count nor addresses. */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? "").trim();
+  if (text === "" || text === "false" || text === "0") return false;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops > 10) throw new Error("TRUST_PROXY: at most 10 hops");
+    return hops;
+  }
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const wrong = entries.filter((entry) => !isProxyAddress(entry));
+  if (wrong.length || entries.length === 0) {
+    throw new Error(
+      `TRUST_PROXY: expected a number of hops or addresses / CIDR ranges, not ${JSON.stringify(wrong.join(","))}`,
+    );
+  }
+  return entries;
+}
 
 function parseEnv() {
   const parsed = schema.safeParse(process.env);
@@ -33,11 +77,26 @@ function parseEnv() {
   if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
     throw new Error("Invalid environment:\n  SESSION_SECRET: required when NODE_ENV=production");
   }
+  // Without SMTP, email goes to files holding reset and invitation links: in production only
+  // where an operator chose the directory on purpose.
+  if (env.NODE_ENV === "production" && !env.SMTP_URL && !env.OUTBOX_DIR) {
+    throw new Error(
+      "Invalid environment:\n  SMTP_URL: required when NODE_ENV=production (or set OUTBOX_DIR to keep email in files)",
+    );
+  }
+  let trustProxy: TrustProxy;
+  try {
+    trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  } catch (error) {
+    throw new Error(`Invalid environment:\n  ${(error as Error).message}`);
+  }
   return {
     ...env,
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
     // Signs the flash cookie only; sessions are random tokens checked against the database.
     SESSION_SECRET: env.SESSION_SECRET ?? "7stamp-development-only-secret",
+    TRUST_PROXY: trustProxy,
+    OUTBOX_DIR: env.OUTBOX_DIR ?? "./data/outbox",
     isProduction: env.NODE_ENV === "production",
     /** Cookies carry Secure in production and whenever the portal is served over https. */
     secureCookies: env.NODE_ENV === "production" || (env.PUBLIC_URL ?? "").startsWith("https://"),

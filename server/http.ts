@@ -1,4 +1,5 @@
 // The HTTP layer in front of Remix: security headers with a per-request CSP nonce, the
+// refusals of request-guards.ts (methods, undecodable paths, body caps, non-form posts), the
 // cross-site refusal for state-changing requests, static assets and the load context.
 import { randomBytes } from "node:crypto";
 import compression from "compression";
@@ -6,6 +7,12 @@ import express, { type RequestHandler } from "express";
 import { isCrossSiteRequest } from "~/auth/origin.server";
 import type { AppLoadContext } from "@remix-run/node";
 import "~/auth/context.server";
+import type { TrustProxy } from "~/env.server";
+import {
+  bufferCappedBodies,
+  refuseUndecodablePaths,
+  refuseUnknownMethods,
+} from "./request-guards.ts";
 
 export interface HttpAppOptions {
   publicUrl: string;
@@ -16,6 +23,11 @@ export interface HttpAppOptions {
   ) => RequestHandler;
   /** Vite's middlewares in development; static build assets otherwise. */
   assets?: RequestHandler[];
+  /**
+   * Which proxies to believe about the client's address (TRUST_PROXY); off by default, so a
+   * client cannot pick its own address with X-Forwarded-For.
+   */
+  trustProxy?: TrustProxy;
 }
 
 function contentSecurityPolicy(nonce: string, isProduction: boolean): string {
@@ -38,6 +50,8 @@ function contentSecurityPolicy(nonce: string, isProduction: boolean): string {
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  // Every per-IP limit, audit entry and log line reads req.ip, which this decides.
+  app.set("trust proxy", options.trustProxy ?? false);
   const publicOrigin = new URL(options.publicUrl).origin;
 
   app.use((req, res, next) => {
@@ -55,6 +69,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }
     next();
   });
+
+  app.use(refuseUnknownMethods);
+  app.use(refuseUndecodablePaths);
 
   app.use((req, res, next) => {
     // Normalised as a URL (dot segments resolved), so "/api/../login" is not taken for the API.
@@ -74,6 +91,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     next();
   });
 
+  app.use(bufferCappedBodies);
   app.use(compression());
   for (const middleware of options.assets ?? []) app.use(middleware);
 

@@ -35,7 +35,11 @@ function createRemixRequest(req: express.Request, res: express.Response): Reques
     signal: controller.signal,
   };
   if (req.method !== "GET" && req.method !== "HEAD") {
-    init.body = createReadableStreamFromReadable(req);
+    // The HTTP layer has read the body already, within its cap (server/request-guards.ts).
+    const buffered = res.locals.requestBody as Buffer | undefined;
+    init.body = buffered
+      ? (new Uint8Array(buffered.buffer, buffered.byteOffset, buffered.byteLength) as BodyInit)
+      : createReadableStreamFromReadable(req);
     init.duplex = "half";
   }
   res.on("finish", () => (controller = null));

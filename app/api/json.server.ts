@@ -4,9 +4,8 @@
 import { z } from "zod";
 import { createI18n } from "~/i18n";
 import { parseObject } from "~/lib/forms";
+import { MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH } from "~/lib/request-limits";
 import { invalidRequest, snakeCase, type ProblemFieldError } from "./problem.server";
-
-export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 function isJsonContentType(header: string | null): boolean {
   if (!header) return false;
@@ -48,14 +47,56 @@ function tooLarge(maxBytes: number) {
   return invalidRequest(`The request body is larger than ${maxBytes} bytes.`);
 }
 
-/** Paths (dotted) of strings holding a NUL byte, which PostgreSQL text cannot store. */
-function pathsWithNul(value: unknown, path: string[] = [], found: string[] = []): string[] {
-  if (typeof value === "string") {
-    if (value.includes("\u0000")) found.push(path.join(".") || "body");
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => pathsWithNul(item, [...path, String(index)], found));
-  } else if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) pathsWithNul(item, [...path, key], found);
+/** Deeper than MAX_JSON_DEPTH? Read from the text, before parsing, without recursion. */
+function nestsTooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** A UTF-16 surrogate without its partner: text no database or UTF-8 encoder can store. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+interface StringProblems {
+  /** Paths (dotted) of strings holding a NUL byte, which PostgreSQL text cannot store. */
+  nul: string[];
+  /** Paths of strings (or member names) that are not well-formed Unicode. */
+  illFormed: string[];
+}
+
+/** Every string and member name of a parsed body, checked without recursion. */
+function stringProblems(root: unknown): StringProblems {
+  const found: StringProblems = { nul: [], illFormed: [] };
+  const pending: [unknown, string][] = [[root, ""]];
+  const check = (text: string, path: string) => {
+    if (text.includes("\u0000")) found.nul.push(path || "body");
+    if (LONE_SURROGATE.test(text)) found.illFormed.push(path || "body");
+  };
+  while (pending.length) {
+    const [value, path] = pending.pop()!;
+    if (typeof value === "string") check(value, path);
+    else if (Array.isArray(value)) {
+      value.forEach((item, index) =>
+        pending.push([item, path ? `${path}.${index}` : String(index)]),
+      );
+    } else if (value && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        const itemPath = path ? `${path}.${key}` : key;
+        check(key, itemPath);
+        pending.push([item, itemPath]);
+      }
+    }
   }
   return found;
 }
@@ -81,6 +122,9 @@ export async function readJsonBody(
       }).`,
     );
   }
+  if (nestsTooDeep(text)) {
+    throw invalidRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -90,11 +134,23 @@ export async function readJsonBody(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw invalidRequest("The request body must be a JSON object.");
   }
-  const withNul = pathsWithNul(value);
-  if (withNul.length) {
+  const problems = stringProblems(value);
+  if (problems.nul.length) {
     throw invalidRequest(
       "The request contains a NUL character.",
-      withNul.map((field) => ({ field, message: `${field} must not contain a NUL character.` })),
+      problems.nul.map((field) => ({
+        field,
+        message: `${field} must not contain a NUL character.`,
+      })),
+    );
+  }
+  if (problems.illFormed.length) {
+    throw invalidRequest(
+      "The request contains text that is not well-formed Unicode (a lone surrogate).",
+      problems.illFormed.map((field) => ({
+        field,
+        message: `${field} must be well-formed Unicode text (no lone surrogate such as \\ud800).`,
+      })),
     );
   }
   return value;

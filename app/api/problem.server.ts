@@ -12,6 +12,7 @@ export const problemTitles = {
   forbidden: "Not allowed",
   not_found: "Not found",
   method_not_allowed: "Method not allowed",
+  payload_too_large: "Request body too large",
   code_not_found: "Code not found",
   code_mistyped: "Code mistyped",
   code_not_revocable: "Code cannot be revoked",

@@ -315,7 +315,11 @@ async function selectCodes(
   db: Db,
   partnerId: string,
   filter: ResolvedFilter,
-  { beforeSerial, limit }: { beforeSerial: number | null; limit: number },
+  {
+    beforeSerial,
+    limit,
+    readyBatchesOnly = false,
+  }: { beforeSerial: number | null; limit: number; readyBatchesOnly?: boolean },
 ): Promise<CodeRow[]> {
   const range = await serialRange(db, partnerId, filter, beforeSerial);
   if (range === "none") return [];
@@ -323,6 +327,19 @@ async function selectCodes(
     .selectFrom("activation_codes as c")
     .select("c.id")
     .where("c.partner_id", "=", partnerId);
+  // Lists and exports show a batch's codes once the whole batch is ready (ADR 015): codes of
+  // a batch still generating cannot be claimed, and a partner must not hand them out.
+  if (readyBatchesOnly) {
+    page = page.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("code_batches as ready")
+          .select("ready.id")
+          .whereRef("ready.id", "=", "c.batch_id")
+          .where("ready.status", "=", "ready"),
+      ),
+    );
+  }
   if (beforeSerial !== null) page = page.where("c.id", "<", beforeSerial);
   if (range) page = page.where("c.id", ">=", range.lowest).where("c.id", "<=", range.highest);
   switch (filter.status) {
@@ -456,6 +473,7 @@ export async function listCodes(
   const rows = await selectCodes(db, partnerId, resolved, {
     beforeSerial: serialCursor(cursor),
     limit: pageSize + 1,
+    readyBatchesOnly: true,
   });
   return keysetPage(rows, pageSize, (row) => [row.serial]);
 }
@@ -642,7 +660,11 @@ export function codesCsv(
         if (resolved.none) controller.close();
       },
       async pull(controller) {
-        const rows = await selectCodes(db, partnerId, resolved, { beforeSerial, limit: chunkSize });
+        const rows = await selectCodes(db, partnerId, resolved, {
+          beforeSerial,
+          limit: chunkSize,
+          readyBatchesOnly: true,
+        });
         if (rows.length > 0) controller.enqueue(encoder.encode(rows.map(codeCsvLine).join("")));
         if (rows.length < chunkSize) controller.close();
         else beforeSerial = rows[rows.length - 1].serial;

@@ -134,7 +134,11 @@ export async function reserveRateLimits(
   now = new Date(),
 ): Promise<void> {
   const state = await hitRateLimits(db, limits, now);
-  if (state.limited) throw new RateLimited(state.retryAfterSeconds);
+  if (state.limited) {
+    // A refused attempt was never made: the counters keep showing attempts that ran.
+    await refundRateLimits(db, limits, now);
+    throw new RateLimited(state.retryAfterSeconds);
+  }
 }
 
 /** Takes back one attempt counted by reserveRateLimits in the same window. */

@@ -1,6 +1,7 @@
 // Outgoing email. SMTP when SMTP_URL is set; otherwise every message is written to the
-// outbox directory as .eml and its link is logged, so a person trying the portal locally
-// can follow it. Tests read the in-memory outbox instead.
+// outbox directory as .eml and the file's path is logged — never the link, which carries a
+// reset or invitation token or an activation code (DESIGN.md §8). Tests read the in-memory
+// outbox instead.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
@@ -12,7 +13,7 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
-  /** The one link the message is about; logged in outbox mode only. */
+  /** The one link the message is about (a secret: never logged). */
   link?: string;
 }
 
@@ -55,5 +56,5 @@ export async function sendMail(mail: OutgoingMail): Promise<void> {
     `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeTo}.eml`,
   );
   await writeFile(file, info.message as Buffer);
-  log.info(`mail to ${mail.to} written to ${file}${mail.link ? ` — link: ${mail.link}` : ""}`);
+  log.info(`mail to ${mail.to} written to ${file}`);
 }

@@ -1,5 +1,4 @@
-// A tiny leveled logger. Never pass it secrets (tokens, codes, reset links) outside the
-// local outbox mode.
+// A tiny leveled logger. Never pass it secrets (tokens, codes, reset links).
 import { env } from "~/env.server";
 
 const order = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
@@ -19,3 +18,13 @@ export const log = {
   warn: (m: string, e?: unknown) => write("warn", m, e),
   error: (m: string, e?: unknown) => write("error", m, e),
 };
+
+/**
+ * A request's path for a log line, secrets masked: /redeem/{code} URLs carry an activation
+ * code, /reset-password/{token} and /invitations/{token} a one-time token.
+ */
+export function loggablePath(url: string): string {
+  return new URL(url).pathname
+    .replace(/^\/redeem\/[^/]+/, "/redeem/[code]")
+    .replace(/^\/(reset-password|invitations)\/[^/]+/, "/$1/[token]");
+}

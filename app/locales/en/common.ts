@@ -25,6 +25,22 @@ export default {
       title: "Not allowed",
       body: "Your role in this organisation does not allow this. Ask an owner of the organisation.",
     },
+    badRequest: {
+      title: "This request cannot be read",
+      body: "The address or the form sent is malformed. Go back, reload the page and try again.",
+    },
+    payloadTooLarge: {
+      title: "Too much data sent",
+      body: "What was sent is larger than the portal accepts ({{limit}}). Send less at once.",
+    },
+    unsupportedMediaType: {
+      title: "Form not understood",
+      body: "This page takes a web form (application/x-www-form-urlencoded), not what was sent. Submit the form from the portal's page.",
+    },
+    methodNotAllowed: {
+      title: "Method not allowed",
+      body: "The portal does not answer this kind of request here.",
+    },
     serverError: {
       title: "Something went wrong",
       body: "We could not show this page. The problem has been logged; please try again in a moment.",
