@@ -1,12 +1,13 @@
 // The one place that reads process.env: parsed once, typed, validated.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { DEFAULT_PORT, portalUrl } from "~/lib/public-url";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().min(1).default("./data/pglite"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORT),
   PUBLIC_URL: z.string().url().optional(),
   SESSION_SECRET: z.string().min(16).optional(),
   SMTP_URL: z.string().min(1).optional(),
@@ -92,7 +93,7 @@ function parseEnv() {
   }
   return {
     ...env,
-    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+    PUBLIC_URL: portalUrl(env),
     // Signs the flash cookie only; sessions are random tokens checked against the database.
     SESSION_SECRET: env.SESSION_SECRET ?? "7stamp-development-only-secret",
     TRUST_PROXY: trustProxy,

@@ -6,6 +6,7 @@ import { hashPassword } from "../app/auth/password.server.ts";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createPlatformToken } from "../app/domain/api-keys.server.ts";
+import { systemActor } from "../app/domain/audit.server.ts";
 import { generateBatch } from "../app/domain/batches.server.ts";
 import { createBundle } from "../app/domain/bundles.server.ts";
 import { rollBackClaim } from "../app/domain/claim-rollbacks.server.ts";
@@ -155,10 +156,8 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
     await trx
       .insertInto("audit_log")
       .values({
-        actor_label: "system",
+        actor_label: systemActor.label,
         action: "demo.seeded",
-        subject_type: "database",
-        subject_id: "demo",
       })
       .execute();
     return {
@@ -490,7 +489,7 @@ async function finalizeDemoStatements(db: Database, now: Date): Promise<void> {
   for (const month of monthsBetween(first, lastEndedMonth(now))) {
     await finalizeMonthForAllPartners(db, {
       month,
-      actor: { userId: null, label: "seed" },
+      actor: systemActor,
       now: new Date(Math.min(statementPeriod(month).end.getTime() + 5 * 60_000, now.getTime())),
     });
   }
@@ -509,7 +508,7 @@ export async function writeDemoPlatformToken(
 ): Promise<string> {
   const { token } = await createPlatformToken(db, {
     name: "Demo simulator",
-    actor: { userId: null, label: "demo seed" },
+    actor: systemActor,
   });
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${token}\n`, { mode: 0o600 });

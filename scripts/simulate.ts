@@ -20,7 +20,10 @@ import {
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-const parsed = parseSimulateArgs(process.argv.slice(2));
+const parsed = parseSimulateArgs(process.argv.slice(2), {
+  PUBLIC_URL: process.env.PUBLIC_URL,
+  PORT: process.env.PORT,
+});
 if (!parsed.ok) {
   console.error(`${parsed.error}\n\n${usage}`);
   process.exit(1);
@@ -111,7 +114,7 @@ stats.sent += 1;
 const firstAnswer = await send(first);
 if (firstAnswer.status === null) {
   console.error(
-    `Cannot reach the portal at ${options.url} (${firstAnswer.detail}). Is it running? Start it with: npm start`,
+    `Cannot reach the portal at ${options.url} (${firstAnswer.detail}). Is it running? Start it with: npm start (or give its address with --url)`,
   );
   process.exit(1);
 }

@@ -1,7 +1,6 @@
 // Remix's Express adapter, except for how a response body is written: the stock adapter
 // ignores res.write()'s backpressure, so a large streamed download (a million-code CSV) to
 // a slow client would pile up in memory. Here every chunk waits for the socket to drain.
-import { once } from "node:events";
 import {
   createReadableStreamFromReadable,
   createRequestHandler as createRemixHandler,
@@ -68,7 +67,24 @@ export function createRequestHandler({
   };
 }
 
-async function sendResponse(res: express.Response, response: Response): Promise<void> {
+/**
+ * Resolves when the socket drained or closed, whichever comes first, and leaves no listener
+ * behind: waiting with `once(res, "close")` per chunk left one "close" listener for every
+ * backpressure wait of a large download (MaxListenersExceededWarning after ten).
+ */
+function drainedOrClosed(res: express.Response): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      res.off("drain", settle);
+      res.off("close", settle);
+      resolve();
+    };
+    res.on("drain", settle);
+    res.on("close", settle);
+  });
+}
+
+export async function sendResponse(res: express.Response, response: Response): Promise<void> {
   res.statusMessage = response.statusText;
   res.status(response.status);
   for (const [key, value] of response.headers.entries()) res.append(key, value);
@@ -86,7 +102,7 @@ async function sendResponse(res: express.Response, response: Response): Promise<
       const accepted = res.write(value);
       // compression() buffers; flushing keeps streamed HTML arriving as it is rendered.
       flushable.flush?.();
-      if (!accepted && !res.destroyed) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (!accepted && !res.destroyed) await drainedOrClosed(res);
       if (res.destroyed) {
         await reader.cancel();
         return;

@@ -89,11 +89,6 @@ export async function signIn(
   }
 
   const session = await createSession(db, { userId: user.id, ip, userAgent });
-  await db
-    .updateTable("users")
-    .set({ last_sign_in_at: new Date() })
-    .where("id", "=", user.id)
-    .execute();
   await recordAudit(db, {
     actor: { userId: user.id, label: user.email },
     action: "auth.signed_in",

@@ -46,6 +46,9 @@ export async function createSession(
       user_agent: userAgent?.slice(0, 300) ?? null,
     })
     .execute();
+  // A new session is a sign-in, however it came about (password, sign-up, an accepted
+  // invitation): "Last sign-in" is kept here so no way in can forget it.
+  await db.updateTable("users").set({ last_sign_in_at: now }).where("id", "=", userId).execute();
   return { token, expiresAt };
 }
 

@@ -9,7 +9,7 @@ import { formatCode, generateCode, PREFIX_PATTERN } from "~/lib/activation-code"
 import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { isUuid } from "~/lib/ids";
 import { isCalendarDate } from "~/lib/forms";
-import { recordAudit, type AuditActor } from "./audit.server";
+import { recordAudit, systemActor, type AuditActor } from "./audit.server";
 import { BundleArchived, BundleNotFound } from "./bundles.server";
 import { DomainError } from "./errors.server";
 
@@ -517,7 +517,7 @@ export async function failBatch(
     if (!failed) return;
     await trx.deleteFrom("activation_codes").where("batch_id", "=", batchId).execute();
     await recordAudit(trx, {
-      actor: { userId: null, label: "system" },
+      actor: systemActor,
       action: "batch.failed",
       partnerId: failed.partner_id,
       subject: { type: "code_batch", id: batchId },

@@ -56,7 +56,7 @@ export async function signUpBusiness(
       if (taken) throw new EmailTaken();
       const user = await trx
         .insertInto("users")
-        .values({ email: address, name, password_hash: passwordHash, last_sign_in_at: new Date() })
+        .values({ email: address, name, password_hash: passwordHash })
         .returning("id")
         .executeTakeFirstOrThrow();
       const business = await trx

@@ -251,7 +251,7 @@ export async function rollBackClaim(
       action: "claim.rolled_back",
       partnerId: code.partner_id,
       businessId: code.business_id,
-      subject: { type: "code", id: String(code.id) },
+      subject: { type: "activation_code", id: String(code.id) },
       before: { status: "claimed", grant_ends_at: code.ends_at.toISOString() },
       after,
       ip,

@@ -15,7 +15,7 @@ import { parseObject, fieldErrorsFrom } from "~/lib/forms";
 import { isUuid } from "~/lib/ids";
 import { defaultLanguage, type Language } from "~/lib/locale";
 import { log } from "~/lib/log.server";
-import { recordAudit, type AuditActor } from "./audit.server";
+import { recordAudit, type AuditActor, type AuditSubject } from "./audit.server";
 import { BatchNotFound } from "./batches.server";
 import { DomainError } from "./errors.server";
 import { rateLimitRules, reserveRateLimits } from "./rate-limits.server";
@@ -65,6 +65,9 @@ export interface CodeRow {
   emailedAt: Date | null;
   revokedAt: Date | null;
   revokeReason: string | null;
+  /** When it was claimed, and by which business (the partner's client). */
+  claimedAt: Date | null;
+  claimedBy: { businessId: string; name: string } | null;
 }
 
 export interface HistoryEntry {
@@ -389,6 +392,9 @@ async function selectCodes(
     .innerJoin("activation_codes as c", "c.id", "p.id")
     .innerJoin("bundles as b", "b.id", "c.bundle_id")
     .innerJoin("code_batches as cb", "cb.id", "c.batch_id")
+    // The claim's grant names the business; a rolled-back claim keeps it (the claim happened).
+    .leftJoin("grants as g", "g.activation_code_id", "c.id")
+    .leftJoin("businesses as cl", "cl.id", "g.business_id")
     .select([
       "c.id",
       "c.code",
@@ -414,6 +420,9 @@ async function selectCodes(
       "c.emailed_at",
       "c.revoked_at",
       "c.revoke_reason",
+      "c.claimed_at",
+      "g.business_id as claimed_by_id",
+      "cl.name as claimed_by_name",
     ])
     .where("c.partner_id", "=", partnerId)
     .orderBy("c.id", "desc")
@@ -444,6 +453,11 @@ async function selectCodes(
     emailedAt: row.emailed_at ? new Date(row.emailed_at) : null,
     revokedAt: row.revoked_at ? new Date(row.revoked_at) : null,
     revokeReason: row.revoke_reason,
+    claimedAt: row.claimed_at ? new Date(row.claimed_at) : null,
+    claimedBy:
+      row.claimed_by_id && row.claimed_by_name
+        ? { businessId: row.claimed_by_id, name: row.claimed_by_name }
+        : null,
   }));
 }
 
@@ -544,19 +558,36 @@ export async function codeHistory(
       details: { batchLabel: code.label, batchSize: code.code_count },
     },
   ];
+  const subject: AuditSubject = { type: "activation_code", id: String(serial) };
+  const batch: AuditSubject = { type: "code_batch", id: code.batch_id };
   const ownEntries = db
     .selectFrom("audit_log")
-    .select(["id", "action", "occurred_at", "actor_label", "after"])
-    .where("subject_type", "=", "activation_code")
-    .where("subject_id", "=", String(serial))
-    .where("partner_id", "=", partnerId);
+    .leftJoin("businesses", "businesses.id", "audit_log.business_id")
+    .select([
+      "audit_log.id",
+      "audit_log.action",
+      "audit_log.occurred_at",
+      "audit_log.actor_label",
+      "audit_log.after",
+      "businesses.name as business_name",
+    ])
+    .where("audit_log.subject_type", "=", subject.type)
+    .where("audit_log.subject_id", "=", subject.id)
+    .where("audit_log.partner_id", "=", partnerId);
   // A batch-wide revocation is audited once, on the batch; it revoked this code when it ran in
   // the same transaction that set this code's revoked_at (both are that transaction's now()).
   const batchRevocation = db
     .selectFrom("audit_log")
-    .select(["id", "action", "occurred_at", "actor_label", "after"])
-    .where("subject_type", "=", "code_batch")
-    .where("subject_id", "=", code.batch_id)
+    .select([
+      "id",
+      "action",
+      "occurred_at",
+      "actor_label",
+      "after",
+      sql<string | null>`null`.as("business_name"),
+    ])
+    .where("subject_type", "=", batch.type)
+    .where("subject_id", "=", batch.id)
     .where("partner_id", "=", partnerId)
     .where("action", "=", "batch.codes_revoked")
     .where(
@@ -576,7 +607,10 @@ export async function codeHistory(
   for (const row of audited) {
     const after =
       row.after && typeof row.after === "object" && !Array.isArray(row.after) ? row.after : {};
-    const details: HistoryEntry["details"] = {};
+    // The business the entry was about (the claimant of a claim or a roll-back).
+    const details: HistoryEntry["details"] = row.business_name
+      ? { business: row.business_name }
+      : {};
     for (const [key, value] of Object.entries(after)) {
       if (value === null || ["string", "number", "boolean"].includes(typeof value)) {
         details[key] = value as string | number | boolean | null;
@@ -612,6 +646,9 @@ const CSV_HEADER = [
   "revoked_at",
   "revoke_reason",
   "redeem_url",
+  "claimed_at",
+  "claimed_by_business",
+  "claimed_by_business_id",
 ];
 
 function iso(date: Date | null): string | null {
@@ -632,6 +669,9 @@ function codeCsvLine(row: CodeRow): string {
     iso(row.revokedAt),
     row.revokeReason,
     redeemUrl(row.code, row.prefix),
+    iso(row.claimedAt),
+    row.claimedBy?.name ?? null,
+    row.claimedBy?.businessId ?? null,
   ]);
 }
 

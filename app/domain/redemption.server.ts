@@ -378,7 +378,7 @@ async function claimInTransaction(
     action: "code.claimed",
     partnerId: state.partner_id,
     businessId,
-    subject: { type: "code", id: String(state.id) },
+    subject: { type: "activation_code", id: String(state.id) },
     after,
     ip,
   });

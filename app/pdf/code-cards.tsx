@@ -101,6 +101,7 @@ function Card({
   const qr = qrPath(card.redeemUrl);
   return (
     <View
+      wrap={false}
       style={{
         width: CARD_WIDTH,
         height: CARD_HEIGHT,
@@ -247,9 +248,11 @@ function Sheet({
   bundleContent: string;
 }) {
   return (
+    // The page keeps its A4 size: `wrap={false}` on a Page makes react-pdf size it to its
+    // content (810 pt tall, losing the bottom margin and cut marks). Each card is unbreakable
+    // instead, and ten of them fit one sheet exactly.
     <Page
       size="A4"
-      wrap={false}
       style={{ fontFamily: "Helvetica", paddingTop: MARGIN_Y, paddingLeft: MARGIN_X }}
     >
       <CutMarks />

@@ -187,8 +187,23 @@ export default function CodePage() {
             {code.status === "expired" ? (
               <p className="mt-3 text-sm text-amber-800">{t("detail.expiredNote")}</p>
             ) : null}
-            {code.status === "claimed" ? (
-              <p className="mt-3 text-sm text-emerald-800">{t("detail.claimedNote")}</p>
+            {code.claimedAt ? (
+              <p className="mt-3 text-sm text-emerald-800">
+                {code.claimedBy ? (
+                  <>
+                    {t("detail.claimedBy")}{" "}
+                    <Link
+                      to={`${base}/clients/${code.claimedBy.businessId}`}
+                      className="font-semibold underline"
+                    >
+                      {code.claimedBy.name}
+                    </Link>{" "}
+                  </>
+                ) : (
+                  `${t("detail.claimedNote")} `
+                )}
+                {t("detail.claimedOn", { date: formatDateTime(code.claimedAt, locale) })}
+              </p>
             ) : null}
             {code.status === "revoked" && code.revokedAt ? (
               <p className="mt-3 text-sm text-red-800">

@@ -3,9 +3,11 @@
 // prints. scripts/simulate.ts adds the clock, fetch and the console.
 import { parseArgs } from "node:util";
 import { isUuid } from "../../app/lib/ids.ts";
+import { portalUrl } from "../../app/lib/public-url.ts";
 import { DEMO_PLATFORM_TOKEN_FILE } from "../../db/seed.ts";
 
-export const DEFAULT_URL = "http://localhost:3000";
+/** Without --url: the portal as the server itself would be addressed (PUBLIC_URL, else PORT). */
+export const DEFAULT_URL = portalUrl({});
 /** Requests waiting for an answer at most; arrivals wait for a free slot beyond that. */
 export const MAX_IN_FLIGHT = 16;
 /** Where the demo seed leaves a platform token, relative to the project directory. */
@@ -24,10 +26,12 @@ export const TRAFFIC_MIX = {
 
 export const usage = `Usage:
   npm run simulate -- --business ID [--business ID | --business ID,ID] --rate N --seconds S
-                      [--url ${DEFAULT_URL}] [--token sk_platform_…]
+                      [--url URL] [--token sk_platform_…]
 
 Sends stamp and voucher operations to POST {url}/api/v1/businesses/{id}/operations at about
 N requests a second (Poisson arrivals) for S seconds, at most ${MAX_IN_FLIGHT} at a time.
+Without --url the portal is found like the server finds itself: PUBLIC_URL, else
+http://localhost:$PORT (${DEFAULT_URL} when neither is set).
 The token comes from --token, else PLATFORM_TOKEN, else ${DEMO_TOKEN_FILE}.`;
 
 export interface SimulateOptions {
@@ -59,7 +63,10 @@ function positiveNumber(
   return value;
 }
 
-export function parseSimulateArgs(argv: string[]): ParsedArgs {
+export function parseSimulateArgs(
+  argv: string[],
+  environment: { PUBLIC_URL?: string; PORT?: string } = {},
+): ParsedArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -105,7 +112,7 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
   const seconds = positiveNumber("--seconds", values.seconds, MAX_SECONDS, "60");
   if (typeof seconds === "string") return { ok: false, error: seconds };
 
-  const rawUrl = values.url ?? DEFAULT_URL;
+  const rawUrl = values.url ?? portalUrl(environment);
   let url: URL;
   try {
     url = new URL(rawUrl);

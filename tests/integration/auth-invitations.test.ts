@@ -12,6 +12,7 @@ import { SESSION_COOKIE } from "~/auth/session.server";
 import { hashToken } from "~/auth/tokens.server";
 import { verifyPassword } from "~/auth/password.server";
 import { db } from "~/db.server";
+import { listPartnerTeam } from "~/domain/partners.server";
 import { testOutbox } from "~/email/mailer.server";
 import { env } from "~/env.server";
 import { action as teamAction } from "~/routes/_app.partner.$slug.team";
@@ -173,6 +174,20 @@ describe("an owner invites a new person", () => {
       partner.slug,
     );
     expect(membership).toMatchObject({ role: "member", user: { id: user.id } });
+  });
+
+  test("accepting signs the newcomer in, and the team page shows that sign-in", async () => {
+    const { partner, cookie } = await partnerWithOwner();
+    await invite(partner.slug, cookie, "fresh@example.test");
+    const before = Date.now();
+    const accepted = await accept(tokenFromLatestEmail(), {
+      name: "Fay Fresh",
+      password: NEW_PASSWORD,
+    });
+    expect(accepted.status).toBe(302);
+    const team = await listPartnerTeam(db, { partnerId: partner.id });
+    const fresh = team.find((member) => member.email === "fresh@example.test");
+    expect(fresh?.lastSignInAt?.getTime()).toBeGreaterThanOrEqual(before - 1000);
   });
 
   test("the link cannot be used twice", async () => {

@@ -195,7 +195,7 @@ describe("rolling a claim back", () => {
       actor_label: actor.label,
       partner_id: partner.id,
       business_id: business.id,
-      subject_type: "code",
+      subject_type: "activation_code",
       after: { reason: "Sold by mistake", credit_wholesale_cents: longGrant.wholesaleCents },
     });
     const event = await db

@@ -51,6 +51,25 @@ function pageCount(pdf: Buffer): number {
   return pdf.toString("latin1").match(/\/Type\s*\/Page(?![a-z])/g)?.length ?? 0;
 }
 
+/** Every page's size in points, from its /MediaBox (what `pdfinfo -f 1 -l N` prints). */
+function pageSizes(pdf: Buffer): { width: number; height: number }[] {
+  return [...pdf.toString("latin1").matchAll(/\/MediaBox\s*\[\s*([\d.\s-]+)\]/g)].map((box) => {
+    const [x0, y0, x1, y1] = box[1].trim().split(/\s+/).map(Number);
+    return { width: x1 - x0, height: y1 - y0 };
+  });
+}
+
+const A4 = { width: (210 / 25.4) * 72, height: (297 / 25.4) * 72 };
+
+function expectEveryPageA4(pdf: Buffer) {
+  const sizes = pageSizes(pdf);
+  expect(sizes).toHaveLength(pageCount(pdf));
+  for (const size of sizes) {
+    expect(size.width).toBeCloseTo(A4.width, 1);
+    expect(size.height).toBeCloseTo(A4.height, 1);
+  }
+}
+
 /** The PDF's content streams, inflated, as text: where the drawn strings are. */
 function contentText(pdf: Buffer): string {
   const raw = pdf.toString("latin1");
@@ -147,6 +166,8 @@ describe("GET /partner/:slug/batches/:batchId/cards.pdf", () => {
     expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
     expect(Number(response.headers.get("Content-Length"))).toBe(pdf.byteLength);
     expect(pageCount(pdf)).toBe(Math.ceil(23 / 10));
+    // Full sheets and the last, part-filled one alike: A4, bottom margin and cut marks included.
+    expectEveryPageA4(pdf);
 
     const content = contentText(pdf);
     const first = world.ready.codes[0];
@@ -250,6 +271,7 @@ describe("renderCodeCardsPdf", () => {
       const pdf = await renderCodeCardsPdf(syntheticInput(LOOP_TEST_CARDS));
       const elapsed = performance.now() - started;
       expect(pageCount(pdf)).toBe(LOOP_TEST_CARDS / 10);
+      expectEveryPageA4(pdf);
       // A render on this thread would leave one gap as long as the render itself.
       expect(longestGap).toBeLessThan(Math.min(1000, elapsed / 5));
       expect(ticks).toBeGreaterThan(elapsed / 100);
@@ -267,6 +289,7 @@ describe("renderCodeCardsPdf", () => {
     // The slots were given back: a good render still goes through.
     const pdf = await renderCodeCardsPdf(syntheticInput(3));
     expect(pageCount(pdf)).toBe(1);
+    expectEveryPageA4(pdf);
   });
 
   test("renders beyond the running and queued ones are turned away; aborts free their slot", async () => {

@@ -14,6 +14,7 @@ import type { ActivationCodes, Partners } from "~db/schema.ts";
 import { testDb } from "../db.ts";
 import {
   addPartnerMember,
+  claimByNewBusiness,
   createBatchWithCodes,
   createBundle,
   createPartnerWithOwner,
@@ -382,5 +383,33 @@ describe("the CSV export", () => {
     });
     expect(signedOut).toMatchObject({ thrown: true, status: 302 });
     expect(signedOut.location).toMatch(/^\/login/);
+  });
+});
+
+describe("a claimed code shows who claimed it and when", () => {
+  test("the code page names the business (linking its client page) and the history has the claim", async () => {
+    const code = codesA[7];
+    const { business } = await claimByNewBusiness(code);
+    const page = await callRoute<{
+      code: { claimedAt: string | null; claimedBy: { businessId: string; name: string } | null };
+      history: { action: string; details: Record<string, unknown> }[];
+    }>(codeLoader, {
+      request: getRequest(`/partner/${partnerA.slug}/codes/${code.id}`, { cookie: ownerA }),
+      params: { slug: partnerA.slug, serial: String(code.id) },
+    });
+    expect(page.status).toBe(200);
+    expect(page.body.code.claimedBy).toEqual({ businessId: business.id, name: business.name });
+    expect(page.body.code.claimedAt).not.toBeNull();
+    const claim = page.body.history.find((entry) => entry.action === "code.claimed");
+    expect(claim?.details.business).toBe(business.name);
+
+    const exported = await csv(partnerA.slug, `?search=%23${code.id}`, ownerA);
+    const [header, line] = exported.body.trim().split("\r\n");
+    const columns = header.split(",").map((c) => c.replace(/"/g, ""));
+    const cells = line.split(",").map((c) => c.replace(/"/g, ""));
+    const cell = (name: string) => cells[columns.indexOf(name)];
+    expect(cell("claimed_by_business")).toBe(business.name);
+    expect(cell("claimed_by_business_id")).toBe(business.id);
+    expect(cell("claimed_at")).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });

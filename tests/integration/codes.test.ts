@@ -492,6 +492,9 @@ describe("CSV", () => {
       "revoked_at",
       "revoke_reason",
       "redeem_url",
+      "claimed_at",
+      "claimed_by_business",
+      "claimed_by_business_id",
     ]);
     expect(rows).toHaveLength(7);
     expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(desc(codes));

@@ -91,7 +91,7 @@ describe("demo seed", () => {
       .orderBy("period_start")
       .execute();
     expect(finals.map((row) => monthOf(row.period_start))).toEqual(ended);
-    expect(finals.every((row) => row.finalized_by === "seed")).toBe(true);
+    expect(finals.every((row) => row.finalized_by === "system")).toBe(true);
     // Gapless per year: 1..n in each year, in month order.
     const byYear = new Map<number, number[]>();
     for (const row of finals) byYear.set(row.year, [...(byYear.get(row.year) ?? []), row.sequence]);

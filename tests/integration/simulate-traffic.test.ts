@@ -50,6 +50,19 @@ describe("parseSimulateArgs", () => {
     });
   });
 
+  test("without --url: PUBLIC_URL, else localhost on PORT, like the server", () => {
+    const args = ["--business", A, ...base];
+    const url = (environment: { PUBLIC_URL?: string; PORT?: string }) => {
+      const parsed = parseSimulateArgs(args, environment);
+      return parsed.ok && !parsed.help ? parsed.options.url : parsed;
+    };
+    expect(url({ PORT: "4200" })).toBe("http://localhost:4200");
+    expect(url({ PORT: "4200", PUBLIC_URL: "https://portal.example.test/" })).toBe(
+      "https://portal.example.test",
+    );
+    expect(url({})).toBe("http://localhost:3000");
+  });
+
   test("--url loses a trailing slash; --token and fractional numbers are kept", () => {
     const parsed = parseSimulateArgs([
       "--business",

@@ -79,7 +79,9 @@ export default {
     notReadyNote:
       "Its batch is still being generated: the code cannot be claimed until it is ready.",
     created: "Created",
-    claimedNote: "This code was claimed.",
+    claimedNote: "Claimed",
+    claimedBy: "Claimed by",
+    claimedOn: "on {{date}}.",
     revokedNote: "Revoked on {{date}}: {{reason}}",
     redeemTitle: "Redeem link",
     redeemHint: "Whoever opens this link can claim the code: it is as good as the code itself.",
@@ -100,7 +102,10 @@ export default {
       handed_out_nobody: "Marked as handed out (no recipient recorded)",
       emailed: "Emailed to {{to}}",
       revoked: "Revoked: {{reason}}",
-      claimed: "Claimed",
+      claimed: "Claimed by {{business}}",
+    },
+    claim: {
+      rolled_back: "Claim rolled back: {{reason}}",
     },
     batch: {
       codes_revoked: "Revoked with the rest of its batch: {{reason}}",

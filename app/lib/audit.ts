@@ -1,0 +1,105 @@
+// The audit log's shared vocabulary, for the server (recording, reading) and the pages
+// (labels, links): one list of actions, one of subject types. Recording an action or a
+// subject named any other way does not compile, and every action has a label in the
+// catalogue (support.actions is typed as a record over AuditAction).
+
+export const AUDIT_ACTIONS = [
+  "api_key.created",
+  "api_key.revoked",
+  "auth.password_reset",
+  "auth.password_reset_requested",
+  "auth.password_set",
+  "auth.sign_in_failed",
+  "auth.sign_in_refused",
+  "auth.signed_in",
+  "auth.signed_out",
+  "batch.codes_revoked",
+  "batch.failed",
+  "batch.generated",
+  "batch.started",
+  "bundle.archived",
+  "bundle.created",
+  "business.plan_changed",
+  "business.signed_up",
+  "business.staff_removed",
+  "claim.rolled_back",
+  "code.claimed",
+  "code.emailed",
+  "code.handed_out",
+  "code.revoked",
+  "demo.seeded",
+  "invitation.accepted",
+  "invitation.created",
+  "invitation.revoked",
+  "partner.member_removed",
+  "partner.member_role_changed",
+  "statement.finalized",
+  "support.user_created",
+  "support.user_promoted",
+  "user.profile_updated",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_SUBJECT_TYPES = [
+  "user",
+  "invitation",
+  "business",
+  "partner",
+  "bundle",
+  "code_batch",
+  "activation_code",
+  "statement",
+  "api_key",
+] as const;
+
+export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
+
+/**
+ * What an entry is about. An activation code's id is its serial (the N of "Code #N"); an
+ * invitation's is the invited address.
+ */
+export interface AuditSubject {
+  type: AuditSubjectType;
+  id: string;
+}
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}
+
+export function isAuditSubjectType(value: string | null): value is AuditSubjectType {
+  return value !== null && (AUDIT_SUBJECT_TYPES as readonly string[]).includes(value);
+}
+
+/** The one label every automatic actor is recorded with (jobs, the seed, sweeps). */
+export const SYSTEM_ACTOR_LABEL = "system";
+
+/** An audit row as the support pages get it: names resolved, ready for a label and a link. */
+export interface AuditSubjectView {
+  type: AuditSubjectType;
+  id: string;
+  /** The organisation the entry belongs to, for subjects that have no page of their own. */
+  partner: { slug: string; name: string } | null;
+  business: { id: string; name: string } | null;
+  /** A user subject's email, when the account still exists. */
+  userEmail: string | null;
+}
+
+/**
+ * The support page of an entry's subject: a code's own page, a business's or a partner's;
+ * what lives inside a partner (bundle, batch, statement, key, invitation) opens the partner's
+ * page, and a person opens the organisation the entry was about. Null: nothing to open.
+ */
+export function auditSubjectHref(subject: AuditSubjectView): string | null {
+  switch (subject.type) {
+    case "activation_code":
+      return `/support/codes/${encodeURIComponent(subject.id)}`;
+    case "business":
+      return `/support/businesses/${encodeURIComponent(subject.id)}`;
+    default:
+      if (subject.partner) return `/support/partners/${encodeURIComponent(subject.partner.slug)}`;
+      if (subject.business) return `/support/businesses/${encodeURIComponent(subject.business.id)}`;
+      return null;
+  }
+}
