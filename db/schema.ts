@@ -73,6 +73,7 @@ export interface AuditLog {
   ip: string | null;
   occurred_at: Generated<Timestamp>;
   partner_id: string | null;
+  reason: string | null;
   subject_id: string | null;
   subject_type: string | null;
 }

@@ -6,11 +6,15 @@
 //   statements finalize --month YYYY-MM [--partner SLUG]
 //                                              makes the month's statements final (idempotent)
 //   claims roll-back --code CODE --reason TEXT rolls a claim back: a credit line this month
+//   partner enrol --name N --slug S --type T --discount 30 --prefix P --owner-email E
+//     [--locale L] [--tax-rate 0] [--contact-name N]
+//                                              enrols a partner; the invitation link is last
 import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/migrate.ts";
 import { createSupportUser } from "../app/auth/accounts.server.ts";
 import { getDbHandle } from "../app/db.server.ts";
 import { finalizeStatementsFromCli, rollBackClaimFromCli } from "./admin-statements.ts";
+import { enrolPartnerFromCli } from "./admin-partners.ts";
 import { createTokenFromCli } from "./admin-tokens.ts";
 import { z } from "zod";
 
@@ -20,7 +24,9 @@ const usage = `Usage:
   npm run admin -- token create --platform --name NAME
   npm run admin -- db migrate
   npm run admin -- statements finalize --month YYYY-MM [--partner SLUG]
-  npm run admin -- claims roll-back --code CODE --reason TEXT`;
+  npm run admin -- claims roll-back --code CODE --reason TEXT
+  npm run admin -- partner enrol --name NAME --slug SLUG --type TYPE --discount 30 --prefix PREFIX
+                                 --owner-email EMAIL [--locale en-IE] [--tax-rate 0] [--contact-name NAME]`;
 
 function parseCommandLine() {
   try {
@@ -34,6 +40,14 @@ function parseCommandLine() {
         month: { type: "string" },
         code: { type: "string" },
         reason: { type: "string" },
+        slug: { type: "string" },
+        type: { type: "string" },
+        discount: { type: "string" },
+        "tax-rate": { type: "string" },
+        prefix: { type: "string" },
+        "owner-email": { type: "string" },
+        "contact-name": { type: "string" },
+        locale: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -102,6 +116,24 @@ try {
             partner: values.partner,
           })
         : await rollBackClaimFromCli(handle.db, { code: values.code, reason: values.reason });
+    for (const line of result.lines ?? []) console.log(line);
+    if (!result.ok) {
+      console.error(result.error);
+      failed = true;
+    }
+  } else if (command === "partner enrol") {
+    await migrateToLatest(handle.db);
+    const result = await enrolPartnerFromCli(handle.db, {
+      name: values.name,
+      slug: values.slug,
+      type: values.type,
+      discount: values.discount,
+      taxRate: values["tax-rate"],
+      prefix: values.prefix,
+      ownerEmail: values["owner-email"],
+      contactName: values["contact-name"],
+      locale: values.locale,
+    });
     for (const line of result.lines ?? []) console.log(line);
     if (!result.ok) {
       console.error(result.error);

@@ -63,6 +63,15 @@ export async function requirePartnerKey(request: Request): Promise<PartnerApiAut
   if (key.scope !== "partner" || !key.partner) {
     throw new ApiProblem("forbidden", 403, "This endpoint needs a partner key (sk_partner_…).");
   }
+  // Suspension stops everything a partner's own system does; nothing about the key changes,
+  // so reactivation makes it work again.
+  if (key.partner.status !== "active") {
+    throw new ApiProblem(
+      "partner_suspended",
+      403,
+      "This partner is suspended: its API keys are refused until 7stamp support reactivates it.",
+    );
+  }
   return {
     partner: key.partner,
     key: { id: key.keyId, name: key.name },

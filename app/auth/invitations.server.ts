@@ -2,7 +2,7 @@
 // emailed link lets the invitee set a password (or, with an account, just accept).
 import type { Database } from "~db/index.ts";
 import { env } from "~/env.server";
-import { recordAudit } from "~/domain/audit.server";
+import { recordAudit, type AuditActor } from "~/domain/audit.server";
 import { reattributeSeats } from "~/domain/entitlements.server";
 import { DomainError } from "~/domain/errors.server";
 import { rateLimitRules, reserveRateLimits } from "~/domain/rate-limits.server";
@@ -40,7 +40,8 @@ export async function createInvitation(
     language,
     ip,
   }: {
-    inviter: { id: string; email: string; name: string };
+    /** A support user, an owner, or the admin CLI (no user id). */
+    inviter: { id: string | null; email: string; name: string };
     target: InvitationTarget;
     email: string;
     language: Language;
@@ -304,4 +305,79 @@ export async function listPendingPartnerInvitations(
     expiresAt: r.expires_at,
     createdAt: r.created_at,
   }));
+}
+
+/** One partner's pending invitation to a person, or null. */
+async function pendingPartnerInvitation(db: Database, partnerId: string, email: string) {
+  return db
+    .selectFrom("invitations")
+    .select("role")
+    .where("partner_id", "=", partnerId)
+    .where("email", "=", normaliseEmail(email))
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", new Date())
+    .executeTakeFirst();
+}
+
+export class InvitationNotPending extends DomainError {
+  constructor() {
+    super("invitation_not_pending", "There is no pending invitation for this email.", 409, "email");
+  }
+}
+
+/** Sends a pending invitation again with a fresh link and lifetime (the old link stops working). */
+export async function resendPartnerInvitation(
+  db: Database,
+  {
+    partnerId,
+    email,
+    inviter,
+    language,
+    ip,
+  }: {
+    partnerId: string;
+    email: string;
+    inviter: { id: string | null; email: string; name: string };
+    language: Language;
+    ip: string | null;
+  },
+): Promise<{ link: string }> {
+  const pending = await pendingPartnerInvitation(db, partnerId, email);
+  if (!pending) throw new InvitationNotPending();
+  const role = pending.role === "owner" ? "owner" : "member";
+  return createInvitation(db, { inviter, target: { partnerId, role }, email, language, ip });
+}
+
+/** Revokes a pending invitation: its link stops working at once. */
+export async function revokePartnerInvitation(
+  db: Database,
+  {
+    partnerId,
+    email,
+    actor,
+    ip,
+  }: { partnerId: string; email: string; actor: AuditActor; ip: string | null },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const revoked = await trx
+      .updateTable("invitations")
+      .set({ revoked_at: new Date() })
+      .where("partner_id", "=", partnerId)
+      .where("email", "=", normaliseEmail(email))
+      .where("accepted_at", "is", null)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", new Date())
+      .returning("role")
+      .execute();
+    if (revoked.length === 0) throw new InvitationNotPending();
+    await recordAudit(trx, {
+      actor,
+      action: "invitation.revoked",
+      partnerId,
+      subject: { type: "invitation", id: normaliseEmail(email) },
+      before: { email: normaliseEmail(email), role: revoked[0].role },
+      ip,
+    });
+  });
 }

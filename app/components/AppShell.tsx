@@ -40,7 +40,12 @@ function areaOf(
       { to: `${base}/terms`, label: t("nav.terms") },
     ];
     if (!current) return elsewhere;
-    return { current: current.name, kind: t("nav.partnerArea"), items };
+    return {
+      current: current.name,
+      kind: t("nav.partnerArea"),
+      items,
+      suspended: current.status === "suspended",
+    };
   }
   const business = pathname.match(/^\/business\/([^/]+)/);
   if (business) {
@@ -174,6 +179,15 @@ export function AppShell({
         ) : null}
       </header>
       <main className="mx-auto max-w-6xl px-4 py-8">
+        {"suspended" in area && area.suspended ? (
+          <div
+            role="status"
+            className="mb-6 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+          >
+            <p className="font-semibold">{t("partnerSuspended.title")}</p>
+            <p>{t("partnerSuspended.body")}</p>
+          </div>
+        ) : null}
         {flash}
         {children}
       </main>

@@ -115,3 +115,56 @@ export function FormAlert({
     </div>
   );
 }
+
+interface TextAreaFieldProps extends React.TextareaHTMLAttributes<HTMLTextAreaElement> {
+  label: string;
+  name: string;
+  error?: FieldError;
+  hint?: ReactNode;
+}
+
+/** A labelled multi-line input (special terms, reasons), announced like Field. */
+export function TextAreaField({
+  label,
+  name,
+  error,
+  hint,
+  className,
+  ...area
+}: TextAreaFieldProps) {
+  const id = useId();
+  const errorText = useFieldErrorText()(error, label);
+  const describedBy = [hint ? `${id}-hint` : null, errorText ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        name={name}
+        rows={3}
+        aria-invalid={errorText ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        className={`mt-1 block w-full rounded-md border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2 ${
+          errorText
+            ? "border-red-400 focus:border-red-500 focus:ring-red-200"
+            : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
+        }`}
+        {...area}
+      />
+      {hint ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      {errorText ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700" role="alert">
+          {errorText}
+        </p>
+      ) : null}
+    </div>
+  );
+}

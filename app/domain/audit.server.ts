@@ -26,6 +26,8 @@ export interface AuditEntry {
   subject?: AuditSubject;
   before?: Json;
   after?: Json;
+  /** Why support made a correction (suspension, grant, roll-back …), where one is asked for. */
+  reason?: string | null;
   ip?: string | null;
 }
 
@@ -48,6 +50,7 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
       subject_id: entry.subject?.id ?? null,
       before: entry.before === undefined ? null : JSON.stringify(entry.before),
       after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      reason: entry.reason ?? null,
       ip: entry.ip ?? null,
     })
     .execute();

@@ -142,6 +142,17 @@ export class BatchExpiryOutOfRange extends DomainError {
   }
 }
 
+/** A suspended partner makes no new codes, in the portal or through its API (ADR 015). */
+export class PartnerSuspendedFromGenerating extends DomainError {
+  constructor() {
+    super(
+      "partner_suspended",
+      "This partner is suspended: it cannot generate codes until 7stamp support reactivates it.",
+      409,
+    );
+  }
+}
+
 export class BatchNotFound extends DomainError {
   constructor() {
     super("not_found", "No such batch.", 404, "batch");
@@ -275,6 +286,15 @@ export async function generateBatch(
 ): Promise<{ batch: Batch; codes: GeneratedCode[] | null }> {
   if (!isUuid(bundleId)) throw new BundleNotFound();
   return db.transaction().execute(async (trx) => {
+    // FOR SHARE: a suspension waits for a generation under way, and one made first is seen.
+    const partner = await trx
+      .selectFrom("partners")
+      .select("status")
+      .where("id", "=", partnerId)
+      .forShare()
+      .executeTakeFirst();
+    if (!partner) throw new BundleNotFound();
+    if (partner.status !== "active") throw new PartnerSuspendedFromGenerating();
     const bundle = await trx
       .selectFrom("bundles")
       .select(["id", "status", "code_validity_days"])

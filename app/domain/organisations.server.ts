@@ -7,6 +7,8 @@ export interface OrganisationLink {
   name: string;
   role: string;
   href: string;
+  /** A partner's status: its members see a banner while it is suspended. */
+  status: "active" | "suspended";
 }
 
 export async function listOrganisations(db: Database, userId: string): Promise<OrganisationLink[]> {
@@ -14,7 +16,13 @@ export async function listOrganisations(db: Database, userId: string): Promise<O
     db
       .selectFrom("partner_members")
       .innerJoin("partners", "partners.id", "partner_members.partner_id")
-      .select(["partners.id", "partners.name", "partners.slug", "partner_members.role"])
+      .select([
+        "partners.id",
+        "partners.name",
+        "partners.slug",
+        "partners.status",
+        "partner_members.role",
+      ])
       .where("partner_members.user_id", "=", userId)
       .orderBy("partners.name")
       .execute(),
@@ -33,6 +41,7 @@ export async function listOrganisations(db: Database, userId: string): Promise<O
       name: p.name,
       role: p.role,
       href: `/partner/${p.slug}`,
+      status: p.status === "suspended" ? ("suspended" as const) : ("active" as const),
     })),
     ...businesses.map((b) => ({
       kind: "business" as const,
@@ -40,6 +49,7 @@ export async function listOrganisations(db: Database, userId: string): Promise<O
       name: b.name,
       role: b.role,
       href: `/business/${b.id}/billing`,
+      status: "active" as const,
     })),
   ];
 }

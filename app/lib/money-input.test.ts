@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseEuroCents, parseWholeNumber } from "./money-input";
+import {
+  parseEuroCents,
+  parsePercentageBps,
+  parseWholeNumber,
+  percentageInput,
+} from "./money-input";
 
 describe("parseEuroCents", () => {
   it.each([
@@ -96,5 +101,34 @@ describe("parseWholeNumber", () => {
 
   it("keeps huge numbers huge, so a range check rejects them", () => {
     expect(parseWholeNumber("99999999999999999999")).toBeGreaterThan(10_000_000);
+  });
+});
+
+describe("parsePercentageBps", () => {
+  it.each([
+    ["30", 3000],
+    ["30%", 3000],
+    [" 30 % ", 3000],
+    ["12.5", 1250],
+    ["12,25", 1225],
+    ["0", 0],
+    ["100", 10000],
+    ["0.01", 1],
+  ])("reads %j as %i basis points", (input, bps) => {
+    expect(parsePercentageBps(input)).toBe(bps);
+  });
+
+  it.each(["", "-5", "12.345", "abc", "1e2", "30%%", "12.5.1"])("refuses %j", (input) => {
+    expect(parsePercentageBps(input)).toBeNull();
+  });
+
+  it("shows basis points back as the number typed", () => {
+    expect([3000, 1250, 1225, 1, 0].map(percentageInput)).toEqual([
+      "30",
+      "12.5",
+      "12.25",
+      "0.01",
+      "0",
+    ]);
   });
 });

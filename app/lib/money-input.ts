@@ -46,3 +46,26 @@ export function parseWholeNumber(input: string): number | null {
   if (GROUPED_DIGITS.test(text)) return Number(text.replace(/[.,]/g, "")) || 0;
   return null;
 }
+
+// "30", "30.5", "12,25", "30 %": at most two decimals, so every value is whole basis points.
+const PERCENTAGE = /^(\d{1,5})(?:[.,](\d{1,2}))?%?$/;
+
+/**
+ * A percentage as people type it, in basis points (30 → 3000, 12.5 → 1250), by string
+ * arithmetic; null when it is not one (a third decimal, a minus sign, letters).
+ */
+export function parsePercentageBps(input: string): number | null {
+  const match = PERCENTAGE.exec(input.replace(GROUP_SPACES, ""));
+  if (!match) return null;
+  const [, whole, fraction = ""] = match;
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+}
+
+/** Basis points as the number a percentage field shows (3000 → "30", 1250 → "12.5"). */
+export function percentageInput(bps: number): string {
+  const whole = Math.trunc(bps / 100);
+  const fraction = String(bps % 100)
+    .padStart(2, "0")
+    .replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : String(whole);
+}

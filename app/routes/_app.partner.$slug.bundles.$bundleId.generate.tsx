@@ -9,6 +9,7 @@ import { db } from "~/db.server";
 import {
   BatchFormSchema,
   generateBatch,
+  PartnerSuspendedFromGenerating,
   MAX_BATCH_SIZE,
   SYNC_BATCH_LIMIT,
 } from "~/domain/batches.server";
@@ -61,6 +62,12 @@ export async function action(args: ActionFunctionArgs) {
       values: { count: batch.codeCount },
     });
   } catch (error) {
+    if (error instanceof PartnerSuspendedFromGenerating) {
+      return formFailure(
+        { values, formError: { key: "batches:errors.partner_suspended" } },
+        { status: 409 },
+      );
+    }
     if (error instanceof DomainError && error.status === 400) {
       const field = formFieldOf[error.field ?? ""] ?? error.field ?? "form";
       const message = { key: `batches:errors.${error.code}` };

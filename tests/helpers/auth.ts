@@ -86,7 +86,9 @@ export async function auditRows(action: string) {
       "partner_id",
       "business_id",
       "ip",
+      "before",
       "after",
+      "reason",
     ])
     .where("action", "=", action)
     .orderBy("id")

@@ -13,7 +13,7 @@ import { action as teamAction, loader as teamLoader } from "~/routes/_app.partne
 import { loader as supportAuditLoader } from "~/routes/_app.support.audit";
 import { loader as supportBusinessesLoader } from "~/routes/_app.support.businesses";
 import { loader as supportHomeLoader } from "~/routes/_app.support._index";
-import { loader as supportPartnersLoader } from "~/routes/_app.support.partners";
+import { loader as supportPartnersLoader } from "~/routes/_app.support.partners._index";
 import { testDb } from "../db.ts";
 import {
   addBusinessMember,

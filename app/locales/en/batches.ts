@@ -90,5 +90,7 @@ export default {
     invalid_request: "The expiry must be in the future and at most 10 years away.",
     not_found: "This bundle does not exist.",
     batch_not_ready: "The batch is still being generated; revoke its codes once it is ready.",
+    partner_suspended:
+      "This partner is suspended: no new codes can be generated until 7stamp support reactivates it.",
   },
 };

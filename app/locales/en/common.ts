@@ -81,6 +81,10 @@ export default {
     other: "Other",
   },
   partnerStatus: { active: "Active", suspended: "Suspended" },
+  partnerSuspended: {
+    title: "This partner is suspended",
+    body: "7stamp support has suspended this partner: its codes cannot be claimed, no new codes can be generated and its API keys are refused. Nothing has been deleted. Contact 7stamp support to have it reactivated.",
+  },
   account: {
     title: "Your account",
     name: "Your name",
