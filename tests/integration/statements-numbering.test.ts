@@ -640,9 +640,26 @@ describe("one partner that cannot be finalised", () => {
   test("does not hold up the others; the job fails (to be retried) naming it, and so does the CLI", async () => {
     const { db } = testDb();
     const enrolled = new Date("2024-06-10T10:00:00Z");
-    // Two partners with one prefix: the second one's numbers collide with the first one's.
-    await createPartner({ slug: "dup-a", statementPrefix: "DUP", createdAt: enrolled });
-    const b = await createPartner({ slug: "dup-b", statementPrefix: "DUP", createdAt: enrolled });
+    // dup-a printed DUPB-2024-0001 in May, then its prefix was changed behind the support
+    // desk's back (which refuses a prefix another partner printed) and dup-b got DUPB: dup-b's
+    // first number collides with dup-a's.
+    const a = await createPartner({
+      slug: "dup-a",
+      statementPrefix: "DUPB",
+      createdAt: new Date("2024-05-10T10:00:00Z"),
+    });
+    await finalizeStatements(db, {
+      partnerId: a.id,
+      month: "2024-05",
+      actor: { userId: null, label: "test" },
+      now: new Date("2024-06-01T00:05:00Z"),
+    });
+    await db
+      .updateTable("partners")
+      .set({ statement_prefix: "DUP" })
+      .where("id", "=", a.id)
+      .execute();
+    const b = await createPartner({ slug: "dup-b", statementPrefix: "DUPB", createdAt: enrolled });
     await createPartner({ slug: "dup-c", statementPrefix: "DUPC", createdAt: enrolled });
     const errors = allowConsoleError();
 
@@ -651,7 +668,7 @@ describe("one partner that cannot be finalised", () => {
     const failed = (await run.catch((error: unknown) => error)) as StatementFinalisationFailed;
     expect(failed.failures.map((f) => f.partnerSlug)).toEqual(["dup-b"]);
     expect(failed.finalised.map((f) => [f.partnerSlug, f.number, f.created])).toEqual([
-      ["dup-a", "DUP-2024-0001", true],
+      ["dup-a", "DUP-2024-0002", true],
       ["dup-c", "DUPC-2024-0001", true],
     ]);
     expect(errors.flat().join(" ")).toMatch(/2024-06 could not be finalised for dup-b/);
@@ -661,7 +678,7 @@ describe("one partner that cannot be finalised", () => {
     expect(cli).toMatchObject({
       ok: false,
       lines: [
-        "dup-a 2024-06 DUP-2024-0001 already final",
+        "dup-a 2024-06 DUP-2024-0002 already final",
         "dup-c 2024-06 DUPC-2024-0001 already final",
       ],
       error: expect.stringMatching(/^dup-b 2024-06 not finalised: .*statements_number_key/),
