@@ -129,6 +129,8 @@ export async function changePlan(
     businessId,
     planId,
     locations,
+    custom = null,
+    reason = null,
     actor,
     ip,
     now = new Date(),
@@ -136,6 +138,13 @@ export async function changePlan(
     businessId: string;
     planId: string;
     locations: number | null;
+    /**
+     * Support only: the allowance and seats of a Custom / Enterprise plan, which owners
+     * cannot choose themselves (it is by request).
+     */
+    custom?: { cardOperationsPerMonth: number; staffSeats: number } | null;
+    /** Support's reason, kept in the audit entry. */
+    reason?: string | null;
     actor: AuditActor;
     ip: string | null;
     now?: Date;
@@ -147,7 +156,8 @@ export async function changePlan(
     .where("id", "=", planId)
     .executeTakeFirst();
   if (!plan || !plan.active) throw new PlanNotAvailable();
-  if (plan.billing_interval === "custom") throw new PlanByRequest();
+  const isCustom = plan.billing_interval === "custom";
+  if (isCustom && !custom) throw new PlanByRequest();
   let newLocations = 1;
   if (plan.per_location) {
     if (locations === null) throw new LocationsRequired();
@@ -165,14 +175,20 @@ export async function changePlan(
       businessId,
     );
     if (!current) throw new BusinessNotFound();
-    if (current.id === plan.id && (!plan.per_location || current.locations === newLocations))
-      throw new PlanUnchanged();
+    const sameNumbers = isCustom
+      ? current.allowanceSet &&
+        current.cardOperationsPerPeriod === custom!.cardOperationsPerMonth &&
+        current.staffSeats === custom!.staffSeats
+      : !plan.per_location || current.locations === newLocations;
+    if (current.id === plan.id && sameNumbers) throw new PlanUnchanged();
 
     await trx
       .updateTable("businesses")
       .set({
         plan_id: plan.id,
         locations: newLocations,
+        custom_card_operations_per_month: isCustom ? custom!.cardOperationsPerMonth : null,
+        custom_staff_seats: isCustom ? custom!.staffSeats : null,
         billing_anchor_at: now,
         plan_started_at: now,
         updated_at: now,
@@ -199,12 +215,16 @@ export async function changePlan(
       locations: current.locations,
       price_cents: current.priceCents,
       billing_interval: current.billingInterval,
+      card_operations_per_period: current.cardOperationsPerPeriod,
+      staff_seats: current.staffSeats,
     };
     const after = {
       plan: updated.id,
       locations: updated.locations,
       price_cents: updated.priceCents,
       billing_interval: updated.billingInterval,
+      card_operations_per_period: updated.cardOperationsPerPeriod,
+      staff_seats: updated.staffSeats,
     };
     await recordAudit(trx, {
       actor,
@@ -213,6 +233,7 @@ export async function changePlan(
       subject: { type: "business", id: businessId },
       before,
       after,
+      reason,
       ip,
     });
     await recordOutboxEvent(trx, {
@@ -222,8 +243,6 @@ export async function changePlan(
         business_id: businessId,
         reason: "plan_changed",
         ...after,
-        card_operations_per_period: updated.cardOperationsPerPeriod,
-        staff_seats: updated.staffSeats,
         changed_at: now.toISOString(),
       },
     });

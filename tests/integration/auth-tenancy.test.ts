@@ -11,7 +11,7 @@ import { loader as statementsLoader } from "~/routes/_app.partner.$slug.statemen
 import { loader as termsLoader } from "~/routes/_app.partner.$slug.terms";
 import { action as teamAction, loader as teamLoader } from "~/routes/_app.partner.$slug.team";
 import { loader as supportAuditLoader } from "~/routes/_app.support.audit";
-import { loader as supportBusinessesLoader } from "~/routes/_app.support.businesses";
+import { loader as supportBusinessesLoader } from "~/routes/_app.support.businesses._index";
 import { loader as supportHomeLoader } from "~/routes/_app.support._index";
 import { loader as supportPartnersLoader } from "~/routes/_app.support.partners._index";
 import { testDb } from "../db.ts";

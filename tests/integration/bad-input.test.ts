@@ -6,7 +6,7 @@ import { encodeCursor } from "~/lib/cursor";
 import { action as accountAction } from "~/routes/_app.account";
 import { loader as partnerDashboardLoader } from "~/routes/_app.partner.$slug._index";
 import { loader as supportAuditLoader } from "~/routes/_app.support.audit";
-import { loader as supportBusinessesLoader } from "~/routes/_app.support.businesses";
+import { loader as supportBusinessesLoader } from "~/routes/_app.support.businesses._index";
 import { loader as supportPartnersLoader } from "~/routes/_app.support.partners._index";
 import { action as signupAction } from "~/routes/_auth.signup";
 import { action as loginAction } from "~/routes/_auth.login";
