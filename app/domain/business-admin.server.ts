@@ -436,10 +436,21 @@ export async function endGrantEarly(
   });
 }
 
-export const SupportPlanSchema = z.object({
-  planId: z.string().trim().min(1).max(40),
-  locations: wholeNumber(1000),
-  customCardOperations: wholeNumber(100_000_000),
-  customStaffSeats: wholeNumber(10_000),
-  reason: z.string().trim().min(1).min(3).max(500),
-});
+/** Support's plan change; Custom / Enterprise needs its allowance and at least one seat. */
+export const SupportPlanSchema = z
+  .object({
+    planId: z.string().trim().min(1).max(40),
+    locations: wholeNumber(1000).default(""),
+    customCardOperations: wholeNumber(100_000_000).default(""),
+    customStaffSeats: wholeNumber(10_000).default(""),
+    reason: z.string().trim().min(1).min(3).max(500),
+  })
+  .superRefine((form, ctx) => {
+    if (form.planId === "custom" && form.customStaffSeats < 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["customStaffSeats"],
+        message: "validation.tooSmall|1",
+      });
+    }
+  });
