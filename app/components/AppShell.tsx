@@ -70,6 +70,7 @@ function areaOf(
         { to: "/support", label: t("nav.overview"), end: true },
         { to: "/support/partners", label: t("nav.partners") },
         { to: "/support/businesses", label: t("nav.businesses") },
+        { to: "/support/codes", label: t("nav.codes") },
         { to: "/support/audit", label: t("nav.audit") },
       ],
     };

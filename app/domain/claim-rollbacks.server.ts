@@ -254,6 +254,7 @@ export async function rollBackClaim(
       subject: { type: "activation_code", id: String(code.id) },
       before: { status: "claimed", grant_ends_at: code.ends_at.toISOString() },
       after,
+      reason: parsedReason.data,
       ip,
     });
     // What the business may use changed: the platform and the partner hear it as such.
