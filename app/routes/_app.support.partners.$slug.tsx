@@ -320,7 +320,12 @@ export default function SupportPartner() {
                 {page.codes.map((code) => (
                   <tr key={code.serial}>
                     <td className="px-4 py-2 tabular-nums">
-                      {t("partner.codeSerial", { serial: code.serial })}
+                      <Link
+                        to={`/support/codes/${code.serial}`}
+                        className="text-brand-700 hover:underline"
+                      >
+                        {t("partner.codeSerial", { serial: code.serial })}
+                      </Link>
                     </td>
                     <td className="px-4 py-2">{code.bundleName}</td>
                     <td className="px-4 py-2">
@@ -341,7 +346,14 @@ export default function SupportPartner() {
               >
                 {page.clients.map((client) => (
                   <tr key={client.businessId}>
-                    <td className="px-4 py-2">{client.businessName}</td>
+                    <td className="px-4 py-2">
+                      <Link
+                        to={`/support/businesses/${client.businessId}`}
+                        className="text-brand-700 hover:underline"
+                      >
+                        {client.businessName}
+                      </Link>
+                    </td>
                     <td className="px-4 py-2 text-right tabular-nums">
                       {formatNumber(client.codesClaimed, locale)}
                     </td>
