@@ -26,13 +26,20 @@ export const AUDIT_ACTIONS = [
   "code.claimed",
   "code.emailed",
   "code.handed_out",
+  "code.expiry_extended",
   "code.revoked",
   "demo.seeded",
+  "grant.ended_early",
+  "grant.support_created",
   "invitation.accepted",
   "invitation.created",
   "invitation.revoked",
+  "partner.enrolled",
   "partner.member_removed",
   "partner.member_role_changed",
+  "partner.reactivated",
+  "partner.suspended",
+  "partner.terms_changed",
   "statement.finalized",
   "support.user_created",
   "support.user_promoted",
@@ -51,6 +58,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "activation_code",
   "statement",
   "api_key",
+  "grant",
 ] as const;
 
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

@@ -220,7 +220,9 @@ export default function SupportCode() {
                   {formatDateTime(entry.at, locale)}
                 </span>
                 <span className="font-medium">
-                  {t(`actions.${entry.action}`, { defaultValue: entry.action })}
+                  {entry.action === "code.created"
+                    ? t("codes.generated")
+                    : t(`actions.${entry.action}`, { defaultValue: entry.action })}
                 </span>
                 <span className="text-slate-600">{entry.actorLabel}</span>
               </li>
