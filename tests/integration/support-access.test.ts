@@ -1,0 +1,191 @@
+// Every support route, found on disk (a new one is walked without editing this file), with
+// each kind of caller: support gets the page; a partner or business user gets 404 from the
+// loader and the action alike; an API key of any scope, or nobody, gets sent to sign in —
+// and no one but support changes anything.
+import { beforeAll, describe, expect, test } from "vitest";
+import { testDb } from "../db.ts";
+import {
+  createBatchWithCodes,
+  createBundle,
+  createBusinessWithOwner,
+  createPartnerWithOwner,
+  createUser,
+} from "../factories.ts";
+import { partnerKey, platformToken } from "../helpers/api.ts";
+import { signInAs } from "../helpers/auth.ts";
+import { callRoute, formRequest, getRequest } from "../helpers/remix.ts";
+
+type RouteFunction = Parameters<typeof callRoute>[0];
+interface RouteModule {
+  loader?: RouteFunction;
+  action?: RouteFunction;
+}
+
+const modules = import.meta.glob<RouteModule>("../../app/routes/_app.support*.tsx", {
+  eager: true,
+});
+
+/** "_app.support.partners.$slug.tsx" → "/support/partners/:slug" and its params. */
+function routeOf(file: string) {
+  const name = file
+    .split("/")
+    .at(-1)!
+    .replace(/\.tsx$/, "");
+  const segments = name
+    .split(".")
+    .slice(1)
+    .filter((segment) => segment !== "_index");
+  return segments;
+}
+
+let fixtures: {
+  slug: string;
+  businessId: string;
+  serial: string;
+  cookies: Record<"support" | "partner" | "business", string>;
+  tokens: Record<"partner" | "platform", string>;
+};
+
+beforeAll(async () => {
+  const support = await createUser({ isSupport: true });
+  const { partner, owner } = await createPartnerWithOwner();
+  const { business, owner: businessOwner } = await createBusinessWithOwner();
+  const [code] = (await createBatchWithCodes(await createBundle(partner.id), { count: 1 })).codes;
+  fixtures = {
+    slug: partner.slug,
+    businessId: business.id,
+    serial: String(code.id),
+    cookies: {
+      support: (await signInAs(support)).cookie,
+      partner: (await signInAs(owner)).cookie,
+      business: (await signInAs(businessOwner)).cookie,
+    },
+    tokens: { partner: await partnerKey(partner.id), platform: await platformToken() },
+  };
+});
+
+function pathAndParams(segments: string[]) {
+  const params: Record<string, string> = {};
+  const path = segments
+    .map((segment) => {
+      if (!segment.startsWith("$")) return segment;
+      const name = segment.slice(1);
+      const value =
+        name === "slug"
+          ? fixtures.slug
+          : name === "businessId"
+            ? fixtures.businessId
+            : fixtures.serial;
+      params[name] = value;
+      return value;
+    })
+    .join("/");
+  return { path: `/${path}`, params };
+}
+
+async function snapshot() {
+  const { db } = testDb();
+  const [partners, grants, codes, invitations, audit] = await Promise.all([
+    db
+      .selectFrom("partners")
+      .select(["id", "status", "discount_bps", "statement_prefix"])
+      .orderBy("id")
+      .execute(),
+    db.selectFrom("grants").select(["id", "ends_at"]).orderBy("id").execute(),
+    db
+      .selectFrom("activation_codes")
+      .select(["id", "status", "expires_at"])
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("invitations")
+      .select(["token_hash", "revoked_at"])
+      .orderBy("token_hash")
+      .execute(),
+    db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { partners, grants, codes, invitations, audit: Number(audit.n) };
+}
+
+// A form every support action would accept from support: it must still do nothing for others.
+const hostileForm = {
+  intent: "suspend",
+  reason: "Not allowed to do this",
+  name: "Evil Partner",
+  slug: "evil-partner",
+  type: "other",
+  discount: "90",
+  statementPrefix: "EVIL",
+  contactEmail: "evil@example.test",
+};
+
+describe("every support route", () => {
+  const files = Object.keys(modules).sort();
+
+  test("there are support routes to walk", () => {
+    expect(files.length).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const file of files) {
+    const segments = routeOf(file);
+    const mod = modules[file];
+
+    test(`${segments.join("/")}: support sees it; partner and business users get 404; keys and strangers sign in first`, async () => {
+      const { path, params } = pathAndParams(segments);
+      if (mod.loader) {
+        const asSupport = await callRoute(mod.loader, {
+          request: getRequest(path, { cookie: fixtures.cookies.support }),
+          params,
+        });
+        // A code look-up without a query is a page; with a found code it redirects to it.
+        expect(asSupport.status, path).toBe(200);
+        for (const role of ["partner", "business"] as const) {
+          const result = await callRoute(mod.loader, {
+            request: getRequest(path, { cookie: fixtures.cookies[role] }),
+            params,
+          });
+          expect(result.status, `${role} ${path}`).toBe(404);
+        }
+        for (const scope of ["partner", "platform"] as const) {
+          const result = await callRoute(mod.loader, {
+            request: getRequest(path, {
+              headers: { Authorization: `Bearer ${fixtures.tokens[scope]}` },
+            }),
+            params,
+          });
+          expect(result.status, `${scope} key ${path}`).toBe(302);
+          expect(result.location).toMatch(/^\/login/);
+        }
+      }
+      if (mod.action) {
+        const before = await snapshot();
+        for (const role of ["partner", "business"] as const) {
+          const result = await callRoute(mod.action, {
+            request: formRequest(path, hostileForm, { cookie: fixtures.cookies[role] }),
+            params,
+          });
+          expect(result.status, `${role} POST ${path}`).toBe(404);
+        }
+        for (const scope of ["partner", "platform"] as const) {
+          const result = await callRoute(mod.action, {
+            request: formRequest(path, hostileForm, {
+              headers: { Authorization: `Bearer ${fixtures.tokens[scope]}` },
+            }),
+            params,
+          });
+          expect(result.status, `${scope} key POST ${path}`).toBe(302);
+          expect(result.location).toMatch(/^\/login/);
+        }
+        const anonymous = await callRoute(mod.action, {
+          request: formRequest(path, hostileForm),
+          params,
+        });
+        expect(anonymous.status).toBe(302);
+        expect(await snapshot()).toEqual(before);
+      }
+    });
+  }
+});
