@@ -1,17 +1,40 @@
-// Reloads the route's data every `intervalMs` while `enabled`, the tab is visible and
-// nothing else is loading: live progress (a batch being made, card operations being used)
-// without a socket.
-import { useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+// Live figures without a socket: the route's own loader is fetched again every `intervalMs`
+// while `enabled` says so, the tab is visible and nothing else is loading (a batch being made, card
+// operations being used).
+//
+// Through a fetcher, not a revalidation: revalidating counts as a navigation, which clears
+// the action's result (a refused code's message, a plan dialog's error) and re-runs the root
+// loader (the flash message is read once). A fetcher only brings this route's data.
+import { useFetcher, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { useEffect, useState } from "react";
 
-export function usePolling(intervalMs: number, enabled = true): void {
-  const { revalidate, state } = useRevalidator();
+export function useLiveLoaderData<T>(
+  intervalMs: number,
+  /** Whether to keep polling, given the latest data (e.g. only while a batch is generating). */
+  enabled: (data: ReturnType<typeof useLoaderData<T>>) => boolean = () => true,
+) {
+  const loaded = useLoaderData<T>();
+  const fetcher = useFetcher<T>();
+  const location = useLocation();
+  const navigating = useNavigation().state !== "idle";
+  // Whichever arrived last: a navigation's data (after an action) or the latest poll.
+  const [latest, setLatest] = useState(loaded);
+  useEffect(() => setLatest(loaded), [loaded]);
   useEffect(() => {
-    if (!enabled || state !== "idle") return;
-    // Cleared as soon as a reload starts (state leaves "idle"), set again when it is done.
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible") revalidate();
+    if (fetcher.data !== undefined) setLatest(fetcher.data as typeof loaded);
+  }, [fetcher.data]);
+
+  const polling = enabled(latest) && !navigating && fetcher.state === "idle";
+  const href = location.pathname + location.search;
+  const load = fetcher.load;
+  useEffect(() => {
+    if (!polling) return;
+    // Set again after each answer (fetcher.state returns to idle): never two at once.
+    const timer = setTimeout(() => {
+      if (document.visibilityState === "visible") load(href);
     }, intervalMs);
-    return () => clearInterval(timer);
-  }, [enabled, state, intervalMs, revalidate]);
+    return () => clearTimeout(timer);
+  }, [polling, href, intervalMs, load, latest]);
+
+  return latest;
 }

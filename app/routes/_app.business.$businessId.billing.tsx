@@ -18,7 +18,7 @@ import { ClaimedCodeBlock } from "~/components/ClaimedCodeBlock";
 import { Field, useFieldErrorText } from "~/components/Field";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
-import { usePolling } from "~/lib/use-polling";
+import { useLiveLoaderData } from "~/lib/use-polling";
 import { db } from "~/db.server";
 import { getEntitlements } from "~/domain/entitlements.server";
 import { DomainError } from "~/domain/errors.server";
@@ -143,10 +143,9 @@ const USAGE_POLL_MS = 5000;
 
 export default function BusinessBilling() {
   const { t } = useTranslation("business");
-  const { business, role, entitlements } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
   // Card operations arrive from the tills all the time: the bars follow them.
-  usePolling(USAGE_POLL_MS);
+  const { business, role, entitlements } = useLiveLoaderData<typeof loader>(USAGE_POLL_MS);
+  const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const owner = role === "owner";
   const editing = owner && searchParams.get("edit") === "plan";

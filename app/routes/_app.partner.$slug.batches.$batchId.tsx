@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { usePolling } from "~/lib/use-polling";
+import { useLiveLoaderData } from "~/lib/use-polling";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { BatchStatusBadge } from "~/components/BatchStatusBadge";
 import { Button, buttonClasses } from "~/components/Button";
@@ -78,13 +78,14 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function BatchPage() {
   const { t } = useTranslation("batches");
-  const { batch, counts, cardParts, slug } = useLoaderData<typeof loader>();
+  const { batch, counts, cardParts, slug } = useLiveLoaderData<typeof loader>(
+    POLL_MS,
+    (data) => data.batch.status === "generating",
+  );
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const locale = useFormattingLocale();
   const generating = batch.status === "generating";
-  usePolling(POLL_MS, generating);
-
   const codesHref = `/partner/${slug}/codes?batch=${batch.id}`;
   const title = batch.label || t("list.unlabelled", { prefix: batch.prefix ?? "—" });
   const unclaimed = counts ? counts.outstanding + counts.expired : 0;

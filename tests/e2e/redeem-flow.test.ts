@@ -3,9 +3,9 @@
 // another, confirms, and sees the "Code #N — Claimed" block with its two bars; then the
 // billing page's field refuses a mistyped code and an already-claimed one, each with its
 // own message; and the newcomer changes plan in the EDIT TARIFF PLAN dialog.
-import type { Locator, Page } from "playwright-core";
-import { CODE_ALPHABET } from "~/lib/activation-code";
+import type { Locator } from "playwright-core";
 import { contextOptions } from "./browser";
+import { generateCodes, mistype } from "./partner-codes";
 import {
   atPath,
   BASE_URL,
@@ -21,43 +21,8 @@ import {
 
 const BILLING = /^\/business\/[0-9a-f-]{36}\/billing$/;
 
-/** A one-symbol change that keeps the alphabet: the check symbol no longer matches. */
-function mistype(display: string): string {
-  const index = display.length - 3;
-  const symbol = display[index];
-  const other = CODE_ALPHABET[(CODE_ALPHABET.indexOf(symbol) + 1) % CODE_ALPHABET.length];
-  return display.slice(0, index) + other + display.slice(index + 1);
-}
-
 async function expectText(locator: Locator, expected: string | RegExp) {
   await expect.poll(async () => (await locator.textContent())?.trim()).toMatch(expected);
-}
-
-/** The partner generates `count` codes of Café Starter; returns their serials and displays. */
-async function generateCodes(page: Page, count: number, label: string) {
-  await signIn(page, demo.partner);
-  await atPath(page, "/partner/brewline");
-  await page.goto("/partner/brewline/bundles");
-  await page.getByRole("link", { name: "Café Starter", exact: true }).click();
-  await visible(heading(page, "Café Starter"));
-  await page.getByRole("link", { name: "Generate codes" }).click();
-  await page.getByLabel("Number of codes").fill(String(count));
-  await page.getByLabel("Prefix (optional)").fill("RDM");
-  await page.getByLabel("Label (optional)").fill(label);
-  await page.getByRole("button", { name: "Generate codes" }).click();
-  await visible(heading(page, label));
-  await page.getByRole("link", { name: "View codes" }).click();
-  const rows = page.getByRole("row").filter({ has: page.getByRole("link", { name: /^#\d+$/ }) });
-  await expect.poll(() => rows.count()).toBe(count);
-  const codes: { serial: string; display: string }[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const row = rows.nth(i);
-    codes.push({
-      serial: (await row.getByRole("link", { name: /^#\d+$/ }).textContent())!.trim().slice(1),
-      display: (await row.locator("td:nth-child(2)").textContent())!.trim(),
-    });
-  }
-  return codes;
 }
 
 describe("redeeming activation codes", () => {
