@@ -239,6 +239,26 @@ export async function previewCode(
 }
 
 /**
+ * The address a still-claimable code is locked to, for the sign-up form a redeem link leads
+ * to (the recipient holds the code, so they may see whom it is for). Null otherwise.
+ */
+export async function lockedRecipientEmail(
+  db: Database,
+  { code }: { code: string },
+): Promise<string | null> {
+  const parsed = parseCode(code);
+  if (parsed.kind !== "code") return null;
+  const row = await db
+    .selectFrom("activation_codes")
+    .select("recipient_email")
+    .where("code", "=", parsed.code)
+    .where("locked_to_email", "=", true)
+    .where("status", "=", "issued")
+    .executeTakeFirst();
+  return row?.recipient_email ?? null;
+}
+
+/**
  * Claims a code for a business: one transaction of the conditional update of the code (with
  * its price snapshot), the grant, seat re-attribution, audit entry and outbox event.
  */

@@ -4,7 +4,14 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useSearchParams,
+} from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getOptionalUser } from "~/auth/guards.server";
@@ -17,6 +24,7 @@ import { db } from "~/db.server";
 import { signUpBusiness } from "~/domain/businesses.server";
 import { EmailTaken, RateLimited } from "~/domain/errors.server";
 import { homePathFor } from "~/domain/organisations.server";
+import { lockedRecipientEmail } from "~/domain/redemption.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
@@ -42,7 +50,22 @@ export async function loader(args: LoaderFunctionArgs) {
     const redirectTo = new URL(args.request.url).searchParams.get("redirectTo");
     throw redirect(safeRedirectPath(redirectTo, await homePathFor(db, user)));
   }
-  return null;
+  return { email: await redeemLinkEmail(new URL(args.request.url).searchParams.get("redirectTo")) };
+}
+
+const REDEEM_PATH = /^\/redeem\/([^/?#]{1,100})$/;
+
+/** Coming from a redeem link of a code locked to an address: that address, to pre-fill. */
+async function redeemLinkEmail(redirectTo: string | null): Promise<string | null> {
+  const code = redirectTo ? REDEEM_PATH.exec(redirectTo)?.[1] : undefined;
+  if (!code) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(code);
+  } catch {
+    return null;
+  }
+  return lockedRecipientEmail(db, { code: decoded });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -73,10 +96,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Signup() {
   const { t } = useTranslation("auth");
+  const { email: lockedEmail } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const [params] = useSearchParams();
   const redirectTo = params.get("redirectTo");
+  const loginHref = redirectTo ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : "/login";
   const values: Record<string, string | undefined> = actionData?.values ?? {};
   const errors = actionData?.errors;
   return (
@@ -85,7 +110,10 @@ export default function Signup() {
       <p className="mt-1 text-sm text-slate-600">{t("signup.subtitle")}</p>
       {redirectTo?.startsWith("/redeem/") ? (
         <p className="mt-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900">
-          {t("signup.redeemNote")}
+          {t("signup.redeemNote")}{" "}
+          <Link to={loginHref} className="font-semibold underline">
+            {t("signup.redeemHaveAccount")}
+          </Link>
         </p>
       ) : null}
       <Form method="post" className="mt-6 space-y-4" noValidate>
@@ -113,7 +141,7 @@ export default function Signup() {
           type="email"
           required
           autoComplete="email"
-          defaultValue={values.email}
+          defaultValue={values.email ?? lockedEmail ?? undefined}
           error={errors?.email}
         />
         <NewPasswordField error={errors?.password} />
@@ -124,10 +152,7 @@ export default function Signup() {
       </Form>
       <p className="mt-6 text-sm text-slate-600">
         {t("signup.haveAccount")}{" "}
-        <Link
-          to={redirectTo ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : "/login"}
-          className="text-brand-700 hover:underline"
-        >
+        <Link to={loginHref} className="font-medium text-brand-700 underline">
           {t("signup.loginLink")}
         </Link>
       </p>

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { handleError } from "~/entry.server";
 import { formatCode, generateCode } from "~/lib/activation-code";
 import { takeFlash } from "~/lib/flash.server";
-import { action as signupAction } from "~/routes/_auth.signup";
+import { action as signupAction, loader as signupLoader } from "~/routes/_auth.signup";
 import { loader as loginLoader } from "~/routes/_auth.login";
 import { action as logoutAction } from "~/routes/logout";
 import { action, loader } from "~/routes/_app.redeem.$code";
@@ -90,11 +90,33 @@ async function grantsOf(businessId: string) {
 }
 
 describe("signed out", () => {
-  test("the link sends the visitor to sign in, and back to the code afterwards", async () => {
+  test("the link sends the visitor to sign up (most have no account), and back to the code afterwards", async () => {
     const code = linkCode(freshCode());
     const result = await open(code);
     expect(result).toMatchObject({ thrown: true, status: 302 });
-    expect(result.location).toBe(`/login?redirectTo=${encodeURIComponent(`/redeem/${code}`)}`);
+    expect(result.location).toBe(`/signup?redirectTo=${encodeURIComponent(`/redeem/${code}`)}`);
+  });
+
+  test("sign-up from the link of a code locked to an address pre-fills that address", async () => {
+    const locked = freshCode();
+    await testDb()
+      .db.updateTable("activation_codes")
+      .set({ recipient_email: "recipient@example.test", locked_to_email: true })
+      .where("id", "=", locked.id)
+      .execute();
+    const signup = (code: Code) =>
+      callRoute<{ email: string | null }>(signupLoader, {
+        request: getRequest(
+          `/signup?redirectTo=${encodeURIComponent(`/redeem/${linkCode(code)}`)}`,
+        ),
+      });
+    expect((await signup(locked)).body).toEqual({ email: "recipient@example.test" });
+    // Not locked: nothing to pre-fill, and nothing about the code is told.
+    expect((await signup(freshCode())).body).toEqual({ email: null });
+    const nonsense = await callRoute<{ email: string | null }>(signupLoader, {
+      request: getRequest(`/signup?redirectTo=${encodeURIComponent("/redeem/%E0%A4%A")}`),
+    });
+    expect(nonsense.body).toEqual({ email: null });
   });
 
   test("sign-up honours a same-site redirectTo and ignores any other", async () => {

@@ -34,6 +34,7 @@ export default {
     loginLink: "Sign in",
     redeemNote:
       "Create your business account to redeem your activation code: you come back to the code right after.",
+    redeemHaveAccount: "I already have an account",
   },
   forgot: {
     title: "Reset your password",
