@@ -51,12 +51,18 @@ export function forbidden(): Response {
   return new Response("Forbidden", { status: 403, statusText: "Forbidden" });
 }
 
+/**
+ * Signed out: to sign-in, and back here afterwards. A redeem link goes to sign-up instead:
+ * most people handed a code have no account yet (sign-in is one click away there).
+ */
 export async function requireUser(args: GuardArgs) {
   const session = await getSession(args);
   if (!session) {
     const url = new URL(args.request.url);
     const back = url.pathname + url.search;
-    throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
+    if (back === "/") throw redirect("/login");
+    const entry = url.pathname.startsWith("/redeem/") ? "/signup" : "/login";
+    throw redirect(`${entry}?redirectTo=${encodeURIComponent(back)}`);
   }
   return session.user;
 }

@@ -1,6 +1,5 @@
 import {
   data,
-  redirect,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -15,7 +14,7 @@ import {
 } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { getOptionalUser, requireBusinessMember, requireUser } from "~/auth/guards.server";
+import { requireBusinessMember, requireUser } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { FormAlert, SelectField } from "~/components/Field";
 import { Card, PageHeader } from "~/components/Layout";
@@ -62,12 +61,7 @@ interface RedeemPage {
 }
 
 export async function loader(args: LoaderFunctionArgs) {
-  // Most recipients have no account yet: anonymous visitors land on sign-up, with "I already
-  // have an account" one click away; both come back here.
-  if (!(await getOptionalUser(args))) {
-    const back = new URL(args.request.url).pathname;
-    throw redirect(`/signup?redirectTo=${encodeURIComponent(back)}`);
-  }
+  // Signed out: sign-up first (most recipients have no account), then back here.
   const user = await requireUser(args);
   const code = args.params.code ?? "";
   const businesses = (await listOrganisations(db, user.id))

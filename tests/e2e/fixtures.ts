@@ -1,11 +1,14 @@
 // The suite's `test`: a browser per test file and a fresh context (no cookies) and page per
 // test. A failing test leaves a full-page screenshot in test-results/. Uncaught errors in
-// the page, and console errors, fail the test: a broken hydration is a broken page.
+// the page, and console errors, fail the test: a broken hydration is a broken page. Every
+// page visited is scanned by axe-core (accessibility.ts): a serious or critical violation
+// fails the test too.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { test as base } from "vitest";
+import { watchAccessibility } from "./accessibility";
 import { contextOptions, launchBrowser } from "./browser";
 
 export { expect, describe } from "vitest";
@@ -34,7 +37,7 @@ function fileNameFor(name: string): string {
 
 export interface OpenedPage {
   page: Page;
-  /** Errors the page reported so far (uncaught exceptions, console errors). */
+  /** Errors the page reported so far (uncaught exceptions, console errors; axe's at close). */
   errors: string[];
   /** Closes the page's context; throws when the page reported errors. */
   close(): Promise<void>;
@@ -57,12 +60,20 @@ export async function openPage(browser: Browser, baseURL: string = BASE_URL): Pr
     if (harmlessConsoleErrors.some((pattern) => pattern.test(text))) return;
     errors.push(`console.error: ${text} (${page.url()})`);
   });
+  const accessibility = watchAccessibility(page);
   return {
     page,
     errors,
     close: async () => {
+      await accessibility.scanNow();
       await context.close();
-      if (errors.length > 0) throw new Error(`The page reported errors:\n${errors.join("\n")}`);
+      const problems = [
+        ...errors,
+        ...accessibility.violations.map((violation) => `accessibility: ${violation}`),
+      ];
+      if (problems.length > 0) {
+        throw new Error(`The page reported errors:\n${problems.join("\n")}`);
+      }
     },
   };
 }

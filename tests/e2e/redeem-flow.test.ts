@@ -1,5 +1,5 @@
 // Redeeming codes in a real browser: the partner makes three codes; a newcomer follows a
-// /redeem link, signs up on the way and lands back on the code; the demo owner follows
+// /redeem link, lands on sign-up, signs up on the way and lands back on the code; the demo owner follows
 // another, confirms, and sees the "Code #N — Claimed" block with its two bars; then the
 // billing page's field refuses a mistyped code and an already-claimed one, each with its
 // own message; and the newcomer changes plan in the EDIT TARIFF PLAN dialog.
@@ -39,7 +39,11 @@ describe("redeeming activation codes", () => {
     const newcomer = await openPage(browser);
     try {
       const visitor = newcomer.page;
+      // Most recipients have no account: the link lands on sign-up, sign-in one click away.
       await visitor.goto(`/redeem/${forNewcomer.display}`);
+      await atPath(visitor, "/signup");
+      await visible(visitor.getByText("Create your business account to redeem", { exact: false }));
+      await visitor.getByRole("link", { name: "I already have an account" }).click();
       await atPath(visitor, "/login");
       await visible(visitor.getByText("Sign in to redeem your activation code", { exact: false }));
       await visitor.getByRole("link", { name: "New business? Create a business account" }).click();
