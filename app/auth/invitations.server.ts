@@ -130,6 +130,7 @@ export async function createInvitation(
       link,
       language,
       organisation,
+      organisationKind: "partnerId" in target ? "partner" : "business",
       inviter: inviter.name || inviter.email,
     }),
   );

@@ -15,6 +15,18 @@ export interface OutgoingMail {
   html: string;
   /** The one link the message is about (a secret: never logged). */
   link?: string;
+  /**
+   * Whom the message is from, as its From name shows it ("Corner Coffee via 7stamp"); the
+   * address stays MAIL_FROM's. Without it, MAIL_FROM as configured.
+   */
+  sender?: string;
+}
+
+/** MAIL_FROM's address with another display name. */
+function fromHeader(sender: string | undefined): string | { name: string; address: string } {
+  if (!sender) return env.MAIL_FROM;
+  const address = /<([^>]+)>/.exec(env.MAIL_FROM)?.[1] ?? env.MAIL_FROM.trim();
+  return { name: sender, address };
 }
 
 const memoryOutbox: OutgoingMail[] = [];
@@ -32,7 +44,7 @@ export async function sendMail(mail: OutgoingMail): Promise<void> {
     return;
   }
   const message = {
-    from: env.MAIL_FROM,
+    from: fromHeader(mail.sender),
     to: mail.to,
     subject: mail.subject,
     text: mail.text,

@@ -14,16 +14,30 @@ function compose(
     key,
     link,
     values = {},
-  }: { to: string; key: string; link: string; values?: Record<string, string> },
+    introKey = "intro",
+    sender,
+  }: {
+    to: string;
+    key: string;
+    link: string;
+    values?: Record<string, string>;
+    introKey?: string;
+    sender?: string;
+  },
 ): OutgoingMail {
   const t = translatorFor(language);
   const subject = t(`email:${key}.subject`, values);
-  const intro = t(`email:${key}.intro`, values);
+  const intro = t(`email:${key}.${introKey}`, values);
   const action = t(`email:${key}.action`, values);
   const outro = t(`email:${key}.outro`, values);
   const text = `${intro}\n\n${action}: ${link}\n\n${outro}\n\n— ${t("email:signature")}`;
   const html = `<p>${escapeHtml(intro)}</p><p><a href="${escapeHtml(link)}">${escapeHtml(action)}</a></p><p>${escapeHtml(outro)}</p><p>— ${escapeHtml(t("email:signature"))}</p>`;
-  return { to, subject, text, html, link };
+  return { to, subject, text, html, link, ...(sender ? { sender } : {}) };
+}
+
+/** "Corner Coffee via 7stamp": who a message is from, as its From name shows it. */
+function onBehalfOf(language: Language, organisation: string): string {
+  return translatorFor(language)("email:sender", { organisation });
 }
 
 export function passwordResetEmail({
@@ -55,15 +69,25 @@ export function invitationEmail({
   link,
   language,
   organisation,
+  organisationKind,
   inviter,
 }: {
   to: string;
   link: string;
   language: Language;
   organisation: string;
+  /** A business's staff are invited to the business on 7stamp, not to the partner portal. */
+  organisationKind: "partner" | "business";
   inviter: string;
 }) {
-  return compose(language, { to, key: "invitation", link, values: { organisation, inviter } });
+  return compose(language, {
+    to,
+    key: "invitation",
+    link,
+    values: { organisation, inviter },
+    introKey: organisationKind === "business" ? "introBusiness" : "intro",
+    sender: onBehalfOf(language, organisation),
+  });
 }
 
 /** An activation code sent by a partner to its recipient: the code, the link, what it gives. */
@@ -148,5 +172,5 @@ export function codeHandOutMessage({
     `<p>${escapeHtml(paragraphs.outro)}</p>`,
     `<p>— ${escapeHtml(partnerName)}</p>`,
   ].join("");
-  return { to, subject, text, html, link };
+  return { to, subject, text, html, link, sender: onBehalfOf(language, partnerName) };
 }

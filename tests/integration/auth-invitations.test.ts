@@ -393,6 +393,11 @@ describe("business staff invitations", () => {
     });
     const token = link.split("/").at(-1)!;
     expect(testOutbox().at(-1)).toMatchObject({ to: "barista@example.test", link });
+    // The email says who sent it: the business, on 7stamp; not "Partner Portal".
+    const mail = testOutbox().at(-1)!;
+    expect(mail.sender).toBe("Corner Coffee via 7stamp");
+    expect(mail.text).toContain("join the staff of Corner Coffee on 7stamp");
+    expect(mail.text).not.toContain("Partner Portal");
     expect((await view(token)).body).toMatchObject({
       invitation: { organisationKind: "business", organisationName: "Corner Coffee" },
     });

@@ -1,5 +1,6 @@
 export default {
   signature: "The 7stamp team",
+  sender: "{{organisation}} via 7stamp",
   passwordReset: {
     subject: "Reset your 7stamp password",
     intro: "Someone (hopefully you) asked to reset the password of your 7stamp account.",
@@ -16,6 +17,8 @@ export default {
   invitation: {
     subject: "{{inviter}} invited you to {{organisation}} on 7stamp",
     intro: "{{inviter}} invited you to join {{organisation}} in the 7stamp Partner Portal.",
+    introBusiness:
+      "{{inviter}} invited you to join the staff of {{organisation}} on 7stamp, the digital loyalty cards {{organisation}} uses.",
     action: "Accept the invitation",
     outro: "The link works once and for seven days.",
   },
