@@ -16,13 +16,15 @@ export interface PartnerCodeSummary {
   /** Staff seats and card operations in the codes clients claimed. */
   staffSeatsClaimed: number;
   cardOperationsClaimed: number;
+  /** Businesses that claimed at least one of the partner's codes (the clients list's rows). */
+  clients: number;
 }
 
 export async function partnerCodeSummary(
   db: Database,
   { partnerId }: { partnerId: string },
 ): Promise<PartnerCodeSummary> {
-  const [byStatus, expired, handedOut, claimedContent] = await Promise.all([
+  const [byStatus, expired, handedOut, claimedContent, clients] = await Promise.all([
     db
       .selectFrom("activation_codes")
       .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
@@ -52,6 +54,12 @@ export async function partnerCodeSummary(
       .where("activation_codes.partner_id", "=", partnerId)
       .where("activation_codes.status", "=", "claimed")
       .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("grants")
+      .select(sql<number>`count(distinct business_id)::int8`.as("n"))
+      .where("partner_id", "=", partnerId)
+      .where("source", "=", "code")
+      .executeTakeFirstOrThrow(),
   ]);
   const count = (status: string) => Number(byStatus.find((r) => r.status === status)?.n ?? 0);
   const unclaimed = count("issued");
@@ -64,5 +72,6 @@ export async function partnerCodeSummary(
     handedOut: Number(handedOut.n),
     staffSeatsClaimed: Number(claimedContent.seats),
     cardOperationsClaimed: Number(claimedContent.operations),
+    clients: Number(clients.n),
   };
 }

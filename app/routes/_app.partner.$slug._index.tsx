@@ -66,7 +66,8 @@ export default function PartnerDashboard() {
         <h2 id="codes-heading" className="sr-only">
           {t("dashboard.codesTitle")}
         </h2>
-        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <Stat label={t("dashboard.clients")} value={n(codes.clients)} />
           <Stat label={t("dashboard.issued")} value={n(codes.issued)} />
           <Stat label={t("dashboard.claimed")} value={n(codes.claimed)} />
           <Stat label={t("dashboard.outstanding")} value={n(codes.outstanding)} />
@@ -75,7 +76,7 @@ export default function PartnerDashboard() {
           <Stat label={t("dashboard.handedOut")} value={n(codes.handedOut)} />
           <Stat label={t("dashboard.seatsClaimed")} value={n(codes.staffSeatsClaimed)} />
           <Stat label={t("dashboard.operationsClaimed")} value={n(codes.cardOperationsClaimed)} />
-        </div>
+        </dl>
       </section>
       <div className="mb-6">
         <Card

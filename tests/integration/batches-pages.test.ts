@@ -3,6 +3,7 @@
 // tenancy on every one, field errors that write nothing, redirects with a flash.
 import type { Selectable } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
+import { claimCode } from "~/domain/redemption.server";
 import { loader as dashboardLoader } from "~/routes/_app.partner.$slug._index";
 import { loader as batchesLoader } from "~/routes/_app.partner.$slug.batches._index";
 import {
@@ -266,6 +267,28 @@ describe("the dashboard", () => {
       handedOut: 1,
       staffSeatsClaimed: 3,
       cardOperationsClaimed: 500,
+      clients: 1,
     });
+  });
+});
+
+describe("the dashboard's clients", () => {
+  test("counts each business that claimed one of the partner's codes once", async () => {
+    const { partner, owner } = await createPartnerWithOwner();
+    const { codes } = await createBatchWithCodes(await createBundle(partner.id), { count: 3 });
+    const first = await claimByNewBusiness(codes[0]);
+    await claimByNewBusiness(codes[1]);
+    // A second code for the same business is still one client.
+    await claimCode(testDb().db, {
+      businessId: first.business.id,
+      code: codes[2].code,
+      actor: { userId: first.owner.id, label: first.owner.email, email: first.owner.email },
+      ip: null,
+    });
+    const dashboard = await callRoute<{ codes: { clients: number } }>(dashboardLoader, {
+      request: getRequest(`/partner/${partner.slug}`, { cookie: (await signInAs(owner)).cookie }),
+      params: { slug: partner.slug },
+    });
+    expect(dashboard.body.codes.clients).toBe(2);
   });
 });

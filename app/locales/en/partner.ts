@@ -8,6 +8,7 @@ export default {
     teamSize_other: "{{count}} people work in this partner account.",
     contact: "Contact: {{name}} <{{email}}>",
     codesTitle: "Your codes",
+    clients: "Clients",
     issued: "Codes issued",
     claimed: "Claimed",
     outstanding: "Outstanding",
