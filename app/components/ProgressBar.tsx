@@ -20,14 +20,17 @@ export function ProgressBar({
   used,
   available,
   kind = "limit",
+  tone: toneOverride,
 }: {
   label: string;
   used: number;
   available: number;
   kind?: "limit" | "task";
+  /** The colour when more than this bar decides it (see planAllowanceTone). */
+  tone?: "ok" | "near" | "full";
 }) {
   const { i18n } = useTranslation();
-  const tone = kind === "task" ? "ok" : progressTone(used, available);
+  const tone = toneOverride ?? (kind === "task" ? "ok" : progressTone(used, available));
   const percent =
     available > 0 ? Math.min(100, Math.round((used / available) * 100)) : used > 0 ? 100 : 0;
   const number = new Intl.NumberFormat(i18n.language);

@@ -18,6 +18,7 @@ import { ClaimedCodeBlock } from "~/components/ClaimedCodeBlock";
 import { Field, useFieldErrorText } from "~/components/Field";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
+import { planAllowanceTone } from "~/lib/operations-left";
 import { useLiveLoaderData } from "~/lib/use-polling";
 import { db } from "~/db.server";
 import { getEntitlements } from "~/domain/entitlements.server";
@@ -514,7 +515,7 @@ function PlanChoice({
           </label>
           <p id={`${id}-details`} className="text-sm text-slate-600">
             {t("planChange.byRequest")}
-            <span className="block text-xs text-slate-500">{t("planChange.byRequestHint")}</span>
+            <span className="block text-xs text-slate-600">{t("planChange.byRequestHint")}</span>
           </p>
         </div>
       </div>
@@ -544,7 +545,7 @@ function PlanChoice({
         </div>
         <p id={`${id}-details`} className="text-sm text-slate-600">
           {priceText}
-          {details ? <span className="block text-xs text-slate-500">{details}</span> : null}
+          {details ? <span className="block text-xs text-slate-600">{details}</span> : null}
         </p>
       </div>
     </div>
@@ -560,6 +561,24 @@ function AvailableServices({ entitlements }: { entitlements: LoaderData["entitle
   const n = (value: number) => formatNumber(value, locale);
   return (
     <Card title={t("services.sectionTitle")}>
+      {/* At a glance: what is left in total, plan and codes together. */}
+      <div
+        className={`mb-6 rounded-md border px-4 py-3 ${
+          cardOperations.remaining > 0
+            ? "border-brand-200 bg-brand-50 text-brand-900"
+            : "border-red-200 bg-red-50 text-red-900"
+        }`}
+      >
+        <p className="text-2xl font-semibold tabular-nums">{n(cardOperations.remaining)}</p>
+        <p className="text-sm">
+          {cardOperations.remaining > 0
+            ? t("services.leftInTotal", {
+                count: cardOperations.remaining,
+                limit: n(cardOperations.limit),
+              })
+            : t("services.nothingLeft")}
+        </p>
+      </div>
       <div className="grid gap-6 md:grid-cols-2">
         <div>
           {plan.allowanceSet ? (
@@ -567,6 +586,11 @@ function AvailableServices({ entitlements }: { entitlements: LoaderData["entitle
               label={t("services.cardOperations")}
               used={planAllowance.used}
               available={planAllowance.included}
+              tone={planAllowanceTone({
+                planUsed: planAllowance.used,
+                planIncluded: planAllowance.included,
+                remainingInTotal: cardOperations.remaining,
+              })}
             />
           ) : (
             <h3 className="text-sm font-medium text-slate-800">{t("services.cardOperations")}</h3>

@@ -91,6 +91,12 @@ export default {
     setBySupport: "Set by 7stamp support for your plan",
     periodResets: "Resets on {{date}}.",
     withCodes: "With activation codes: {{remaining}} of {{limit}} left in total.",
+    leftInTotal_one:
+      "card operation left this month, of {{limit}} (plan and activation codes together)",
+    leftInTotal_other:
+      "card operations left this month, of {{limit}} (plan and activation codes together)",
+    nothingLeft:
+      "card operations left: everything is used. Enter an activation code or change your plan to continue.",
     staffSeats: "Staff Seat",
     seatsSummary: "Included in plan: {{included}} · from codes: {{fromGrants}} · taken: {{taken}}",
     overLimit_one:
