@@ -185,13 +185,24 @@ export default function StaffSeatsPage() {
       <div className="space-y-6">
         <Card title={t("summary.title")}>
           <div className="grid gap-6 md:grid-cols-2">
-            <ProgressBar label={t("summary.bar")} used={seats.taken} available={seats.available} />
+            {/* Invitations hold seats too: the bar counts them, or it would say "1 / 7 taken"
+                beside "0 seats free". */}
+            <ProgressBar
+              label={t("summary.bar")}
+              used={seats.taken + seats.pending}
+              available={seats.available}
+            />
             <ul className="space-y-1 text-sm text-slate-600">
+              <li className="font-medium text-slate-800">
+                {t("summary.breakdown", {
+                  taken: seats.taken,
+                  invited: seats.pending,
+                  free: seats.free,
+                })}
+              </li>
               <li>{t("summary.available", { count: seats.available })}</li>
               {seats.pending > 0 ? <li>{t("summary.pending", { count: seats.pending })}</li> : null}
-              <li className="font-medium text-slate-800">
-                {t("summary.free", { count: seats.free })}
-              </li>
+              <li>{t("summary.free", { count: seats.free })}</li>
             </ul>
           </div>
           {seats.overLimit > 0 ? (

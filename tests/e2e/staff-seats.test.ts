@@ -15,7 +15,7 @@ describe("staff seats", () => {
       .getByRole("link", { name: "Staff seats", exact: true })
       .click();
     await visible(heading(page, "Staff seats"));
-    await visible(page.getByRole("progressbar", { name: "Staff seats taken" }));
+    await visible(page.getByRole("progressbar", { name: "Staff seats taken or invited" }));
     await visible(page.getByRole("cell", { name: demo.owner, exact: true }));
 
     const freeText = await page.getByText(/^\d+ seats? free for new staff$/).textContent();
@@ -38,6 +38,10 @@ describe("staff seats", () => {
 
     // Every seat is taken or promised: the form is off, with the way to more seats.
     await visible(page.getByText("0 seats free for new staff", { exact: true }));
+    // Pending invitations hold seats: the summary says so, and the bar is full.
+    await visible(page.getByText(/^\d+ taken, \d+ invited, 0 free$/));
+    const bar = page.getByRole("progressbar", { name: "Staff seats taken or invited" });
+    expect(await bar.getAttribute("aria-valuenow")).toBe(await bar.getAttribute("aria-valuemax"));
     await visible(page.getByText(NO_SEAT));
     expect(await email.isDisabled()).toBe(true);
     expect(await send.isDisabled()).toBe(true);

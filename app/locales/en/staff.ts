@@ -5,7 +5,8 @@ export default {
   readOnly: "You are viewing staff seats as staff. Only the owner can invite or remove staff.",
   summary: {
     title: "Seats",
-    bar: "Staff seats taken",
+    bar: "Staff seats taken or invited",
+    breakdown: "{{taken}} taken, {{invited}} invited, {{free}} free",
     available_one: "{{count}} seat available (plan and activation codes)",
     available_other: "{{count}} seats available (plan and activation codes)",
     pending_one: "{{count}} invitation waiting holds a seat",
