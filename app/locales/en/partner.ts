@@ -72,5 +72,22 @@ export default {
     expires: "expires {{date}}",
     alreadyMember: "This person is already in the team.",
     invited: "Invitation sent to {{email}}.",
+    actions: "Actions",
+    roleOf: "Role of {{email}}",
+    changeRole: "Change role",
+    changeRoleLabel: "Change the role of {{email}}",
+    roleChanged: "{{email}} is now {{role}}.",
+    remove: "Remove",
+    removeLabel: "Remove {{email}} from the team",
+    confirmRemove:
+      "Remove {{email}} from the team? They can no longer sign in to this partner account. This cannot be undone; invite them again to bring them back.",
+    confirmRemoveSelf:
+      "Remove yourself ({{email}}) from the team? You lose access to this partner account at once.",
+    removed: "{{email}} was removed from the team.",
+    revoke: "Revoke",
+    revokeLabel: "Revoke the invitation for {{email}}",
+    confirmRevoke: "Revoke the invitation for {{email}}? Its link stops working.",
+    invitationRevoked: "The invitation for {{email}} was revoked.",
+    lastOwner: "A partner needs at least one owner: make someone else an owner first.",
   },
 };
