@@ -123,7 +123,7 @@ export default function BatchPage() {
           </Card>
         ) : null}
         {counts ? (
-          <div className="grid gap-4 sm:grid-cols-4">
+          <dl className="grid gap-4 sm:grid-cols-4">
             <Stat
               label={t("counts.outstanding")}
               value={formatNumber(counts.outstanding, locale)}
@@ -131,7 +131,7 @@ export default function BatchPage() {
             <Stat label={t("counts.claimed")} value={formatNumber(counts.claimed, locale)} />
             <Stat label={t("counts.expired")} value={formatNumber(counts.expired, locale)} />
             <Stat label={t("counts.revoked")} value={formatNumber(counts.revoked, locale)} />
-          </div>
+          </dl>
         ) : null}
         <div className="grid gap-6 md:grid-cols-2">
           <Card title={t("detail.detailsTitle")}>

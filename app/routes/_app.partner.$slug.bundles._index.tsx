@@ -119,7 +119,7 @@ export default function BundleList() {
               </td>
               <td className="px-4 py-2 text-right tabular-nums">
                 {bundle.resalePriceCents === null || bundle.price.marginCents === null ? (
-                  <span className="text-slate-400">{t("noResale")}</span>
+                  <span className="text-slate-500">{t("noResale")}</span>
                 ) : (
                   <>
                     {formatMoney(bundle.resalePriceCents, locale)}

@@ -312,7 +312,7 @@ export default function PartnerClients() {
               </td>
               <td className="min-w-44 px-4 py-2">
                 {row.usagePercent === null ? (
-                  <span className="text-slate-400">—</span>
+                  <span className="text-slate-500">—</span>
                 ) : (
                   <ProgressBar
                     label={t("list.usageValue", { percent: row.usagePercent })}
@@ -325,14 +325,14 @@ export default function PartnerClients() {
                 {row.lastActivityAt ? (
                   formatDate(row.lastActivityAt, locale)
                 ) : (
-                  <span className="text-slate-400">{t("list.never")}</span>
+                  <span className="text-slate-500">{t("list.never")}</span>
                 )}
               </td>
               <td className="whitespace-nowrap px-4 py-2 tabular-nums">
                 {row.soonestEndsAt ? (
                   formatDate(row.soonestEndsAt, locale)
                 ) : (
-                  <span className="text-slate-400">—</span>
+                  <span className="text-slate-500">—</span>
                 )}
               </td>
             </tr>

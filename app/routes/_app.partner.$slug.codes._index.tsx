@@ -332,7 +332,7 @@ export default function PartnerCodes() {
                     ) : null}
                   </>
                 ) : (
-                  <span className="text-slate-400">—</span>
+                  <span className="text-slate-500">—</span>
                 )}
               </td>
               <td className="whitespace-nowrap px-4 py-2 tabular-nums">

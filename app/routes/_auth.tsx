@@ -7,19 +7,23 @@ export default function AuthLayout() {
   const { t } = useTranslation();
   const data = useRootData();
   return (
+    // Every piece inside a landmark (axe "region"): the logo in the header, the flash
+    // message with the form it is about.
     <div className="flex min-h-full flex-col items-center justify-center px-4 py-12">
-      <Link to="/" className="mb-8 flex items-center gap-2 text-xl font-bold text-slate-900">
-        <span className="flex h-9 w-9 items-center justify-center rounded-lg bg-brand-600 text-white">
-          7s
-        </span>
-        {t("appName")}
-      </Link>
-      <div className="w-full max-w-md">
+      <header className="mb-8">
+        <Link to="/" className="flex items-center gap-2 text-xl font-bold text-slate-900">
+          <span className="flex h-9 w-9 items-center justify-center rounded-lg bg-brand-600 text-white">
+            7s
+          </span>
+          {t("appName")}
+        </Link>
+      </header>
+      <main className="w-full max-w-md">
         <FlashMessage flash={data?.flash ?? null} />
-        <main className="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+        <div className="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
           <Outlet />
-        </main>
-      </div>
+        </div>
+      </main>
     </div>
   );
 }
