@@ -225,7 +225,20 @@ export default function BatchPage() {
         </div>
         {batch.status === "ready" && unclaimed > 0 ? (
           <Card title={t("revoke.title")}>
-            <Form method="post" className="max-w-xl space-y-4" noValidate>
+            <Form
+              method="post"
+              className="max-w-xl space-y-4"
+              noValidate
+              onSubmit={(event) => {
+                // Thousands of codes at once, for good: the browser asks first (without
+                // JavaScript the reason field is the deliberate step).
+                const question = t("revoke.confirm", {
+                  count: unclaimed,
+                  formattedCount: formatNumber(unclaimed, locale),
+                });
+                if (!window.confirm(question)) event.preventDefault();
+              }}
+            >
               <p className="text-sm text-slate-600">
                 {t("revoke.explain", {
                   count: unclaimed,

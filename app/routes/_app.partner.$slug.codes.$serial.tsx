@@ -357,7 +357,17 @@ export default function CodePage() {
 
           {revocable ? (
             <Card title={t("revoke.title")}>
-              <Form key={location.key} method="post" className="space-y-4" noValidate>
+              <Form
+                key={location.key}
+                method="post"
+                className="space-y-4"
+                noValidate
+                onSubmit={(event) => {
+                  if (!window.confirm(t("revoke.confirm", { serial: code.serial }))) {
+                    event.preventDefault();
+                  }
+                }}
+              >
                 <input type="hidden" name="intent" value="revoke" />
                 <FormAlert message={revokeFailure?.formError} />
                 <p className="text-sm text-slate-600">{t("revoke.body")}</p>

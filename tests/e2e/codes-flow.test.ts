@@ -204,7 +204,17 @@ describe("codes flow", () => {
     await revokedLink.click();
     await atPath(page, `${BASE}/codes/${revokedSerial}`);
     await page.getByLabel("Reason").fill("Card lost at the fair");
+    // A dangerous button asks first, saying what and that it cannot be undone.
+    const asked = new Promise<string>((resolve) =>
+      page.once("dialog", (dialog) => {
+        resolve(dialog.message());
+        void dialog.accept();
+      }),
+    );
     await page.getByRole("button", { name: "Revoke code" }).click();
+    expect(await asked).toBe(
+      `Revoke Code #${revokedSerial}? Nobody can claim it afterwards. This cannot be undone.`,
+    );
     await visible(
       page.getByRole("status").filter({ hasText: `Code #${revokedSerial} was revoked.` }),
     );

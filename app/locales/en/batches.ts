@@ -74,6 +74,10 @@ export default {
     explain_other:
       "{{formattedCount}} codes of this batch are not claimed. Revoking them means nobody can claim them any more; claimed codes stay as they are.",
     reason: "Reason",
+    confirm_one:
+      "Revoke {{formattedCount}} unclaimed code? Nobody can claim it afterwards. This cannot be undone.",
+    confirm_other:
+      "Revoke {{formattedCount}} unclaimed codes? Nobody can claim them afterwards. This cannot be undone.",
     submit_one: "Revoke {{count, number}} unclaimed code",
     submit_other: "Revoke {{count, number}} unclaimed codes",
   },

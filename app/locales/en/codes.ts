@@ -143,6 +143,7 @@ export default {
     reasonHint: "Shown in the code's history, e.g. “lost card” or “sent to the wrong address”.",
     submit: "Revoke code",
     done: "Code #{{serial}} was revoked.",
+    confirm: "Revoke Code #{{serial}}? Nobody can claim it afterwards. This cannot be undone.",
   },
   errors: {
     code_not_revocable: "Only unclaimed codes can be revoked; this one is {{status}}.",
