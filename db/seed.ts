@@ -91,10 +91,12 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
           created_at: new Date(now.getTime() - 60 * DAY),
         },
       ])
-      .returning(["id", "slug"])
+      .returning(["id", "slug", "created_at"])
       .execute();
     const partnerId = (slug: string) => partners.find((p) => p.slug === slug)!.id;
 
+    // Joined when the partner was enrolled, as the team page would show for a real one.
+    const enrolledAt = (slug: string) => partners.find((p) => p.slug === slug)!.created_at;
     await trx
       .insertInto("partner_members")
       .values([
@@ -102,16 +104,19 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
           partner_id: partnerId("brewline"),
           user_id: userId("partner@demo.7stamp.test"),
           role: "owner",
+          created_at: enrolledAt("brewline"),
         },
         {
           partner_id: partnerId("brewline"),
           user_id: userId("member@demo.7stamp.test"),
           role: "member",
+          created_at: enrolledAt("brewline"),
         },
         {
           partner_id: partnerId("tilltap"),
           user_id: userId("partner@demo.7stamp.test"),
           role: "member",
+          created_at: enrolledAt("tilltap"),
         },
       ])
       .execute();

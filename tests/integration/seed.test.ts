@@ -33,6 +33,15 @@ describe("demo seed", () => {
     expect(homes["partner@demo.7stamp.test"]).toBe("/partner/brewline");
     expect(homes["owner@demo.7stamp.test"]).toMatch(/^\/business\/[0-9a-f-]{36}\/billing$/);
 
+    // Team "Joined" dates follow each partner's enrolment.
+    const joined = await db
+      .selectFrom("partner_members as m")
+      .innerJoin("partners as p", "p.id", "m.partner_id")
+      .select(["m.created_at as joinedAt", "p.created_at as enrolledAt"])
+      .execute();
+    expect(joined.length).toBeGreaterThan(0);
+    for (const row of joined) expect(row.joinedAt).toEqual(row.enrolledAt);
+
     const businessId = homes["owner@demo.7stamp.test"].split("/")[2];
     const entitlements = await getEntitlements(db, { businessId });
     expect(entitlements!.plan).toMatchObject({
