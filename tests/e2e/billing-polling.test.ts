@@ -71,5 +71,5 @@ describe("the billing page's polling", () => {
     await visible(claimed);
     await visible(owner.getByRole("region", { name: `Code #${code.serial} — Claimed` }));
     await opened.close();
-  }, 150_000);
+  }, 240_000);
 });

@@ -165,7 +165,7 @@ describe("redeeming activation codes", () => {
       await owner.page.screenshot({ path: "test-results/redeem-flow-owner.png", fullPage: true });
       throw error;
     }
-  }, 150_000);
+  }, 240_000);
 
   test("without JavaScript the plan dialog still opens, refuses and closes", async ({
     browser,
