@@ -25,9 +25,9 @@ const routeFiles = import.meta.glob<RouteModule>("/app/routes/api.v1.*.tsx", { e
 function openApiPathOf(file: string): string {
   const name = file.replace(/^.*\/routes\//, "").replace(/\.tsx$/, "");
   const segments = name
-    .replace(/\[\.\]/g, "\u0001")
+    .replaceAll("[.]", "\u0001")
     .split(".")
-    .map((segment) => segment.replace(/\u0001/g, "."));
+    .map((segment) => segment.replaceAll("\u0001", "."));
   return `/${segments.map((s) => s.replace(/^\$([a-zA-Z]+)/, "{$1}")).join("/")}`;
 }
 
