@@ -68,8 +68,9 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   return entries;
 }
 
-function parseEnv() {
-  const parsed = schema.safeParse(process.env);
+/** Exported for tests of the rules; the app reads `env` below. */
+export function parseEnv(source: Record<string, string | undefined> = process.env) {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${problems.join("\n")}`);

@@ -1,11 +1,13 @@
 // `npm run test:e2e`: builds the portal when needed, starts the real server on a free port
 // with a fresh temporary PGlite database (demo seeded) and email outbox, runs the browser
 // suite (vitest, tests/e2e/vitest.config.ts) against it, stops the server and exits with
-// the suite's code. Extra arguments go to vitest (e.g. a file filter or `-t name`);
+// the suite's code, failing it too when the server's output holds a secret (log-scan.ts).
+// Extra arguments go to vitest (e.g. a file filter or `-t name`);
 // `--build` forces a rebuild. On failure: screenshots in test-results/, server log tail here.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { findSecretsInLog, secretsFromOutbox } from "./log-scan";
 import { ensureBuild, repoRoot, resultsDir, startServer, type RunningServer } from "./server";
 
 const args = process.argv.slice(2);
@@ -57,6 +59,7 @@ async function main(): Promise<number> {
   let code = 1;
   try {
     code = await runSuite(server);
+    if (!scanServerLog(server)) code = 1;
   } finally {
     if (code !== 0) {
       console.error(`\ne2e: FAILED. Screenshots of failing tests are in test-results/.`);
@@ -75,6 +78,19 @@ async function main(): Promise<number> {
     `e2e: ${code === 0 ? "passed" : "failed"} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   return code;
+}
+
+/** Nothing secret may be in what the server printed during the run (DESIGN.md §8). */
+function scanServerLog(server: RunningServer): boolean {
+  const log = readFileSync(server.logFile, "utf8");
+  const found = findSecretsInLog(log, secretsFromOutbox(server.outboxDir));
+  if (found.length === 0) {
+    console.log("e2e: log scan: no token, key or code in the server's output");
+    return true;
+  }
+  console.error(`e2e: log scan FAILED: ${found.length} secret(s) in ${server.logFile}:`);
+  for (const f of found.slice(0, 20)) console.error(`  line ${f.line}: ${f.kind} (${f.masked})`);
+  return false;
 }
 
 main().then(

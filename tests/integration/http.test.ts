@@ -59,7 +59,8 @@ function send(
   return fetch(`${target.base}${path}`, {
     method,
     headers,
-    body: method === "GET" || method === "HEAD" ? undefined : "a=1",
+    // A web form, as browsers post it (other bodies are refused with 415 before this check).
+    body: method === "GET" || method === "HEAD" ? undefined : new URLSearchParams({ a: "1" }),
     redirect: "manual",
   });
 }

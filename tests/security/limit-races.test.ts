@@ -71,7 +71,12 @@ describe("sign-in", () => {
       Array.from(
         { length: PARALLEL },
         (_, i) => () =>
-          signIn(db, { email: user.email, password: `wrong-${i}`, ip: uniqueIp(), userAgent: null }),
+          signIn(db, {
+            email: user.email,
+            password: `wrong-${i}`,
+            ip: uniqueIp(),
+            userAgent: null,
+          }),
       ),
     );
     expect(answered).toBe(rateLimitRules.loginFailuresPerAccount.limit);
@@ -167,7 +172,8 @@ test("code emails: 20 parallel sends of one code email it exactly 3 times", asyn
   const { answered } = await race(
     Array.from(
       { length: 20 },
-      () => () => emailCode(db, { partnerId: partner.id, serial: codes[0].id, actor, ip: uniqueIp() }),
+      () => () =>
+        emailCode(db, { partnerId: partner.id, serial: codes[0].id, actor, ip: uniqueIp() }),
     ),
   );
   expect(answered).toBe(rateLimitRules.codeEmailsPerCode.limit);
@@ -178,22 +184,19 @@ describe("the /redeem preview", () => {
   test("25 previews of unknown codes: 10 answered, then 429, as for claims", async () => {
     const { business, owner } = await createBusinessWithOwner();
     const { answered, refused } = await race(
-      Array.from(
-        { length: 25 },
-        () => async () => {
-          try {
-            return await previewCode(db, {
-              businessId: business.id,
-              code: generateCode(),
-              email: owner.email,
-              ip: uniqueIp(),
-            });
-          } catch (error) {
-            if (error instanceof RateLimited) throw error;
-            return "not found";
-          }
-        },
-      ),
+      Array.from({ length: 25 }, () => async () => {
+        try {
+          return await previewCode(db, {
+            businessId: business.id,
+            code: generateCode(),
+            email: owner.email,
+            ip: uniqueIp(),
+          });
+        } catch (error) {
+          if (error instanceof RateLimited) throw error;
+          return "not found";
+        }
+      }),
     );
     expect(answered).toBe(rateLimitRules.redemptionFailuresPerBusiness.limit);
     expect(refused).toBe(15);
