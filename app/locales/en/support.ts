@@ -234,6 +234,7 @@ export default {
     plan: "Plan",
     price: "Price",
     byArrangement: "By arrangement",
+    free: "Free",
     interval: { month: "month", year: "year", custom: "by arrangement", none: "free" },
     locations: "Locations",
     anchor: "Billing anchor",
