@@ -236,6 +236,58 @@ export async function revokeApiKey(
   });
 }
 
+/** Platform tokens (support's page), newest first, revoked ones included. */
+export async function listPlatformTokens(db: Database): Promise<ApiKeySummary[]> {
+  const rows = await db
+    .selectFrom("api_keys")
+    .select(summaryColumns)
+    .where("scope", "=", "platform")
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(500)
+    .execute();
+  return rows.map(toSummary);
+}
+
+/**
+ * Revokes a platform token (support). Revoking a revoked one changes nothing; a partner key
+ * or no key is ApiKeyNotFound — support revokes partner keys by suspending the partner.
+ */
+export async function revokePlatformToken(
+  db: Database,
+  { keyId, actor, ip = null }: { keyId: string; actor: AuditActor; ip?: string | null },
+): Promise<ApiKeySummary> {
+  if (!isUuid(keyId)) throw new ApiKeyNotFound();
+  return db.transaction().execute(async (trx) => {
+    const revoked = await trx
+      .updateTable("api_keys")
+      .set({ revoked_at: new Date() })
+      .where("id", "=", keyId)
+      .where("scope", "=", "platform")
+      .where("revoked_at", "is", null)
+      .returning(summaryColumns)
+      .executeTakeFirst();
+    if (revoked) {
+      await recordAudit(trx, {
+        actor,
+        action: "api_key.revoked",
+        subject: { type: "api_key", id: revoked.id },
+        before: { name: revoked.name, prefix: revoked.token_prefix },
+        ip,
+      });
+      return toSummary(revoked);
+    }
+    const existing = await trx
+      .selectFrom("api_keys")
+      .select(summaryColumns)
+      .where("id", "=", keyId)
+      .where("scope", "=", "platform")
+      .executeTakeFirst();
+    if (!existing) throw new ApiKeyNotFound();
+    return toSummary(existing);
+  });
+}
+
 /**
  * The key a bearer token stands for, or null (unknown, malformed or revoked). The token is
  * hashed first and looked up by its hash through the unique index, so the comparison never

@@ -48,7 +48,7 @@ export async function searchBusinesses(
   const key = decodeCursor(cursor, 2);
   const after =
     key && typeof key[0] === "string" && isUuid(key[1]) ? (key as [string, string]) : null;
-  const text = (query ?? "").trim().replace(/\u0000/g, "");
+  const text = (query ?? "").trim().split("\u0000").join("");
   const owner = (b: "businesses") =>
     sql<string | null>`(select u.email from business_members m join users u on u.id = m.user_id
       where m.business_id = ${sql.ref(`${b}.id`)} and m.role = 'owner'

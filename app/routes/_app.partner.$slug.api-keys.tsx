@@ -6,13 +6,13 @@ import type {
 } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { ConfirmedActionForm } from "~/components/ConfirmedActionForm";
 import { Field } from "~/components/Field";
+import { NewApiKey } from "~/components/NewApiKey";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { db } from "~/db.server";
 import {
@@ -132,7 +132,7 @@ export default function PartnerApiKeys() {
         }
       />
       <div className="space-y-6">
-        {created ? <NewKey created={created} /> : null}
+        {created ? <NewApiKey created={created} /> : null}
         {keys.length === 0 ? (
           <EmptyState title={t("empty")}>{t("emptyBody")}</EmptyState>
         ) : (
@@ -203,43 +203,5 @@ export default function PartnerApiKeys() {
         </div>
       </div>
     </>
-  );
-}
-
-function NewKey({ created }: { created: CreatedKey }) {
-  const { t } = useTranslation("apiKeys");
-  const [copied, setCopied] = useState(false);
-  return (
-    <section
-      role="status"
-      aria-labelledby="new-key-title"
-      className="rounded-lg border border-emerald-300 bg-emerald-50 p-5"
-    >
-      <h2 id="new-key-title" className="text-base font-semibold text-emerald-900">
-        {t("createdTitle", { name: created.name })}
-      </h2>
-      <p className="mt-1 text-sm text-emerald-900">{t("createdWarning")}</p>
-      <div className="mt-3 flex flex-wrap items-center gap-2">
-        <label htmlFor="new-key-token" className="sr-only">
-          {t("tokenLabel")}
-        </label>
-        <input
-          id="new-key-token"
-          readOnly
-          value={created.token}
-          onFocus={(event) => event.currentTarget.select()}
-          className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-sm"
-        />
-        <Button
-          variant="secondary"
-          onClick={() => {
-            void navigator.clipboard?.writeText(created.token).then(() => setCopied(true));
-          }}
-        >
-          {copied ? t("copied") : t("copy")}
-        </Button>
-      </div>
-      <p className="mt-2 text-xs text-emerald-900">{t("usage", { prefix: created.prefix })}</p>
-    </section>
   );
 }

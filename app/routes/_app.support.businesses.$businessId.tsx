@@ -171,7 +171,9 @@ export default function SupportBusiness() {
             value={
               plan.billingInterval === "custom"
                 ? t("business.byArrangement")
-                : `${formatMoney(plan.priceCents, locale)} / ${t(`business.interval.${plan.billingInterval}`)}`
+                : plan.billingInterval === "none"
+                  ? t("business.free")
+                  : `${formatMoney(plan.priceCents, locale)} / ${t(`business.interval.${plan.billingInterval}`)}`
             }
           />
           <Stat label={t("business.locations")} value={n(plan.locations)} />

@@ -131,7 +131,7 @@ export default function SupportCode() {
       <div className="space-y-6">
         <div className="grid gap-6 lg:grid-cols-2">
           <Card title={t("codes.facts")}>
-            <dl className="grid grid-cols-[auto,1fr] gap-x-4 gap-y-2 text-sm">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
               <Fact label={t("codes.partner")}>
                 <Link
                   to={`/support/partners/${partner.slug}`}
@@ -172,7 +172,7 @@ export default function SupportCode() {
           </Card>
           <Card title={t("codes.claim")}>
             {claim ? (
-              <dl className="grid grid-cols-[auto,1fr] gap-x-4 gap-y-2 text-sm">
+              <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
                 <Fact label={t("codes.business")}>
                   <Link
                     to={`/support/businesses/${claim.businessId}`}

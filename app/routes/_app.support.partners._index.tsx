@@ -167,7 +167,7 @@ function EnrolForm({ types, locales }: { types: readonly string[]; locales: read
           defaultValue={values.statementPrefix}
           hint={t("enrol.prefixHint")}
           error={errors.statementPrefix}
-          className="uppercase"
+          autoCapitalize="characters"
         />
         <Field
           label={t("enrol.discount")}

@@ -85,7 +85,7 @@ function pathAndParams(segments: string[]) {
 
 async function snapshot() {
   const { db } = testDb();
-  const [partners, grants, codes, invitations, audit] = await Promise.all([
+  const [partners, grants, codes, invitations, keys, audit] = await Promise.all([
     db
       .selectFrom("partners")
       .select(["id", "status", "discount_bps", "statement_prefix"])
@@ -102,17 +102,19 @@ async function snapshot() {
       .select(["token_hash", "revoked_at"])
       .orderBy("token_hash")
       .execute(),
+    db.selectFrom("api_keys").select(["id", "revoked_at"]).orderBy("id").execute(),
     db
       .selectFrom("audit_log")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow(),
   ]);
-  return { partners, grants, codes, invitations, audit: Number(audit.n) };
+  return { partners, grants, codes, invitations, keys, audit: Number(audit.n) };
 }
 
 // A form every support action would accept from support: it must still do nothing for others.
 const hostileForm = {
   intent: "suspend",
+  keyId: "",
   reason: "Not allowed to do this",
   name: "Evil Partner",
   slug: "evil-partner",

@@ -54,6 +54,7 @@ export default {
     batches: "Batches",
     codes: "Codes",
     apiKeys: "API keys",
+    platformTokens: "Platform tokens",
     clients: "Clients",
     statements: "Statements",
     terms: "Terms",

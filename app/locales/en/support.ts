@@ -234,6 +234,7 @@ export default {
     plan: "Plan",
     price: "Price",
     byArrangement: "By arrangement",
+    free: "Free",
     interval: { month: "month", year: "year", custom: "by arrangement", none: "free" },
     locations: "Locations",
     anchor: "Billing anchor",
@@ -329,5 +330,16 @@ export default {
       rollBack:
         "The claim of Code #{{serial}} was rolled back; the credit is on this month's statement.",
     },
+  },
+  tokens: {
+    title: "Platform tokens",
+    subtitle:
+      "Tokens (sk_platform_…) for the 7stamp core platform: it reports card operations, reads entitlements and redeems codes with them.",
+    empty: "No platform tokens yet.",
+    createTitle: "Create a platform token",
+    createHint: "Where it is used, e.g. “Core platform (production)”.",
+    create: "Create token",
+    confirmRevoke:
+      "Revoke the platform token “{{name}}”? Every system using it stops working immediately. This cannot be undone.",
   },
 };
