@@ -330,7 +330,7 @@ async function selectCodes(
     .selectFrom("activation_codes as c")
     .select("c.id")
     .where("c.partner_id", "=", partnerId);
-  // Lists and exports show a batch's codes once the whole batch is ready (ADR 016): codes of
+  // Lists and exports show a batch's codes once the whole batch is ready (ADR 017): codes of
   // a batch still generating cannot be claimed, and a partner must not hand them out.
   if (readyBatchesOnly) {
     page = page.where((eb) =>

@@ -14,7 +14,9 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
     const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     const key: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    return Array.isArray(key) && key.length === arity ? key : null;
+    // PostgreSQL text cannot hold NUL: a forged key with one is no cursor of ours.
+    if (!Array.isArray(key) || key.length !== arity) return null;
+    return key.some((part) => typeof part === "string" && part.includes("\u0000")) ? null : key;
   } catch {
     return null;
   }

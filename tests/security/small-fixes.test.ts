@@ -2,7 +2,7 @@
 // keep Retry-After (§12), code pages are not stored (§17), impossible dates (§15), login's
 // redirectTo cap (§16), client errors logged as warnings (§19), secrets masked in logged
 // paths, the production mail setting (§3), and the codes of a batch still generating left out
-// of lists and exports (the decision in ADR 016).
+// of lists and exports (the decision in ADR 017).
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { HeadersFunction } from "@remix-run/node";
 import { db } from "~/db.server";
