@@ -109,7 +109,7 @@ export const openApiDocument: OpenApiDocument = {
       "",
       "Authenticate with `Authorization: Bearer sk_partner_…` (partner owners create keys on the portal's API keys page) or, for the platform scope, `Bearer sk_platform_…`.",
       "Bodies are JSON (`Content-Type: application/json`, at most 1 MB). Field names are snake_case, times are ISO 8601 in UTC, money is integer euro cents.",
-      "Lists are keyset paged: pass `next_cursor` back as `cursor` until it is null.",
+      "Lists are keyset paged: pass `next_cursor` back as `cursor` until it is null. A cursor only continues the list (and filter, sort) it came from; any other answers 400 naming `cursor`.",
       "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; bad input answers 400 with `errors` naming each field. Another partner's id answers 404, exactly like an id that does not exist.",
     ].join("\n"),
   },
@@ -646,7 +646,8 @@ export const openApiDocument: OpenApiDocument = {
       Cursor: {
         name: "cursor",
         in: "query",
-        description: "The `next_cursor` of the previous page.",
+        description:
+          "The `next_cursor` of the previous page. A cursor of another list, or one that was altered, answers 400.",
         schema: { type: "string", maxLength: 500 },
       },
       Limit: {

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 
 export function PageHeader({
   title,
@@ -65,6 +66,23 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 }
 
 /** Keyset paging: a link to the first page and to the next one. */
+/**
+ * Shown above a list whose page link was out of date or not one of ours: the loader read the
+ * first page instead (`readPage`), and says so.
+ */
+export function StaleCursorNotice({ show }: { show: boolean }) {
+  const { t } = useTranslation("common");
+  if (!show) return null;
+  return (
+    <p
+      role="status"
+      className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+    >
+      {t("paging.staleCursor")}
+    </p>
+  );
+}
+
 export function Pager({
   nextHref,
   firstHref,

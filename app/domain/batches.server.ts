@@ -6,12 +6,19 @@ import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import type { DB } from "~db/schema.ts";
 import { formatCode, generateCode, PREFIX_PATTERN } from "~/lib/activation-code";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { isUuid } from "~/lib/ids";
 import { isCalendarDate } from "~/lib/forms";
 import { recordAudit, systemActor, type AuditActor } from "./audit.server";
 import { BundleArchived, BundleNotFound } from "./bundles.server";
 import { DomainError } from "./errors.server";
+import {
+  afterKey,
+  fullPrecision,
+  keyset,
+  pageSize,
+  timestampParam,
+  type Page,
+} from "./paging.server";
 
 /** Up to this many codes are made in the request; more go to the background job. */
 export const SYNC_BATCH_LIMIT = 10_000;
@@ -234,7 +241,9 @@ export async function getBatch(
   return row ? toBatch(row) : null;
 }
 
-/** Newest first, keyset paged on (created_at, id). */
+const batchesPaging = keyset("batches", ["timestamp", "uuid"]);
+
+/** Newest first, keyset paged on (created_at at full precision, id). */
 export async function listBatches(
   db: Database,
   {
@@ -243,24 +252,29 @@ export async function listBatches(
     cursor,
     limit = 25,
   }: { partnerId: string; bundleId?: string; cursor?: string | null; limit?: number },
-): Promise<{ rows: Batch[]; nextCursor: string | null }> {
+): Promise<Page<Batch>> {
+  const size = pageSize(limit, 25, 100);
+  const after = batchesPaging.after(cursor);
   let query = batchQuery(db, partnerId)
+    .select(fullPrecision(sql.ref("code_batches.created_at")).as("created_at_key"))
     .orderBy("code_batches.created_at", "desc")
     .orderBy("code_batches.id", "desc")
-    .limit(limit + 1);
+    .limit(size + 1);
   if (bundleId && isUuid(bundleId)) query = query.where("code_batches.bundle_id", "=", bundleId);
-  const after = decodeCursor(cursor, 2);
-  if (after && typeof after[0] === "string" && isUuid(after[1])) {
-    const [createdAt, id] = after as [string, string];
-    const at = new Date(createdAt);
-    if (!Number.isNaN(at.getTime())) {
-      query = query.where((eb) =>
-        eb(eb.refTuple("code_batches.created_at", "code_batches.id"), "<", eb.tuple(at, id)),
-      );
-    }
+  if (after) {
+    query = query.where(
+      afterKey(
+        [sql.ref("code_batches.created_at"), sql.ref("code_batches.id")],
+        [timestampParam(after[0]), after[1]],
+        "desc",
+      ),
+    );
   }
-  const rows = (await query.execute()).map(toBatch);
-  return keysetPage(rows, limit, (batch) => [batch.createdAt.toISOString(), batch.id]);
+  const page = batchesPaging.page(await query.execute(), size, (row) => [
+    row.created_at_key,
+    row.id,
+  ]);
+  return { rows: page.rows.map(toBatch), nextCursor: page.nextCursor };
 }
 
 /**

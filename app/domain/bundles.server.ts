@@ -4,12 +4,12 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { BUNDLE_LIMITS, bundlePrice, type BundlePrice } from "~/lib/bundle-pricing";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { isUuid } from "~/lib/ids";
 import type { UnitPrices } from "~/lib/money";
 import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
+import { afterKey, fullPrecision, keyset, pageSize, timestampParam } from "./paging.server";
 
 export class BundleNotFound extends DomainError {
   constructor() {
@@ -230,8 +230,7 @@ function selectBundles(db: Database, partnerId: string) {
       "bundles.archived_at",
       "bundles.duplicated_from",
       "partners.discount_bps",
-      // Text keeps the microseconds a JS Date would drop, so the cursor is exact.
-      sql<string>`bundles.created_at::text`.as("created_at_key"),
+      fullPrecision(sql.ref("bundles.created_at")).as("created_at_key"),
       codeCount.as("code_count"),
     ])
     .where("bundles.partner_id", "=", partnerId);
@@ -274,17 +273,7 @@ export async function getBundle(
   return row ? toBundle(row, prices) : null;
 }
 
-// "2026-11-26 14:00:00.123456+00" as PostgreSQL prints a timestamptz.
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2})?$/;
-
-/** A (created_at, id) cursor; null when tampered with, since a bad value would fail the query. */
-function createdIdCursor(cursor: string | null | undefined): [string, string] | null {
-  const key = decodeCursor(cursor, 2);
-  if (!key) return null;
-  const [createdAt, id] = key;
-  if (typeof createdAt !== "string" || !TIMESTAMP_TEXT.test(createdAt)) return null;
-  return isUuid(id) ? [createdAt, id] : null;
-}
+const bundlesPaging = keyset("bundles", ["timestamp", "uuid"]);
 
 /** The partner's bundles, newest first, keyset paged. */
 export async function listBundles(
@@ -301,24 +290,24 @@ export async function listBundles(
     limit?: number;
   },
 ): Promise<{ rows: Bundle[]; nextCursor: string | null }> {
-  const pageSize = Math.min(Math.max(Math.trunc(limit) || 25, 1), 100);
-  const after = createdIdCursor(cursor);
+  const size = pageSize(limit, 25, 100);
+  const after = bundlesPaging.after(cursor);
   let query = selectBundles(db, partnerId)
     .orderBy("bundles.created_at", "desc")
     .orderBy("bundles.id", "desc")
-    .limit(pageSize + 1);
+    .limit(size + 1);
   if (status !== "all") query = query.where("bundles.status", "=", status);
   if (after) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple("bundles.created_at", "bundles.id"),
-        "<",
-        eb.tuple(sql<Date>`${after[0]}::timestamptz`, sql<string>`${after[1]}::uuid`),
+    query = query.where(
+      afterKey(
+        [sql.ref("bundles.created_at"), sql.ref("bundles.id")],
+        [timestampParam(after[0]), after[1]],
+        "desc",
       ),
     );
   }
   const [rows, prices] = await Promise.all([query.execute(), getCurrentPrices(db)]);
-  const page = keysetPage(rows, pageSize, (row) => [row.created_at_key, row.id]);
+  const page = bundlesPaging.page(rows, size, (row) => [row.created_at_key, row.id]);
   return { rows: page.rows.map((row) => toBundle(row, prices)), nextCursor: page.nextCursor };
 }
 

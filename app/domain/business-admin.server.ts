@@ -5,7 +5,6 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { isUuid } from "~/lib/ids";
 import { parseWholeNumber } from "~/lib/money-input";
 import { recordAudit, type AuditActor } from "./audit.server";
@@ -16,6 +15,7 @@ import {
   type GrantSource,
 } from "./entitlements.server";
 import { DomainError } from "./errors.server";
+import { afterKey, keyset, pageSize, type Page } from "./paging.server";
 import { recordOutboxEvent } from "./outbox.server";
 import { BusinessNotFound } from "./plans.server";
 
@@ -37,6 +37,8 @@ export interface BusinessSearchRow {
   createdAt: Date;
 }
 
+const businessesPaging = keyset("businesses", ["text", "uuid"]);
+
 /**
  * Businesses by name (any part, any case), owner email (any part) or exact id; all of them
  * without a query. By name, keyset paged.
@@ -44,10 +46,9 @@ export interface BusinessSearchRow {
 export async function searchBusinesses(
   db: Database,
   { query, cursor, limit = 25 }: { query?: string | null; cursor?: string | null; limit?: number },
-): Promise<{ rows: BusinessSearchRow[]; nextCursor: string | null }> {
-  const key = decodeCursor(cursor, 2);
-  const after =
-    key && typeof key[0] === "string" && isUuid(key[1]) ? (key as [string, string]) : null;
+): Promise<Page<BusinessSearchRow>> {
+  const size = pageSize(limit, 25, 100);
+  const after = businessesPaging.after(cursor);
   const text = (query ?? "").trim().split("\u0000").join("");
   const owner = (b: "businesses") =>
     sql<string | null>`(select u.email from business_members m join users u on u.id = m.user_id
@@ -70,7 +71,7 @@ export async function searchBusinesses(
     ])
     .orderBy("businesses.name")
     .orderBy("businesses.id")
-    .limit(limit + 1);
+    .limit(size + 1);
   if (text) {
     const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where((eb) =>
@@ -89,12 +90,10 @@ export async function searchBusinesses(
     );
   }
   if (after) {
-    q = q.where((eb) =>
-      eb(eb.refTuple("businesses.name", "businesses.id"), ">", eb.tuple(after[0], after[1])),
-    );
+    q = q.where(afterKey([sql.ref("businesses.name"), sql.ref("businesses.id")], after, "asc"));
   }
   const rows = await q.execute();
-  const page = keysetPage(rows, limit, (r) => [r.name, r.id]);
+  const page = businessesPaging.page(rows, size, (r) => [r.name, r.id]);
   return {
     rows: page.rows.map((r) => ({
       id: r.id,

@@ -22,11 +22,11 @@
 import { sql, type RawBuilder } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { fieldErrorsFrom, parseObject, type FieldErrors } from "~/lib/forms";
 import { isUuid } from "~/lib/ids";
 import { getPartnerGrants, type GrantEntitlement } from "./entitlements.server";
 import { DomainError } from "./errors.server";
+import { InvalidCursor, keyset, pageSize, type Page } from "./paging.server";
 import { csvLine, escapeLike } from "~/lib/csv";
 
 // ---- Types --------------------------------------------------------------------------------
@@ -113,18 +113,6 @@ export interface ClientDetail {
 export class ClientNotFound extends DomainError {
   constructor() {
     super("not_found", "No such client.", 404);
-  }
-}
-
-/** A cursor that was not made by this list with this sort (tampered, or from another sort). */
-export class InvalidClientCursor extends DomainError {
-  constructor() {
-    super(
-      "invalid_request",
-      "The cursor does not belong to this list and sort; start again from the first page.",
-      400,
-      "cursor",
-    );
   }
 }
 
@@ -282,24 +270,18 @@ interface After {
   businessId: string;
 }
 
+/** Each sort and direction is its own list: a cursor of another is refused. */
+function clientsPaging(list: ResolvedList) {
+  return keyset(`clients:${list.sort}:${list.direction}`, ["number", "number?", "uuid"]);
+}
+
 function readCursor(cursor: string | null | undefined, list: ResolvedList): After | null {
-  if (!cursor) return null;
-  const parts = decodeCursor(cursor, 5);
-  if (!parts) throw new InvalidClientCursor();
-  const [sort, direction, rank, key, businessId] = parts;
-  const keyFits = sortKeys[list.sort].text
-    ? key === null
-    : typeof key === "number" && Number.isFinite(key);
-  if (
-    sort !== list.sort ||
-    direction !== list.direction ||
-    (rank !== 0 && rank !== 1) ||
-    !keyFits ||
-    !isUuid(businessId)
-  ) {
-    throw new InvalidClientCursor();
-  }
-  return { rank: rank as number, key: key as number | null, businessId };
+  const parts = clientsPaging(list).after(cursor);
+  if (!parts) return null;
+  const [rank, key, businessId] = parts;
+  const keyFits = sortKeys[list.sort].text ? key === null : key !== null;
+  if ((rank !== 0 && rank !== 1) || !keyFits) throw new InvalidCursor();
+  return { rank, key, businessId };
 }
 
 interface ClientRowWithKey extends ClientRow {
@@ -494,14 +476,14 @@ function afterRow(list: ResolvedList, row: ClientRowWithKey): After {
   };
 }
 
-function cursorOf(list: ResolvedList, row: ClientRowWithKey): unknown[] {
+function keyOf(list: ResolvedList, row: ClientRowWithKey): [number, number | null, string] {
   const { rank, key, businessId } = afterRow(list, row);
-  return [list.sort, list.direction, rank, key, businessId];
+  return [rank, key, businessId];
 }
 
 /**
  * One keyset page of the partner's clients. A cursor made for another sort or direction, or
- * tampered with, is InvalidClientCursor (400), never a query error.
+ * tampered with, is InvalidCursor (400), never a query error.
  */
 export async function listClients(
   db: Database,
@@ -520,12 +502,12 @@ export async function listClients(
     limit?: number;
     now?: Date;
   },
-): Promise<{ rows: ClientRow[]; nextCursor: string | null }> {
+): Promise<Page<ClientRow>> {
   const list = resolveList({ sort, direction, filter, search });
-  const pageSize = Math.min(Math.max(Math.trunc(limit) || 50, 1), 500);
+  const size = pageSize(limit, 50, 500);
   const after = readCursor(cursor, list);
-  const rows = await selectClients(db, { partnerId, list, after, limit: pageSize + 1, now });
-  const page = keysetPage(rows, pageSize, (row) => cursorOf(list, row));
+  const rows = await selectClients(db, { partnerId, list, after, limit: size + 1, now });
+  const page = clientsPaging(list).page(rows, size, (row) => keyOf(list, row));
   return { rows: page.rows.map(withoutKey), nextCursor: page.nextCursor };
 }
 

@@ -10,7 +10,6 @@ import { env } from "~/env.server";
 import { translatorFor } from "~/i18n";
 import { formatCode, parseCode, parseSerial } from "~/lib/activation-code";
 import { codeStatusFilters } from "~/lib/code-filter";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { parseObject, fieldErrorsFrom } from "~/lib/forms";
 import { isUuid } from "~/lib/ids";
 import { defaultLanguage, type Language } from "~/lib/locale";
@@ -18,6 +17,7 @@ import { log } from "~/lib/log.server";
 import { recordAudit, type AuditActor, type AuditSubject } from "./audit.server";
 import { BatchNotFound } from "./batches.server";
 import { DomainError } from "./errors.server";
+import { keyset, pageSize, type Page } from "./paging.server";
 import { rateLimitRules, reserveRateLimits } from "./rate-limits.server";
 import { csvLine, escapeLike } from "~/lib/csv";
 
@@ -461,11 +461,8 @@ async function selectCodes(
   }));
 }
 
-function serialCursor(cursor: string | null | undefined): number | null {
-  const key = decodeCursor(cursor, 1);
-  const serial = key?.[0];
-  return typeof serial === "number" && Number.isSafeInteger(serial) && serial > 0 ? serial : null;
-}
+// A code's serial is unique and only grows: it is the whole key.
+export const codesPaging = keyset("codes", ["serial"]);
 
 function validSerial(serial: unknown): serial is number {
   return typeof serial === "number" && Number.isSafeInteger(serial) && serial > 0;
@@ -480,16 +477,17 @@ export async function listCodes(
     cursor,
     limit = 50,
   }: { partnerId: string; filter?: CodeFilter; cursor?: string | null; limit?: number },
-): Promise<{ rows: CodeRow[]; nextCursor: string | null }> {
+): Promise<Page<CodeRow>> {
   const resolved = resolveFilter(filter);
-  const pageSize = Math.min(Math.max(Math.trunc(limit) || 50, 1), 500);
+  const size = pageSize(limit, 50, 500);
+  const after = codesPaging.after(cursor);
   if (resolved.none) return { rows: [], nextCursor: null };
   const rows = await selectCodes(db, partnerId, resolved, {
-    beforeSerial: serialCursor(cursor),
-    limit: pageSize + 1,
+    beforeSerial: after ? after[0] : null,
+    limit: size + 1,
     readyBatchesOnly: true,
   });
-  return keysetPage(rows, pageSize, (row) => [row.serial]);
+  return codesPaging.page(rows, size, (row) => [row.serial]);
 }
 
 export async function getCode(

@@ -1,7 +1,7 @@
 // Partners: their terms, their team, and the support desk's list of them.
+import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
-import { isUuid } from "~/lib/ids";
+import { afterKey, keyset, pageSize, type Page } from "./paging.server";
 
 export interface PartnerTerms {
   id: string;
@@ -98,19 +98,7 @@ export async function listPartnerTeam(
   }));
 }
 
-/** A (name, id) cursor; null when tampered with, since a wrong type would fail the query. */
-function nameIdCursor(cursor: string | null | undefined): [string, string] | null {
-  const key = decodeCursor(cursor, 2);
-  if (!key) return null;
-  const [name, id] = key;
-  if (typeof name !== "string" || name.includes("\u0000")) return null;
-  return typeof id === "string" && isUuid(id) ? [name, id] : null;
-}
-
-export interface Page<T> {
-  rows: T[];
-  nextCursor: string | null;
-}
+const partnersPaging = keyset("partners", ["text", "uuid"]);
 
 export interface PartnerListRow {
   id: string;
@@ -128,7 +116,8 @@ export async function listPartners(
   db: Database,
   { cursor, limit = 25 }: { cursor?: string | null; limit?: number },
 ): Promise<Page<PartnerListRow>> {
-  const after = nameIdCursor(cursor);
+  const size = pageSize(limit, 25, 100);
+  const after = partnersPaging.after(cursor);
   let query = db
     .selectFrom("partners")
     .select((eb) => [
@@ -147,13 +136,12 @@ export async function listPartners(
     ])
     .orderBy("partners.name")
     .orderBy("partners.id")
-    .limit(limit + 1);
-  if (after)
-    query = query.where((eb) =>
-      eb(eb.refTuple("partners.name", "partners.id"), ">", eb.tuple(after[0], after[1])),
-    );
+    .limit(size + 1);
+  if (after) {
+    query = query.where(afterKey([sql.ref("partners.name"), sql.ref("partners.id")], after, "asc"));
+  }
   const rows = await query.execute();
-  const page = keysetPage(rows, limit, (r) => [r.name, r.id]);
+  const page = partnersPaging.page(rows, size, (r) => [r.name, r.id]);
   return {
     rows: page.rows.map((r) => ({
       id: r.id,
@@ -162,55 +150,6 @@ export async function listPartners(
       type: r.type,
       status: r.status,
       discountBps: r.discount_bps,
-      members: Number(r.members ?? 0),
-      createdAt: r.created_at,
-    })),
-    nextCursor: page.nextCursor,
-  };
-}
-
-export interface BusinessListRow {
-  id: string;
-  name: string;
-  planName: string;
-  members: number;
-  createdAt: Date;
-}
-
-/** Support's list of businesses, by name, keyset paged. */
-export async function listBusinesses(
-  db: Database,
-  { cursor, limit = 25 }: { cursor?: string | null; limit?: number },
-): Promise<Page<BusinessListRow>> {
-  const after = nameIdCursor(cursor);
-  let query = db
-    .selectFrom("businesses")
-    .innerJoin("plans", "plans.id", "businesses.plan_id")
-    .select((eb) => [
-      "businesses.id",
-      "businesses.name",
-      "plans.name as plan_name",
-      "businesses.created_at",
-      eb
-        .selectFrom("business_members")
-        .select(eb.fn.countAll<number>().as("n"))
-        .whereRef("business_members.business_id", "=", "businesses.id")
-        .as("members"),
-    ])
-    .orderBy("businesses.name")
-    .orderBy("businesses.id")
-    .limit(limit + 1);
-  if (after)
-    query = query.where((eb) =>
-      eb(eb.refTuple("businesses.name", "businesses.id"), ">", eb.tuple(after[0], after[1])),
-    );
-  const rows = await query.execute();
-  const page = keysetPage(rows, limit, (r) => [r.name, r.id]);
-  return {
-    rows: page.rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      planName: r.plan_name,
       members: Number(r.members ?? 0),
       createdAt: r.created_at,
     })),

@@ -4,8 +4,9 @@ import { useTranslation } from "react-i18next";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { BatchStatusBadge } from "~/components/BatchStatusBadge";
 import { buttonClasses } from "~/components/Button";
-import { EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
+import { readPage } from "~/domain/paging.server";
 import { listBatches } from "~/domain/batches.server";
 import { formatDateTime, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
@@ -15,13 +16,15 @@ export const meta: MetaFunction = () => [{ title: "Batches · 7stamp Partner Por
 export async function loader(args: LoaderFunctionArgs) {
   const { partner } = await requirePartnerMember(args, args.params.slug);
   const cursor = new URL(args.request.url).searchParams.get("cursor");
-  const page = await listBatches(db, { partnerId: partner.id, cursor });
-  return { ...page, paged: Boolean(cursor), slug: partner.slug };
+  const page = await readPage(cursor, (after) =>
+    listBatches(db, { partnerId: partner.id, cursor: after }),
+  );
+  return { ...page, paged: Boolean(cursor) && !page.staleCursor, slug: partner.slug };
 }
 
 export default function Batches() {
   const { t } = useTranslation("batches");
-  const { rows, nextCursor, paged, slug } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, paged, slug, staleCursor } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const { pathname } = useLocation();
   return (
@@ -35,6 +38,7 @@ export default function Batches() {
           </Link>
         }
       />
+      <StaleCursorNotice show={staleCursor} />
       {rows.length === 0 ? (
         <EmptyState title={t("list.empty")}>
           {t("list.emptyHint")}{" "}

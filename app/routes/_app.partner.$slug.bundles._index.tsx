@@ -5,8 +5,9 @@ import { z } from "zod";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { BundleStatusBadge } from "~/components/BundleStatusBadge";
 import { buttonClasses } from "~/components/Button";
-import { EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
+import { readPage } from "~/domain/paging.server";
 import { listBundles } from "~/domain/bundles.server";
 import { formatMoney, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
@@ -27,13 +28,15 @@ export async function loader(args: LoaderFunctionArgs) {
     status: params.get("status"),
     cursor: params.get("cursor"),
   });
-  const page = await listBundles(db, { partnerId: partner.id, status, cursor, limit: 25 });
-  return { ...page, status, isFirstPage: !cursor };
+  const page = await readPage(cursor, (after) =>
+    listBundles(db, { partnerId: partner.id, status, cursor: after, limit: 25 }),
+  );
+  return { ...page, status, isFirstPage: !cursor || page.staleCursor };
 }
 
 export default function BundleList() {
   const { t } = useTranslation("bundles");
-  const { rows, nextCursor, status, isFirstPage } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, status, isFirstPage, staleCursor } = useLoaderData<typeof loader>();
   const { slug } = useParams();
   const locale = useFormattingLocale();
   const base = `/partner/${slug}/bundles`;
@@ -46,6 +49,7 @@ export default function BundleList() {
   return (
     <>
       <PageHeader title={t("list.title")} description={t("list.subtitle")} actions={newBundle} />
+      <StaleCursorNotice show={staleCursor} />
       <nav aria-label={t("list.filterLabel")} className="mb-4 flex gap-1 text-sm">
         {(["active", "archived"] as const).map((option) => (
           <Link

@@ -4,15 +4,15 @@ import { useTranslation } from "react-i18next";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { Button, buttonClasses } from "~/components/Button";
 import { Field, SelectField } from "~/components/Field";
-import { EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
+import { readPage } from "~/domain/paging.server";
 import {
   clientFilters,
   clientSorts,
   defaultDirection,
-  InvalidClientCursor,
   listClients,
   readClientQuery,
   type ClientQueryValues,
@@ -79,40 +79,21 @@ export async function loader(args: LoaderFunctionArgs) {
   const sort = read.options.sort ?? "name";
   const direction = read.options.direction ?? defaultDirection(sort);
   const filtered = Boolean(read.options.filter || read.options.search);
-  try {
-    const page = await listPage({
-      partnerId: partner.id,
-      ...read.options,
-      cursor: read.cursor,
-    });
-    return data<ListData>({
-      ...page,
-      isFirstPage: !read.cursor,
-      hasClients: page.rows.length > 0 || (filtered && (await hasAnyClient())),
-      values: read.values,
-      errors: {},
-      sort,
-      direction,
-      ...choices,
-    });
-  } catch (error) {
-    if (!(error instanceof InvalidClientCursor)) throw error;
+  const page = await readPage(read.cursor, (cursor) =>
+    listPage({ partnerId: partner.id, ...read.options, cursor }),
+  );
+  return data<ListData>({
+    rows: page.rows,
+    nextCursor: page.nextCursor,
+    isFirstPage: !read.cursor || page.staleCursor,
+    hasClients: page.rows.length > 0 || (filtered && (await hasAnyClient())),
+    values: read.values,
     // An out-of-date or forged page link: the first page, and a word about it.
-    const page = await listPage({ partnerId: partner.id, ...read.options });
-    return data<ListData>(
-      {
-        ...page,
-        isFirstPage: true,
-        hasClients: page.rows.length > 0 || (filtered && (await hasAnyClient())),
-        values: read.values,
-        errors: { cursor: { key: "clients:list.badCursor" } },
-        sort,
-        direction,
-        ...choices,
-      },
-      { status: 400 },
-    );
-  }
+    errors: page.staleCursor ? { cursor: { key: "common:paging.staleCursor" } } : {},
+    sort,
+    direction,
+    ...choices,
+  });
 }
 
 /** "?sort=usage&filter=active…" for these values (empty ones left out), with extras. */
@@ -218,14 +199,7 @@ export default function PartnerClients() {
         </div>
       </Form>
 
-      {errors.cursor ? (
-        <p
-          role="alert"
-          className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
-        >
-          {t("list.badCursor")}
-        </p>
-      ) : null}
+      <StaleCursorNotice show={Boolean(errors.cursor)} />
 
       {!hasClients ? (
         <EmptyState title={t("list.emptyTitle")}>

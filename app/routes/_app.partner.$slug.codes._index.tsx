@@ -5,8 +5,9 @@ import { requirePartnerMember } from "~/auth/guards.server";
 import { Button, buttonClasses } from "~/components/Button";
 import { CodeStatusBadge } from "~/components/CodeStatusBadge";
 import { Field, SelectField } from "~/components/Field";
-import { EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
+import { readPage } from "~/domain/paging.server";
 import { getBatch, listBatches, type Batch } from "~/domain/batches.server";
 import { listBundles } from "~/domain/bundles.server";
 import { CodeMistyped, InvalidCodeSearch, listCodes, type CodeRow } from "~/domain/codes.server";
@@ -55,6 +56,8 @@ interface ListData {
   rows: CodeRow[];
   nextCursor: string | null;
   isFirstPage: boolean;
+  /** The page link was out of date or forged: this is the first page instead. */
+  staleCursor: boolean;
   /** False only when the partner has no codes at all (the first empty state). */
   hasCodes: boolean;
   values: FilterValues;
@@ -69,6 +72,7 @@ export async function loader(args: LoaderFunctionArgs) {
     rows: [],
     nextCursor: null,
     isFirstPage: true,
+    staleCursor: false,
     hasCodes: true,
     values: read.values,
   };
@@ -81,12 +85,9 @@ export async function loader(args: LoaderFunctionArgs) {
   const hasAnyCode = async () =>
     (await listCodes(db, { partnerId: partner.id, limit: 1 })).rows.length > 0;
   try {
-    const page = await listCodes(db, {
-      partnerId: partner.id,
-      filter: read.filter,
-      cursor: read.cursor,
-      limit: PAGE_SIZE,
-    });
+    const page = await readPage(read.cursor, (cursor) =>
+      listCodes(db, { partnerId: partner.id, filter: read.filter, cursor, limit: PAGE_SIZE }),
+    );
     // A search names one code: go straight to its page.
     if (read.filter.search && page.rows.length === 1) {
       throw redirect(`/partner/${partner.slug}/codes/${page.rows[0].serial}`);
@@ -94,7 +95,7 @@ export async function loader(args: LoaderFunctionArgs) {
     const hasCodes = page.rows.length > 0 || (isFiltered(read.values) && (await hasAnyCode()));
     return data<ListData & typeof options>({
       ...page,
-      isFirstPage: !read.cursor,
+      isFirstPage: !read.cursor || page.staleCursor,
       hasCodes,
       values: read.values,
       errors: {},
@@ -109,16 +110,18 @@ export async function loader(args: LoaderFunctionArgs) {
           : null;
     if (!searchError) throw error;
     // Only the search is refused: the list stays as the rest of the filter shows it.
-    const page = await listCodes(db, {
-      partnerId: partner.id,
-      filter: { ...read.filter, search: undefined },
-      cursor: read.cursor,
-      limit: PAGE_SIZE,
-    });
+    const page = await readPage(read.cursor, (cursor) =>
+      listCodes(db, {
+        partnerId: partner.id,
+        filter: { ...read.filter, search: undefined },
+        cursor,
+        limit: PAGE_SIZE,
+      }),
+    );
     return data<ListData & typeof options>(
       {
         ...page,
-        isFirstPage: !read.cursor,
+        isFirstPage: !read.cursor || page.staleCursor,
         hasCodes: page.rows.length > 0 || (await hasAnyCode()),
         values: read.values,
         errors: { search: { key: searchError } },
@@ -132,7 +135,8 @@ export async function loader(args: LoaderFunctionArgs) {
 export default function PartnerCodes() {
   const { t } = useTranslation("codes");
   const loaded = useLoaderData<typeof loader>();
-  const { rows, nextCursor, isFirstPage, hasCodes, values, errors, bundles, batches } = loaded;
+  const { rows, nextCursor, isFirstPage, staleCursor, hasCodes, values, errors, bundles, batches } =
+    loaded;
   const locale = useFormattingLocale();
   const busy = useNavigation().state === "loading";
   const filtered = isFiltered(values);
@@ -166,6 +170,7 @@ export default function PartnerCodes() {
           ) : null
         }
       />
+      <StaleCursorNotice show={staleCursor} />
 
       <div className="mb-6 space-y-4">
         {/* The search is its own form: it looks one code up, whatever the filter. */}

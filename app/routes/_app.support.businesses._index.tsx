@@ -5,8 +5,9 @@ import { z } from "zod";
 import { requireSupport } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { Field } from "~/components/Field";
-import { EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
+import { readPage } from "~/domain/paging.server";
 import { searchBusinesses } from "~/domain/business-admin.server";
 import { formatDate } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
@@ -22,18 +23,21 @@ export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
   const params = new URL(args.request.url).searchParams;
   const query = Query.parse({ q: params.get("q") ?? "", cursor: params.get("cursor") });
-  const page = await searchBusinesses(db, { query: query.q, cursor: query.cursor, limit: 25 });
-  return { ...page, q: query.q, isFirstPage: !query.cursor };
+  const page = await readPage(query.cursor, (cursor) =>
+    searchBusinesses(db, { query: query.q, cursor, limit: 25 }),
+  );
+  return { ...page, q: query.q, isFirstPage: !query.cursor || page.staleCursor };
 }
 
 export default function SupportBusinesses() {
   const { t } = useTranslation("support");
-  const { rows, nextCursor, isFirstPage, q } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, isFirstPage, q, staleCursor } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const withQuery = (extra: string) => `?${q ? `q=${encodeURIComponent(q)}&` : ""}${extra}`;
   return (
     <>
       <PageHeader title={t("businesses.title")} description={t("businesses.subtitle")} />
+      <StaleCursorNotice show={staleCursor} />
       <Form method="get" className="mb-6 flex flex-wrap items-end gap-3" role="search">
         <Field
           label={t("businesses.search")}

@@ -5,8 +5,9 @@ import { useTranslation } from "react-i18next";
 import { requireSupport } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { Field, FormAlert, SelectField, TextAreaField } from "~/components/Field";
-import { Card, EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { Card, EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
+import { readPage } from "~/domain/paging.server";
 import { DomainError } from "~/domain/errors.server";
 import {
   EnrolPartnerSchema,
@@ -27,9 +28,10 @@ export const meta: MetaFunction = () => [{ title: "Partners · 7stamp Partner Po
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
   const cursor = new URL(args.request.url).searchParams.get("cursor");
+  const page = await readPage(cursor, (after) => listPartners(db, { cursor: after, limit: 25 }));
   return {
-    ...(await listPartners(db, { cursor, limit: 25 })),
-    isFirstPage: !cursor,
+    ...page,
+    isFirstPage: !cursor || page.staleCursor,
     types: PARTNER_TYPES,
     locales: PARTNER_LOCALES,
   };
@@ -67,11 +69,13 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function SupportPartners() {
   const { t } = useTranslation("support");
-  const { rows, nextCursor, isFirstPage, types, locales } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, isFirstPage, types, locales, staleCursor } =
+    useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   return (
     <>
       <PageHeader title={t("partners.title")} description={t("partners.subtitle")} />
+      <StaleCursorNotice show={staleCursor} />
       <div className="space-y-8">
         {rows.length === 0 ? (
           <EmptyState title={t("partners.empty")} />

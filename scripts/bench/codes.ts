@@ -19,7 +19,7 @@ import { hashPassword } from "~/auth/password.server";
 import { createApiKey } from "~/domain/api-keys.server";
 import { continueBatchGeneration, generateBatch } from "~/domain/batches.server";
 import { formatCode } from "~/lib/activation-code";
-import { encodeCursor } from "~/lib/cursor";
+import { codesPaging } from "~/domain/codes.server";
 import {
   checkpoint as checkpointOn,
   cleanUpOnSignals,
@@ -433,7 +433,7 @@ async function benchReads(
     [a.id, middle - 7],
   );
   const typed = formatCode(code).toLowerCase().replace(/-/g, " ");
-  const cursor = encodeCursor([middle]);
+  const cursor = codesPaging.cursorAfter([middle]);
   const page = pageSql("");
   const cases: ReadCase[] = [
     {

@@ -2,7 +2,7 @@
 // browser's forms would never send — NUL bytes, out-of-range numbers, forged cursors —
 // reaching loaders and actions directly.
 import { beforeAll, describe, expect, test } from "vitest";
-import { encodeCursor } from "~/lib/cursor";
+import { forgeCursor } from "../helpers/cursor";
 import { action as accountAction } from "~/routes/_app.account";
 import { loader as partnerDashboardLoader } from "~/routes/_app.partner.$slug._index";
 import { loader as supportAuditLoader } from "~/routes/_app.support.audit";
@@ -84,7 +84,7 @@ describe("support lists with forged paging parameters", () => {
     [null, null],
     ["name\u0000", "00000000-0000-4000-8000-000000000000"],
     ["only-one"],
-  ].map((key) => encodeCursor(key));
+  ].map((key) => forgeCursor(key));
 
   test.each([
     ["/support/partners", supportPartnersLoader],

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { claimCode } from "~/domain/redemption.server";
 import { recordCardOperations } from "~/domain/usage.server";
-import { encodeCursor } from "~/lib/cursor";
+import { forgeCursor } from "../helpers/cursor";
 import * as clientRoute from "~/routes/api.v1.clients.$id";
 import * as clientsRoute from "~/routes/api.v1.clients";
 import { testDb } from "../db.ts";
@@ -199,9 +199,9 @@ describe("GET /api/v1/clients", () => {
     const first = await get("/api/v1/clients?limit=2");
     for (const [query, cursor] of [
       ["", "%%%"],
-      ["", encodeCursor(["name", "asc", 0, 5, idsA[0]])],
-      ["", encodeCursor(["name", "asc", 0, "a", "x"])],
-      ["", encodeCursor([1, 2])],
+      ["", forgeCursor(["name", "asc", 0, 5, idsA[0]])],
+      ["", forgeCursor(["name", "asc", 0, "a", "x"])],
+      ["", forgeCursor([1, 2])],
       ["&sort=used", first.body.next_cursor],
       ["&direction=desc", first.body.next_cursor],
     ]) {

@@ -35,7 +35,6 @@ export default {
     sortBy: "Sort by {{column}}",
     apply: "Apply",
     clear: "Clear",
-    badCursor: "That page link is out of date, so the list starts again from the first page.",
     columns: {
       business: "Business",
       codes: "Codes",

@@ -73,7 +73,11 @@ export default {
     signOut: "Sign out",
   },
   roles: { owner: "Owner", member: "Member", staff: "Staff" },
-  paging: { first: "First page", next: "Next page" },
+  paging: {
+    first: "First page",
+    next: "Next page",
+    staleCursor: "That page link is out of date, so the list starts again from the first page.",
+  },
   partnerTypes: {
     marketing_agency: "Marketing agency",
     loyalty_consultant: "Loyalty consultant",
