@@ -15,7 +15,9 @@ import { createHttpApp } from "./server/http.ts";
 
 const startedAt = performance.now();
 const dev = process.argv.includes("--dev");
-const root = path.dirname(fileURLToPath(import.meta.url));
+// The project folder: this file's own under tsx, two up from build/node/server.js compiled.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = here.endsWith(path.join("build", "node")) ? path.resolve(here, "../..") : here;
 
 const handle = getDbHandle();
 const applied = await migrateToLatest(handle.db);

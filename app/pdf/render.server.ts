@@ -70,6 +70,20 @@ function findWorkerFile(file: string): string {
   }
 }
 
+/**
+ * A server started compiled (`node build/node/server.js`, ADR 022) has its documents compiled
+ * beside it in build/node/pdf; the workers load those instead of compiling the TSX.
+ */
+const compiledDocuments = (() => {
+  const main = process.argv[1];
+  if (!main) return null;
+  const dir = path.dirname(path.resolve(main));
+  const pdf = path.join(dir, "pdf");
+  return dir.endsWith(path.join("build", "node")) && existsSync(path.join(pdf, "statement.js"))
+    ? pdf
+    : null;
+})();
+
 const workerFiles = new Map<DocumentKind, string>();
 
 function workerFileOf(kind: DocumentKind): string {
@@ -125,9 +139,13 @@ function startWorker(kind: DocumentKind, workerInput: WorkerInput | null): Worke
     transferList: workerInput?.transferList ?? [],
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     // The same start in every mode: no inherited loader flags (tsx's, vitest's), nothing from
-    // the server's environment; the worker compiles its own TSX. Production React is faster.
+    // the server's environment; the worker compiles its own TSX unless the server is compiled.
+    // Production React is faster.
     execArgv: [],
-    env: { NODE_ENV: "production" },
+    env: {
+      NODE_ENV: "production",
+      ...(compiledDocuments ? { PDF_DOCUMENTS_DIR: compiledDocuments } : {}),
+    },
   });
 }
 

@@ -1,10 +1,10 @@
 // Worker thread entry for the statement PDF (started by render.server.ts). Plain ESM, so
-// Node loads it the same way under Vite dev, the production build and vitest; tsx's scoped
-// import compiles the TSX document here, inside the worker, never on the server's thread.
-import { fileURLToPath } from "node:url";
+// Node loads it the same way under Vite dev, the production build and vitest. A compiled
+// server (build/node/) names its compiled documents in PDF_DOCUMENTS_DIR; otherwise tsx's
+// scoped import compiles the TSX document here, inside the worker, never on the server's thread.
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
-import { tsImport } from "tsx/esm/api";
 
 // React reports a failing render on console.error before it throws; the error goes back
 // to the caller as the rejection and is logged once there, not twice from here.
@@ -16,11 +16,7 @@ const input =
   workerData ?? new Promise((resolve) => parentPort.once("message", (message) => resolve(message)));
 
 try {
-  // The project's tsconfig (JSX runtime) by path: tsx would otherwise look in the cwd.
-  const { renderStatement, pdfPageCount } = await tsImport("./statement.tsx", {
-    parentURL: import.meta.url,
-    tsconfig: fileURLToPath(new URL("../../tsconfig.json", import.meta.url)),
-  });
+  const { renderStatement, pdfPageCount } = await loadDocument();
   const pdf = await renderStatement(await input);
   // This worker's own heap when the render ends (the layout tree is still referenced then):
   // what the bench reports as the render's memory beside the process's RSS.
@@ -32,4 +28,15 @@ try {
   parentPort.postMessage({ pdf: bytes, pageCount, heapBytes }, [bytes.buffer]);
 } catch (error) {
   parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
+}
+
+async function loadDocument() {
+  const compiled = process.env.PDF_DOCUMENTS_DIR;
+  if (compiled) return import(pathToFileURL(`${compiled}/statement.js`).href);
+  const { tsImport } = await import("tsx/esm/api");
+  // The project's tsconfig (JSX runtime) by path: tsx would otherwise look in the cwd.
+  return tsImport("./statement.tsx", {
+    parentURL: import.meta.url,
+    tsconfig: fileURLToPath(new URL("../../tsconfig.json", import.meta.url)),
+  });
 }

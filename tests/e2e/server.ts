@@ -1,5 +1,6 @@
 // Starting the real portal for browser tests: builds it when the build is missing or older
-// than its sources, then runs `tsx server.ts` on a free port against a fresh, temporary
+// than its sources, then runs the compiled server (`node build/node/server.js`, as production
+// does) on a free port against a fresh, temporary
 // PGlite database (so the demo is seeded on start) and a temporary email outbox.
 // Used by run.ts (the suite) and screens.ts (screenshots for review).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -21,7 +22,18 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const resultsDir = path.join(repoRoot, "test-results");
 
 const BUILD_ENTRY = path.join(repoRoot, "build/server/index.js");
-const BUILD_INPUTS = ["app", "public", "vite.config.ts", "package.json", "package-lock.json"];
+const SERVER_ENTRY = path.join(repoRoot, "build/node/server.js");
+const BUILD_INPUTS = [
+  "app",
+  "db",
+  "server",
+  "server.ts",
+  "scripts/build-node.mjs",
+  "public",
+  "vite.config.ts",
+  "package.json",
+  "package-lock.json",
+];
 
 function newestMtime(target: string): number {
   if (!existsSync(target)) return 0;
@@ -36,21 +48,21 @@ function newestMtime(target: string): number {
 
 /** Is there no build, or is a source file newer than it? */
 export function buildIsStale(): boolean {
-  if (!existsSync(BUILD_ENTRY)) return true;
-  const built = statSync(BUILD_ENTRY).mtimeMs;
+  if (!existsSync(BUILD_ENTRY) || !existsSync(SERVER_ENTRY)) return true;
+  const built = Math.min(statSync(BUILD_ENTRY).mtimeMs, statSync(SERVER_ENTRY).mtimeMs);
   return BUILD_INPUTS.some((input) => newestMtime(path.join(repoRoot, input)) > built);
 }
 
-/** Runs `remix vite:build` when needed (or always, with force). Throws when it fails. */
+/** Runs `npm run build` when needed (or always, with force). Throws when it fails. */
 export function ensureBuild({ force = false }: { force?: boolean } = {}): void {
   if (!force && !buildIsStale()) {
     console.log("e2e: build is up to date");
     return;
   }
-  console.log("e2e: building the portal (remix vite:build)…");
+  console.log("e2e: building the portal (npm run build)…");
   const started = Date.now();
-  const result = spawnSync("npx", ["remix", "vite:build"], { cwd: repoRoot, stdio: "inherit" });
-  if (result.status !== 0) throw new Error(`remix vite:build failed (exit ${result.status})`);
+  const result = spawnSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status})`);
   console.log(`e2e: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -192,8 +204,8 @@ export async function startServer({
     if (lines.length > 500) lines.splice(0, lines.length - 500);
   };
 
-  // detached: its own process group, so stopping it also stops npx's and tsx's children.
-  const child = spawn("npx", ["tsx", "server.ts"], {
+  // detached: its own process group, so stopping it also stops anything it started.
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: repoRoot,
     env,
     detached: true,
