@@ -31,6 +31,8 @@ try {
 }
 
 async function loadDocument() {
+  // This worker thread's own environment, set by render.server.ts (not the app's configuration).
+  // eslint-disable-next-line no-restricted-properties
   const compiled = process.env.PDF_DOCUMENTS_DIR;
   if (compiled) return import(pathToFileURL(`${compiled}/statement.js`).href);
   const { tsImport } = await import("tsx/esm/api");
