@@ -8,6 +8,7 @@ import type { Entitlements } from "~/domain/entitlements.server";
 import type { ClaimedCode } from "~/domain/redemption.server";
 import type { StatementListEntry } from "~/domain/statements.server";
 import type { RecordedCardOperation } from "~/domain/usage.server";
+import { batchProgressPercent } from "~/lib/batch-progress";
 import { statementPeriod } from "~/lib/statement-months";
 
 export const API_BASE = "/api/v1";
@@ -52,11 +53,7 @@ export function batchJson(batch: Batch) {
     status: batch.status,
     code_count: batch.codeCount,
     generated_count: batch.generatedCount,
-    /** Whole percent; 100 only once the batch is ready. */
-    progress_percent:
-      batch.status === "ready"
-        ? 100
-        : Math.min(99, Math.floor((batch.generatedCount * 100) / batch.codeCount)),
+    progress_percent: batchProgressPercent(batch),
     prefix: batch.prefix,
     expires_at: batch.expiresAt.toISOString(),
     label: batch.label,

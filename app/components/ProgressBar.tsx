@@ -21,6 +21,7 @@ export function ProgressBar({
   available,
   kind = "limit",
   tone: toneOverride,
+  percent: percentOverride,
 }: {
   label: string;
   used: number;
@@ -28,11 +29,14 @@ export function ProgressBar({
   kind?: "limit" | "task";
   /** The colour when more than this bar decides it (see planAllowanceTone). */
   tone?: "ok" | "near" | "full";
+  /** The bar's fill when a rule decides it (a batch is 100% only once ready). */
+  percent?: number;
 }) {
   const { i18n } = useTranslation();
   const tone = toneOverride ?? (kind === "task" ? "ok" : progressTone(used, available));
   const percent =
-    available > 0 ? Math.min(100, Math.round((used / available) * 100)) : used > 0 ? 100 : 0;
+    percentOverride ??
+    (available > 0 ? Math.min(100, Math.round((used / available) * 100)) : used > 0 ? 100 : 0);
   const number = new Intl.NumberFormat(i18n.language);
   return (
     <div>

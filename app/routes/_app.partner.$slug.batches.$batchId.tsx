@@ -18,6 +18,7 @@ import { formFailure } from "~/lib/form-responses.server";
 import { formatDate, formatDateTime, formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { batchProgressPercent } from "~/lib/batch-progress";
 import { secretPageHeaders } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Batch · 7stamp Partner Portal" }];
@@ -109,6 +110,7 @@ export default function BatchPage() {
               label={t("detail.progressLabel")}
               used={batch.generatedCount}
               available={batch.codeCount}
+              percent={batchProgressPercent(batch)}
             />
             <p className="mt-3 text-sm text-slate-600" aria-live="polite">
               {t("detail.progressHint")}

@@ -8,6 +8,7 @@ import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/compo
 import { db } from "~/db.server";
 import { readPage } from "~/domain/paging.server";
 import { listBatches } from "~/domain/batches.server";
+import { batchProgressPercent } from "~/lib/batch-progress";
 import { formatDateTime, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 
@@ -82,7 +83,7 @@ export default function Batches() {
                 <BatchStatusBadge status={batch.status} />
                 {batch.status === "generating" ? (
                   <span className="ml-2 text-xs tabular-nums text-slate-500">
-                    {Math.floor((batch.generatedCount / batch.codeCount) * 100)}%
+                    {batchProgressPercent(batch)}%
                   </span>
                 ) : null}
               </td>
