@@ -6,6 +6,7 @@ import { createI18n } from "~/i18n";
 import { parseObject } from "~/lib/forms";
 import { MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH } from "~/lib/request-limits";
 import { invalidRequest, snakeCase, type ProblemFieldError } from "./problem.server";
+import { storable } from "~/lib/storable-text";
 
 function isJsonContentType(header: string | null): boolean {
   if (!header) return false;
@@ -80,7 +81,7 @@ function stringProblems(root: unknown): StringProblems {
   const found: StringProblems = { nul: [], illFormed: [] };
   const pending: [unknown, string][] = [[root, ""]];
   const check = (text: string, path: string) => {
-    if (text.includes("\u0000")) found.nul.push(path || "body");
+    if (!storable(text)) found.nul.push(path || "body");
     if (LONE_SURROGATE.test(text)) found.illFormed.push(path || "body");
   };
   while (pending.length) {

@@ -8,6 +8,7 @@ import type { Database } from "~db/index.ts";
 import { isPartnerSlug, isUuid } from "~/lib/ids";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
+import { storable } from "~/lib/storable-text";
 
 export const PARTNER_TOKEN_PREFIX = "sk_partner_";
 export const PLATFORM_TOKEN_PREFIX = "sk_platform_";
@@ -145,7 +146,7 @@ async function issueKey(
   },
 ): Promise<{ key: ApiKeySummary; token: string }> {
   const parsedName = ApiKeyNameSchema.safeParse(name);
-  if (!parsedName.success || parsedName.data.includes("\u0000")) throw new InvalidApiKeyName();
+  if (!parsedName.success || !storable(parsedName.data)) throw new InvalidApiKeyName();
   const { token, prefix } = newToken(scope);
   const key = await db.transaction().execute(async (trx) => {
     const row = await trx

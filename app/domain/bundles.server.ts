@@ -10,6 +10,7 @@ import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
 import { afterKey, fullPrecision, keyset, pageSize, timestampParam } from "./paging.server";
+import { storable } from "~/lib/storable-text";
 
 export class BundleNotFound extends DomainError {
   constructor() {
@@ -60,13 +61,12 @@ export interface Bundle {
 
 const EMPTY_BUNDLE = "bundles:validation.emptyBundle";
 
-// PostgreSQL text cannot hold a NUL byte: such a name is invalid input, not a 500.
 const nameField = z
   .string()
   .trim()
   .min(1)
   .max(BUNDLE_LIMITS.nameLength)
-  .refine((name) => !name.includes("\u0000"), "validation.invalid");
+  .refine(storable, "validation.invalid");
 
 type Range = { readonly min: number; readonly max: number };
 

@@ -11,15 +11,10 @@ import { CodeMistyped, CodeNotFound } from "./codes.server";
 import { lockBusinessPlans, reattributeSeats } from "./entitlements.server";
 import { DomainError } from "./errors.server";
 import { recordOutboxEvent } from "./outbox.server";
+import { storable } from "~/lib/storable-text";
 
 /** Why support rolls the claim back: kept with the roll-back and shown in its history. */
-export const RollbackReasonSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(500)
-  // PostgreSQL text cannot hold a NUL byte: such input is invalid, not a database error.
-  .refine((value) => !value.includes("\u0000"));
+export const RollbackReasonSchema = z.string().trim().min(1).max(500).refine(storable);
 
 export class RollbackReasonInvalid extends DomainError {
   constructor() {

@@ -27,7 +27,8 @@ import { isUuid } from "~/lib/ids";
 import { getPartnerGrants, type GrantEntitlement } from "./entitlements.server";
 import { DomainError } from "./errors.server";
 import { InvalidCursor, keyset, pageSize, type Page } from "./paging.server";
-import { csvLine, escapeLike } from "~/lib/csv";
+import { csvLine, csvStream, escapeLike } from "~/lib/csv";
+import { storable } from "~/lib/storable-text";
 
 // ---- Types --------------------------------------------------------------------------------
 
@@ -122,11 +123,8 @@ function invalidOption(field: string): DomainError {
 
 // ---- The query string (the list page, its CSV and the API read it alike) ------------------
 
-// PostgreSQL text cannot hold a NUL byte: such input is invalid, not a database error.
-const noNul = (value: string) => !value.includes("\u0000");
-
 export const ClientListQuerySchema = z.object({
-  search: z.string().trim().max(100).refine(noNul, { message: "validation.invalid" }).optional(),
+  search: z.string().trim().max(100).refine(storable, { message: "validation.invalid" }).optional(),
   filter: z.enum(clientFilters).optional(),
   sort: z.enum(clientSorts).optional(),
   direction: z.enum(sortDirections).optional(),
@@ -174,7 +172,7 @@ function resolveList(options: ClientListOptions): ResolvedList {
   if (filter !== null && !(clientFilters as readonly string[]).includes(filter))
     throw invalidOption("filter");
   const search = options.search?.trim() ?? "";
-  if (!noNul(search) || search.length > 100) throw invalidOption("search");
+  if (!storable(search) || search.length > 100) throw invalidOption("search");
   return {
     sort,
     direction,
@@ -666,25 +664,13 @@ export function clientsCsv(
   }: ClientListOptions & { partnerId: string; now?: Date; chunkSize?: number; bom?: boolean },
 ): ReadableStream<Uint8Array> {
   const list = resolveList({ sort, direction, filter, search });
-  const encoder = new TextEncoder();
-  let after: After | null = null;
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        controller.enqueue(encoder.encode(`${bom ? "\uFEFF" : ""}${csvLine(CSV_HEADER)}`));
-      },
-      async pull(controller) {
-        const rows = await selectClients(db, { partnerId, list, after, limit: chunkSize, now });
-        if (rows.length > 0) {
-          controller.enqueue(encoder.encode(rows.map((row) => clientCsvLine(row)).join("")));
-        }
-        if (rows.length < chunkSize) controller.close();
-        else {
-          after = afterRow(list, rows[rows.length - 1]);
-        }
-      },
-    },
-    // Nothing is read ahead: the next chunk is fetched only when the previous one was taken.
-    { highWaterMark: 0 },
-  );
+  return csvStream({
+    header: CSV_HEADER,
+    bom,
+    chunkSize,
+    readChunk: (after: After | null, limit) =>
+      selectClients(db, { partnerId, list, after, limit, now }),
+    lineOf: (row) => clientCsvLine(row),
+    keyOf: (row) => afterRow(list, row),
+  });
 }

@@ -19,7 +19,8 @@ import { BatchNotFound } from "./batches.server";
 import { DomainError } from "./errors.server";
 import { keyset, pageSize, type Page } from "./paging.server";
 import { rateLimitRules, reserveRateLimits } from "./rate-limits.server";
-import { csvLine, escapeLike } from "~/lib/csv";
+import { csvLine, csvStream, escapeLike } from "~/lib/csv";
+import { storable } from "~/lib/storable-text";
 
 // ---- Types --------------------------------------------------------------------------------
 
@@ -154,15 +155,12 @@ export class EmailNotSent extends DomainError {
 
 // ---- Input schemas (form strings and API JSON alike) ---------------------------------------
 
-// PostgreSQL text cannot hold a NUL byte: such input is invalid, not a database error.
-const noNul = (value: string) => !value.includes("\u0000");
-
 const optionalText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
-    .refine(noNul, { message: "validation.invalid" })
+    .refine(storable, { message: "validation.invalid" })
     .nullish()
     .transform((value) => value || null);
 
@@ -193,7 +191,7 @@ export const HandOutInputSchema = z
 export type HandOutInput = z.output<typeof HandOutInputSchema>;
 
 export const RevokeInputSchema = z.object({
-  reason: z.string().trim().min(1).max(200).refine(noNul, { message: "validation.invalid" }),
+  reason: z.string().trim().min(1).max(200).refine(storable, { message: "validation.invalid" }),
 });
 
 const fieldLabels: Record<string, string> = {
@@ -254,7 +252,7 @@ function resolveFilter(filter: CodeFilter): ResolvedFilter {
   }
   const recipient = filter.recipient?.trim();
   if (recipient) {
-    if (noNul(recipient)) resolved.recipientPattern = `%${escapeLike(recipient.toLowerCase())}%`;
+    if (storable(recipient)) resolved.recipientPattern = `%${escapeLike(recipient.toLowerCase())}%`;
     else resolved.none = true;
   }
   const search = filter.search?.trim();
@@ -689,28 +687,17 @@ export function codesCsv(
   }: { partnerId: string; filter?: CodeFilter; chunkSize?: number; bom?: boolean },
 ): ReadableStream<Uint8Array> {
   const resolved = resolveFilter(filter);
-  const encoder = new TextEncoder();
-  let beforeSerial: number | null = null;
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        controller.enqueue(encoder.encode(`${bom ? "\uFEFF" : ""}${csvLine(CSV_HEADER)}`));
-        if (resolved.none) controller.close();
-      },
-      async pull(controller) {
-        const rows = await selectCodes(db, partnerId, resolved, {
-          beforeSerial,
-          limit: chunkSize,
-          readyBatchesOnly: true,
-        });
-        if (rows.length > 0) controller.enqueue(encoder.encode(rows.map(codeCsvLine).join("")));
-        if (rows.length < chunkSize) controller.close();
-        else beforeSerial = rows[rows.length - 1].serial;
-      },
-    },
-    // Nothing is read ahead: the next chunk is fetched only when the previous one was taken.
-    { highWaterMark: 0 },
-  );
+  return csvStream({
+    header: CSV_HEADER,
+    bom,
+    chunkSize,
+    readChunk: async (beforeSerial: number | null, limit) =>
+      resolved.none
+        ? []
+        : selectCodes(db, partnerId, resolved, { beforeSerial, limit, readyBatchesOnly: true }),
+    lineOf: codeCsvLine,
+    keyOf: (row) => row.serial,
+  });
 }
 
 // ---- Changes ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 import { sql, type Expression } from "kysely";
 import { isUuid } from "~/lib/ids";
 import { DomainError } from "./errors.server";
+import { storable } from "~/lib/storable-text";
 
 export class InvalidCursor extends DomainError {
   constructor() {
@@ -79,7 +80,7 @@ function partFits(part: KeyPart, value: unknown): boolean {
     case "number?":
       return value === null || (typeof value === "number" && Number.isFinite(value));
     case "text":
-      return typeof value === "string" && value.length <= MAX_TEXT_PART && !value.includes("\0");
+      return typeof value === "string" && value.length <= MAX_TEXT_PART && storable(value);
   }
 }
 

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { CodeFilter, CodeStatusFilter } from "~/domain/codes.server";
 import { parseObject, fieldErrorsFrom, type FieldErrors } from "./forms";
+import { storable } from "./storable-text";
 
 export const codeStatusFilters = [
   "issued",
@@ -23,12 +24,7 @@ export const filterFields = [
 export type FilterValues = Partial<Record<(typeof filterFields)[number], string>>;
 
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((value) => !value.includes("\u0000"), { message: "validation.invalid" })
-    .optional();
+  z.string().trim().max(max).refine(storable, { message: "validation.invalid" }).optional();
 
 const FilterQuerySchema = z.object({
   search: text(100),

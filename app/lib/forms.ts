@@ -2,6 +2,7 @@
 // they are shown, with the field's own label), and the typed values come back to refill
 // the form. Passwords are never echoed back.
 import type { z } from "zod";
+import { storable } from "./storable-text";
 
 export interface FieldError {
   key: string;
@@ -72,8 +73,8 @@ export function parseForm<S extends z.ZodTypeAny>(
     if (typeof value === "string") raw[name] = value;
   }
   const parsed = parseObject(schema, raw);
-  // PostgreSQL text cannot hold a NUL byte: such a field is invalid input, not a 500.
-  const withNul = Object.keys(raw).filter((name) => raw[name].includes("\u0000"));
+  // A field holding a NUL byte is invalid input, not a 500 (see storable-text).
+  const withNul = Object.keys(raw).filter((name) => !storable(raw[name]));
   if (parsed.success && withNul.length === 0) return { success: true, data: parsed.data };
   const values = Object.fromEntries(
     Object.entries(raw).filter(([name]) => !/password/i.test(name)),
