@@ -4,11 +4,7 @@ import { redirect } from "@remix-run/node";
 import { db } from "~/db.server";
 import { isPartnerSlug, isUuid } from "~/lib/ids";
 import type { RequestContext } from "./context.server";
-import {
-  overSeatLimitResponse,
-  reattributeAndCheck,
-  seatNeedsReattribution,
-} from "./seat-access.server";
+import { overSeatLimitResponse, holdsSeatNow, seatNeedsReattribution } from "./seat-access.server";
 import {
   readSessionToken,
   sessionCookie,
@@ -136,10 +132,14 @@ export async function requireBusinessMember(
     .executeTakeFirst();
   if (!membership) throw notFound();
   const now = new Date();
-  if (seatNeedsReattribution(membership, now)) {
-    const state = await reattributeAndCheck(db, { businessId, userId: user.id, now });
-    if (!state) throw notFound();
-    if (state.overLimit) throw overSeatLimitResponse();
+  // A guard only reads (a GET must not write): when the stored attribution may be out of date,
+  // the seat is worked out afresh without saving it. The seat sweep job, or the next write
+  // that re-attributes the business's seats, stores it.
+  if (
+    seatNeedsReattribution(membership, now) &&
+    !(await holdsSeatNow(db, { businessId, userId: user.id, now }))
+  ) {
+    throw overSeatLimitResponse();
   }
   if (role === "owner" && membership.role !== "owner") throw forbidden();
   const { id, name, role: memberRole } = membership;

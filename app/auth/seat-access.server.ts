@@ -1,7 +1,7 @@
 // Seat enforcement at the door: a business member over the staff-seat limit cannot sign in
 // or open the business until a seat frees up (DESIGN.md §4). Nothing is deleted for it.
 import type { Database } from "~db/index.ts";
-import { reattributeSeats } from "~/domain/entitlements.server";
+import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
 import { DomainError } from "~/domain/errors.server";
 
 export const OVER_SEAT_LIMIT_MESSAGE_KEY = "staff:overLimit.body";
@@ -37,6 +37,18 @@ export function seatNeedsReattribution(
     membership.over_seat_limit_since !== null ||
     (membership.seat_ends_at !== null && membership.seat_ends_at.getTime() <= now.getTime())
   );
+}
+
+/**
+ * Would the member hold a seat if the business's seats were attributed at `now`? Reads only:
+ * the answer a guard needs, without the write that `reattributeSeats` makes.
+ */
+export async function holdsSeatNow(
+  db: Database,
+  { businessId, userId, now }: { businessId: string; userId: string; now: Date },
+): Promise<boolean> {
+  const seat = (await getEntitlements(db, { businessId, now }))?.seats[userId];
+  return seat !== undefined && seat.kind !== "none";
 }
 
 /**

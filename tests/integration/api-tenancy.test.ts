@@ -129,8 +129,9 @@ describe("partner A's key on partner B's resources", () => {
     }
   });
 
-  test("GET /codes never lists B's codes, whatever the filter", async () => {
+  test("GET /codes never lists B's codes, whatever the filter, and does list A's", async () => {
     const bSerials = new Set(b.codes.map((c) => c.id));
+    const aSerials = new Set(a.codes.map((c) => c.id));
     for (const query of [
       "",
       "?status=issued",
@@ -144,6 +145,12 @@ describe("partner A's key on partner B's resources", () => {
       for (const code of result.body.data) expect(bSerials.has(code.serial), query).toBe(false);
       if (query.includes(b.bundle.id) || query.includes(b.batch.id)) {
         expect(result.body.data, query).toEqual([]);
+      } else {
+        // An endpoint that answered [] to everyone would pass the check above: A sees its own.
+        const listed = result.body.data.map((code: { serial: number }) => code.serial);
+        expect(listed.filter((serial: number) => aSerials.has(serial)).length, query).toBe(
+          aSerials.size,
+        );
       }
     }
   });

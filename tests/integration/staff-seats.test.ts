@@ -346,8 +346,8 @@ describe("when a grant ends", () => {
     expect(ownerView.body.members.map((m) => m.seat.kind)).toEqual(["plan", "none", "none"]);
   });
 
-  test("the guard re-attributes a seat whose grant just ended, at once", async () => {
-    const { business, grantId, later } = await staffedBusiness();
+  test("the guard decides on a seat whose grant just ended at once, and writes nothing (a GET)", async () => {
+    const { business, grantId, early, later } = await staffedBusiness();
     const session = await signInAs(later);
     expect((await view(business.id, session.cookie)).status).toBe(200);
     await endGrant(grantId);
@@ -355,7 +355,21 @@ describe("when a grant ends", () => {
     expect((await memberRow(business.id, later.id))?.over_seat_limit_since).toBeNull();
     const refused = await view(business.id, session.cookie);
     expect(refused.status).toBe(403);
+    // Refused, but the stored attribution is the sweep's (or the next write's) to change.
+    expect(await memberRow(business.id, later.id)).toMatchObject({
+      seat_grant_id: grantId,
+      over_seat_limit_since: null,
+    });
+    await sweepStaleSeats(db);
     expect((await memberRow(business.id, later.id))?.over_seat_limit_since).toBeInstanceOf(Date);
+
+    // A seat comes back (support adds one, nothing re-attributed): the member who joined first
+    // gets in at once, still without a write; the other is still refused.
+    await addSupportGrant(business.id, 1);
+    const before = await memberRow(business.id, early.id);
+    expect((await view(business.id, (await signInAs(early)).cookie)).status).toBe(200);
+    expect(await memberRow(business.id, early.id)).toEqual(before);
+    expect((await view(business.id, session.cookie)).status).toBe(403);
   });
 
   test("the sweep job marks stale businesses and hands seats back in join order", async () => {

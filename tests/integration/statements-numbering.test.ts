@@ -7,9 +7,10 @@
 import { adminCli } from "../helpers/admin-cli.ts";
 import type PgBoss from "pg-boss";
 import { sql, type Selectable } from "kysely";
-import { describe, expect, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import { archiveBundle, getCurrentPrices } from "~/domain/bundles.server";
 import { claimCode } from "~/domain/redemption.server";
+import { startJobs, stopJobs } from "~/jobs/boss.server";
 import {
   finalizeMonthForAllPartners,
   finalizeStatements,
@@ -22,7 +23,6 @@ import {
 import {
   FINALIZE_SCHEDULE,
   finalizeLastMonth,
-  registerStatementJobs,
   statementQueues,
 } from "~/jobs/statements.server";
 import { addMonths, monthOf, monthsBetween, statementPeriod } from "~/lib/statement-months";
@@ -439,16 +439,7 @@ describe("a change of terms", () => {
 
 describe("the daily job", () => {
   test("is scheduled at 00:05 UTC, runs once at start-up, and its handler finalises last month", async () => {
-    const { db } = testDb();
-    const handlers = new Map<string, () => Promise<void>>();
-    const boss = {
-      createQueue: vi.fn(async () => {}),
-      work: vi.fn(async (name: string, handler: () => Promise<void>) => {
-        handlers.set(name, handler);
-        return "worker";
-      }),
-      schedule: vi.fn(async () => {}),
-    };
+    const { db, backend, pglite } = testDb();
     const now = new Date();
     const last = lastEndedMonth(now);
     const partners = [
@@ -460,45 +451,71 @@ describe("the daily job", () => {
     // Enrolled this month: no statement yet.
     const newcomer = await createPartner({ statementPrefix: "JOBC" });
 
-    await registerStatementJobs(boss as unknown as PgBoss, db);
-    expect(boss.schedule).toHaveBeenCalledWith(
-      statementQueues.finalize,
-      FINALIZE_SCHEDULE,
-      {},
-      {
-        tz: "UTC",
-      },
+    // The real pg-boss over this file's database, started the way the server starts it.
+    const boss = await startJobs(
+      { db, backend, pglite, close: async () => {} },
+      { pollingIntervalSeconds: 0.5 },
     );
-    expect(FINALIZE_SCHEDULE).toBe("5 0 * * *");
-    // The start-up run has finalised last month (and every earlier one left open).
-    for (const partner of partners) {
-      const rows = await numbersOf(partner.id);
-      expect(rows.map((r) => monthOf(r.period_start)).at(-1)).toBe(last);
+    try {
+      await dailyJobChecks(boss);
+    } finally {
+      await stopJobs(boss);
     }
-    expect(await numbersOf(newcomer.id)).toEqual([]);
-    const statement = await getMonthStatement(db, { partnerId: partners[0].id, month: last, now });
-    expect(statement).toMatchObject({ status: "final", claimCount: 1 });
-    const { finalized_by } = await db
-      .selectFrom("statements")
-      .select("finalized_by")
-      .where("id", "=", statement.id!)
-      .executeTakeFirstOrThrow();
-    expect(finalized_by).toBe("system");
 
-    // The scheduled handler again, and the job function twice more: nothing new.
-    const before = await Promise.all(partners.map((p) => counts(p.id)));
-    const { rows: total } = await sql<{
-      n: number;
-    }>`select count(*)::int as n from statements`.execute(db);
-    await handlers.get(statementQueues.finalize)!();
-    expect(await finalizeLastMonth(db, now)).toEqual([]);
-    expect(await finalizeLastMonth(db)).toEqual([]);
-    expect(await Promise.all(partners.map((p) => counts(p.id)))).toEqual(before);
-    const { rows: totalAfter } = await sql<{
-      n: number;
-    }>`select count(*)::int as n from statements`.execute(db);
-    expect(totalAfter[0].n).toBe(total[0].n);
-  });
+    async function dailyJobChecks(boss: PgBoss) {
+      const schedules = await boss.getSchedules();
+      expect(schedules).toContainEqual(
+        expect.objectContaining({
+          name: statementQueues.finalize,
+          cron: FINALIZE_SCHEDULE,
+          timezone: "UTC",
+        }),
+      );
+      expect(FINALIZE_SCHEDULE).toBe("5 0 * * *");
+      // The start-up run has finalised last month (and every earlier one left open).
+      for (const partner of partners) {
+        const rows = await numbersOf(partner.id);
+        expect(rows.map((r) => monthOf(r.period_start)).at(-1)).toBe(last);
+      }
+      expect(await numbersOf(newcomer.id)).toEqual([]);
+      const statement = await getMonthStatement(db, {
+        partnerId: partners[0].id,
+        month: last,
+        now,
+      });
+      expect(statement).toMatchObject({ status: "final", claimCount: 1 });
+      const { finalized_by } = await db
+        .selectFrom("statements")
+        .select("finalized_by")
+        .where("id", "=", statement.id!)
+        .executeTakeFirstOrThrow();
+      expect(finalized_by).toBe("system");
+
+      // The scheduled handler again, and the job function twice more: nothing new.
+      const before = await Promise.all(partners.map((p) => counts(p.id)));
+      const { rows: total } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from statements`.execute(db);
+      // The scheduled job itself, run by the real worker: it finds nothing left to do.
+      const jobId = await boss.send(statementQueues.finalize, {});
+      expect(jobId).toBeTruthy();
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const job = await boss.getJobById(statementQueues.finalize, jobId!);
+        if (job?.state === "completed") break;
+        expect(job?.state, "the finalize job").not.toBe("failed");
+        if (Date.now() > deadline) throw new Error(`finalize job still ${job?.state}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await finalizeLastMonth(db, now)).toEqual([]);
+      expect(await finalizeLastMonth(db)).toEqual([]);
+      expect(await Promise.all(partners.map((p) => counts(p.id)))).toEqual(before);
+      const { rows: totalAfter } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from statements`.execute(db);
+      expect(totalAfter[0].n).toBe(total[0].n);
+    }
+  }, 90_000);
 
   test("a run on the 1st at 00:05 creates last month's statements; the previous day's run did not", async () => {
     const { db } = testDb();

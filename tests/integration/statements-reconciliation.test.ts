@@ -443,6 +443,10 @@ describe("statements reconcile with the claims, to the cent", () => {
         sum(wholesale_cents)::int8 as wholesale, sum(tax_cents)::int8 as tax
       from statement_lines group by statement_id`.execute(testDb().db);
     const byStatement = new Map(sums.map((s) => [s.statement_id, s]));
+    // Every partner's every month was finalised, and most have lines: the loop below checks
+    // real statements, not an empty list.
+    expect(rows).toHaveLength(histories.length * ALL_MONTHS.length);
+    expect(rows.filter((row) => row.line_count > 0).length).toBeGreaterThan(rows.length / 2);
     for (const row of rows) {
       const lines = byStatement.get(row.id);
       if (row.line_count === 0) {
@@ -507,6 +511,10 @@ describe("statements reconcile with the claims, to the cent", () => {
         l.discount_cents, l.wholesale_cents, l.tax_cents
       from statement_lines l join statements s on s.id = l.statement_id`.execute(testDb().db);
     const claims = new Map(histories.flatMap((h) => h.claims).map((c) => [c.serial, c]));
+    expect(claims.size).toBeGreaterThanOrEqual(2_000);
+    expect(lines.length).toBe(
+      claims.size + [...claims.values()].filter((claim) => claim.rolledBackAt !== null).length,
+    );
     const seen = new Set<string>();
     for (const line of lines) {
       const claim = claims.get(line.activation_code_id)!;
