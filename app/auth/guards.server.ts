@@ -2,6 +2,11 @@
 // answers 404, exactly like one that does not exist.
 import { redirect } from "@remix-run/node";
 import { db } from "~/db.server";
+import {
+  formerBusinessMembership,
+  formerPartnerMembership,
+  type FormerMembership,
+} from "~/domain/organisations.server";
 import { isPartnerSlug, isUuid } from "~/lib/ids";
 import type { RequestContext } from "./context.server";
 import { overSeatLimitResponse, holdsSeatNow, seatNeedsReattribution } from "./seat-access.server";
@@ -47,6 +52,25 @@ export function forbidden(): Response {
   return new Response("Forbidden", { status: 403, statusText: "Forbidden" });
 }
 
+export const MEMBERSHIP_REMOVED = "membership_removed";
+
+/**
+ * A former member (ADR 018) is told they were removed and what to do, rather than "Page not
+ * found": they knew the organisation, so naming it reveals nothing. 403, read by the
+ * shell's error boundary.
+ */
+export function membershipRemovedResponse(former: FormerMembership): Response {
+  return Response.json(
+    {
+      code: MEMBERSHIP_REMOVED,
+      messageKey: `errors.membershipRemoved.${former.kind}`,
+      organisation: { kind: former.kind, name: former.name },
+      removedAt: former.removedAt.toISOString(),
+    },
+    { status: 403, statusText: "Forbidden" },
+  );
+}
+
 /**
  * Signed out: to sign-in, and back here afterwards. A redeem link goes to sign-up instead:
  * most people handed a code have no account yet (sign-in is one click away there).
@@ -73,7 +97,8 @@ export type PartnerRole = "owner" | "member";
 export type BusinessRole = "owner" | "staff";
 
 /**
- * The signed-in user's membership of one partner, by slug. Not a member → 404.
+ * The signed-in user's membership of one partner, by slug. Not a member → 404 (a former
+ * member → 403 saying they were removed).
  * With role "owner", a member who is not the owner gets 403: they know the partner.
  */
 export async function requirePartnerMember(
@@ -97,14 +122,18 @@ export async function requirePartnerMember(
     .where("partners.slug", "=", partnerSlug)
     .where("partner_members.user_id", "=", user.id)
     .executeTakeFirst();
-  if (!membership) throw notFound();
+  if (!membership) {
+    const former = await formerPartnerMembership(db, { userId: user.id, partnerSlug });
+    throw former ? membershipRemovedResponse(former) : notFound();
+  }
   if (role === "owner" && membership.role !== "owner") throw forbidden();
   const { role: memberRole, ...partner } = membership;
   return { user, partner, role: memberRole as PartnerRole };
 }
 
 /**
- * The signed-in user's membership of one business, by id. Not a member → 404. A member over
+ * The signed-in user's membership of one business, by id. Not a member → 404 (a former
+ * member → 403 saying they were removed). A member over
  * the staff-seat limit → 403 with the reason. One query when the seat holds; when the
  * member is over the limit or their seat's grant has ended, the seats are re-attributed
  * first, so an ended grant takes effect at once and a seat that came back lets them in.
@@ -130,7 +159,10 @@ export async function requireBusinessMember(
     .where("businesses.id", "=", businessId)
     .where("business_members.user_id", "=", user.id)
     .executeTakeFirst();
-  if (!membership) throw notFound();
+  if (!membership) {
+    const former = await formerBusinessMembership(db, { userId: user.id, businessId });
+    throw former ? membershipRemovedResponse(former) : notFound();
+  }
   const now = new Date();
   // A guard only reads (a GET must not write): when the stored attribution may be out of date,
   // the seat is worked out afresh without saving it. The seat sweep job, or the next write

@@ -1,5 +1,5 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { OrganisationLink } from "~/domain/organisations.server";
 
@@ -93,6 +93,19 @@ export function AppShell({
   const { t } = useTranslation();
   const { pathname } = useLocation();
   const area = areaOf(pathname, organisations, user.isSupport, t);
+  const nav = useRef<HTMLElement>(null);
+  // On a phone the items scroll sideways: bring the current one into view (the nav only,
+  // never the page, so a deep link keeps its place).
+  useEffect(() => {
+    const strip = nav.current;
+    const current = strip?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!strip || !current) return;
+    const left = current.offsetLeft - strip.offsetLeft;
+    const right = left + current.offsetWidth;
+    if (left < strip.scrollLeft || right > strip.scrollLeft + strip.clientWidth) {
+      strip.scrollLeft = left - (strip.clientWidth - current.offsetWidth) / 2;
+    }
+  }, [pathname]);
   const switchTargets = [
     ...(user.isSupport
       ? [{ href: "/support", name: t("nav.supportDesk"), detail: t("nav.supportArea") }]
@@ -158,7 +171,8 @@ export function AppShell({
         </div>
         {area.items.length > 0 ? (
           <nav
-            className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-4"
+            ref={nav}
+            className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-4 [scrollbar-width:thin]"
             aria-label={t("nav.main")}
           >
             {area.items.map((item) => (
@@ -167,7 +181,7 @@ export function AppShell({
                 to={item.to}
                 end={item.end}
                 className={({ isActive }) =>
-                  `border-b-2 px-3 py-2 text-sm font-medium ${
+                  `shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
                     isActive
                       ? "border-brand-600 text-brand-700"
                       : "border-transparent text-slate-600 hover:text-slate-900"

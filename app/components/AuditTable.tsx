@@ -52,6 +52,7 @@ export function AuditTable({ rows }: { rows: AuditRowView[] }) {
   });
   return (
     <Table
+      stackOnPhone
       caption={t("audit.title")}
       head={
         <tr>
@@ -67,16 +68,21 @@ export function AuditTable({ rows }: { rows: AuditRowView[] }) {
         const href = row.subject ? auditSubjectHref(row.subject) : null;
         return (
           <tr key={row.id}>
-            <td className="whitespace-nowrap px-4 py-2 tabular-nums text-slate-600">
+            <td
+              data-label={t("audit.when")}
+              className="whitespace-nowrap px-4 py-2 tabular-nums text-slate-600"
+            >
               {time.format(new Date(row.occurredAt))} UTC
             </td>
-            <td className="px-4 py-2">{row.actorIsSystem ? t("systemActor") : row.actorLabel}</td>
-            <td className="px-4 py-2">
+            <td data-label={t("audit.who")} className="px-4 py-2">
+              {row.actorIsSystem ? t("systemActor") : row.actorLabel}
+            </td>
+            <td data-label={t("audit.action")} className="px-4 py-2">
               <span className="font-medium">
                 {t(`actions.${row.action}`, { defaultValue: row.action })}
               </span>
             </td>
-            <td className="px-4 py-2">
+            <td data-label={t("audit.subject")} className="px-4 py-2">
               {row.subject ? (
                 href ? (
                   <Link to={href} className="font-medium text-brand-700 underline">
@@ -89,7 +95,9 @@ export function AuditTable({ rows }: { rows: AuditRowView[] }) {
                 "—"
               )}
             </td>
-            <td className="px-4 py-2 font-mono text-xs text-slate-600">{row.ip ?? "—"}</td>
+            <td data-label={t("audit.ip")} className="px-4 py-2 font-mono text-xs text-slate-600">
+              {row.ip ?? "—"}
+            </td>
           </tr>
         );
       })}

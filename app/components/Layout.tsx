@@ -115,20 +115,36 @@ export function Pager({
   );
 }
 
+/**
+ * A data table. With `stackOnPhone`, below the md breakpoint each row becomes a card and each
+ * cell a labelled line (give every cell a `data-label` with its column's name; a cell without
+ * one, such as the row's title link, shows on its own line). See `.stacked-table` in
+ * tailwind.css.
+ */
 export function Table({
   caption,
   head,
   children,
+  stackOnPhone = false,
 }: {
   caption: string;
   head: ReactNode;
   children: ReactNode;
+  stackOnPhone?: boolean;
 }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    <div
+      className={`overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm ${
+        stackOnPhone ? "stacked-table" : ""
+      }`}
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+        <thead
+          className={`bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 ${
+            stackOnPhone ? "max-md:sr-only" : ""
+          }`}
+        >
           {head}
         </thead>
         <tbody className="divide-y divide-slate-100">{children}</tbody>

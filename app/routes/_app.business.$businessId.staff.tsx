@@ -218,6 +218,7 @@ export default function StaffSeatsPage() {
           </h2>
           {failedIntent === "remove" ? <FormAlert message={actionData?.formError} /> : null}
           <Table
+            stackOnPhone
             caption={t("members.title")}
             head={
               <tr>
@@ -239,12 +240,16 @@ export default function StaffSeatsPage() {
             {members.map((member) => (
               <tr key={member.userId}>
                 <td className="px-4 py-2 font-medium">{member.name || "—"}</td>
-                <td className="px-4 py-2">{member.email}</td>
-                <td className="px-4 py-2">{t(`common:roles.${member.role}`)}</td>
-                <td className="px-4 py-2">
+                <td data-label={t("members.email")} className="px-4 py-2">
+                  {member.email}
+                </td>
+                <td data-label={t("members.role")} className="px-4 py-2">
+                  {t(`common:roles.${member.role}`)}
+                </td>
+                <td data-label={t("members.seat")} className="px-4 py-2">
                   <SeatLabel seat={member.seat} />
                 </td>
-                <td className="whitespace-nowrap px-4 py-2">
+                <td data-label={t("members.joined")} className="whitespace-nowrap px-4 py-2">
                   {formatDate(member.joinedAt, locale)}
                 </td>
                 {canManage ? (

@@ -66,7 +66,7 @@ export default function PartnerDashboard() {
         <h2 id="codes-heading" className="sr-only">
           {t("dashboard.codesTitle")}
         </h2>
-        <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <dl className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
           <Stat label={t("dashboard.clients")} value={n(codes.clients)} />
           <Stat label={t("dashboard.issued")} value={n(codes.issued)} />
           <Stat label={t("dashboard.claimed")} value={n(codes.claimed)} />

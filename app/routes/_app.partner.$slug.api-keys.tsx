@@ -137,6 +137,7 @@ export default function PartnerApiKeys() {
           <EmptyState title={t("empty")}>{t("emptyBody")}</EmptyState>
         ) : (
           <Table
+            stackOnPhone
             caption={t("listTitle")}
             head={
               <tr>
@@ -154,12 +155,16 @@ export default function PartnerApiKeys() {
             {keys.map((key) => (
               <tr key={key.id} className={key.revokedAt ? "text-slate-500" : undefined}>
                 <td className="px-4 py-2 font-medium">{key.name}</td>
-                <td className="px-4 py-2 font-mono text-xs">{key.prefix}</td>
-                <td className="px-4 py-2">{formatDate(key.createdAt, locale)}</td>
-                <td className="px-4 py-2">
+                <td data-label={t("prefix")} className="px-4 py-2 font-mono text-xs">
+                  {key.prefix}
+                </td>
+                <td data-label={t("created")} className="px-4 py-2">
+                  {formatDate(key.createdAt, locale)}
+                </td>
+                <td data-label={t("lastUsed")} className="px-4 py-2">
                   {key.lastUsedAt ? formatDateTime(key.lastUsedAt, locale) : t("never")}
                 </td>
-                <td className="px-4 py-2">
+                <td data-label={t("status")} className="px-4 py-2">
                   {key.revokedAt
                     ? t("revokedOn", { date: formatDate(key.revokedAt, locale) })
                     : t("active")}

@@ -49,6 +49,7 @@ export default function Batches() {
         </EmptyState>
       ) : (
         <Table
+          stackOnPhone
           caption={t("list.title")}
           head={
             <tr>
@@ -75,11 +76,13 @@ export default function Batches() {
                   </div>
                 ) : null}
               </td>
-              <td className="px-4 py-2">{batch.bundleName}</td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td data-label={t("fields.bundle")} className="px-4 py-2">
+                {batch.bundleName}
+              </td>
+              <td data-label={t("fields.count")} className="px-4 py-2 text-right tabular-nums">
                 {formatNumber(batch.codeCount, locale)}
               </td>
-              <td className="px-4 py-2">
+              <td data-label={t("fields.status")} className="px-4 py-2">
                 <BatchStatusBadge status={batch.status} />
                 {batch.status === "generating" ? (
                   <span className="ml-2 text-xs tabular-nums text-slate-500">
@@ -87,7 +90,7 @@ export default function Batches() {
                   </span>
                 ) : null}
               </td>
-              <td className="px-4 py-2 text-slate-600">
+              <td data-label={t("fields.created")} className="px-4 py-2 text-slate-600">
                 {formatDateTime(batch.createdAt, locale)}
                 <div className="text-xs text-slate-500">{batch.createdByLabel}</div>
               </td>

@@ -81,6 +81,7 @@ export default function BundleList() {
         )
       ) : (
         <Table
+          stackOnPhone
           caption={t("list.caption")}
           head={
             <tr>
@@ -106,22 +107,34 @@ export default function BundleList() {
                   {bundle.name}
                 </Link>
               </td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td
+                data-label={t("columns.staffSeats")}
+                className="px-4 py-2 text-right tabular-nums"
+              >
                 {formatNumber(bundle.staffSeats, locale)}
               </td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td
+                data-label={t("columns.cardOperations")}
+                className="px-4 py-2 text-right tabular-nums"
+              >
                 {formatNumber(bundle.cardOperations, locale)}
               </td>
-              <td className="px-4 py-2 text-right tabular-nums whitespace-nowrap">
+              <td
+                data-label={t("columns.term")}
+                className="px-4 py-2 text-right tabular-nums whitespace-nowrap"
+              >
                 {t("months", { count: bundle.termMonths })}
               </td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td data-label={t("columns.retail")} className="px-4 py-2 text-right tabular-nums">
                 {formatMoney(bundle.price.retailCents, locale)}
               </td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td data-label={t("columns.wholesale")} className="px-4 py-2 text-right tabular-nums">
                 {formatMoney(bundle.price.wholesaleCents, locale)}
               </td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td
+                data-label={t("columns.resaleMargin")}
+                className="px-4 py-2 text-right tabular-nums"
+              >
                 {bundle.resalePriceCents === null || bundle.price.marginCents === null ? (
                   <span className="text-slate-500">{t("noResale")}</span>
                 ) : (
@@ -137,10 +150,10 @@ export default function BundleList() {
                   </>
                 )}
               </td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td data-label={t("columns.codes")} className="px-4 py-2 text-right tabular-nums">
                 {formatNumber(bundle.codeCount, locale)}
               </td>
-              <td className="px-4 py-2">
+              <td data-label={t("columns.status")} className="px-4 py-2">
                 <BundleStatusBadge status={bundle.status} />
               </td>
             </tr>

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { Button, buttonClasses } from "~/components/Button";
 import { Field, SelectField } from "~/components/Field";
+import { FilterDisclosure } from "~/components/FilterDisclosure";
 import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
 import { StatusBadge } from "~/components/StatusBadge";
@@ -137,67 +138,72 @@ export default function PartnerClients() {
         }
       />
 
-      <Form
-        method="get"
-        className="mb-6 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
-        role="search"
-        aria-label={t("list.filtersTitle")}
+      <FilterDisclosure
+        title={t("list.filtersTitle")}
+        active={Boolean(
+          filtered ||
+          values.sort ||
+          values.direction ||
+          Object.keys(errors).some((field) => field !== "cursor"),
+        )}
       >
-        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-          <Field
-            label={t("list.search")}
-            name="search"
-            placeholder={t("list.searchPlaceholder")}
-            autoComplete="off"
-            defaultValue={values.search}
-            error={errors.search}
-          />
-          <SelectField
-            label={t("list.filter")}
-            name="filter"
-            defaultValue={values.filter ?? ""}
-            error={errors.filter}
-            options={[
-              { value: "", label: t("list.filterAll") },
-              ...loaded.filters.map((filter) => ({
-                value: filter,
-                label: t(`list.filters.${filter}`),
-              })),
-            ]}
-          />
-          <SelectField
-            label={t("list.sort")}
-            name="sort"
-            defaultValue={values.sort ?? ""}
-            error={errors.sort}
-            options={[
-              { value: "", label: t("list.sortDefault") },
-              ...loaded.sorts.map((by) => ({ value: by, label: t(`list.sorts.${by}`) })),
-            ]}
-          />
-          <SelectField
-            label={t("list.direction")}
-            name="direction"
-            defaultValue={values.direction ?? ""}
-            error={errors.direction}
-            options={[
-              { value: "", label: t("list.directionDefault") },
-              { value: "asc", label: t("list.directions.asc") },
-              { value: "desc", label: t("list.directions.desc") },
-            ]}
-          />
-        </div>
-        <div className="mt-4 flex flex-wrap items-center gap-3">
-          <Button type="submit" variant="secondary" disabled={busy}>
-            {t("list.apply")}
-          </Button>
-          {filtered || values.sort || values.direction ? (
-            <Link to={base} className="text-sm font-semibold text-brand-700 hover:underline">
-              {t("list.clear")}
-            </Link>
-          ) : null}
-        </div>
-      </Form>
+        <Form method="get" role="search" aria-label={t("list.filtersTitle")}>
+          <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+            <Field
+              label={t("list.search")}
+              name="search"
+              placeholder={t("list.searchPlaceholder")}
+              autoComplete="off"
+              defaultValue={values.search}
+              error={errors.search}
+            />
+            <SelectField
+              label={t("list.filter")}
+              name="filter"
+              defaultValue={values.filter ?? ""}
+              error={errors.filter}
+              options={[
+                { value: "", label: t("list.filterAll") },
+                ...loaded.filters.map((filter) => ({
+                  value: filter,
+                  label: t(`list.filters.${filter}`),
+                })),
+              ]}
+            />
+            <SelectField
+              label={t("list.sort")}
+              name="sort"
+              defaultValue={values.sort ?? ""}
+              error={errors.sort}
+              options={[
+                { value: "", label: t("list.sortDefault") },
+                ...loaded.sorts.map((by) => ({ value: by, label: t(`list.sorts.${by}`) })),
+              ]}
+            />
+            <SelectField
+              label={t("list.direction")}
+              name="direction"
+              defaultValue={values.direction ?? ""}
+              error={errors.direction}
+              options={[
+                { value: "", label: t("list.directionDefault") },
+                { value: "asc", label: t("list.directions.asc") },
+                { value: "desc", label: t("list.directions.desc") },
+              ]}
+            />
+          </div>
+          <div className="mt-4 flex flex-wrap items-center gap-3">
+            <Button type="submit" variant="secondary" disabled={busy}>
+              {t("list.apply")}
+            </Button>
+            {filtered || values.sort || values.direction ? (
+              <Link to={base} className="text-sm font-semibold text-brand-700 hover:underline">
+                {t("list.clear")}
+              </Link>
+            ) : null}
+          </div>
+        </Form>
+      </FilterDisclosure>
 
       <StaleCursorNotice show={Boolean(errors.cursor)} />
 
@@ -215,6 +221,7 @@ export default function PartnerClients() {
         <EmptyState title={t("list.noMatchTitle")}>{t("list.noMatchBody")}</EmptyState>
       ) : (
         <Table
+          stackOnPhone
           caption={t("list.caption")}
           head={
             <tr>
@@ -261,7 +268,10 @@ export default function PartnerClients() {
                   ) : null}
                 </div>
               </td>
-              <td className="px-4 py-2 text-right tabular-nums">
+              <td
+                data-label={t("list.columns.codes")}
+                className="px-4 py-2 text-right tabular-nums"
+              >
                 {n(row.codesClaimed)}
                 {row.activeCodes !== row.codesClaimed ? (
                   <span className="block text-xs text-slate-500">
@@ -269,13 +279,19 @@ export default function PartnerClients() {
                   </span>
                 ) : null}
               </td>
-              <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+              <td
+                data-label={t("list.columns.seats")}
+                className="whitespace-nowrap px-4 py-2 tabular-nums"
+              >
                 {t("list.seatsValue", {
                   occupied: n(row.seatsOccupied),
                   granted: n(row.seatsGranted),
                 })}
               </td>
-              <td className="whitespace-nowrap px-4 py-2 text-right tabular-nums">
+              <td
+                data-label={t("list.columns.operations")}
+                className="whitespace-nowrap px-4 py-2 text-right tabular-nums"
+              >
                 {t("list.operationsValue", {
                   used: n(row.cardOperationsUsed),
                   granted: n(row.cardOperationsGranted),
@@ -284,7 +300,7 @@ export default function PartnerClients() {
                   {t("list.thisMonth", { formatted: n(row.cardOperationsUsedThisMonth) })}
                 </span>
               </td>
-              <td className="min-w-44 px-4 py-2">
+              <td data-label={t("list.columns.usage")} className="min-w-44 px-4 py-2">
                 {row.usagePercent === null ? (
                   <span className="text-slate-500">—</span>
                 ) : (
@@ -295,14 +311,20 @@ export default function PartnerClients() {
                   />
                 )}
               </td>
-              <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+              <td
+                data-label={t("list.columns.lastActivity")}
+                className="whitespace-nowrap px-4 py-2 tabular-nums"
+              >
                 {row.lastActivityAt ? (
                   formatDate(row.lastActivityAt, locale)
                 ) : (
                   <span className="text-slate-500">{t("list.never")}</span>
                 )}
               </td>
-              <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+              <td
+                data-label={t("list.columns.soonestEnd")}
+                className="whitespace-nowrap px-4 py-2 tabular-nums"
+              >
                 {row.soonestEndsAt ? (
                   formatDate(row.soonestEndsAt, locale)
                 ) : (

@@ -5,6 +5,7 @@ import { requirePartnerMember } from "~/auth/guards.server";
 import { Button, buttonClasses } from "~/components/Button";
 import { CodeStatusBadge } from "~/components/CodeStatusBadge";
 import { Field, SelectField } from "~/components/Field";
+import { FilterDisclosure } from "~/components/FilterDisclosure";
 import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
 import { readPage } from "~/domain/paging.server";
@@ -191,81 +192,82 @@ export default function PartnerCodes() {
           </Button>
         </Form>
 
-        <Form
-          method="get"
-          className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
-          aria-label={t("list.filtersTitle")}
+        <FilterDisclosure
+          title={t("list.filtersTitle")}
+          active={filtered || filterErrorKeys.length > 0}
         >
-          <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
-            <SelectField
-              label={t("list.status")}
-              name="status"
-              defaultValue={values.status ?? ""}
-              error={errors.status}
-              options={[
-                { value: "", label: t("list.statusAny") },
-                ...codeStatusFilters.map((status) => ({
-                  value: status,
-                  label: t(`list.statusOptions.${status}`),
-                })),
-              ]}
-            />
-            <SelectField
-              label={t("list.bundle")}
-              name="bundle"
-              defaultValue={values.bundle ?? ""}
-              error={errors.bundle}
-              options={[
-                { value: "", label: t("list.bundleAny") },
-                ...bundles.map((bundle) => ({ value: bundle.id, label: bundle.name })),
-              ]}
-            />
-            <SelectField
-              label={t("list.batch")}
-              name="batch"
-              defaultValue={values.batch ?? ""}
-              error={errors.batch}
-              options={[
-                { value: "", label: t("list.batchAny") },
-                ...batches.map((batch) => ({ value: batch.id, label: batchOptionLabel(batch) })),
-              ]}
-            />
-            <Field
-              label={t("list.recipient")}
-              name="recipient"
-              placeholder={t("list.recipientHint")}
-              defaultValue={values.recipient}
-              error={errors.recipient}
-            />
-            <SelectField
-              label={t("list.handedOut")}
-              name="handedOut"
-              defaultValue={values.handedOut ?? ""}
-              error={errors.handedOut}
-              options={[
-                { value: "", label: t("list.handedOutAny") },
-                { value: "yes", label: t("list.handedOutYes") },
-                { value: "no", label: t("list.handedOutNo") },
-              ]}
-            />
-          </div>
-          <div className="mt-4 flex flex-wrap items-center gap-3">
-            <Button type="submit" variant="secondary" disabled={busy}>
-              {t("list.apply")}
-            </Button>
-            {filtered ? (
-              <Link
-                to={`${base}/codes`}
-                className="text-sm font-semibold text-brand-700 hover:underline"
-              >
-                {t("list.clear")}
-              </Link>
-            ) : null}
-            {filterErrorKeys.length > 0 ? (
-              <p className="text-sm text-red-700">{t("list.badFilter")}</p>
-            ) : null}
-          </div>
-        </Form>
+          <Form method="get" aria-label={t("list.filtersTitle")}>
+            <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+              <SelectField
+                label={t("list.status")}
+                name="status"
+                defaultValue={values.status ?? ""}
+                error={errors.status}
+                options={[
+                  { value: "", label: t("list.statusAny") },
+                  ...codeStatusFilters.map((status) => ({
+                    value: status,
+                    label: t(`list.statusOptions.${status}`),
+                  })),
+                ]}
+              />
+              <SelectField
+                label={t("list.bundle")}
+                name="bundle"
+                defaultValue={values.bundle ?? ""}
+                error={errors.bundle}
+                options={[
+                  { value: "", label: t("list.bundleAny") },
+                  ...bundles.map((bundle) => ({ value: bundle.id, label: bundle.name })),
+                ]}
+              />
+              <SelectField
+                label={t("list.batch")}
+                name="batch"
+                defaultValue={values.batch ?? ""}
+                error={errors.batch}
+                options={[
+                  { value: "", label: t("list.batchAny") },
+                  ...batches.map((batch) => ({ value: batch.id, label: batchOptionLabel(batch) })),
+                ]}
+              />
+              <Field
+                label={t("list.recipient")}
+                name="recipient"
+                placeholder={t("list.recipientHint")}
+                defaultValue={values.recipient}
+                error={errors.recipient}
+              />
+              <SelectField
+                label={t("list.handedOut")}
+                name="handedOut"
+                defaultValue={values.handedOut ?? ""}
+                error={errors.handedOut}
+                options={[
+                  { value: "", label: t("list.handedOutAny") },
+                  { value: "yes", label: t("list.handedOutYes") },
+                  { value: "no", label: t("list.handedOutNo") },
+                ]}
+              />
+            </div>
+            <div className="mt-4 flex flex-wrap items-center gap-3">
+              <Button type="submit" variant="secondary" disabled={busy}>
+                {t("list.apply")}
+              </Button>
+              {filtered ? (
+                <Link
+                  to={`${base}/codes`}
+                  className="text-sm font-semibold text-brand-700 hover:underline"
+                >
+                  {t("list.clear")}
+                </Link>
+              ) : null}
+              {filterErrorKeys.length > 0 ? (
+                <p className="text-sm text-red-700">{t("list.badFilter")}</p>
+              ) : null}
+            </div>
+          </Form>
+        </FilterDisclosure>
       </div>
 
       {!hasCodes ? (
@@ -288,6 +290,7 @@ export default function PartnerCodes() {
         )
       ) : (
         <Table
+          stackOnPhone
           caption={t("list.title")}
           head={
             <tr>
@@ -311,15 +314,22 @@ export default function PartnerCodes() {
                   #{row.serial}
                 </Link>
               </td>
-              <td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-800">
+              <td
+                data-label={t("list.code")}
+                className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-800"
+              >
                 {row.display}
               </td>
-              <td className="px-4 py-2">
+              <td data-label={t("list.status")} className="px-4 py-2">
                 <CodeStatusBadge status={row.status} />
               </td>
-              <td className="px-4 py-2">{row.bundleName}</td>
-              <td className="px-4 py-2 text-slate-600">{row.batchLabel ?? "—"}</td>
-              <td className="max-w-56 px-4 py-2">
+              <td data-label={t("list.bundleColumn")} className="px-4 py-2">
+                {row.bundleName}
+              </td>
+              <td data-label={t("list.batchColumn")} className="px-4 py-2 text-slate-600">
+                {row.batchLabel ?? "—"}
+              </td>
+              <td data-label={t("list.recipientColumn")} className="max-w-56 px-4 py-2">
                 {row.recipientName || row.recipientEmail ? (
                   <>
                     <span className="block truncate">
@@ -340,7 +350,10 @@ export default function PartnerCodes() {
                   <span className="text-slate-500">—</span>
                 )}
               </td>
-              <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+              <td
+                data-label={t("list.expires")}
+                className="whitespace-nowrap px-4 py-2 tabular-nums"
+              >
                 {formatDate(row.expiresAt, locale)}
               </td>
             </tr>

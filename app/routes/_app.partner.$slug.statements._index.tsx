@@ -49,6 +49,7 @@ export default function PartnerStatements() {
         <EmptyState title={t("list.emptyTitle")}>{t("list.emptyBody")}</EmptyState>
       ) : (
         <Table
+          stackOnPhone
           caption={t("list.caption")}
           head={
             <tr>
@@ -96,7 +97,10 @@ export default function PartnerStatements() {
                     {period}
                   </Link>
                 </th>
-                <td className="whitespace-nowrap px-3 py-2">
+                <td
+                  data-label={t("list.columns.statement")}
+                  className="whitespace-nowrap px-3 py-2"
+                >
                   {/* The number (or Draft), then where the statement stands. */}
                   {statement.number ? (
                     <span className="font-mono">{statement.number}</span>
@@ -118,12 +122,25 @@ export default function PartnerStatements() {
                     )}
                   </span>
                 </td>
-                <td className={numberCell}>{formatNumber(statement.lineCount, locale)}</td>
-                <td className={numberCell}>{money(statement.totals.retailCents)}</td>
-                <td className={numberCell}>{money(statement.totals.discountCents)}</td>
-                <td className={numberCell}>{money(statement.totals.netCents)}</td>
-                <td className={numberCell}>{money(statement.totals.taxCents)}</td>
-                <td className={`${numberCell} font-semibold text-slate-900`}>
+                <td data-label={t("list.columns.lines")} className={numberCell}>
+                  {formatNumber(statement.lineCount, locale)}
+                </td>
+                <td data-label={t("list.columns.retail")} className={numberCell}>
+                  {money(statement.totals.retailCents)}
+                </td>
+                <td data-label={t("list.columns.discount")} className={numberCell}>
+                  {money(statement.totals.discountCents)}
+                </td>
+                <td data-label={t("list.columns.net")} className={numberCell}>
+                  {money(statement.totals.netCents)}
+                </td>
+                <td data-label={t("list.columns.tax")} className={numberCell}>
+                  {money(statement.totals.taxCents)}
+                </td>
+                <td
+                  data-label={t("list.columns.totalDue")}
+                  className={`${numberCell} font-semibold text-slate-900`}
+                >
                   {money(statement.totals.totalCents)}
                 </td>
                 <td className="whitespace-nowrap px-3 py-2">

@@ -162,6 +162,7 @@ export default function PartnerTeam() {
       <div className="space-y-6">
         <FormAlert message={actionData?.formError} />
         <Table
+          stackOnPhone
           caption={t("team.title")}
           head={
             <tr>
@@ -177,14 +178,20 @@ export default function PartnerTeam() {
           {team.map((member) => (
             <tr key={member.userId}>
               <td className="px-4 py-2 font-medium">{member.name || "—"}</td>
-              <td className="px-4 py-2">{member.email}</td>
-              <td className="px-4 py-2">{t(`common:roles.${member.role}`)}</td>
-              <td className="px-4 py-2">{formatDate(member.joinedAt, locale)}</td>
-              <td className="px-4 py-2">
+              <td data-label={t("team.email")} className="px-4 py-2">
+                {member.email}
+              </td>
+              <td data-label={t("team.role")} className="px-4 py-2">
+                {t(`common:roles.${member.role}`)}
+              </td>
+              <td data-label={t("team.joined")} className="px-4 py-2">
+                {formatDate(member.joinedAt, locale)}
+              </td>
+              <td data-label={t("team.lastSignIn")} className="px-4 py-2">
                 {member.lastSignInAt ? formatDate(member.lastSignInAt, locale) : t("team.never")}
               </td>
               {canInvite ? (
-                <td className="px-4 py-2">
+                <td data-label={t("team.actions")} className="px-4 py-2">
                   <div className="flex flex-wrap items-center gap-2">
                     <Form method="post" className="flex items-center gap-2">
                       <input type="hidden" name="intent" value="change-role" />

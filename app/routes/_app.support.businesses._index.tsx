@@ -55,6 +55,7 @@ export default function SupportBusinesses() {
         <EmptyState title={q ? t("businesses.noMatch", { q }) : t("businesses.empty")} />
       ) : (
         <Table
+          stackOnPhone
           caption={t("businesses.title")}
           head={
             <tr>
@@ -76,10 +77,21 @@ export default function SupportBusinesses() {
                   {row.name}
                 </Link>
               </td>
-              <td className="px-4 py-2">{row.ownerEmail ?? "—"}</td>
-              <td className="px-4 py-2">{row.planName}</td>
-              <td className="px-4 py-2 text-right tabular-nums">{row.members}</td>
-              <td className="px-4 py-2">{formatDate(row.createdAt, locale)}</td>
+              <td data-label={t("businesses.owner")} className="px-4 py-2">
+                {row.ownerEmail ?? "—"}
+              </td>
+              <td data-label={t("businesses.plan")} className="px-4 py-2">
+                {row.planName}
+              </td>
+              <td
+                data-label={t("businesses.members")}
+                className="px-4 py-2 text-right tabular-nums"
+              >
+                {row.members}
+              </td>
+              <td data-label={t("businesses.since")} className="px-4 py-2">
+                {formatDate(row.createdAt, locale)}
+              </td>
             </tr>
           ))}
         </Table>

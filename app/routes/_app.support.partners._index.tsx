@@ -81,6 +81,7 @@ export default function SupportPartners() {
           <EmptyState title={t("partners.empty")} />
         ) : (
           <Table
+            stackOnPhone
             caption={t("partners.title")}
             head={
               <tr>
@@ -104,13 +105,27 @@ export default function SupportPartners() {
                   </Link>
                   <span className="ml-2 font-mono text-xs text-slate-500">{row.slug}</span>
                 </td>
-                <td className="px-4 py-2">{t(`common:partnerTypes.${row.type}`)}</td>
-                <td className="px-4 py-2">{t(`common:partnerStatus.${row.status}`)}</td>
-                <td className="px-4 py-2 text-right tabular-nums">
+                <td data-label={t("partners.type")} className="px-4 py-2">
+                  {t(`common:partnerTypes.${row.type}`)}
+                </td>
+                <td data-label={t("partners.status")} className="px-4 py-2">
+                  {t(`common:partnerStatus.${row.status}`)}
+                </td>
+                <td
+                  data-label={t("partners.discount")}
+                  className="px-4 py-2 text-right tabular-nums"
+                >
                   {formatBasisPoints(row.discountBps, locale)}
                 </td>
-                <td className="px-4 py-2 text-right tabular-nums">{row.members}</td>
-                <td className="px-4 py-2">{formatDate(row.createdAt, locale)}</td>
+                <td
+                  data-label={t("partners.members")}
+                  className="px-4 py-2 text-right tabular-nums"
+                >
+                  {row.members}
+                </td>
+                <td data-label={t("partners.since")} className="px-4 py-2">
+                  {formatDate(row.createdAt, locale)}
+                </td>
               </tr>
             ))}
           </Table>

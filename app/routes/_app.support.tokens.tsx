@@ -113,6 +113,7 @@ export default function SupportTokens() {
           <EmptyState title={t("tokens.empty")} />
         ) : (
           <Table
+            stackOnPhone
             caption={t("tokens.title")}
             head={
               <tr>
@@ -130,12 +131,16 @@ export default function SupportTokens() {
             {tokens.map((token) => (
               <tr key={token.id} className={token.revokedAt ? "text-slate-500" : undefined}>
                 <td className="px-4 py-2 font-medium">{token.name}</td>
-                <td className="px-4 py-2 font-mono text-xs">{token.prefix}</td>
-                <td className="px-4 py-2">{formatDate(token.createdAt, locale)}</td>
-                <td className="px-4 py-2">
+                <td data-label={t("apiKeys:prefix")} className="px-4 py-2 font-mono text-xs">
+                  {token.prefix}
+                </td>
+                <td data-label={t("apiKeys:created")} className="px-4 py-2">
+                  {formatDate(token.createdAt, locale)}
+                </td>
+                <td data-label={t("apiKeys:lastUsed")} className="px-4 py-2">
                   {token.lastUsedAt ? formatDateTime(token.lastUsedAt, locale) : t("apiKeys:never")}
                 </td>
-                <td className="px-4 py-2">
+                <td data-label={t("apiKeys:status")} className="px-4 py-2">
                   {token.revokedAt
                     ? t("apiKeys:revokedOn", { date: formatDate(token.revokedAt, locale) })
                     : t("apiKeys:active")}

@@ -9,8 +9,10 @@ import {
 import { requireUser } from "~/auth/guards.server";
 import { AppShell } from "~/components/AppShell";
 import { FlashMessage } from "~/components/FlashMessage";
+import { MembershipRemoved, membershipRemovedData } from "~/components/MembershipRemoved";
 import { db } from "~/db.server";
 import { listOrganisations } from "~/domain/organisations.server";
+import { useTranslation } from "react-i18next";
 import { ErrorPage, errorMessageKey, useRootData } from "~/root";
 
 // The signed-in shell. Child routes guard themselves; this loader only feeds the header.
@@ -36,14 +38,33 @@ export default function AppLayout() {
 
 /** A page inside the shell that failed (404 of another tenant's id, 403): keep the header. */
 export function ErrorBoundary() {
+  const { t } = useTranslation();
   const error = useRouteError();
   const shell = useRouteLoaderData<typeof loader>("routes/_app");
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const messageKey = errorMessageKey(error);
+  const removal = isRouteErrorResponse(error) ? membershipRemovedData(error.data) : null;
   if (!shell) return <ErrorPage status={status} messageKey={messageKey} />;
   return (
     <AppShell user={shell.user} organisations={shell.organisations} flash={null}>
-      <ErrorPage status={status} messageKey={messageKey} embedded />
+      {removal ? (
+        // A former member: where they were removed from and what to do (ADR 018).
+        <MembershipRemoved
+          removal={removal}
+          otherOrganisations={[
+            ...(shell.user.isSupport
+              ? [{ href: "/support", name: t("nav.supportDesk"), detail: t("nav.supportArea") }]
+              : []),
+            ...shell.organisations.map((o) => ({
+              href: o.href,
+              name: o.name,
+              detail: o.kind === "partner" ? t("nav.partnerArea") : t("nav.businessArea"),
+            })),
+          ]}
+        />
+      ) : (
+        <ErrorPage status={status} messageKey={messageKey} embedded />
+      )}
     </AppShell>
   );
 }

@@ -41,6 +41,24 @@ export default {
       title: "Method not allowed",
       body: "The portal does not answer this kind of request here.",
     },
+    membershipRemoved: {
+      title: "You no longer have access to {{organisation}}",
+      removedOn:
+        "You were removed from {{organisation}} on {{date}}. Your account itself still works.",
+      business:
+        "You were removed from this business's staff. If that is a mistake, ask the business owner to invite you again.",
+      partner:
+        "You were removed from this partner's team. If that is a mistake, ask an owner of the partner to invite you again.",
+      whatToDo: "What you can do",
+      askBusinessOwner:
+        "Ask the owner of {{organisation}} to invite you again: the invitation email brings you back in.",
+      askPartnerOwner:
+        "Ask an owner of {{organisation}} to invite you again: the invitation email brings you back in.",
+      chooseOrganisation: "Or go to another organisation you belong to:",
+      noOtherOrganisation: "You do not belong to any other organisation on the portal.",
+      signOut: "Sign out",
+      signOutHint: "Or sign out, for example to sign in with another account.",
+    },
     serverError: {
       title: "Something went wrong",
       body: "We could not show this page. The problem has been logged; please try again in a moment.",
