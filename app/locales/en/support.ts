@@ -137,6 +137,11 @@ export default {
     statement_month_final:
       "The partner's statement for this month is final already; the roll-back cannot be dated in it.",
     invalid_request: "Give a reason of 3 to 500 characters.",
+    statement_month_open:
+      "This month has not ended yet: only an ended month can be finalised. Nothing was changed.",
+    statement_month_before_enrolment:
+      "The partner was not enrolled yet in this month: there is no statement to finalise.",
+    partner_not_found: "No partner has this slug.",
     invitation_not_pending:
       "There is no pending invitation for this email any more: it was accepted, revoked or has expired.",
   },
@@ -341,5 +346,54 @@ export default {
     create: "Create token",
     confirmRevoke:
       "Revoke the platform token “{{name}}”? Every system using it stops working immediately. This cannot be undone.",
+  },
+  statements: {
+    title: "Statements",
+    subtitle:
+      "Every partner's wholesale statements: final ones as issued, drafts for months not final yet.",
+    month: "Month",
+    partner: "Partner",
+    partnerHint: "Slug or part of the name",
+    status: "Status",
+    anyStatus: "Draft or final",
+    draft: "Draft",
+    final: "Final",
+    running: "Running month",
+    awaiting: "Awaiting finalisation",
+    filter: "Filter",
+    clear: "Clear",
+    empty: "No statements match this filter.",
+    period: "Period",
+    statement: "Statement",
+    lines: "Lines",
+    total: "Total due",
+    actions: "Actions",
+    issuedOn: "Issued {{date}}",
+    view: "View",
+    viewLabel: "View the {{period}} statement of {{partner}}",
+    pdf: "PDF",
+    pdfLabel: "Download statement {{number}} as PDF",
+    finaliseNow: "Finalise now",
+    finaliseLabel: "Finalise the {{period}} statement of {{partner}} now",
+    confirmFinalise:
+      "Finalise the {{period}} statement of {{partner}} now? It gets the next statement number and never changes again.",
+    confirmFinaliseMonth:
+      "Finalise {{month}} now for {{partner}}? Each statement gets the next number and never changes again.",
+    allPartners: "every partner",
+    finaliseTitle: "Finalise an ended month",
+    finaliseIntro:
+      "What the run on the 1st does, now: the month (and any earlier month left open) becomes final, numbered without gaps. A month already final is left as it is.",
+    finalisePartner: "Partner (slug)",
+    finalisePartnerHint: "Empty: every partner",
+    finalised_one: "{{count}} statement for {{month}} and earlier is final now.",
+    finalised_other: "{{count}} statements for {{month}} and earlier are final now.",
+    alreadyFinal: "{{month}} was final already: nothing was changed.",
+    finalisedOne: "The statement for {{month}} is final now.",
+    finaliseFailed_one:
+      "Could not finalise for {{partners}}; {{count}} other statement was finalised.",
+    finaliseFailed_other:
+      "Could not finalise for {{partners}}; {{count}} other statements were finalised.",
+    badMonth: "Give a month as YYYY-MM.",
+    unknownPartner: "Give a partner's slug (lower-case letters, digits and dashes).",
   },
 };
