@@ -48,7 +48,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const [page, plans, audit] = await Promise.all([
     supportBusinessPage(db, { businessId }),
     listPlans(db),
-    listAudit(db, { businessId, limit: 20 }),
+    listAudit(db, { businessId }, { limit: 20 }),
   ]);
   if (!page) throw notFound();
   const today = new Date().toISOString().slice(0, 10);

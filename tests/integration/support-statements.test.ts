@@ -120,7 +120,7 @@ describe("the list", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const result = await callRoute<ListBody>(listRoute.loader, {
+      const result: { body: ListBody } = await callRoute<ListBody>(listRoute.loader, {
         request: getRequest(
           `/support/statements${cursor ? `?cursor=${cursor}` : ""}`,
           { cookie: support.cookie },
