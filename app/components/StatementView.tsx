@@ -68,10 +68,7 @@ export function StatementView({
 
   return (
     <>
-      <Link
-        to={links.list}
-        className="mb-2 inline-block text-sm text-brand-700 hover:underline"
-      >
+      <Link to={links.list} className="mb-2 inline-block text-sm text-brand-700 hover:underline">
         ← {t("detail.back")}
       </Link>
       <PageHeader

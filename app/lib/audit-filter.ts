@@ -2,7 +2,12 @@
 // link): read from a query string once, written back the same way. A value no form would
 // send (a bad date, an action not in the vocabulary) is a field error, never a 500.
 import { z } from "zod";
-import { AUDIT_ACTIONS, AUDIT_SUBJECT_TYPES, type AuditAction, type AuditSubjectType } from "./audit";
+import {
+  AUDIT_ACTIONS,
+  AUDIT_SUBJECT_TYPES,
+  type AuditAction,
+  type AuditSubjectType,
+} from "./audit";
 import { fieldErrorsFrom, isCalendarDate, parseObject, type FieldErrors } from "./forms";
 
 export const auditFilterFields = [

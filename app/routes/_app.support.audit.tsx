@@ -41,7 +41,10 @@ export default function SupportAudit() {
         description={t("audit.subtitle")}
         actions={
           // A file download: a plain link, not a client-side navigation.
-          <a href={`/support/audit.csv${auditFilterQuery(values)}`} className={buttonClasses("secondary")}>
+          <a
+            href={`/support/audit.csv${auditFilterQuery(values)}`}
+            className={buttonClasses("secondary")}
+          >
             {t("audit.csv")}
           </a>
         }

@@ -49,7 +49,10 @@ export default function SupportAuditEntry() {
               {entry.actorIsSystem ? (
                 t("systemActor")
               ) : (
-                <Link to={`/support/audit?actor=${encodeURIComponent(entry.actorLabel)}`} className={link}>
+                <Link
+                  to={`/support/audit?actor=${encodeURIComponent(entry.actorLabel)}`}
+                  className={link}
+                >
                   {entry.actorLabel}
                 </Link>
               )}

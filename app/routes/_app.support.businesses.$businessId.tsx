@@ -334,7 +334,17 @@ export default function SupportBusiness() {
             ))}
           </Table>
         </Card>
-        <Card title={t("partner.auditTrail")}>
+        <Card
+          title={t("partner.auditTrail")}
+          actions={
+            <Link
+              to={`/support/audit?organisation=${encodeURIComponent(plan.businessId)}`}
+              className="text-sm font-semibold text-brand-700 hover:underline"
+            >
+              {t("partner.allAudit")}
+            </Link>
+          }
+        >
           <AuditTable rows={audit} />
         </Card>
       </div>

@@ -47,7 +47,14 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!parsed.success) {
     // A filter no form would send: the fields say what is wrong, the list stays empty.
     return data(
-      { rows: [], nextCursor: null, values, errors: fieldErrorsFrom(parsed.error), isFirstPage: true, lastEnded },
+      {
+        rows: [],
+        nextCursor: null,
+        values,
+        errors: fieldErrorsFrom(parsed.error),
+        isFirstPage: true,
+        lastEnded,
+      },
       { status: 400 },
     );
   }

@@ -37,12 +37,12 @@ function routeOf(file: string) {
     .split("/")
     .at(-1)!
     .replace(/\.tsx$/, "")
-    .replace(/\[\.\]/g, "\u0000");
+    .replaceAll("[.]", "\u0000");
   const segments = name
     .split(".")
     .slice(1)
     .filter((segment) => segment !== "_index")
-    .map((segment) => segment.replace(/_$/, "").replace(/\u0000/g, "."));
+    .map((segment) => segment.replace(/_$/, "").replaceAll("\u0000", "."));
   return segments;
 }
 

@@ -21,7 +21,11 @@ let business: { id: string; name: string };
 const TIE = "2026-11-20 10:00:00.123456+00";
 let termsEntryId: number;
 
-type PageBody = { rows: AuditRow[]; nextCursor: string | null; errors: Record<string, { key: string }> };
+type PageBody = {
+  rows: AuditRow[];
+  nextCursor: string | null;
+  errors: Record<string, { key: string }>;
+};
 
 async function page(query: string) {
   return callRoute<PageBody>(auditPage.loader, {
@@ -160,7 +164,11 @@ describe("paging", () => {
     const all: number[] = [];
     cursor = null;
     do {
-      const result: Awaited<ReturnType<typeof listAudit>> = await listAudit(db, {}, { cursor, limit: 5 });
+      const result: Awaited<ReturnType<typeof listAudit>> = await listAudit(
+        db,
+        {},
+        { cursor, limit: 5 },
+      );
       all.push(...result.rows.map((row) => row.id));
       cursor = result.nextCursor;
     } while (cursor);
@@ -191,7 +199,10 @@ describe("CSV", () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toMatch(/^text\/csv/);
-    const rows = response.body.replace(/^\uFEFF/, "").trim().split("\r\n");
+    const rows = response.body
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
     expect(rows).toHaveLength(2);
     expect(rows[1]).toContain("partner.terms_changed");
     expect(rows[1]).toContain("Agreed at the review");

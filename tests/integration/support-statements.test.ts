@@ -121,10 +121,9 @@ describe("the list", () => {
     let cursor: string | null = null;
     do {
       const result: { body: ListBody } = await callRoute<ListBody>(listRoute.loader, {
-        request: getRequest(
-          `/support/statements${cursor ? `?cursor=${cursor}` : ""}`,
-          { cookie: support.cookie },
-        ),
+        request: getRequest(`/support/statements${cursor ? `?cursor=${cursor}` : ""}`, {
+          cookie: support.cookie,
+        }),
       });
       // The route's page is 25; the domain function pages the same way with any size.
       seen.push(...result.body.rows.map((row) => `${row.month}/${row.partnerSlug}`));

@@ -213,6 +213,8 @@ export default {
     enrolled: "{{name}} is enrolled; an invitation was sent to {{email}}.",
   },
   partner: {
+    allStatements: "All its statements",
+    allAudit: "All entries in the audit log",
     enrolledOn: "enrolled {{date}}",
     termsTitle: "Terms",
     termsIntro:
@@ -329,6 +331,9 @@ export default {
     seatNone: "None (over the limit)",
   },
   codes: {
+    onStatement: "statement {{month}}",
+    creditOnStatement: "credit on statement {{month}}",
+    inAuditLog: "In the audit log",
     title: "Code look-up",
     subtitle: "Any code of any partner: its whole history, and the corrections support makes.",
     search: "Code or Code #N",
