@@ -3,9 +3,9 @@ import type { Database } from "~db/index.ts";
 import type { Json } from "~db/schema.ts";
 import { sql } from "kysely";
 import type { AuditFilter } from "~/lib/audit-filter";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { csvLine, escapeLike } from "~/lib/csv";
 import { isUuid } from "~/lib/ids";
+import { afterKey, fullPrecision, keyset, pageSize, timestampParam } from "./paging.server";
 import {
   isAuditSubjectType,
   SYSTEM_ACTOR_LABEL,
@@ -76,21 +76,12 @@ export interface AuditRow {
   ip: string | null;
 }
 
-// "2026-11-26 14:00:00.123456+00" as PostgreSQL prints a timestamptz (full precision: a
-// JavaScript Date keeps milliseconds only, and entries of one transaction tie to the µs).
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2})?$/;
-
-/** An (occurred_at, id) cursor; null when tampered with, since a bad value would fail the query. */
-function auditCursor(cursor: string | null | undefined): [string, number] | null {
-  const key = decodeCursor(cursor, 2);
-  if (!key) return null;
-  const [occurredAt, id] = key;
-  if (typeof occurredAt !== "string" || !TIMESTAMP_TEXT.test(occurredAt)) return null;
-  return Number.isSafeInteger(id) && (id as number) > 0 ? [occurredAt, id as number] : null;
-}
+// Newest first by (occurred_at, id): occurred_at is the transaction's start, so ids alone do
+// not follow time, and entries of one transaction tie on it to the microsecond.
+const auditKeyset = keyset("audit", ["timestamp", "serial"] as const);
 
 /** The filtered log, newest first by (occurred_at, id); one query for the page and the CSV. */
-function selectAudit(db: Database, filter: AuditFilter, after: [string, number] | null) {
+function selectAudit(db: Database, filter: AuditFilter, after: readonly [string, number] | null) {
   let query = db
     .selectFrom("audit_log as a")
     .leftJoin("partners as p", "p.id", "a.partner_id")
@@ -111,7 +102,7 @@ function selectAudit(db: Database, filter: AuditFilter, after: [string, number] 
       ),
       "a.id",
       "a.occurred_at",
-      sql<string>`a.occurred_at::text`.as("occurred_at_key"),
+      fullPrecision(sql.ref("a.occurred_at")).as("occurred_at_key"),
       "a.actor_user_id",
       "a.actor_label",
       "a.action",
@@ -152,11 +143,11 @@ function selectAudit(db: Database, filter: AuditFilter, after: [string, number] 
     );
   }
   if (after) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple("a.occurred_at", "a.id"),
-        "<",
-        eb.tuple(sql<Date>`${after[0]}::timestamptz`, sql<number>`${after[1]}::bigint`),
+    query = query.where(
+      afterKey(
+        [sql.ref("a.occurred_at"), sql.ref("a.id")],
+        [timestampParam(after[0]), after[1]],
+        "desc",
       ),
     );
   }
@@ -197,7 +188,7 @@ function toAuditRow(r: SelectedAudit): AuditRow {
 
 /**
  * The audit log, filtered, newest first, keyset paged over (occurred_at at full precision,
- * id). Scope: everything (support's log) or one organisation's trail (filter.partnerId /
+ * id); a cursor we did not make throws InvalidCursor. Scope: everything (support's log) or one organisation's trail (filter.partnerId /
  * filter.businessId).
  */
 export async function listAudit(
@@ -205,11 +196,11 @@ export async function listAudit(
   filter: AuditFilter = {},
   { cursor, limit = 50 }: { cursor?: string | null; limit?: number } = {},
 ): Promise<{ rows: AuditRow[]; nextCursor: string | null }> {
-  const pageSize = Math.min(Math.max(Math.trunc(limit) || 50, 1), 200);
-  const rows = await selectAudit(db, filter, auditCursor(cursor))
-    .limit(pageSize + 1)
+  const size = pageSize(limit, 50, 200);
+  const rows = await selectAudit(db, filter, auditKeyset.after(cursor))
+    .limit(size + 1)
     .execute();
-  const page = keysetPage(rows, pageSize, (row) => [row.occurred_at_key, row.id]);
+  const page = auditKeyset.page(rows, size, (row) => [row.occurred_at_key, row.id]);
   return { rows: page.rows.map(toAuditRow), nextCursor: page.nextCursor };
 }
 
@@ -292,7 +283,7 @@ export function auditCsv(
   }: { filter?: AuditFilter; chunkSize?: number; bom?: boolean },
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let after: [string, number] | null = null;
+  let after: readonly [string, number] | null = null;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import type { AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
+import { InvalidCursor, keyset, pageSize } from "./paging.server";
 import { findPartnerForSupport } from "./partner-admin.server";
 import {
   finalizeMonthForAllPartners,
@@ -16,7 +17,6 @@ import {
   type FinalisedStatement,
   type StatementTotals,
 } from "./statements.server";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { escapeLike } from "~/lib/csv";
 import { isPartnerSlug } from "~/lib/ids";
 import { isStatementMonth, monthOf, statementPeriod } from "~/lib/statement-months";
@@ -61,6 +61,10 @@ export interface SupportStatementRow {
   awaitingFinalisation: boolean;
 }
 
+// Newest month first, then by partner name and id: directions differ, so the "after" is
+// written out below rather than one row-value comparison.
+const statementsKeyset = keyset("support-statements", ["text", "text", "uuid"] as const);
+
 type ListRow = {
   partner_id: string;
   slug: string;
@@ -79,7 +83,8 @@ type ListRow = {
 /**
  * Every partner's statements, newest month first, then by partner name: one row per partner
  * and month since its enrolment (months come from generate_series, no statement needed).
- * Keyset paged over (month, partner name, partner id). A draft's totals are computed for the
+ * Keyset paged over (month, partner name, partner id); a cursor we did not make throws
+ * InvalidCursor. A draft's totals are computed for the
  * rows of the page only, so a page costs at most `limit` draft computations.
  */
 export async function listStatementsForSupport(
@@ -91,16 +96,9 @@ export async function listStatementsForSupport(
     now,
   }: { filter?: SupportStatementFilter; cursor?: string | null; limit?: number; now: Date },
 ): Promise<{ rows: SupportStatementRow[]; nextCursor: string | null }> {
-  const key = decodeCursor(cursor, 3);
-  const after =
-    key &&
-    typeof key[0] === "string" &&
-    isStatementMonth(key[0]) &&
-    typeof key[1] === "string" &&
-    typeof key[2] === "string" &&
-    /^[0-9a-f-]{36}$/.test(key[2])
-      ? (key as [string, string, string])
-      : null;
+  const size = pageSize(limit, 25, 100);
+  const after = statementsKeyset.after(cursor);
+  if (after && !isStatementMonth(after[0])) throw new InvalidCursor();
   const conditions = [sql`true`];
   if (filter.month) conditions.push(sql`l.month = ${filter.month}`);
   if (filter.status === "final") conditions.push(sql`l.statement_id is not null`);
@@ -138,8 +136,12 @@ export async function listStatementsForSupport(
     ) l
     where ${sql.join(conditions, sql` and `)}
     order by l.month desc, l.partner_name, l.partner_id::text
-    limit ${limit + 1}`.execute(db);
-  const page = keysetPage(rows, limit, (row) => [row.month, row.partner_name, row.partner_id]);
+    limit ${size + 1}`.execute(db);
+  const page = statementsKeyset.page(rows, size, (row) => [
+    row.month,
+    row.partner_name,
+    row.partner_id,
+  ]);
   const running = monthOf(now);
   const shown = await Promise.all(
     page.rows.map(async (row): Promise<SupportStatementRow> => {

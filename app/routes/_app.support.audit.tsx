@@ -8,9 +8,10 @@ import { requireSupport } from "~/auth/guards.server";
 import { AuditTable } from "~/components/AuditTable";
 import { Button, buttonClasses } from "~/components/Button";
 import { Field, SelectField } from "~/components/Field";
-import { PageHeader, Pager } from "~/components/Layout";
+import { PageHeader, Pager, StaleCursorNotice } from "~/components/Layout";
 import { db } from "~/db.server";
 import { listAudit } from "~/domain/audit.server";
+import { readPage } from "~/domain/paging.server";
 import { AUDIT_ACTIONS, AUDIT_SUBJECT_TYPES } from "~/lib/audit";
 import { auditFilterQuery, isAuditFiltered, readAuditFilter } from "~/lib/audit-filter";
 
@@ -22,17 +23,32 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!read.ok) {
     // A filter no form would send: the fields say what is wrong, nothing is listed.
     return data(
-      { rows: [], nextCursor: null, values: read.values, errors: read.errors, isFirstPage: true },
+      {
+        rows: [],
+        nextCursor: null,
+        staleCursor: false,
+        values: read.values,
+        errors: read.errors,
+        isFirstPage: true,
+      },
       { status: 400 },
     );
   }
-  const page = await listAudit(db, read.filter, { cursor: read.cursor, limit: 50 });
-  return { ...page, values: read.values, errors: {}, isFirstPage: !read.cursor };
+  const page = await readPage(read.cursor, (cursor) =>
+    listAudit(db, read.filter, { cursor, limit: 50 }),
+  );
+  return {
+    ...page,
+    values: read.values,
+    errors: {},
+    isFirstPage: !read.cursor || page.staleCursor,
+  };
 }
 
 export default function SupportAudit() {
   const { t } = useTranslation("support");
-  const { rows, nextCursor, isFirstPage, values, errors } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, isFirstPage, values, errors, staleCursor } =
+    useLoaderData<typeof loader>();
   const fieldErrors = errors as Record<string, { key: string } | undefined>;
   return (
     <>
@@ -124,6 +140,7 @@ export default function SupportAudit() {
           ) : null}
         </div>
       </Form>
+      <StaleCursorNotice show={staleCursor} />
       <AuditTable rows={rows} />
       <Pager
         nextHref={nextCursor ? auditFilterQuery(values, { cursor: nextCursor }) : null}

@@ -10,10 +10,11 @@ import { requireSupport } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { ConfirmedActionForm } from "~/components/ConfirmedActionForm";
 import { Field, FormAlert, SelectField } from "~/components/Field";
-import { Card, EmptyState, PageHeader, Pager, Table } from "~/components/Layout";
+import { Card, EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
 import { DomainError } from "~/domain/errors.server";
+import { readPage } from "~/domain/paging.server";
 import { StatementFinalisationFailed } from "~/domain/statements.server";
 import {
   FinaliseNowSchema,
@@ -50,6 +51,7 @@ export async function loader(args: LoaderFunctionArgs) {
       {
         rows: [],
         nextCursor: null,
+        staleCursor: false,
         values,
         errors: fieldErrorsFrom(parsed.error),
         isFirstPage: true,
@@ -59,8 +61,10 @@ export async function loader(args: LoaderFunctionArgs) {
     );
   }
   const cursor = z.string().max(500).nullable().catch(null).parse(params.get("cursor"));
-  const page = await listStatementsForSupport(db, { filter: parsed.data, cursor, limit: 25, now });
-  return { ...page, values, errors: {}, isFirstPage: !cursor, lastEnded };
+  const page = await readPage(cursor, (after) =>
+    listStatementsForSupport(db, { filter: parsed.data, cursor: after, limit: 25, now }),
+  );
+  return { ...page, values, errors: {}, isFirstPage: !cursor || page.staleCursor, lastEnded };
 }
 
 const Intent = z.object({ intent: z.literal("finalise") });
@@ -116,7 +120,7 @@ const numberCell = "whitespace-nowrap px-3 py-2 text-right tabular-nums";
 
 export default function SupportStatements() {
   const { t } = useTranslation("support");
-  const { rows, nextCursor, isFirstPage, values, errors, lastEnded } =
+  const { rows, nextCursor, isFirstPage, values, errors, lastEnded, staleCursor } =
     useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -178,6 +182,7 @@ export default function SupportStatements() {
         </div>
       </Form>
 
+      <StaleCursorNotice show={staleCursor} />
       {rows.length === 0 ? (
         <EmptyState title={t("statements.empty")} />
       ) : (
