@@ -144,7 +144,7 @@ export default function SupportStatements() {
           <FormAlert message={failure.formError ?? Object.values(failure.errors)[0]} />
         </div>
       ) : null}
-      <Form method="get" className="mb-6 grid gap-3 sm:grid-cols-4 sm:items-end" role="search">
+      <Form method="get" className="mb-6 grid gap-3 sm:grid-cols-4 sm:items-start" role="search">
         <Field
           label={t("statements.month")}
           name="month"
@@ -172,7 +172,7 @@ export default function SupportStatements() {
             { value: "final", label: t("statements.final") },
           ]}
         />
-        <div className="flex gap-2 sm:mb-5">
+        <div className="flex gap-2 sm:mt-6">
           <Button type="submit" variant="secondary">
             {t("statements.filter")}
           </Button>
