@@ -143,15 +143,15 @@ export default function SupportAuditEntry() {
                   <th scope="row" className="px-4 py-2 text-left font-medium">
                     {change.field || t("audit.value")}
                     {change.changed ? (
-                      <span className="ml-2 rounded bg-amber-200 px-1.5 py-0.5 text-xs font-semibold text-amber-900">
+                      <span className="mt-1 block w-fit rounded bg-amber-200 px-1.5 py-0.5 text-xs font-semibold text-amber-900 sm:ml-2 sm:mt-0 sm:inline">
                         {t("audit.changed")}
                       </span>
                     ) : null}
                   </th>
-                  <td className="break-all px-4 py-2 font-mono text-xs text-slate-700">
+                  <td className="px-4 py-2 [overflow-wrap:anywhere] font-mono text-xs text-slate-700">
                     {change.before ?? "—"}
                   </td>
-                  <td className="break-all px-4 py-2 font-mono text-xs text-slate-900">
+                  <td className="px-4 py-2 [overflow-wrap:anywhere] font-mono text-xs text-slate-900">
                     {change.after ?? "—"}
                   </td>
                 </tr>
