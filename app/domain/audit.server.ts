@@ -3,7 +3,7 @@ import type { Database } from "~db/index.ts";
 import type { Json } from "~db/schema.ts";
 import { sql } from "kysely";
 import type { AuditFilter } from "~/lib/audit-filter";
-import { csvLine, escapeLike } from "~/lib/csv";
+import { csvLine, csvStream, escapeLike } from "~/lib/csv";
 import { isUuid } from "~/lib/ids";
 import { afterKey, fullPrecision, keyset, pageSize, timestampParam } from "./paging.server";
 import {
@@ -271,8 +271,9 @@ const CSV_HEADER = [
 ];
 
 /**
- * The filtered log as CSV, newest first, read in keyset chunks as the consumer pulls: one
- * chunk of rows in memory at a time, however many entries match. Before and after are JSON.
+ * The filtered log as CSV, newest first, read in keyset chunks as the consumer pulls (the
+ * codes and clients downloads' csvStream): one chunk in memory at a time, however many
+ * entries match. Before and after are JSON.
  */
 export function auditCsv(
   db: Database,
@@ -282,48 +283,28 @@ export function auditCsv(
     bom = false,
   }: { filter?: AuditFilter; chunkSize?: number; bom?: boolean },
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let after: readonly [string, number] | null = null;
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        controller.enqueue(encoder.encode(`${bom ? "\uFEFF" : ""}${csvLine(CSV_HEADER)}`));
-      },
-      async pull(controller) {
-        const rows = await selectAudit(db, filter, after)
-          .select(["a.before", "a.after"])
-          .limit(chunkSize)
-          .execute();
-        if (rows.length > 0) {
-          controller.enqueue(
-            encoder.encode(
-              rows
-                .map((r) =>
-                  csvLine([
-                    r.id,
-                    r.occurred_at.toISOString(),
-                    r.actor_label,
-                    r.action,
-                    r.partner_slug,
-                    r.business_id,
-                    r.business_name,
-                    r.subject_type,
-                    r.subject_id,
-                    r.reason,
-                    r.ip,
-                    r.before === null ? null : JSON.stringify(r.before),
-                    r.after === null ? null : JSON.stringify(r.after),
-                  ]),
-                )
-                .join(""),
-            ),
-          );
-        }
-        if (rows.length < chunkSize) controller.close();
-        else after = [rows[rows.length - 1].occurred_at_key, rows[rows.length - 1].id];
-      },
-    },
-    // Nothing is read ahead: the next chunk is fetched only when the previous one was taken.
-    { highWaterMark: 0 },
-  );
+  return csvStream({
+    header: CSV_HEADER,
+    bom,
+    chunkSize,
+    readChunk: (after: readonly [string, number] | null, limit) =>
+      selectAudit(db, filter, after).select(["a.before", "a.after"]).limit(limit).execute(),
+    lineOf: (r) =>
+      csvLine([
+        r.id,
+        r.occurred_at.toISOString(),
+        r.actor_label,
+        r.action,
+        r.partner_slug,
+        r.business_id,
+        r.business_name,
+        r.subject_type,
+        r.subject_id,
+        r.reason,
+        r.ip,
+        r.before === null ? null : JSON.stringify(r.before),
+        r.after === null ? null : JSON.stringify(r.after),
+      ]),
+    keyOf: (r) => [r.occurred_at_key, r.id] as const,
+  });
 }

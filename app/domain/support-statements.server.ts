@@ -19,14 +19,11 @@ import {
 } from "./statements.server";
 import { escapeLike } from "~/lib/csv";
 import { isPartnerSlug } from "~/lib/ids";
+import { storable } from "~/lib/storable-text";
 import { isStatementMonth, monthOf, statementPeriod } from "~/lib/statement-months";
 
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((value) => !value.includes("\u0000"), { message: "validation.invalid" });
+  z.string().trim().max(max).refine(storable, { message: "validation.invalid" });
 
 /** The list's filter as its GET form sends it; every field optional. */
 export const SupportStatementFilterSchema = z.object({

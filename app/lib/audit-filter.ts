@@ -2,6 +2,7 @@
 // link): read from a query string once, written back the same way. A value no form would
 // send (a bad date, an action not in the vocabulary) is a field error, never a 500.
 import { z } from "zod";
+import { storable } from "./storable-text";
 import {
   AUDIT_ACTIONS,
   AUDIT_SUBJECT_TYPES,
@@ -39,12 +40,7 @@ export interface AuditFilter {
 }
 
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((value) => !value.includes("\u0000"), { message: "validation.invalid" })
-    .optional();
+  z.string().trim().max(max).refine(storable, { message: "validation.invalid" }).optional();
 
 const day = z
   .string()
