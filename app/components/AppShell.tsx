@@ -71,6 +71,7 @@ function areaOf(
         { to: "/support/partners", label: t("nav.partners") },
         { to: "/support/businesses", label: t("nav.businesses") },
         { to: "/support/codes", label: t("nav.codes") },
+        { to: "/support/statements", label: t("nav.statements") },
         { to: "/support/tokens", label: t("nav.platformTokens") },
         { to: "/support/audit", label: t("nav.audit") },
       ],

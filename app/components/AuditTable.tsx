@@ -13,6 +13,9 @@ interface AuditRowView {
   actorIsSystem: boolean;
   action: string;
   subject: AuditSubjectView | null;
+  /** The organisation the entry belongs to. */
+  partner: { slug: string; name: string } | null;
+  business: { id: string; name: string } | null;
   ip: string | null;
 }
 
@@ -60,7 +63,11 @@ export function AuditTable({ rows }: { rows: AuditRowView[] }) {
           <th className="px-4 py-2">{t("audit.who")}</th>
           <th className="px-4 py-2">{t("audit.action")}</th>
           <th className="px-4 py-2">{t("audit.subject")}</th>
+          <th className="px-4 py-2">{t("audit.organisation")}</th>
           <th className="px-4 py-2">{t("audit.ip")}</th>
+          <th className="px-4 py-2">
+            <span className="sr-only">{t("audit.details")}</span>
+          </th>
         </tr>
       }
     >
@@ -75,7 +82,17 @@ export function AuditTable({ rows }: { rows: AuditRowView[] }) {
               {time.format(new Date(row.occurredAt))} UTC
             </td>
             <td data-label={t("audit.who")} className="px-4 py-2">
-              {row.actorIsSystem ? t("systemActor") : row.actorLabel}
+              {row.actorIsSystem ? (
+                t("systemActor")
+              ) : (
+                // Everything this actor did: the log filtered by them.
+                <Link
+                  to={`/support/audit?actor=${encodeURIComponent(row.actorLabel)}`}
+                  className="text-brand-700 hover:underline"
+                >
+                  {row.actorLabel}
+                </Link>
+              )}
             </td>
             <td data-label={t("audit.action")} className="px-4 py-2">
               <span className="font-medium">
@@ -95,8 +112,37 @@ export function AuditTable({ rows }: { rows: AuditRowView[] }) {
                 "—"
               )}
             </td>
+            <td data-label={t("audit.organisation")} className="px-4 py-2">
+              {row.partner ? (
+                <Link
+                  to={`/support/partners/${encodeURIComponent(row.partner.slug)}`}
+                  className="text-brand-700 hover:underline"
+                >
+                  {row.partner.name}
+                </Link>
+              ) : null}
+              {row.partner && row.business ? " · " : null}
+              {row.business ? (
+                <Link
+                  to={`/support/businesses/${encodeURIComponent(row.business.id)}`}
+                  className="text-brand-700 hover:underline"
+                >
+                  {row.business.name}
+                </Link>
+              ) : null}
+              {!row.partner && !row.business ? "—" : null}
+            </td>
             <td data-label={t("audit.ip")} className="px-4 py-2 font-mono text-xs text-slate-600">
               {row.ip ?? "—"}
+            </td>
+            <td data-label={t("audit.details")} className="whitespace-nowrap px-4 py-2">
+              <Link
+                to={`/support/audit/${row.id}`}
+                className="font-semibold text-brand-700 hover:underline"
+                aria-label={t("audit.detailsLabel", { id: row.id })}
+              >
+                {t("audit.details")}
+              </Link>
             </td>
           </tr>
         );

@@ -27,7 +27,7 @@ export async function supportPartnerPage(
       listCodes(db, { partnerId, limit: LATEST }),
       listClients(db, { partnerId, limit: LATEST, now }),
       listStatements(db, { partnerId, now }),
-      listAudit(db, { partnerId, limit: 20 }),
+      listAudit(db, { partnerId }, { limit: 20 }),
     ]);
   return {
     terms,

@@ -92,6 +92,8 @@ export interface AuditSubjectView {
   business: { id: string; name: string } | null;
   /** A user subject's email, when the account still exists. */
   userEmail: string | null;
+  /** A statement subject's month ("YYYY-MM"), when the statement exists. */
+  statementMonth?: string | null;
 }
 
 /**
@@ -105,9 +107,52 @@ export function auditSubjectHref(subject: AuditSubjectView): string | null {
       return `/support/codes/${encodeURIComponent(subject.id)}`;
     case "business":
       return `/support/businesses/${encodeURIComponent(subject.id)}`;
+    case "statement":
+      if (subject.partner && subject.statementMonth) {
+        return `/support/partners/${encodeURIComponent(subject.partner.slug)}/statements/${subject.statementMonth}`;
+      }
+      break;
+    case "grant":
+      if (subject.business) return `/support/businesses/${encodeURIComponent(subject.business.id)}`;
+      break;
+  }
+  switch (subject.type) {
     default:
       if (subject.partner) return `/support/partners/${encodeURIComponent(subject.partner.slug)}`;
       if (subject.business) return `/support/businesses/${encodeURIComponent(subject.business.id)}`;
       return null;
   }
+}
+
+export interface AuditChange {
+  /** A top-level field of before / after; "" when either side is not an object. */
+  field: string;
+  /** JSON text of the value on each side; null: the side does not have the field. */
+  before: string | null;
+  after: string | null;
+  changed: boolean;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An entry's before and after side by side, field by field (the union of both sides' fields,
+ * in the order they first appear), each marked changed when the two sides differ.
+ */
+export function auditChanges(before: unknown, after: unknown): AuditChange[] {
+  const text = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+  if (!isRecord(before ?? {}) || !isRecord(after ?? {})) {
+    const [b, a] = [text(before ?? undefined), text(after ?? undefined)];
+    return [{ field: "", before: b, after: a, changed: b !== a }];
+  }
+  const from = (before ?? {}) as Record<string, unknown>;
+  const to = (after ?? {}) as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(from), ...Object.keys(to)])];
+  return fields.map((field) => {
+    const b = field in from ? text(from[field]) : null;
+    const a = field in to ? text(to[field]) : null;
+    return { field, before: b, after: a, changed: b !== a };
+  });
 }

@@ -61,3 +61,6 @@ export function formatStatementMonth(month: string, locale: string): string {
     timeZone: "UTC",
   }).format(statementPeriod(month).start);
 }
+
+/** Lines per page of a statement page (partner's and support's). */
+export const STATEMENT_LINES_PAGE = 50;

@@ -13,7 +13,10 @@ export const meta: MetaFunction = () => [{ title: "Support desk · 7stamp Partne
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
-  const [counts, audit] = await Promise.all([supportOverview(db), listAudit(db, { limit: 10 })]);
+  const [counts, audit] = await Promise.all([
+    supportOverview(db),
+    listAudit(db, {}, { limit: 10 }),
+  ]);
   return { counts, recent: audit.rows };
 }
 

@@ -48,7 +48,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const [page, plans, audit] = await Promise.all([
     supportBusinessPage(db, { businessId }),
     listPlans(db),
-    listAudit(db, { businessId, limit: 20 }),
+    listAudit(db, { businessId }, { limit: 20 }),
   ]);
   if (!page) throw notFound();
   const today = new Date().toISOString().slice(0, 10);
@@ -334,7 +334,17 @@ export default function SupportBusiness() {
             ))}
           </Table>
         </Card>
-        <Card title={t("partner.auditTrail")}>
+        <Card
+          title={t("partner.auditTrail")}
+          actions={
+            <Link
+              to={`/support/audit?organisation=${encodeURIComponent(plan.businessId)}`}
+              className="text-sm font-semibold text-brand-700 hover:underline"
+            >
+              {t("partner.allAudit")}
+            </Link>
+          }
+        >
           <AuditTable rows={audit} />
         </Card>
       </div>

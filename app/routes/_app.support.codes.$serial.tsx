@@ -35,6 +35,7 @@ import {
   formatNumber,
 } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
+import { monthOf } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = ({ params }) => [
@@ -181,7 +182,15 @@ export default function SupportCode() {
                     {claim.businessName}
                   </Link>
                 </Fact>
-                <Fact label={t("codes.claimedAt")}>{formatDateTime(claim.claimedAt, locale)}</Fact>
+                <Fact label={t("codes.claimedAt")}>
+                  {formatDateTime(claim.claimedAt, locale)} ·{" "}
+                  <Link
+                    to={`/support/partners/${partner.slug}/statements/${monthOf(new Date(claim.claimedAt))}`}
+                    className="text-brand-700 hover:underline"
+                  >
+                    {t("codes.onStatement", { month: monthOf(new Date(claim.claimedAt)) })}
+                  </Link>
+                </Fact>
                 <Fact label={t("codes.price")}>
                   {t("codes.priceSnapshot", {
                     retail: money(claim.retailCents),
@@ -202,7 +211,13 @@ export default function SupportCode() {
                 </Fact>
                 {rollback ? (
                   <Fact label={t("codes.rolledBack")}>
-                    {formatDateTime(rollback.at, locale)} · {rollback.by} · {rollback.reason}
+                    {formatDateTime(rollback.at, locale)} · {rollback.by} · {rollback.reason} ·{" "}
+                    <Link
+                      to={`/support/partners/${partner.slug}/statements/${monthOf(new Date(rollback.at))}`}
+                      className="text-brand-700 hover:underline"
+                    >
+                      {t("codes.creditOnStatement", { month: monthOf(new Date(rollback.at)) })}
+                    </Link>
                   </Fact>
                 ) : null}
               </dl>
@@ -212,7 +227,17 @@ export default function SupportCode() {
           </Card>
         </div>
         <Actions />
-        <Card title={t("codes.history")}>
+        <Card
+          title={t("codes.history")}
+          actions={
+            <Link
+              to={`/support/audit?subjectType=activation_code&subjectId=${code.serial}`}
+              className="text-sm font-semibold text-brand-700 hover:underline"
+            >
+              {t("codes.inAuditLog")}
+            </Link>
+          }
+        >
           <ol className="space-y-2 text-sm">
             {page.history.map((entry, index) => (
               <li key={index} className="flex flex-wrap gap-x-3">

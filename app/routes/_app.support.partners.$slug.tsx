@@ -367,7 +367,17 @@ export default function SupportPartner() {
             )}
           </Card>
         </div>
-        <Card title={t("partner.statements")}>
+        <Card
+          title={t("partner.statements")}
+          actions={
+            <Link
+              to={`/support/statements?partner=${encodeURIComponent(terms.slug)}`}
+              className="text-sm font-semibold text-brand-700 hover:underline"
+            >
+              {t("partner.allStatements")}
+            </Link>
+          }
+        >
           {page.statements.length === 0 ? (
             <EmptyState title={t("partner.noStatements")} />
           ) : (
@@ -377,8 +387,27 @@ export default function SupportPartner() {
             >
               {page.statements.map((statement) => (
                 <tr key={statement.month}>
-                  <td className="px-4 py-2">{statement.month}</td>
-                  <td className="px-4 py-2 font-mono">{statement.number ?? t("partner.draft")}</td>
+                  <td className="px-4 py-2">
+                    <Link
+                      to={`/support/partners/${terms.slug}/statements/${statement.month}`}
+                      className="text-brand-700 hover:underline"
+                    >
+                      {statement.month}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2 font-mono">
+                    {statement.id && statement.number ? (
+                      <a
+                        href={`/support/partners/${terms.slug}/statements/${statement.id}.pdf`}
+                        className="text-brand-700 hover:underline"
+                        aria-label={t("statements.pdfLabel", { number: statement.number })}
+                      >
+                        {statement.number}
+                      </a>
+                    ) : (
+                      t("partner.draft")
+                    )}
+                  </td>
                   <td className="px-4 py-2 text-right tabular-nums">
                     {formatMoney(statement.totalCents, locale)}
                   </td>
@@ -387,7 +416,17 @@ export default function SupportPartner() {
             </SimpleTable>
           )}
         </Card>
-        <Card title={t("partner.auditTrail")}>
+        <Card
+          title={t("partner.auditTrail")}
+          actions={
+            <Link
+              to={`/support/audit?organisation=${encodeURIComponent(terms.slug)}`}
+              className="text-sm font-semibold text-brand-700 hover:underline"
+            >
+              {t("partner.allAudit")}
+            </Link>
+          }
+        >
           <AuditTable rows={page.audit} />
         </Card>
       </div>

@@ -8,6 +8,7 @@ import { loader as partnerDashboardLoader } from "~/routes/_app.partner.$slug._i
 import { loader as supportAuditLoader } from "~/routes/_app.support.audit";
 import { loader as supportBusinessesLoader } from "~/routes/_app.support.businesses._index";
 import { loader as supportPartnersLoader } from "~/routes/_app.support.partners._index";
+import { loader as supportStatementsLoader } from "~/routes/_app.support.statements";
 import { action as signupAction } from "~/routes/_auth.signup";
 import { action as loginAction } from "~/routes/_auth.login";
 import { testDb } from "../db.ts";
@@ -89,6 +90,8 @@ describe("support lists with forged paging parameters", () => {
   test.each([
     ["/support/partners", supportPartnersLoader],
     ["/support/businesses", supportBusinessesLoader],
+    ["/support/audit", supportAuditLoader],
+    ["/support/statements", supportStatementsLoader],
   ] as const)("%s: a forged cursor shows the first page", async (path, loader) => {
     const first = await callRoute(loader, { request: getRequest(path, { cookie: support }) });
     expect(first.status).toBe(200);

@@ -5,6 +5,7 @@
 // its first page with a notice.
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
+import { listAudit } from "~/domain/audit.server";
 import { listBatches } from "~/domain/batches.server";
 import { listBundles } from "~/domain/bundles.server";
 import { searchBusinesses } from "~/domain/business-admin.server";
@@ -13,6 +14,7 @@ import { listCodes } from "~/domain/codes.server";
 import { InvalidCursor, type Page } from "~/domain/paging.server";
 import { listPartners } from "~/domain/partners.server";
 import { claimCode } from "~/domain/redemption.server";
+import { listStatementsForSupport } from "~/domain/support-statements.server";
 import { loader as batchesLoader } from "~/routes/_app.partner.$slug.batches._index";
 import { testDb } from "../db.ts";
 import {
@@ -57,7 +59,7 @@ const clientCase = (sort: ClientSort, direction: "asc" | "desc"): ListCase => ({
   read: (cursor) => listClients(testDb().db, { partnerId, sort, direction, cursor, limit: 1 }),
   idOf: (row) => (row as { businessId: string }).businessId,
 });
-let clientIds: string[] = [];
+const clientIds: string[] = [];
 
 const lists: ListCase[] = [
   {
@@ -113,6 +115,45 @@ const lists: ListCase[] = [
     },
     read: (cursor) => searchBusinesses(testDb().db, { query: "tie shop", cursor, limit: 1 }),
     idOf: (row) => (row as { id: string }).id,
+  },
+  {
+    name: "support: audit log",
+    async setUp() {
+      const { db } = testDb();
+      const instants = tiedInstants(5);
+      const ids = [];
+      for (const instant of instants) {
+        const { id } = await db
+          .insertInto("audit_log")
+          .values({
+            action: "code.revoked",
+            actor_label: "tie-audit@7stamp.test",
+            occurred_at: sql<Date>`${instant}::timestamptz`,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        ids.push(String(id));
+      }
+      return ids;
+    },
+    read: (cursor) => listAudit(testDb().db, { actor: "tie-audit@" }, { cursor, limit: 1 }),
+    idOf: (row) => String((row as { id: number }).id),
+  },
+  {
+    name: "support: statements",
+    async setUp() {
+      const ids = [];
+      for (let i = 0; i < 4; i++) ids.push((await createPartner({ name: "Tie Statements" })).id);
+      return ids;
+    },
+    read: (cursor) =>
+      listStatementsForSupport(testDb().db, {
+        filter: { partner: "tie statements" },
+        cursor,
+        limit: 1,
+        now: new Date(),
+      }),
+    idOf: (row) => (row as { partnerId: string }).partnerId,
   },
 ];
 

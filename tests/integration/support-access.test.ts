@@ -3,6 +3,8 @@
 // loader and the action alike; an API key of any scope, or nobody, gets sent to sign in —
 // and no one but support changes anything.
 import { beforeAll, describe, expect, test } from "vitest";
+import { finalizeStatements } from "~/domain/statements.server";
+import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
 import { testDb } from "../db.ts";
 import {
   createBatchWithCodes,
@@ -25,16 +27,22 @@ const modules = import.meta.glob<RouteModule>("../../app/routes/_app.support*.ts
   eager: true,
 });
 
-/** "_app.support.partners.$slug.tsx" → "/support/partners/:slug" and its params. */
+/**
+ * "_app.support.partners.$slug_.statements.$month.tsx" → support/partners/$slug/statements/$month:
+ * a "[.]" is a dot inside a segment ("audit[.]csv" is audit.csv), a trailing "_" only opts
+ * out of the parent's layout.
+ */
 function routeOf(file: string) {
   const name = file
     .split("/")
     .at(-1)!
-    .replace(/\.tsx$/, "");
+    .replace(/\.tsx$/, "")
+    .replaceAll("[.]", "\u0000");
   const segments = name
     .split(".")
     .slice(1)
-    .filter((segment) => segment !== "_index");
+    .filter((segment) => segment !== "_index")
+    .map((segment) => segment.replace(/_$/, "").replaceAll("\u0000", "."));
   return segments;
 }
 
@@ -42,6 +50,9 @@ let fixtures: {
   slug: string;
   businessId: string;
   serial: string;
+  month: string;
+  statementId: string;
+  auditId: string;
   cookies: Record<"support" | "partner" | "business", string>;
   tokens: Record<"partner" | "platform", string>;
 };
@@ -51,10 +62,31 @@ beforeAll(async () => {
   const { partner, owner } = await createPartnerWithOwner();
   const { business, owner: businessOwner } = await createBusinessWithOwner();
   const [code] = (await createBatchWithCodes(await createBundle(partner.id), { count: 1 })).codes;
+  // A partner enrolled last month with that month final: a statement page and a PDF to open.
+  const now = new Date();
+  const lastMonth = addMonths(monthOf(now), -1);
+  const { partner: enrolledEarlier } = await createPartnerWithOwner({
+    createdAt: statementPeriod(lastMonth).start,
+  });
+  const [finalised] = await finalizeStatements(testDb().db, {
+    partnerId: enrolledEarlier.id,
+    month: lastMonth,
+    actor: { userId: null, label: "test" },
+    now,
+  });
+  const audit = await testDb()
+    .db.selectFrom("audit_log")
+    .select("id")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow();
+  statementPartnerSlug = enrolledEarlier.slug;
   fixtures = {
     slug: partner.slug,
     businessId: business.id,
     serial: String(code.id),
+    month: lastMonth,
+    statementId: finalised.statementId,
+    auditId: String(audit.id),
     cookies: {
       support: (await signInAs(support)).cookie,
       partner: (await signInAs(owner)).cookie,
@@ -64,20 +96,28 @@ beforeAll(async () => {
   };
 });
 
+let statementPartnerSlug: string;
+
 function pathAndParams(segments: string[]) {
   const params: Record<string, string> = {};
+  const statementRoute = segments.includes("statements");
+  const values: Record<string, string> = {
+    slug: statementRoute ? statementPartnerSlug : fixtures.slug,
+    businessId: fixtures.businessId,
+    serial: fixtures.serial,
+    month: fixtures.month,
+    statementId: fixtures.statementId,
+    id: fixtures.auditId,
+  };
   const path = segments
     .map((segment) => {
       if (!segment.startsWith("$")) return segment;
-      const name = segment.slice(1);
-      const value =
-        name === "slug"
-          ? fixtures.slug
-          : name === "businessId"
-            ? fixtures.businessId
-            : fixtures.serial;
-      params[name] = value;
-      return value;
+      // "$statementId.pdf": the parameter, then the rest of the segment.
+      const [param, ...rest] = segment.slice(1).split(".");
+      const value = values[param];
+      if (value === undefined) throw new Error(`no fixture for $${param}`);
+      params[param] = value;
+      return [value, ...rest].join(".");
     })
     .join("/");
   return { path: `/${path}`, params };
@@ -85,7 +125,7 @@ function pathAndParams(segments: string[]) {
 
 async function snapshot() {
   const { db } = testDb();
-  const [partners, grants, codes, invitations, keys, audit] = await Promise.all([
+  const [partners, grants, codes, invitations, keys, statements, audit] = await Promise.all([
     db
       .selectFrom("partners")
       .select(["id", "status", "discount_bps", "statement_prefix"])
@@ -103,17 +143,20 @@ async function snapshot() {
       .orderBy("token_hash")
       .execute(),
     db.selectFrom("api_keys").select(["id", "revoked_at"]).orderBy("id").execute(),
+    db.selectFrom("statements").select(["id", "number"]).orderBy("id").execute(),
     db
       .selectFrom("audit_log")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow(),
   ]);
-  return { partners, grants, codes, invitations, keys, audit: Number(audit.n) };
+  return { partners, grants, codes, invitations, keys, statements, audit: Number(audit.n) };
 }
 
 // A form every support action would accept from support: it must still do nothing for others.
 const hostileForm = {
   intent: "suspend",
+  month: "2026-01",
+  partner: "",
   keyId: "",
   reason: "Not allowed to do this",
   name: "Evil Partner",
@@ -128,7 +171,7 @@ describe("every support route", () => {
   const files = Object.keys(modules).sort();
 
   test("there are support routes to walk", () => {
-    expect(files.length).toBeGreaterThanOrEqual(8);
+    expect(files.length).toBeGreaterThanOrEqual(14);
   });
 
   for (const file of files) {

@@ -57,7 +57,7 @@ describe("support lists", () => {
         .values({ action: `test.b${i}`, partner_id: b.id })
         .execute();
     }
-    const first = await listAudit(testDb().db, { partnerId: a.id, limit: 5 });
+    const first = await listAudit(testDb().db, { partnerId: a.id }, { limit: 5 });
     expect(first.rows.map((r) => r.action)).toEqual([
       "test.a6",
       "test.a5",
@@ -65,12 +65,12 @@ describe("support lists", () => {
       "test.a3",
       "test.a2",
     ]);
-    const second = await listAudit(testDb().db, {
-      partnerId: a.id,
-      before: first.nextBefore!,
-      limit: 5,
-    });
+    const second = await listAudit(
+      testDb().db,
+      { partnerId: a.id },
+      { cursor: first.nextCursor, limit: 5 },
+    );
     expect(second.rows.map((r) => r.action)).toEqual(["test.a1", "test.a0"]);
-    expect(second.nextBefore).toBeNull();
+    expect(second.nextCursor).toBeNull();
   });
 });
