@@ -20,11 +20,7 @@ import {
   listStatementLines,
   StatementFinalisationFailed,
 } from "~/domain/statements.server";
-import {
-  FINALIZE_SCHEDULE,
-  finalizeLastMonth,
-  statementQueues,
-} from "~/jobs/statements.server";
+import { FINALIZE_SCHEDULE, finalizeLastMonth, statementQueues } from "~/jobs/statements.server";
 import { addMonths, monthOf, monthsBetween, statementPeriod } from "~/lib/statement-months";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import type { Bundles, Partners } from "~db/schema.ts";
