@@ -183,3 +183,17 @@ describe("isolation between test files", () => {
     expect(count.n).toBe(1);
   });
 });
+
+describe("migrations", () => {
+  test("every file in db/migrations is listed in db/migrate.ts and applied", async () => {
+    const { readdirSync } = await import("node:fs");
+    const files = readdirSync("db/migrations")
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => file.replace(/\.ts$/, ""))
+      .sort();
+    const { rows } = await sql<{
+      name: string;
+    }>`select name from kysely_migration order by name`.execute(testDb().db);
+    expect(rows.map((row) => row.name)).toEqual(files);
+  });
+});
