@@ -24,6 +24,7 @@ import {
   revokeUnclaimedCodesOfBatch,
   type CodeFilter,
 } from "~/domain/codes.server";
+import { InvalidCursor, readPage } from "~/domain/paging.server";
 import { BatchNotFound } from "~/domain/batches.server";
 import { DomainError } from "~/domain/errors.server";
 import { formatCode, generateCode } from "~/lib/activation-code";
@@ -409,10 +410,16 @@ describe("keyset paging", () => {
     expect(await serials(partner.id, { batchId: crypto.randomUUID() })).toEqual([]);
   });
 
-  test("a tampered cursor is the first page", async () => {
+  test("a tampered cursor is InvalidCursor; a page reading it shows the first page", async () => {
     const first = await listCodes(db(), { partnerId, limit: 5 });
     for (const cursor of ["garbage", "WyJ4Il0", "Wy0xXQ", "WzEuNV0", "W251bGxd", "x".repeat(600)]) {
-      const page = await listCodes(db(), { partnerId, cursor, limit: 5 });
+      await expect(listCodes(db(), { partnerId, cursor, limit: 5 }), cursor).rejects.toBeInstanceOf(
+        InvalidCursor,
+      );
+      const page = await readPage(cursor, (after) =>
+        listCodes(db(), { partnerId, cursor: after, limit: 5 }),
+      );
+      expect(page.staleCursor, cursor).toBe(true);
       expect(
         page.rows.map((r) => r.serial),
         cursor,

@@ -427,9 +427,12 @@ describe("when a grant ends", () => {
       business_id: business.id,
       subject_id: early.id,
     });
-    // The removed person is not a member any more: 404, like any other business.
+    // The removed person is not a member any more: 403 with the page that says they no longer
+    // have access (ADR 018), not the data of the business.
     const earlySession = await signInAs(early);
-    expect((await view(business.id, earlySession.cookie)).status).toBe(404);
+    const formerMember = await view(business.id, earlySession.cookie);
+    expect(formerMember.status).toBe(403);
+    expect(formerMember.body).not.toHaveProperty("members");
   });
 
   test("a member over the limit who also belongs to a partner still signs in", async () => {
