@@ -7,6 +7,7 @@ import * as entitlements from "./migrations/2026-11-26T16-00-00_entitlements.ts"
 import * as statements from "./migrations/2026-11-26T18-00-00_statements.ts";
 import * as walkthrough from "./migrations/2026-12-04T18-00-00_walkthrough.ts";
 import * as supportDesk from "./migrations/2026-12-04T18-30-00_support-desk.ts";
+import * as pricing from "./migrations/2026-12-05T05-10-00_pricing-plans-requests.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-26T18-00-00_statements": statements,
   "2026-12-04T18-00-00_walkthrough": walkthrough,
   "2026-12-04T18-30-00_support-desk": supportDesk,
+  "2026-12-05T05-10-00_pricing-plans-requests": pricing,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

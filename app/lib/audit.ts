@@ -29,6 +29,8 @@ export const AUDIT_ACTIONS = [
   "code.expiry_extended",
   "code.revoked",
   "demo.seeded",
+  "enterprise.requested",
+  "enterprise.request_handled",
   "grant.ended_early",
   "grant.support_created",
   "invitation.accepted",
@@ -40,6 +42,8 @@ export const AUDIT_ACTIONS = [
   "partner.reactivated",
   "partner.suspended",
   "partner.terms_changed",
+  "plan.updated",
+  "price_list.version_added",
   "statement.finalized",
   "support.user_created",
   "support.user_promoted",
@@ -59,6 +63,9 @@ export const AUDIT_SUBJECT_TYPES = [
   "statement",
   "api_key",
   "grant",
+  "price_list",
+  "plan",
+  "enterprise_request",
 ] as const;
 
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
@@ -105,6 +112,9 @@ export function auditSubjectHref(subject: AuditSubjectView): string | null {
       return `/support/codes/${encodeURIComponent(subject.id)}`;
     case "business":
       return `/support/businesses/${encodeURIComponent(subject.id)}`;
+    case "price_list":
+    case "plan":
+      return "/support/pricing";
     default:
       if (subject.partner) return `/support/partners/${encodeURIComponent(subject.partner.slug)}`;
       if (subject.business) return `/support/businesses/${encodeURIComponent(subject.business.id)}`;
