@@ -6,16 +6,10 @@ import type { Database } from "~db/index.ts";
 import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { isUuid } from "~/lib/ids";
 import { parseWholeNumber } from "~/lib/money-input";
+import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError, RateLimited } from "./errors.server";
 import { hitRateLimit, rateLimitRules } from "./rate-limits.server";
-
-export const ENTERPRISE_LIMITS = {
-  locations: { min: 1, max: 100_000 },
-  cardOperationsPerMonth: { min: 0, max: 1_000_000_000 },
-  messageLength: 2000,
-  noteLength: 500,
-} as const;
 
 function countField({ min, max }: { min: number; max: number }) {
   return z

@@ -7,23 +7,11 @@ import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { isCalendarDate, parseObject } from "~/lib/forms";
 import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
+import { PLAN_INTERVALS, PLAN_LIMITS, PRICE_LIMITS } from "~/lib/pricing-limits";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
 
 const DAY_MS = 86_400_000;
-
-export const PRICE_LIMITS = {
-  /** €10,000.00 a seat-month, €100.00 an operation: far above any real price, below overflow. */
-  staffSeatMonthCents: 1_000_000,
-  cardOperationCents: 10_000,
-} as const;
-
-export const PLAN_LIMITS = {
-  nameLength: 60,
-  priceCents: 100_000_000,
-  cardOperationsPerMonth: 100_000_000,
-  staffSeats: 100_000,
-} as const;
 
 const reasonField = z.string().trim().min(1).min(3).max(500);
 
@@ -246,8 +234,6 @@ export async function addPriceVersion(
 }
 
 // ---- Plans ------------------------------------------------------------------------------------
-
-export const PLAN_INTERVALS = ["none", "month", "year"] as const;
 
 export interface PlanRow {
   id: string;

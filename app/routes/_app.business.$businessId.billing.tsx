@@ -22,15 +22,12 @@ import { planAllowanceTone } from "~/lib/operations-left";
 import { useLiveLoaderData } from "~/lib/use-polling";
 import { db } from "~/db.server";
 import { getEntitlements } from "~/domain/entitlements.server";
-import {
-  EnterpriseRequestSchema,
-  ENTERPRISE_LIMITS,
-  requestEnterprise,
-} from "~/domain/enterprise-requests.server";
+import { EnterpriseRequestSchema, requestEnterprise } from "~/domain/enterprise-requests.server";
 import { DomainError, RateLimited } from "~/domain/errors.server";
 import { changePlan, listPlans, type PlanOption } from "~/domain/plans.server";
 import { claimCode } from "~/domain/redemption.server";
 import { redirectWithFlash } from "~/lib/flash.server";
+import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";

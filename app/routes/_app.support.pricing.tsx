@@ -16,8 +16,6 @@ import {
   addPriceVersion,
   listPlanTable,
   listPriceVersions,
-  PLAN_INTERVALS,
-  PLAN_LIMITS,
   PlanEditSchema,
   PlanTermsInvalid,
   PriceVersionSchema,
@@ -25,6 +23,7 @@ import {
   type PlanRow,
 } from "~/domain/pricing.server";
 import { redirectWithFlash } from "~/lib/flash.server";
+import { PLAN_INTERVALS, PLAN_LIMITS } from "~/lib/pricing-limits";
 import { formFailure } from "~/lib/form-responses.server";
 import {
   centsToDecimalString,

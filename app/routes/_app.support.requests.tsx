@@ -12,7 +12,6 @@ import { EmptyState, PageHeader, Pager } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
 import {
-  ENTERPRISE_LIMITS,
   handleEnterpriseRequest,
   HandleRequestSchema,
   listEnterpriseRequests,
@@ -21,6 +20,7 @@ import {
   type EnterpriseRequestRow,
 } from "~/domain/enterprise-requests.server";
 import { redirectWithFlash } from "~/lib/flash.server";
+import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
 import { formFailure } from "~/lib/form-responses.server";
 import { formatDateTime, formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
