@@ -177,7 +177,7 @@ export function AppShell({
                 to={item.to}
                 end={item.end}
                 className={({ isActive }) =>
-                  `border-b-2 px-3 py-2 text-sm font-medium ${
+                  `shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
                     isActive
                       ? "border-brand-600 text-brand-700"
                       : "border-transparent text-slate-600 hover:text-slate-900"
