@@ -233,6 +233,61 @@ export async function addPriceVersion(
   }
 }
 
+export const WithdrawPriceVersionSchema = z.object({
+  versionId: z.coerce.number().int().positive(),
+  reason: reasonField,
+});
+
+export class PriceVersionNotScheduled extends DomainError {
+  constructor() {
+    super(
+      "price_version_not_scheduled",
+      "Only a version that has not started yet can be withdrawn.",
+      409,
+    );
+  }
+}
+
+/**
+ * Withdraws a scheduled version (a mistake in a future price). One conditional delete: a
+ * version that has started by `now` never goes, whoever asks and however late.
+ */
+export async function withdrawPriceVersion(
+  db: Database,
+  {
+    versionId,
+    reason,
+    actor,
+    ip = null,
+    now,
+  }: { versionId: number; reason: string; actor: AuditActor; ip?: string | null; now: Date },
+): Promise<{ effectiveFrom: Date }> {
+  return db.transaction().execute(async (trx) => {
+    const withdrawn = await trx
+      .deleteFrom("price_list")
+      .where("id", "=", versionId)
+      .where("effective_from", ">", now)
+      .returning(["effective_from", "staff_seat_month_cents", "card_operation_cents"])
+      .executeTakeFirst();
+    if (!withdrawn) throw new PriceVersionNotScheduled();
+    await recordAudit(trx, {
+      actor,
+      action: "price_list.version_withdrawn",
+      subject: { type: "price_list", id: String(versionId) },
+      before: {
+        version: versionId,
+        effective_from: withdrawn.effective_from.toISOString(),
+        staff_seat_month_cents: withdrawn.staff_seat_month_cents,
+        card_operation_cents: withdrawn.card_operation_cents,
+      },
+      after: null,
+      reason,
+      ip,
+    });
+    return { effectiveFrom: withdrawn.effective_from };
+  });
+}
+
 // ---- Plans ------------------------------------------------------------------------------------
 
 export interface PlanRow {

@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   "partner.terms_changed",
   "plan.updated",
   "price_list.version_added",
+  "price_list.version_withdrawn",
   "statement.finalized",
   "support.user_created",
   "support.user_promoted",

@@ -20,6 +20,8 @@ import {
   PlanTermsInvalid,
   PriceVersionSchema,
   updatePlan,
+  WithdrawPriceVersionSchema,
+  withdrawPriceVersion,
   type PlanRow,
 } from "~/domain/pricing.server";
 import { redirectWithFlash } from "~/lib/flash.server";
@@ -46,7 +48,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return { versions, plans, today: now.toISOString().slice(0, 10) };
 }
 
-const Intent = z.object({ intent: z.enum(["price", "plan"]) });
+const Intent = z.object({ intent: z.enum(["price", "withdraw", "plan"]) });
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireSupport(args);
@@ -68,6 +70,16 @@ export async function action(args: ActionFunctionArgs) {
         kind: "success",
         key: "support:pricing.versionAdded",
         values: { date: version.effectiveFrom.toISOString().slice(0, 10) },
+      });
+    }
+    if (intent.data.intent === "withdraw") {
+      const form = parseForm(WithdrawPriceVersionSchema, formData);
+      if (!form.success) return formFailure(form);
+      const withdrawn = await withdrawPriceVersion(db, { ...form.data, actor, ip, now });
+      return redirectWithFlash(args.request, "/support/pricing", {
+        kind: "success",
+        key: "support:pricing.withdrawn",
+        values: { date: withdrawn.effectiveFrom.toISOString().slice(0, 10) },
       });
     }
     const form = parseForm(PlanEditSchema, formData);
@@ -122,6 +134,9 @@ export default function SupportPricing() {
                   <th className="px-4 py-2 text-right">{t("pricing.operationPrice")}</th>
                   <th className="px-4 py-2">{t("pricing.state")}</th>
                   <th className="px-4 py-2">{t("pricing.createdBy")}</th>
+                  <th className="px-4 py-2">
+                    <span className="sr-only">{t("pricing.actions")}</span>
+                  </th>
                 </tr>
               }
             >
@@ -144,6 +159,9 @@ export default function SupportPricing() {
                     <span className="block text-xs text-slate-500">
                       {formatDate(version.createdAt, locale)}
                     </span>
+                  </td>
+                  <td className="px-4 py-2">
+                    {version.state === "scheduled" ? <WithdrawForm versionId={version.id} /> : null}
                   </td>
                 </tr>
               ))}
@@ -211,6 +229,38 @@ export default function SupportPricing() {
         </Card>
       </div>
     </>
+  );
+}
+
+function WithdrawForm({ versionId }: { versionId: number }) {
+  const { t } = useTranslation("support");
+  const actionData = useActionData<typeof action>();
+  const failure =
+    actionData?.values.intent === "withdraw" && actionData.values.versionId === String(versionId)
+      ? actionData
+      : undefined;
+  return (
+    <details open={failure ? true : undefined}>
+      <summary className="cursor-pointer text-sm font-semibold text-red-700">
+        {t("pricing.withdraw")}
+      </summary>
+      <Form method="post" className="mt-2 space-y-2" noValidate>
+        <input type="hidden" name="intent" value="withdraw" />
+        <input type="hidden" name="versionId" value={versionId} />
+        <FormAlert message={failure?.formError} />
+        <Field
+          label={t("partner.reason")}
+          name="reason"
+          required
+          autoComplete="off"
+          defaultValue={failure?.values.reason}
+          error={failure?.errors.reason}
+        />
+        <Button type="submit" variant="danger">
+          {t("pricing.withdrawVersion")}
+        </Button>
+      </Form>
+    </details>
   );
 }
 

@@ -195,6 +195,51 @@ describe("the price list page", () => {
   });
 });
 
+describe("withdrawing a version", () => {
+  test("a scheduled version can be withdrawn with a reason; one in force or past never", async () => {
+    const added = await post({
+      effectiveOn: dayFromToday(30),
+      staffSeatMonthPrice: "99.00",
+      cardOperationPrice: "0.05",
+      reason: "Typo coming",
+    });
+    expect(added.status).toBe(302);
+    const scheduled = (await priceRows()).at(-1)!;
+    const withdraw = (fields: Record<string, string>) =>
+      callRoute<FormFailureBody>(action, {
+        request: formRequest(
+          "/support/pricing",
+          { intent: "withdraw", ...fields },
+          { cookie: support.cookie },
+        ),
+      });
+
+    const noReason = await withdraw({ versionId: String(scheduled.id), reason: "" });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.errors.reason?.key).toBe("validation.required");
+
+    const done = await withdraw({ versionId: String(scheduled.id), reason: "€99 was a typo" });
+    expect(done.status).toBe(302);
+    expect((await priceRows()).map((r) => r.id)).not.toContain(scheduled.id);
+    const [audit] = await auditRows("price_list.version_withdrawn");
+    expect(audit).toMatchObject({
+      actor_user_id: support.id,
+      subject_id: String(scheduled.id),
+      reason: "€99 was a typo",
+      before: { staff_seat_month_cents: 9900 },
+    });
+
+    const inForce = (await priceRows()).filter((r) => r.effective_from <= new Date()).at(-1)!;
+    const before = { prices: await priceRows(), audit: await auditCount() };
+    for (const id of [inForce.id, scheduled.id]) {
+      const refused = await withdraw({ versionId: String(id), reason: "Undo the past" });
+      expect(refused.status).toBe(409);
+      expect(refused.body.formError?.key).toBe("support:errors.price_version_not_scheduled");
+    }
+    expect({ prices: await priceRows(), audit: await auditCount() }).toEqual(before);
+  });
+});
+
 describe("pricing at the moment", () => {
   test("a version starting tomorrow changes nothing today; a claim after it uses it", async () => {
     const { db } = testDb();

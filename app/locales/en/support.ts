@@ -61,6 +61,7 @@ export default {
     "partner.terms_changed": "Partner terms changed",
     "plan.updated": "Plan edited",
     "price_list.version_added": "Price-list version added",
+    "price_list.version_withdrawn": "Scheduled price-list version withdrawn",
     "statement.finalized": "Statement finalised",
     "support.user_created": "Support user created",
     "support.user_promoted": "Support access granted",
@@ -152,6 +153,8 @@ export default {
       "A new price-list version starts today or later: past prices never change. Nothing was saved.",
     price_version_day_taken:
       "A price-list version already starts on this day. Choose another day. Nothing was saved.",
+    price_version_not_scheduled:
+      "This version has started already (or is gone): prices in force or past never change. Nothing was changed.",
     plan_edit_unchanged: "Nothing in this plan differs from what it is now: nothing was saved.",
     invitation_not_pending:
       "There is no pending invitation for this email any more: it was accepted, revoked or has expired.",
@@ -382,6 +385,10 @@ export default {
     operationPriceEuro: "Card operation (€)",
     add: "Add version",
     versionAdded: "The price-list version from {{date}} was added.",
+    withdraw: "Withdraw",
+    withdrawVersion: "Withdraw this scheduled version",
+    withdrawn: "The scheduled version from {{date}} was withdrawn.",
+    actions: "Actions",
   },
   plans: {
     title: "Plans",
