@@ -3,12 +3,19 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
-import { decodeCursor, keysetPage } from "~/lib/cursor";
 import { isUuid } from "~/lib/ids";
 import { parseWholeNumber } from "~/lib/money-input";
 import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError, RateLimited } from "./errors.server";
+import {
+  afterKey,
+  fullPrecision,
+  keyset,
+  pageSize,
+  timestampParam,
+  type Page,
+} from "./paging.server";
 import { hitRateLimit, rateLimitRules } from "./rate-limits.server";
 
 function countField({ min, max }: { min: number; max: number }) {
@@ -154,9 +161,12 @@ export interface EnterpriseRequestRow {
   createdAt: Date;
 }
 
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2})?$/;
+const requestsPaging = keyset("enterprise-requests", ["timestamp", "uuid"]);
 
-/** Requests newest first (open, handled or all), keyset paged on (created_at, id). */
+/**
+ * Requests newest first (open, handled or all), keyset paged on (created_at, id) by the one
+ * paginator (ADR 021); a cursor of another list throws InvalidCursor.
+ */
 export async function listEnterpriseRequests(
   db: Database,
   {
@@ -164,13 +174,9 @@ export async function listEnterpriseRequests(
     cursor,
     limit = 25,
   }: { status: RequestStatus | "all"; cursor?: string | null; limit?: number },
-): Promise<{ rows: EnterpriseRequestRow[]; nextCursor: string | null }> {
-  const pageSize = Math.min(Math.max(Math.trunc(limit) || 25, 1), 100);
-  const key = decodeCursor(cursor, 2);
-  const after =
-    key && typeof key[0] === "string" && TIMESTAMP_TEXT.test(key[0]) && isUuid(key[1])
-      ? (key as [string, string])
-      : null;
+): Promise<Page<EnterpriseRequestRow>> {
+  const size = pageSize(limit, 25, 100);
+  const after = requestsPaging.after(cursor);
   let query = db
     .selectFrom("enterprise_requests as r")
     .innerJoin("businesses as b", "b.id", "r.business_id")
@@ -191,24 +197,23 @@ export async function listEnterpriseRequests(
       "r.handled_at",
       "r.note",
       "r.created_at",
-      // Text keeps the microseconds a JS Date would drop, so the cursor is exact.
-      sql<string>`r.created_at::text`.as("created_at_key"),
+      fullPrecision(sql.ref("r.created_at")).as("created_at_key"),
     ])
     .orderBy("r.created_at", "desc")
     .orderBy("r.id", "desc")
-    .limit(pageSize + 1);
+    .limit(size + 1);
   if (status !== "all") query = query.where("r.status", "=", status);
   if (after) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple("r.created_at", "r.id"),
-        "<",
-        eb.tuple(sql<Date>`${after[0]}::timestamptz`, sql<string>`${after[1]}::uuid`),
+    query = query.where(
+      afterKey(
+        [sql.ref("r.created_at"), sql.ref("r.id")],
+        [timestampParam(after[0]), after[1]],
+        "desc",
       ),
     );
   }
   const rows = await query.execute();
-  const page = keysetPage(rows, pageSize, (row) => [row.created_at_key, row.id]);
+  const page = requestsPaging.page(rows, size, (row) => [row.created_at_key, row.id]);
   return {
     rows: page.rows.map((row) => ({
       id: row.id,

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { notFound, requireSupport } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { FormAlert, TextAreaField } from "~/components/Field";
-import { EmptyState, PageHeader, Pager } from "~/components/Layout";
+import { EmptyState, PageHeader, Pager, StaleCursorNotice } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
 import {
@@ -19,6 +19,7 @@ import {
   RequestNotFound,
   type EnterpriseRequestRow,
 } from "~/domain/enterprise-requests.server";
+import { readPage } from "~/domain/paging.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
 import { formFailure } from "~/lib/form-responses.server";
@@ -42,12 +43,10 @@ export async function loader(args: LoaderFunctionArgs) {
     status: params.get("status") ?? "open",
     cursor: params.get("cursor"),
   });
-  const page = await listEnterpriseRequests(db, {
-    status: query.status,
-    cursor: query.cursor,
-    limit: 25,
-  });
-  return { ...page, status: query.status, isFirstPage: !query.cursor };
+  const page = await readPage(query.cursor, (cursor) =>
+    listEnterpriseRequests(db, { status: query.status, cursor, limit: 25 }),
+  );
+  return { ...page, status: query.status, isFirstPage: !query.cursor || page.staleCursor };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -90,10 +89,11 @@ const filters = ["open", "handled", "all"] as const;
 
 export default function SupportRequests() {
   const { t } = useTranslation("support");
-  const { rows, nextCursor, status, isFirstPage } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, status, isFirstPage, staleCursor } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title={t("requests.title")} description={t("requests.subtitle")} />
+      <StaleCursorNotice show={staleCursor} />
       <nav aria-label={t("requests.filter")} className="mb-4 flex flex-wrap gap-2">
         {filters.map((filter) => (
           <Link
