@@ -6,6 +6,7 @@ import type { Database } from "~db/index.ts";
 import { isUuid } from "~/lib/ids";
 import { parseWholeNumber } from "~/lib/money-input";
 import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
+import { storable } from "~/lib/storable-text";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError, RateLimited } from "./errors.server";
 import {
@@ -41,8 +42,6 @@ function countField({ min, max }: { min: number; max: number }) {
     });
 }
 
-const noNul = (text: string) => !text.includes("\u0000");
-
 /** The owner's form on the billing page. */
 export const EnterpriseRequestSchema = z.object({
   locations: countField(ENTERPRISE_LIMITS.locations),
@@ -51,7 +50,7 @@ export const EnterpriseRequestSchema = z.object({
     .string()
     .trim()
     .max(ENTERPRISE_LIMITS.messageLength)
-    .refine(noNul, "validation.invalid")
+    .refine(storable, "validation.invalid")
     .default(""),
 });
 export type EnterpriseRequestInput = z.infer<typeof EnterpriseRequestSchema>;
@@ -64,7 +63,7 @@ export const HandleRequestSchema = z.object({
     .trim()
     .min(1)
     .max(ENTERPRISE_LIMITS.noteLength)
-    .refine(noNul, "validation.invalid"),
+    .refine(storable, "validation.invalid"),
 });
 
 export class RequestNotFound extends DomainError {

@@ -8,6 +8,7 @@ import type { Database } from "~db/index.ts";
 import { isCalendarDate, parseObject } from "~/lib/forms";
 import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
 import { PLAN_INTERVALS, PLAN_LIMITS, PRICE_LIMITS } from "~/lib/pricing-limits";
+import { storable } from "~/lib/storable-text";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
 
@@ -350,12 +351,7 @@ export async function listPlanTable(db: Database): Promise<PlanRow[]> {
  */
 export const PlanEditSchema = z.object({
   planId: z.string().trim().min(1).max(40),
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(PLAN_LIMITS.nameLength)
-    .refine((name) => !name.includes("\u0000"), "validation.invalid"),
+  name: z.string().trim().min(1).max(PLAN_LIMITS.nameLength).refine(storable, "validation.invalid"),
   price: z.string().optional(),
   billingInterval: z.string().optional(),
   cardOperationsPerMonth: z.string().optional(),
