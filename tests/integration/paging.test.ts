@@ -61,7 +61,7 @@ const clientCase = (sort: ClientSort, direction: "asc" | "desc"): ListCase => ({
   read: (cursor) => listClients(testDb().db, { partnerId, sort, direction, cursor, limit: 1 }),
   idOf: (row) => (row as { businessId: string }).businessId,
 });
-let clientIds: string[] = [];
+const clientIds: string[] = [];
 
 const lists: ListCase[] = [
   {
