@@ -7,6 +7,7 @@ import * as entitlements from "./migrations/2026-11-26T16-00-00_entitlements.ts"
 import * as statements from "./migrations/2026-11-26T18-00-00_statements.ts";
 import * as walkthrough from "./migrations/2026-12-04T18-00-00_walkthrough.ts";
 import * as supportDesk from "./migrations/2026-12-04T18-30-00_support-desk.ts";
+import * as pricing from "./migrations/2026-12-05T05-10-00_pricing-plans-requests.ts";
 import * as auditKeyset from "./migrations/2026-12-05T05-20-00_audit-keyset.ts";
 
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-26T18-00-00_statements": statements,
   "2026-12-04T18-00-00_walkthrough": walkthrough,
   "2026-12-04T18-30-00_support-desk": supportDesk,
+  "2026-12-05T05-10-00_pricing-plans-requests": pricing,
   "2026-12-05T05-20-00_audit-keyset": auditKeyset,
 };
 

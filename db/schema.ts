@@ -164,6 +164,20 @@ export interface CodeBatches {
   status: Generated<string>;
 }
 
+export interface EnterpriseRequests {
+  business_id: string;
+  card_operations_per_month: number;
+  created_at: Timestamp;
+  handled_at: Timestamp | null;
+  handled_by: string | null;
+  id: Generated<string>;
+  locations: number;
+  message: Generated<string>;
+  note: Generated<string>;
+  requested_by: string | null;
+  status: Generated<string>;
+}
+
 export interface Grants {
   activation_code_id: number | null;
   business_id: string;
@@ -249,6 +263,18 @@ export interface Plans {
   sort_order: Generated<number>;
   staff_seats: number | null;
   updated_at: Generated<Timestamp>;
+}
+
+export interface PlanVersions {
+  billing_interval: string;
+  card_operations_per_month: number | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  effective_from: Timestamp;
+  id: Generated<number>;
+  plan_id: string;
+  price_cents: number;
+  staff_seats: number | null;
 }
 
 export interface PriceList {
@@ -357,12 +383,14 @@ export interface DB {
   card_operations: CardOperations;
   claim_rollbacks: ClaimRollbacks;
   code_batches: CodeBatches;
+  enterprise_requests: EnterpriseRequests;
   grants: Grants;
   invitations: Invitations;
   outbox_events: OutboxEvents;
   partner_members: PartnerMembers;
   partners: Partners;
   password_reset_tokens: PasswordResetTokens;
+  plan_versions: PlanVersions;
   plans: Plans;
   price_list: PriceList;
   rate_limit_counters: RateLimitCounters;

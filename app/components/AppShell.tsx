@@ -20,7 +20,8 @@ function areaOf(
   pathname: string,
   organisations: OrganisationLink[],
   isSupport: boolean,
-  t: (key: string) => string,
+  openRequests: number,
+  t: (key: string, values?: Record<string, unknown>) => string,
 ) {
   // An organisation the user does not belong to (a 404 page) gets no navigation of its own.
   const elsewhere = { current: t("nav.chooseOrganisation"), kind: "", items: [] as NavItem[] };
@@ -72,6 +73,12 @@ function areaOf(
         { to: "/support/businesses", label: t("nav.businesses") },
         { to: "/support/codes", label: t("nav.codes") },
         { to: "/support/statements", label: t("nav.statements") },
+        { to: "/support/pricing", label: t("nav.pricing") },
+        {
+          to: "/support/requests",
+          label:
+            openRequests > 0 ? t("nav.requestsOpen", { count: openRequests }) : t("nav.requests"),
+        },
         { to: "/support/tokens", label: t("nav.platformTokens") },
         { to: "/support/audit", label: t("nav.audit") },
       ],
@@ -83,17 +90,20 @@ function areaOf(
 export function AppShell({
   user,
   organisations,
+  openRequests = 0,
   flash,
   children,
 }: {
   user: ShellUser;
   organisations: OrganisationLink[];
+  /** Enterprise requests waiting for support (support's navigation shows the number). */
+  openRequests?: number;
   flash: ReactNode;
   children: ReactNode;
 }) {
   const { t } = useTranslation();
   const { pathname } = useLocation();
-  const area = areaOf(pathname, organisations, user.isSupport, t);
+  const area = areaOf(pathname, organisations, user.isSupport, openRequests, t);
   const nav = useRef<HTMLElement>(null);
   // On a phone the items scroll sideways: bring the current one into view (the nav only,
   // never the page, so a deep link keeps its place).

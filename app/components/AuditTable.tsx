@@ -38,6 +38,8 @@ function SubjectLabel({ subject }: { subject: AuditSubjectView }) {
         : t("subjects.partnerUnknown");
     case "activation_code":
     case "invitation":
+    case "price_list":
+    case "plan":
       return t(`subjects.${subject.type}`, { id: subject.id });
     default:
       return t(`subjects.${subject.type}`, { organisation });

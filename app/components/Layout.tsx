@@ -136,7 +136,7 @@ export function Table({
     // Focusable and named: on a narrow screen the table scrolls sideways, and a keyboard user
     // must be able to scroll it even when it holds no link (axe: scrollable-region-focusable).
     <div
-      className={`overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
+      className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
         stackOnPhone ? "stacked-table" : ""
       }`}
       role="region"

@@ -187,12 +187,15 @@ export const BundleInputSchema = z
 
 // ---- Reads ---------------------------------------------------------------------------
 
-/** The retail unit prices in effect now: the newest price-list row already in force. */
-export async function getCurrentPrices(db: Database): Promise<UnitPrices> {
+/**
+ * The retail unit prices in force at `now`: the newest price-list version already started
+ * (ADR 019). Without `now`, the database's clock. Bundle previews and claims both price here.
+ */
+export async function getCurrentPrices(db: Database, now?: Date | null): Promise<UnitPrices> {
   const row = await db
     .selectFrom("price_list")
     .select(["staff_seat_month_cents", "card_operation_cents"])
-    .where("effective_from", "<=", sql<Date>`now()`)
+    .where("effective_from", "<=", now ?? sql<Date>`now()`)
     .orderBy("effective_from", "desc")
     .limit(1)
     .executeTakeFirstOrThrow(() => new Error("The price list has no row in effect."));
@@ -263,12 +266,16 @@ function toBundle(row: BundleRow, prices: UnitPrices): Bundle {
 /** A bundle of this partner; null when missing, another partner's, or not a uuid. */
 export async function getBundle(
   db: Database,
-  { partnerId, bundleId }: { partnerId: string; bundleId: string },
+  {
+    partnerId,
+    bundleId,
+    now = null,
+  }: { partnerId: string; bundleId: string; /** Prices at this moment. */ now?: Date | null },
 ): Promise<Bundle | null> {
   if (!isUuid(bundleId)) return null;
   const [row, prices] = await Promise.all([
     selectBundles(db, partnerId).where("bundles.id", "=", bundleId).executeTakeFirst(),
-    getCurrentPrices(db),
+    getCurrentPrices(db, now),
   ]);
   return row ? toBundle(row, prices) : null;
 }
@@ -283,11 +290,14 @@ export async function listBundles(
     status = "active",
     cursor,
     limit = 25,
+    now = null,
   }: {
     partnerId: string;
     status?: "active" | "archived" | "all";
     cursor?: string | null;
     limit?: number;
+    /** Prices at this moment. */
+    now?: Date | null;
   },
 ): Promise<{ rows: Bundle[]; nextCursor: string | null }> {
   const size = pageSize(limit, 25, 100);
@@ -306,7 +316,7 @@ export async function listBundles(
       ),
     );
   }
-  const [rows, prices] = await Promise.all([query.execute(), getCurrentPrices(db)]);
+  const [rows, prices] = await Promise.all([query.execute(), getCurrentPrices(db, now)]);
   const page = bundlesPaging.page(rows, size, (row) => [row.created_at_key, row.id]);
   return { rows: page.rows.map((row) => toBundle(row, prices)), nextCursor: page.nextCursor };
 }

@@ -99,6 +99,46 @@ function toBusinessPlan(row: PlanRow, now: Date): BusinessPlan {
   };
 }
 
+/**
+ * The plan's terms (price, interval, allowance, seats) as they stood when the business's
+ * current allowance period started: the newest plan version in force at that start (ADR 019).
+ * So support's edit of a plan reaches each business at its next period, never mid-period.
+ * A plan has a handful of versions, so they are read whole and picked here.
+ */
+async function withTermsInForce(db: Database, rows: PlanRow[], now: Date): Promise<PlanRow[]> {
+  if (rows.length === 0) return rows;
+  const planIds = [...new Set(rows.map((row) => row.plan_id))];
+  const versions = await db
+    .selectFrom("plan_versions")
+    .select([
+      "plan_id",
+      "effective_from",
+      "price_cents",
+      "billing_interval",
+      "card_operations_per_month",
+      "staff_seats",
+    ])
+    .where("plan_id", "in", planIds)
+    .orderBy("effective_from", "desc")
+    .execute();
+  return rows.map((row) => {
+    const periodStart = allowancePeriod({ anchorAt: row.billing_anchor_at }, now).start;
+    const version = versions.find(
+      (v) => v.plan_id === row.plan_id && v.effective_from.getTime() <= periodStart.getTime(),
+    );
+    // Every plan has a version from before any business existed (the migration's); the
+    // plans row itself is only a fallback for a plan made without one.
+    if (!version) return row;
+    return {
+      ...row,
+      price_cents: version.price_cents,
+      billing_interval: version.billing_interval,
+      card_operations_per_month: version.card_operations_per_month,
+      staff_seats: version.staff_seats,
+    };
+  });
+}
+
 /** The allowance period (monthly, from the billing anchor) that contains `now`. */
 export function allowancePeriod(plan: Pick<BusinessPlan, "anchorAt">, now: Date): BillingPeriod {
   return periodContaining(plan.anchorAt, 1, now);
@@ -109,7 +149,9 @@ export async function getBusinessPlan(
   { businessId, now = new Date() }: { businessId: string; now?: Date },
 ): Promise<BusinessPlan | null> {
   const row = await selectPlanRows(db).where("businesses.id", "=", businessId).executeTakeFirst();
-  return row ? toBusinessPlan(row, now) : null;
+  if (!row) return null;
+  const [terms] = await withTermsInForce(db, [row], now);
+  return toBusinessPlan(terms, now);
 }
 
 /**
@@ -127,7 +169,8 @@ export async function lockBusinessPlans(
     .orderBy("businesses.id")
     .forNoKeyUpdate("businesses")
     .execute();
-  return new Map(rows.map((row) => [row.id, toBusinessPlan(row, now)]));
+  const withTerms = await withTermsInForce(trx, rows, now);
+  return new Map(withTerms.map((row) => [row.id, toBusinessPlan(row, now)]));
 }
 
 // ---- Grants -----------------------------------------------------------------------------

@@ -24,6 +24,8 @@ export const rateLimitRules = {
   codeEmailsPerCode: { limit: 3, windowSeconds: 60 * 60 },
   codeEmailsPerPartner: { limit: 200, windowSeconds: 60 * 60 },
   codeEmailsPerIp: { limit: 200, windowSeconds: 60 * 60 },
+  /** A business asks for Custom / Enterprise a few times a day at most; support answers. */
+  enterpriseRequestsPerBusiness: { limit: 3, windowSeconds: 24 * 60 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 export interface RateLimitState {

@@ -107,7 +107,12 @@ interface CodeState {
   expired: boolean;
 }
 
-async function codeState(db: Database, code: string): Promise<CodeState | undefined> {
+/** `at`: the claim's moment when the caller passes one, else the transaction's clock. */
+async function codeState(
+  db: Database,
+  code: string,
+  at: Date | null = null,
+): Promise<CodeState | undefined> {
   return db
     .selectFrom("activation_codes as ac")
     .innerJoin("code_batches as cb", "cb.id", "ac.batch_id")
@@ -132,7 +137,7 @@ async function codeState(db: Database, code: string): Promise<CodeState | undefi
       "b.card_operations",
       "b.term_months",
       "g.business_id as claimed_by_business_id",
-      sql<boolean>`ac.expires_at <= now()`.as("expired"),
+      sql<boolean>`ac.expires_at <= ${at ?? sql`now()`}`.as("expired"),
     ])
     .where("ac.code", "=", code)
     .executeTakeFirst();
@@ -270,10 +275,17 @@ export async function claimCode(
     actor,
     ip,
     limitByIp = true,
+    now = null,
   }: {
     businessId: string;
     code: string;
     actor: ClaimActor;
+    /**
+     * The moment of the claim (the request's clock): it is the claim time, the expiry is
+     * checked against it and the price-list version in force then prices it (ADR 019).
+     * Left out, the database's transaction time is used for all three.
+     */
+    now?: Date | null;
     /** The request's address, for the audit log and (unless limitByIp is false) the limit. */
     ip: string | null;
     limitByIp?: boolean;
@@ -284,7 +296,7 @@ export async function claimCode(
     const body = codeBody(code);
     return await db
       .transaction()
-      .execute((trx) => claimInTransaction(trx, { businessId, body, actor, ip }));
+      .execute((trx) => claimInTransaction(trx, { businessId, body, actor, ip, now }));
   } catch (error) {
     if (isGuess(error)) {
       // Counted atomically; a failure past the limit does not learn its outcome, so racing
@@ -303,14 +315,22 @@ async function claimInTransaction(
     body,
     actor,
     ip,
-  }: { businessId: string; body: string; actor: ClaimActor; ip: string | null },
+    now,
+  }: {
+    businessId: string;
+    body: string;
+    actor: ClaimActor;
+    ip: string | null;
+    now: Date | null;
+  },
 ): Promise<ClaimedCode> {
-  const state = await codeState(trx, body);
+  const at = now ?? sql<Date>`now()`;
+  const state = await codeState(trx, body, now);
   if (!state) throw new CodeNotFound();
   const refused = refusal(state, businessId, actor.email);
   if (refused) throw refused;
 
-  const prices = await getCurrentPrices(trx);
+  const prices = await getCurrentPrices(trx, now);
   const price = wholesalePrice(
     bundleRetailCents(
       {
@@ -329,7 +349,7 @@ async function claimInTransaction(
     .updateTable("activation_codes")
     .set({
       status: "claimed",
-      claimed_at: sql<Date>`now()`,
+      claimed_at: at,
       retail_cents: price.retailCents,
       discount_bps: state.discount_bps,
       discount_cents: price.discountCents,
@@ -339,7 +359,7 @@ async function claimInTransaction(
     })
     .where("id", "=", state.id)
     .where("status", "=", "issued")
-    .where("expires_at", ">", sql<Date>`now()`)
+    .where("expires_at", ">", at)
     .where((eb) =>
       eb.exists(
         eb
@@ -361,8 +381,8 @@ async function claimInTransaction(
     .returning(["claimed_at"])
     .executeTakeFirst();
   if (!claimed?.claimed_at) {
-    const now = await codeState(trx, body);
-    throw (now && refusal(now, businessId, actor.email)) ?? new CodeNotIssued("claimed");
+    const after = await codeState(trx, body, now);
+    throw (after && refusal(after, businessId, actor.email)) ?? new CodeNotIssued("claimed");
   }
   const claimedAt = claimed.claimed_at;
   const endsAt = addMonthsClamped(claimedAt, state.term_months);

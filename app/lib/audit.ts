@@ -29,6 +29,8 @@ export const AUDIT_ACTIONS = [
   "code.expiry_extended",
   "code.revoked",
   "demo.seeded",
+  "enterprise.requested",
+  "enterprise.request_handled",
   "grant.ended_early",
   "grant.support_created",
   "invitation.accepted",
@@ -40,6 +42,9 @@ export const AUDIT_ACTIONS = [
   "partner.reactivated",
   "partner.suspended",
   "partner.terms_changed",
+  "plan.updated",
+  "price_list.version_added",
+  "price_list.version_withdrawn",
   "statement.finalized",
   "support.user_created",
   "support.user_promoted",
@@ -59,6 +64,9 @@ export const AUDIT_SUBJECT_TYPES = [
   "statement",
   "api_key",
   "grant",
+  "price_list",
+  "plan",
+  "enterprise_request",
 ] as const;
 
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
@@ -112,6 +120,9 @@ export function auditSubjectHref(subject: AuditSubjectView): string | null {
         return `/support/partners/${encodeURIComponent(subject.partner.slug)}/statements/${subject.statementMonth}`;
       }
       break;
+    case "price_list":
+    case "plan":
+      return "/support/pricing";
     case "grant":
       if (subject.business) return `/support/businesses/${encodeURIComponent(subject.business.id)}`;
       break;

@@ -9,25 +9,27 @@ import {
   useNavigation,
   useSearchParams,
 } from "@remix-run/react";
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { notFound, requireBusinessMember } from "~/auth/guards.server";
 import { Button, buttonClasses } from "~/components/Button";
 import { ClaimedCodeBlock } from "~/components/ClaimedCodeBlock";
-import { Field, useFieldErrorText } from "~/components/Field";
+import { Field, FormAlert, TextAreaField, useFieldErrorText } from "~/components/Field";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
 import { planAllowanceTone } from "~/lib/operations-left";
 import { useLiveLoaderData } from "~/lib/use-polling";
 import { db } from "~/db.server";
 import { getEntitlements } from "~/domain/entitlements.server";
-import { DomainError } from "~/domain/errors.server";
+import { EnterpriseRequestSchema, requestEnterprise } from "~/domain/enterprise-requests.server";
+import { DomainError, RateLimited } from "~/domain/errors.server";
 import { changePlan, listPlans, type PlanOption } from "~/domain/plans.server";
 import { claimCode } from "~/domain/redemption.server";
 import { redirectWithFlash } from "~/lib/flash.server";
+import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
-import { formFailure } from "~/lib/form-responses.server";
+import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
@@ -133,6 +135,32 @@ export async function action(args: ActionFunctionArgs) {
     }
   }
 
+  if (intent === "enterprise-request") {
+    const form = parseForm(EnterpriseRequestSchema, formData);
+    if (!form.success) return formFailure(form);
+    try {
+      await requestEnterprise(db, {
+        businessId: business.id,
+        input: form.data,
+        actor,
+        ip,
+        now: new Date(),
+      });
+    } catch (error) {
+      if (!(error instanceof RateLimited)) throw error;
+      return rateLimitedFailure(error, {
+        intent,
+        locations: String(form.data.locations),
+        cardOperationsPerMonth: String(form.data.cardOperationsPerMonth),
+        message: form.data.message,
+      });
+    }
+    return redirectWithFlash(args.request, back, {
+      kind: "success",
+      key: "business:enterprise.sent",
+    });
+  }
+
   return formFailure({ errors: { intent: { key: "validation.choice" } }, values: { intent } });
 }
 
@@ -150,6 +178,7 @@ export default function BusinessBilling() {
   const [searchParams] = useSearchParams();
   const owner = role === "owner";
   const editing = owner && searchParams.get("edit") === "plan";
+  const requesting = owner && searchParams.get("edit") === "enterprise";
   const base = `/business/${business.id}/billing`;
   const claimFailure =
     actionData?.values.intent === "claim"
@@ -181,7 +210,12 @@ export default function BusinessBilling() {
           }
           owner={owner}
         />
-        <TariffPlan entitlements={entitlements} owner={owner} base={base} editing={editing} />
+        <TariffPlan
+          entitlements={entitlements}
+          owner={owner}
+          base={base}
+          editing={editing || requesting}
+        />
         <AvailableServices entitlements={entitlements} />
       </div>
       {editing ? (
@@ -189,6 +223,12 @@ export default function BusinessBilling() {
           base={base}
           failure={actionData}
           claimFailure={claimFailure?.place === "dialog" ? claimFailure.data : undefined}
+        />
+      ) : null}
+      {requesting ? (
+        <EnterpriseDialog
+          base={base}
+          failure={actionData?.values.intent === "enterprise-request" ? actionData : undefined}
         />
       ) : null}
     </>
@@ -366,8 +406,6 @@ function PlanDialog({
 }) {
   const { t } = useTranslation("business");
   const { plans, entitlements } = useLoaderData<typeof loader>();
-  const navigate = useNavigate();
-  const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const busy = useNavigation().state === "submitting";
   const errorText = useFieldErrorText();
@@ -377,15 +415,78 @@ function PlanDialog({
   const planError = errorText(planFailure?.errors.planId, t("planChange.plan"));
   const editUrl = `${base}?edit=plan`;
 
-  // Rendered open by the server (works without JavaScript); in the browser it becomes a
-  // real modal: the page behind is inert, Escape closes it.
+  return (
+    <BillingDialog base={base} titleId={titleId} title={t("planChange.title")}>
+      <Form method="post" action={editUrl} noValidate className="space-y-4">
+        <input type="hidden" name="intent" value="change-plan" />
+        <fieldset aria-describedby={planError ? `${titleId}-plan-error` : `${titleId}-plan-hint`}>
+          <legend className="text-base font-semibold">{t("planChange.plansTitle")}</legend>
+          <p id={`${titleId}-plan-hint`} className="mt-1 text-sm text-slate-600">
+            {t("planChange.plansHint")}
+          </p>
+          <div className="mt-3 grid gap-2 sm:grid-cols-2">
+            {plans.map((plan) => (
+              <PlanChoice
+                key={plan.id}
+                plan={plan}
+                current={plan.id === current.id}
+                defaultChecked={plan.id === chosen}
+                requestHref={`${base}?edit=enterprise`}
+              />
+            ))}
+          </div>
+          {planError ? (
+            <p id={`${titleId}-plan-error`} role="alert" className="mt-2 text-sm text-red-700">
+              {planError}
+            </p>
+          ) : null}
+        </fieldset>
+        <Field
+          label={t("planChange.locations")}
+          name="locations"
+          inputMode="numeric"
+          autoComplete="off"
+          className="max-w-xs"
+          hint={t("planChange.locationsHint")}
+          defaultValue={planFailure?.values.locations ?? String(current.locations)}
+          error={planFailure?.errors.locations}
+        />
+        <Button type="submit" disabled={busy}>
+          {t("planChange.submit")}
+        </Button>
+      </Form>
+      <div className="border-t border-slate-200 pt-6">
+        <h3 className="mb-3 text-base font-semibold">{t("planChange.codeTitle")}</h3>
+        <ClaimForm action={editUrl} place="dialog" failure={claimFailure} />
+      </div>
+    </BillingDialog>
+  );
+}
+
+/**
+ * The billing page's modal. Rendered open by the server (works without JavaScript); in the
+ * browser it becomes a real modal: the page behind is inert, Escape closes it.
+ */
+function BillingDialog({
+  base,
+  titleId,
+  title,
+  children,
+}: {
+  base: string;
+  titleId: string;
+  title: string;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation("business");
+  const navigate = useNavigate();
+  const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
     if (!element || element.matches(":modal")) return;
     element.close();
     element.showModal();
   }, []);
-
   return (
     <>
       <div aria-hidden="true" className="fixed inset-0 z-40 bg-slate-900/50" />
@@ -401,7 +502,7 @@ function PlanDialog({
       >
         <div className="sticky top-0 flex items-center justify-between border-b border-slate-200 bg-white px-6 py-4">
           <h2 id={titleId} className="text-lg font-semibold">
-            {t("planChange.title")}
+            {title}
           </h2>
           <Link
             to={base}
@@ -412,53 +513,67 @@ function PlanDialog({
             ×
           </Link>
         </div>
-        <div className="space-y-8 px-6 py-5">
-          <Form method="post" action={editUrl} noValidate className="space-y-4">
-            <input type="hidden" name="intent" value="change-plan" />
-            <fieldset
-              aria-describedby={planError ? `${titleId}-plan-error` : `${titleId}-plan-hint`}
-            >
-              <legend className="text-base font-semibold">{t("planChange.plansTitle")}</legend>
-              <p id={`${titleId}-plan-hint`} className="mt-1 text-sm text-slate-600">
-                {t("planChange.plansHint")}
-              </p>
-              <div className="mt-3 grid gap-2 sm:grid-cols-2">
-                {plans.map((plan) => (
-                  <PlanChoice
-                    key={plan.id}
-                    plan={plan}
-                    current={plan.id === current.id}
-                    defaultChecked={plan.id === chosen}
-                  />
-                ))}
-              </div>
-              {planError ? (
-                <p id={`${titleId}-plan-error`} role="alert" className="mt-2 text-sm text-red-700">
-                  {planError}
-                </p>
-              ) : null}
-            </fieldset>
-            <Field
-              label={t("planChange.locations")}
-              name="locations"
-              inputMode="numeric"
-              autoComplete="off"
-              className="max-w-xs"
-              hint={t("planChange.locationsHint")}
-              defaultValue={planFailure?.values.locations ?? String(current.locations)}
-              error={planFailure?.errors.locations}
-            />
-            <Button type="submit" disabled={busy}>
-              {t("planChange.submit")}
-            </Button>
-          </Form>
-          <div className="border-t border-slate-200 pt-6">
-            <h3 className="mb-3 text-base font-semibold">{t("planChange.codeTitle")}</h3>
-            <ClaimForm action={editUrl} place="dialog" failure={claimFailure} />
-          </div>
-        </div>
+        <div className="space-y-8 px-6 py-5">{children}</div>
       </dialog>
     </>
+  );
+}
+
+/** Custom / Enterprise is by request: a short form that reaches support's inbox. */
+function EnterpriseDialog({ base, failure }: { base: string; failure: ActionData | undefined }) {
+  const { t } = useTranslation("business");
+  const titleId = useId();
+  const busy = useNavigation().state === "submitting";
+  const values = failure?.values ?? {};
+  const errors = failure?.errors ?? {};
+  return (
+    <BillingDialog base={base} titleId={titleId} title={t("enterprise.title")}>
+      <Form method="post" action={`${base}?edit=enterprise`} noValidate className="space-y-4">
+        <input type="hidden" name="intent" value="enterprise-request" />
+        <p className="text-sm text-slate-600">{t("enterprise.intro")}</p>
+        <FormAlert message={failure?.formError} />
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field
+            label={t("enterprise.locations")}
+            name="locations"
+            inputMode="numeric"
+            required
+            autoComplete="off"
+            defaultValue={values.locations}
+            error={errors.locations}
+          />
+          <Field
+            label={t("enterprise.operations")}
+            name="cardOperationsPerMonth"
+            inputMode="numeric"
+            required
+            autoComplete="off"
+            defaultValue={values.cardOperationsPerMonth}
+            error={errors.cardOperationsPerMonth}
+          />
+        </div>
+        <TextAreaField
+          label={t("enterprise.message")}
+          name="message"
+          maxLength={ENTERPRISE_LIMITS.messageLength}
+          hint={t("enterprise.messageHint")}
+          defaultValue={values.message}
+          error={errors.message}
+        />
+        <div className="flex flex-wrap items-center gap-3">
+          <Button type="submit" disabled={busy}>
+            {t("enterprise.submit")}
+          </Button>
+          <Link
+            to={`${base}?edit=plan`}
+            preventScrollReset
+            className="text-sm font-semibold text-brand-700 hover:underline"
+          >
+            {t("enterprise.back")}
+          </Link>
+        </div>
+      </Form>
+    </BillingDialog>
   );
 }
 
@@ -466,10 +581,13 @@ function PlanChoice({
   plan,
   current,
   defaultChecked,
+  requestHref,
 }: {
   plan: PlanOption;
   current: boolean;
   defaultChecked: boolean;
+  /** Where a plan by request is asked for. */
+  requestHref?: string;
 }) {
   const { t } = useTranslation("business");
   const locale = useFormattingLocale();
@@ -517,6 +635,15 @@ function PlanChoice({
             {t("planChange.byRequest")}
             <span className="block text-xs text-slate-600">{t("planChange.byRequestHint")}</span>
           </p>
+          {requestHref ? (
+            <Link
+              to={requestHref}
+              preventScrollReset
+              className="mt-2 inline-block text-sm font-semibold text-brand-700 hover:underline"
+            >
+              {t("enterprise.open")}
+            </Link>
+          ) : null}
         </div>
       </div>
     );

@@ -11,6 +11,7 @@ import { AppShell } from "~/components/AppShell";
 import { FlashMessage } from "~/components/FlashMessage";
 import { MembershipRemoved, membershipRemovedData } from "~/components/MembershipRemoved";
 import { db } from "~/db.server";
+import { countOpenRequests } from "~/domain/enterprise-requests.server";
 import { listOrganisations } from "~/domain/organisations.server";
 import { useTranslation } from "react-i18next";
 import { ErrorPage, errorMessageKey, useRootData } from "~/root";
@@ -18,17 +19,26 @@ import { ErrorPage, errorMessageKey, useRootData } from "~/root";
 // The signed-in shell. Child routes guard themselves; this loader only feeds the header.
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args);
-  const organisations = await listOrganisations(db, user.id);
-  return { user: { name: user.name, email: user.email, isSupport: user.isSupport }, organisations };
+  const [organisations, openRequests] = await Promise.all([
+    listOrganisations(db, user.id),
+    // For the support navigation's "Requests (n open)": one count on an index.
+    user.isSupport ? countOpenRequests(db) : Promise.resolve(0),
+  ]);
+  return {
+    user: { name: user.name, email: user.email, isSupport: user.isSupport },
+    organisations,
+    openRequests,
+  };
 }
 
 export default function AppLayout() {
-  const { user, organisations } = useLoaderData<typeof loader>();
+  const { user, organisations, openRequests } = useLoaderData<typeof loader>();
   const root = useRootData();
   return (
     <AppShell
       user={user}
       organisations={organisations}
+      openRequests={openRequests}
       flash={<FlashMessage flash={root?.flash ?? null} />}
     >
       <Outlet />
@@ -46,7 +56,12 @@ export function ErrorBoundary() {
   const removal = isRouteErrorResponse(error) ? membershipRemovedData(error.data) : null;
   if (!shell) return <ErrorPage status={status} messageKey={messageKey} />;
   return (
-    <AppShell user={shell.user} organisations={shell.organisations} flash={null}>
+    <AppShell
+      user={shell.user}
+      organisations={shell.organisations}
+      openRequests={shell.openRequests}
+      flash={null}
+    >
       {removal ? (
         // A former member: where they were removed from and what to do (ADR 018).
         <MembershipRemoved

@@ -10,6 +10,7 @@ import { listBatches } from "~/domain/batches.server";
 import { listBundles } from "~/domain/bundles.server";
 import { searchBusinesses } from "~/domain/business-admin.server";
 import { clientSorts, listClients, type ClientSort } from "~/domain/clients.server";
+import { listEnterpriseRequests } from "~/domain/enterprise-requests.server";
 import { listCodes } from "~/domain/codes.server";
 import { InvalidCursor, type Page } from "~/domain/paging.server";
 import { listPartners } from "~/domain/partners.server";
@@ -36,7 +37,10 @@ const tiedInstants = (n: number) =>
     i < 2 ? TIE : `2026-11-20 10:00:00.123${String(i * 100 + 1).padStart(3, "0")}+00`,
   );
 
-async function tieCreatedAt(table: "bundles" | "code_batches", ids: string[]) {
+async function tieCreatedAt(
+  table: "bundles" | "code_batches" | "enterprise_requests",
+  ids: string[],
+) {
   const instants = tiedInstants(ids.length);
   for (const [i, id] of ids.entries()) {
     await sql`update ${sql.table(table)} set created_at = ${instants[i]}::timestamptz
@@ -154,6 +158,30 @@ const lists: ListCase[] = [
         now: new Date(),
       }),
     idOf: (row) => (row as { partnerId: string }).partnerId,
+  },
+  {
+    name: "support: enterprise requests",
+    async setUp() {
+      const business = await createBusiness();
+      const ids = [];
+      for (let i = 0; i < 5; i++) {
+        const row = await testDb()
+          .db.insertInto("enterprise_requests")
+          .values({
+            business_id: business.id,
+            locations: 1,
+            card_operations_per_month: 100,
+            created_at: new Date(),
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        ids.push(row.id);
+      }
+      await tieCreatedAt("enterprise_requests", ids);
+      return ids;
+    },
+    read: (cursor) => listEnterpriseRequests(testDb().db, { status: "all", cursor, limit: 1 }),
+    idOf: (row) => (row as { id: string }).id,
   },
 ];
 

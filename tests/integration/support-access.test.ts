@@ -125,31 +125,50 @@ function pathAndParams(segments: string[]) {
 
 async function snapshot() {
   const { db } = testDb();
-  const [partners, grants, codes, invitations, keys, statements, audit] = await Promise.all([
-    db
-      .selectFrom("partners")
-      .select(["id", "status", "discount_bps", "statement_prefix"])
-      .orderBy("id")
-      .execute(),
-    db.selectFrom("grants").select(["id", "ends_at"]).orderBy("id").execute(),
-    db
-      .selectFrom("activation_codes")
-      .select(["id", "status", "expires_at"])
-      .orderBy("id")
-      .execute(),
-    db
-      .selectFrom("invitations")
-      .select(["token_hash", "revoked_at"])
-      .orderBy("token_hash")
-      .execute(),
-    db.selectFrom("api_keys").select(["id", "revoked_at"]).orderBy("id").execute(),
-    db.selectFrom("statements").select(["id", "number"]).orderBy("id").execute(),
-    db
-      .selectFrom("audit_log")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { partners, grants, codes, invitations, keys, statements, audit: Number(audit.n) };
+  const [partners, grants, codes, invitations, keys, statements, audit, prices, plans, requests] =
+    await Promise.all([
+      db
+        .selectFrom("partners")
+        .select(["id", "status", "discount_bps", "statement_prefix"])
+        .orderBy("id")
+        .execute(),
+      db.selectFrom("grants").select(["id", "ends_at"]).orderBy("id").execute(),
+      db
+        .selectFrom("activation_codes")
+        .select(["id", "status", "expires_at"])
+        .orderBy("id")
+        .execute(),
+      db
+        .selectFrom("invitations")
+        .select(["token_hash", "revoked_at"])
+        .orderBy("token_hash")
+        .execute(),
+      db.selectFrom("api_keys").select(["id", "revoked_at"]).orderBy("id").execute(),
+      db.selectFrom("statements").select(["id", "number"]).orderBy("id").execute(),
+      db
+        .selectFrom("audit_log")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow(),
+      db.selectFrom("price_list").select(["id"]).orderBy("id").execute(),
+      db
+        .selectFrom("plans")
+        .select(["id", "name", "price_cents", "active", "updated_at"])
+        .orderBy("id")
+        .execute(),
+      db.selectFrom("enterprise_requests").select(["id", "status"]).orderBy("id").execute(),
+    ]);
+  return {
+    partners,
+    grants,
+    codes,
+    invitations,
+    keys,
+    statements,
+    audit: Number(audit.n),
+    prices,
+    plans,
+    requests,
+  };
 }
 
 // A form every support action would accept from support: it must still do nothing for others.
@@ -165,6 +184,15 @@ const hostileForm = {
   discount: "90",
   statementPrefix: "EVIL",
   contactEmail: "evil@example.test",
+  // The price list and plan forms.
+  effectiveOn: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+  staffSeatMonthPrice: "0.01",
+  cardOperationPrice: "0.01",
+  planId: "monthly",
+  price: "0",
+  billingInterval: "month",
+  cardOperationsPerMonth: "1",
+  staffSeats: "0",
 };
 
 describe("every support route", () => {

@@ -45,6 +45,19 @@ export default {
     invoicesNone: "none yet",
     tip: "100 card operations per month is roughly 25–30 active regulars at a small coffee shop.",
   },
+  enterprise: {
+    open: "Request Custom / Enterprise",
+    title: "Request Custom / Enterprise",
+    intro:
+      "Tell 7stamp support what you need; they answer by email and set up the plan with you. Nothing changes on your plan until then.",
+    locations: "Number of locations",
+    operations: "Expected card operations per month",
+    message: "Message (optional)",
+    messageHint: "Your POS, integrations, anything support should know.",
+    submit: "Send request",
+    back: "Back to the plans",
+    sent: "Request sent. 7stamp support will get in touch.",
+  },
   planChange: {
     title: "Edit tariff plan",
     close: "Close",
