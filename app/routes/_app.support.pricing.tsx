@@ -126,6 +126,7 @@ export default function SupportPricing() {
             <EmptyState title={t("pricing.noVersions")} />
           ) : (
             <Table
+              stackOnPhone
               caption={t("pricing.priceList")}
               head={
                 <tr>
@@ -142,19 +143,27 @@ export default function SupportPricing() {
             >
               {versions.map((version) => (
                 <tr key={version.id}>
-                  <td className="px-4 py-2">{formatDateTime(version.effectiveFrom, locale)}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">
+                  <td data-label={t("pricing.effectiveFrom")} className="px-4 py-2">
+                    {formatDateTime(version.effectiveFrom, locale)}
+                  </td>
+                  <td
+                    data-label={t("pricing.seatPrice")}
+                    className="px-4 py-2 text-right tabular-nums"
+                  >
                     {formatMoney(version.staffSeatMonthCents, locale)}
                   </td>
-                  <td className="px-4 py-2 text-right tabular-nums">
+                  <td
+                    data-label={t("pricing.operationPrice")}
+                    className="px-4 py-2 text-right tabular-nums"
+                  >
                     {formatMoney(version.cardOperationCents, locale)}
                   </td>
-                  <td className="px-4 py-2">
+                  <td data-label={t("pricing.state")} className="px-4 py-2">
                     <StatusBadge tone={stateTone[version.state]}>
                       {t(`pricing.states.${version.state}`)}
                     </StatusBadge>
                   </td>
-                  <td className="px-4 py-2 text-sm">
+                  <td data-label={t("pricing.createdBy")} className="px-4 py-2 text-sm">
                     {version.createdBy ?? t("pricing.initial")}
                     <span className="block text-xs text-slate-500">
                       {formatDate(version.createdAt, locale)}
@@ -172,6 +181,7 @@ export default function SupportPricing() {
         <Card title={t("plans.title")}>
           <p className="mb-4 text-sm text-slate-600">{t("plans.intro")}</p>
           <Table
+            stackOnPhone
             caption={t("plans.title")}
             head={
               <tr>
@@ -187,11 +197,11 @@ export default function SupportPricing() {
           >
             {plans.map((plan) => (
               <tr key={plan.id}>
-                <td className="px-4 py-2 font-medium">
+                <td data-label={t("plans.name")} className="px-4 py-2 font-medium">
                   {plan.name}
                   <span className="block font-mono text-xs text-slate-500">{plan.id}</span>
                 </td>
-                <td className="px-4 py-2 text-right tabular-nums">
+                <td data-label={t("plans.price")} className="px-4 py-2 text-right tabular-nums">
                   {plan.byRequest
                     ? t("plans.setPerBusiness")
                     : formatMoney(plan.priceCents, locale)}
@@ -199,23 +209,31 @@ export default function SupportPricing() {
                     <span className="block text-xs text-slate-500">{t("plans.perLocation")}</span>
                   ) : null}
                 </td>
-                <td className="px-4 py-2">{t(`plans.intervals.${plan.billingInterval}`)}</td>
-                <td className="px-4 py-2 text-right tabular-nums">
+                <td data-label={t("plans.interval")} className="px-4 py-2">
+                  {t(`plans.intervals.${plan.billingInterval}`)}
+                </td>
+                <td
+                  data-label={t("plans.operations")}
+                  className="px-4 py-2 text-right tabular-nums"
+                >
                   {plan.cardOperationsPerMonth === null
                     ? t("plans.setPerBusiness")
                     : formatNumber(plan.cardOperationsPerMonth, locale)}
                 </td>
-                <td className="px-4 py-2 text-right tabular-nums">
+                <td data-label={t("plans.seats")} className="px-4 py-2 text-right tabular-nums">
                   {plan.staffSeats === null
                     ? t("plans.setPerBusiness")
                     : formatNumber(plan.staffSeats, locale)}
                 </td>
-                <td className="px-4 py-2">
+                <td data-label={t("plans.status")} className="px-4 py-2">
                   <StatusBadge tone={plan.active ? "success" : "neutral"}>
                     {plan.active ? t("plans.active") : t("plans.inactive")}
                   </StatusBadge>
                 </td>
-                <td className="px-4 py-2 text-right tabular-nums">
+                <td
+                  data-label={t("plans.businesses")}
+                  className="px-4 py-2 text-right tabular-nums"
+                >
                   {formatNumber(plan.businesses, locale)}
                 </td>
               </tr>

@@ -187,6 +187,7 @@ export default function SupportStatements() {
         <EmptyState title={t("statements.empty")} />
       ) : (
         <Table
+          stackOnPhone
           caption={t("statements.title")}
           head={
             <tr>
@@ -216,12 +217,16 @@ export default function SupportStatements() {
             const period = formatStatementMonth(row.month, locale);
             return (
               <tr key={`${row.partnerId}-${row.month}`} className="align-top">
-                <th scope="row" className="whitespace-nowrap px-3 py-2 text-left font-medium">
+                <th
+                  scope="row"
+                  data-label={t("statements.period")}
+                  className="whitespace-nowrap px-3 py-2 text-left font-medium"
+                >
                   <Link to={page} className="text-brand-700 hover:underline">
                     {period}
                   </Link>
                 </th>
-                <td className="px-3 py-2">
+                <td data-label={t("statements.partner")} className="px-3 py-2">
                   <Link
                     to={`/support/partners/${row.partnerSlug}`}
                     className="text-brand-700 hover:underline"
@@ -234,7 +239,7 @@ export default function SupportStatements() {
                     </span>
                   ) : null}
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">
+                <td data-label={t("statements.statement")} className="whitespace-nowrap px-3 py-2">
                   {row.number ? <span className="mr-2 font-mono">{row.number}</span> : null}
                   {row.status === "final" ? (
                     <StatusBadge tone="success">{t("statements.final")}</StatusBadge>
@@ -249,8 +254,12 @@ export default function SupportStatements() {
                     </span>
                   ) : null}
                 </td>
-                <td className={numberCell}>{formatNumber(row.lineCount, locale)}</td>
-                <td className={`${numberCell} font-semibold`}>{money(row.totals.totalCents)}</td>
+                <td data-label={t("statements.lines")} className={numberCell}>
+                  {formatNumber(row.lineCount, locale)}
+                </td>
+                <td data-label={t("statements.total")} className={`${numberCell} font-semibold`}>
+                  {money(row.totals.totalCents)}
+                </td>
                 <td className="whitespace-nowrap px-3 py-2">
                   <span className="flex flex-wrap items-center gap-3">
                     <Link
