@@ -1,4 +1,4 @@
-// One paginator for every list (ADR 018). A list is read newest-first or by name, and a page
+// One paginator for every list (ADR 021). A list is read newest-first or by name, and a page
 // ends at its last row; the next page starts strictly after that row's sort key *and id*, so
 // rows that tie on the sort key are neither skipped nor repeated. Timestamps travel at full
 // (microsecond) precision as text, never through a JavaScript Date (milliseconds).

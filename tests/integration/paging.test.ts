@@ -1,4 +1,4 @@
-// Every list on the one paginator (app/domain/paging.server.ts, ADR 018), table-driven: paged
+// Every list on the one paginator (app/domain/paging.server.ts, ADR 021), table-driven: paged
 // one row at a time over rows that tie on the sort key — some exactly, some within the same
 // millisecond (what a JavaScript Date cannot tell apart) — each row is seen exactly once.
 // And one policy for a cursor the list did not make: InvalidCursor, which a page turns into
