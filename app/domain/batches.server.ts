@@ -481,6 +481,25 @@ export async function continueBatchGeneration(
     bundleId: leased.bundle_id,
     expiresAt: new Date(leased.expires_at),
   };
+  // Ready in the same transaction as the last codes: a batch never shows all its codes written
+  // while it still says "generating" (and never 100% before it is usable).
+  const markReady = async (trx: Transaction<DB>) => {
+    const done = await trx
+      .updateTable("code_batches")
+      .set({ status: "ready", completed_at: sql`now()`, lease_expires_at: null })
+      .where("id", "=", batchId)
+      .where("status", "=", "generating")
+      .whereRef("generated_count", "=", "code_count")
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) === 0) return;
+    await recordAudit(trx, {
+      actor: { userId: leased.created_by, label: leased.created_by_label || "system" },
+      action: "batch.generated",
+      partnerId: leased.partner_id,
+      subject: { type: "code_batch", id: batchId },
+      after: { count: leased.code_count },
+    });
+  };
   let generated = leased.generated_count;
   while (generated < leased.code_count) {
     const size = Math.min(chunkSize, leased.code_count - generated);
@@ -498,6 +517,7 @@ export async function continueBatchGeneration(
         .where("status", "=", "generating")
         .returning("generated_count")
         .executeTakeFirstOrThrow();
+      if (progress.generated_count === leased.code_count) await markReady(trx);
       return progress.generated_count;
     });
     await afterChunk?.(generated);
@@ -506,23 +526,9 @@ export async function continueBatchGeneration(
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  await db.transaction().execute(async (trx) => {
-    const done = await trx
-      .updateTable("code_batches")
-      .set({ status: "ready", completed_at: sql`now()`, lease_expires_at: null })
-      .where("id", "=", batchId)
-      .where("status", "=", "generating")
-      .whereRef("generated_count", "=", "code_count")
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) === 0) return;
-    await recordAudit(trx, {
-      actor: { userId: leased.created_by, label: leased.created_by_label || "system" },
-      action: "batch.generated",
-      partnerId: leased.partner_id,
-      subject: { type: "code_batch", id: batchId },
-      after: { count: leased.code_count },
-    });
-  });
+  // Normally the last chunk made the batch ready already; this covers a batch whose codes were
+  // all written by a worker that stopped just before it could say so.
+  await db.transaction().execute(markReady);
   return "completed";
 }
 
