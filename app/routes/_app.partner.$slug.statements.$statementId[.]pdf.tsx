@@ -2,33 +2,15 @@
 // worker thread from its snapshot and then served from the database. A draft, another
 // partner's statement or a malformed id is 404.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFound, requirePartnerMember } from "~/auth/guards.server";
-import { db } from "~/db.server";
-import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
-import { StatementNotFound } from "~/domain/statements.server";
-import { translatorFor } from "~/i18n";
-import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
-import { resolveLocale } from "~/lib/locale";
-import { RendererBusy } from "~/pdf/render.server";
+import { requirePartnerMember } from "~/auth/guards.server";
+import { statementPdfDownload } from "~/lib/statement-download.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   const { user, partner } = await requirePartnerMember(args, args.params.slug);
-  let statement: StatementPdf;
-  try {
-    statement = await getStatementPdf(db, {
-      partnerId: partner.id,
-      statementId: args.params.statementId ?? "",
-      signal: args.request.signal,
-    });
-  } catch (error) {
-    if (error instanceof StatementNotFound) throw notFound();
-    if (error instanceof RendererBusy) {
-      const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
-      return plainTextResponse(503, translatorFor(locale.language)("statements:pdf.busy"), {
-        "Retry-After": "30",
-      });
-    }
-    throw error;
-  }
-  return pdfDownload(statement.pdf, statement.filename);
+  return statementPdfDownload({
+    partnerId: partner.id,
+    statementId: args.params.statementId,
+    request: args.request,
+    userLocale: user.locale,
+  });
 }

@@ -5,13 +5,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { notFound, requireSupport } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import { findPartnerForSupport } from "~/domain/partner-admin.server";
-import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
-import { StatementNotFound } from "~/domain/statements.server";
-import { translatorFor } from "~/i18n";
-import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
 import { isPartnerSlug } from "~/lib/ids";
-import { resolveLocale } from "~/lib/locale";
-import { RendererBusy } from "~/pdf/render.server";
+import { statementPdfDownload } from "~/lib/statement-download.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireSupport(args);
@@ -19,22 +14,10 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!isPartnerSlug(slug)) throw notFound();
   const partner = await findPartnerForSupport(db, slug);
   if (!partner) throw notFound();
-  let statement: StatementPdf;
-  try {
-    statement = await getStatementPdf(db, {
-      partnerId: partner.id,
-      statementId: args.params.statementId ?? "",
-      signal: args.request.signal,
-    });
-  } catch (error) {
-    if (error instanceof StatementNotFound) throw notFound();
-    if (error instanceof RendererBusy) {
-      const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
-      return plainTextResponse(503, translatorFor(locale.language)("statements:pdf.busy"), {
-        "Retry-After": "30",
-      });
-    }
-    throw error;
-  }
-  return pdfDownload(statement.pdf, statement.filename);
+  return statementPdfDownload({
+    partnerId: partner.id,
+    statementId: args.params.statementId,
+    request: args.request,
+    userLocale: user.locale,
+  });
 }
