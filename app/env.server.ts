@@ -18,6 +18,15 @@ const schema = z.object({
   /** "false" keeps background jobs out of this web process (run `npm run worker` instead). */
   RUN_JOBS: z.enum(["true", "false"]).default("true"),
   /**
+   * Web processes sharing the port on PostgreSQL (default: one per core). The embedded
+   * database always runs one.
+   */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** Set by the primary process for the processes it forks (server/cluster.ts); not by hand. */
+  PORTAL_PROCESS_NUMBER: z.coerce.number().int().min(1).optional(),
+  PORTAL_PROCESS_COUNT: z.coerce.number().int().min(1).optional(),
+  PORTAL_PROCESS_RUNS_JOBS: z.enum(["true", "false"]).optional(),
+  /**
    * Codes per transaction when a background job makes a large batch (default 2,000 on the
    * embedded database, whose one connection each chunk holds; 10,000 on PostgreSQL).
    */
