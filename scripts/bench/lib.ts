@@ -203,8 +203,9 @@ process.once("exit", () => {
 
 /**
  * Builds the portal if the build is stale (`npm run build`) and starts the production
- * server on a free port from 3390 against `databaseUrl`, jobs included, as
- * `node --import tsx server.ts` (that child is the server: its RSS is the server's).
+ * server on a free port from 3390 against `databaseUrl`, jobs included, as production runs
+ * it: `node build/node/server.js` (ADR 022), one process unless `env.WEB_CONCURRENCY` says
+ * more (then the child is the cluster's primary: CPU and RSS figures add up its tree).
  */
 export async function startPortal({
   databaseUrl,
@@ -251,10 +252,12 @@ export async function startPortal({
     OUTBOX_DIR: path.join(tempDir, "outbox"),
     RUN_JOBS: "true",
     LOG_LEVEL: "warn",
+    // One process unless a bench asks for more (WEB_CONCURRENCY, ADR 028).
+    WEB_CONCURRENCY: "1",
     ...extraEnv,
   };
   delete env.SMTP_URL;
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "build/node/server.js"], {
     cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -333,18 +336,57 @@ export async function timed(
 // ---- Processes: memory and CPU ----------------------------------------------------------------
 
 /** A process's resident memory now and at its peak, in kB. */
+/** A process and its descendants (a cluster's primary and its server processes). */
+export function processTree(pid: number | string): string[] {
+  const pids = [String(pid)];
+  for (let i = 0; i < pids.length; i++) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pids[i]}/task`);
+    } catch {
+      continue; // gone meanwhile
+    }
+    for (const task of tasks) {
+      try {
+        const children = readFileSync(`/proc/${pids[i]}/task/${task}/children`, "utf8");
+        pids.push(...children.split(" ").filter(Boolean));
+      } catch {
+        // the task ended
+      }
+    }
+  }
+  return pids;
+}
+
+/** Resident memory (now and peak) of a process and its descendants, added up. */
 export function rssKb(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) =>
-    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-  return { rss: field("VmRSS"), hwm: field("VmHWM") };
+  let rss = 0;
+  let hwm = 0;
+  for (const each of processTree(pid)) {
+    let status = "";
+    try {
+      status = readFileSync(`/proc/${each}/status`, "utf8");
+    } catch {
+      continue;
+    }
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    rss += field("VmRSS");
+    hwm += field("VmHWM");
+  }
+  return { rss, hwm };
 }
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** CPU time of a process in ms (user + system). */
 function cpuOf(pid: number | string): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return 0; // gone meanwhile
+  }
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // utime and stime are fields 14 and 15 of stat(5): 12 and 13 after the name.
@@ -382,6 +424,11 @@ export function postgresCpuMs(database: string): Map<string, number> | null {
  * function is called. PostgreSQL's processes are read every 250 ms, so that a backend that
  * ends meanwhile (a pool closing an idle connection) still counts up to its last reading.
  */
+/** CPU time in ms of a process and its descendants (every server process of a cluster). */
+function treeCpu(pid: number): number {
+  return processTree(pid).reduce((sum, each) => sum + cpuOf(each), 0);
+}
+
 export function cpuMeter(serverPid: number | null, database: string) {
   const benchNow = () => {
     const usage = process.cpuUsage();
@@ -395,7 +442,7 @@ export function cpuMeter(serverPid: number | null, database: string) {
   const timer = setInterval(sample, 250);
   const started = {
     bench: benchNow(),
-    server: serverPid === null ? 0 : cpuOf(serverPid),
+    server: serverPid === null ? 0 : treeCpu(serverPid),
     wall: performance.now(),
   };
   return () => {
@@ -406,7 +453,7 @@ export function cpuMeter(serverPid: number | null, database: string) {
     return {
       wallMs: performance.now() - started.wall,
       benchMs: benchNow() - started.bench,
-      serverMs: (serverPid === null ? 0 : cpuOf(serverPid)) - started.server,
+      serverMs: (serverPid === null ? 0 : treeCpu(serverPid)) - started.server,
       postgresMs: first === null ? null : postgres,
     };
   };

@@ -70,6 +70,11 @@ const BATCH_WARMUP = BATCH_CLIENTS;
 const BATCH_WINDOW = 100;
 const WIDE_BATCHES = Math.max(BATCH_CLIENTS, Math.round(12 * SCALE));
 const BILLING_CLAIMS = 50;
+/**
+ * Server processes of the second pass (WEB_CONCURRENCY, ADR 028): claims and operations again
+ * against a server of this many processes. Default one per core; 1 skips the pass.
+ */
+const PROCESSES = Number(process.env.BENCH_USAGE_PROCESSES) || os.availableParallelism();
 /** BENCH_USAGE_ONLY=operations,billing runs only those sections. */
 const ONLY = (process.env.BENCH_USAGE_ONLY ?? "claims,operations,batches,billing").split(",");
 /** The server's pg pool (createDb's default): a baseline from as few connections, for comparison. */
@@ -295,6 +300,8 @@ interface Setup {
   };
   taxRateBps: number;
   httpClaims: { businessId: string; code: string }[];
+  /** Fresh codes and businesses for the N-process pass's claims. */
+  clusterClaims: { businessId: string; code: string }[];
   baseClaims: { businessId: string; codeId: number; code: string }[];
   opsBusinesses: string[];
   planGrants: Map<string, string>;
@@ -345,7 +352,8 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
      values ($1, 'Café Starter', $2, $3, $4, 365) returning id`,
     [partner.id, bundle.staffSeats, bundle.cardOperations, bundle.termMonths],
   );
-  const totalCodes = 2 * (CLAIMS + CLAIM_WARMUP) + POOL_CLAIMS + BILLING_CLAIMS;
+  const clusterClaimers = PROCESSES > 1 ? CLAIMS + CLAIM_WARMUP : 0;
+  const totalCodes = 2 * (CLAIMS + CLAIM_WARMUP) + POOL_CLAIMS + BILLING_CLAIMS + clusterClaimers;
   const [{ id: batchId }] = await q<{ id: string }>(
     `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
        status, completed_at, created_by_label)
@@ -373,6 +381,7 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
   const httpBusinesses = await businessesWithOwners("HTTP claimer", claimers, "free");
   const baseBusinesses = await businessesWithOwners("SQL claimer", claimers + POOL_CLAIMS, "free");
   const opsBusinesses = await businessesWithOwners("Ops", OPS_BUSINESSES, "custom");
+  const clusterBusinesses = await businessesWithOwners("Cluster claimer", clusterClaimers, "free");
   const httpClaims = httpBusinesses.map((businessId, i) => ({
     businessId,
     code: inserted[i].code,
@@ -411,7 +420,11 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
     business.id,
     owner.id,
   ]);
-  for (const { code } of inserted.slice(2 * claimers + POOL_CLAIMS)) {
+  const clusterClaims = clusterBusinesses.map((businessId, i) => ({
+    businessId,
+    code: inserted[2 * claimers + POOL_CLAIMS + i].code,
+  }));
+  for (const { code } of inserted.slice(2 * claimers + POOL_CLAIMS + clusterClaimers)) {
     await claimCode(db, {
       businessId: business.id,
       code,
@@ -430,6 +443,7 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
     price: { ...price, discountBps: partner.discount_bps },
     taxRateBps: partner.tax_rate_bps,
     httpClaims,
+    clusterClaims,
     baseClaims,
     opsBusinesses,
     planGrants,
@@ -536,6 +550,9 @@ function expectStatus(answer: Answer, status: number) {
   };
 }
 
+/** The raw-SQL runs of sections 1 and 2, which the N-process pass is compared with too. */
+const baselines: { claims?: Run; operations?: Run } = {};
+
 // ---- 1. Claims ------------------------------------------------------------------------------
 
 async function benchClaims(s: Setup, baseUrl: string, token: string, pid: number) {
@@ -628,6 +645,7 @@ async function benchClaims(s: Setup, baseUrl: string, token: string, pid: number
   const baseWarm = await concurrently(CLIENTS, CLAIM_WARMUP, (i) => claimSql(i), null, WARMUP_MS);
   await checkpoint();
   const base = await concurrently(CLIENTS, CLAIMS, (i) => claimSql(CLAIM_WARMUP + i), null);
+  baselines.claims = base;
   say(`claims: raw SQL ${count(rate(base))}/s`);
   const base10 = await concurrently(
     SERVER_POOL,
@@ -739,6 +757,7 @@ async function benchOperations(s: Setup, baseUrl: string, token: string, pid: nu
   await concurrently(CLIENTS, warmup, (i) => opSql(i), null, WARMUP_MS);
   await checkpoint();
   const base = await concurrently(CLIENTS, OPS, (i) => opSql(warmup + i), null);
+  baselines.operations = base;
   say(`operations: raw SQL ${count(rate(base))}/s`);
   const base10 = await concurrently(
     SERVER_POOL,
@@ -945,6 +964,71 @@ async function benchBatches(s: Setup, baseUrl: string, token: string, pid: numbe
   await pool.end();
 }
 
+// ---- 5. The same API with WEB_CONCURRENCY processes ---------------------------------------
+
+/**
+ * Claims and single operations again (fresh codes and idempotency keys), against a server of
+ * PROCESSES processes sharing the port (ADR 028), beside the 1-process figures and the same
+ * raw-SQL baselines.
+ */
+async function benchProcesses(s: Setup, baseUrl: string, token: string, pid: number) {
+  const section = `5. ${PROCESSES} server processes (WEB_CONCURRENCY=${PROCESSES}), ${CLIENTS} concurrent clients`;
+  const claim = async (i: number) => {
+    const { businessId, code } = s.clusterClaims[i];
+    const answer = await send(`${baseUrl}/api/v1/businesses/${businessId}/redemptions`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ code: formatCode(code) }),
+    });
+    return expectStatus(answer, 201);
+  };
+  const operation = async (i: number) => {
+    const businessId = s.opsBusinesses[i % OPS_BUSINESSES];
+    const answer = await send(`${baseUrl}/api/v1/businesses/${businessId}/operations`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ idempotency_key: `cluster-${i}`, kind: "stamp", quantity: 1 }),
+    });
+    return expectStatus(answer, 201);
+  };
+  if (ONLY.includes("claims") && baselines.claims) {
+    say(`claims: HTTP on ${PROCESSES} processes…`);
+    await concurrently(CLIENTS, CLAIM_WARMUP, claim, pid, WARMUP_MS);
+    await checkpoint();
+    const run = await concurrently(CLIENTS, CLAIMS, (i) => claim(CLAIM_WARMUP + i), pid);
+    say(`claims: HTTP on ${PROCESSES} processes ${count(rate(run))}/s`);
+    throughputFigure({
+      section,
+      name: "POST /businesses/{id}/redemptions → 201",
+      unit: "claims",
+      http: run,
+      base: baselines.claims,
+      minRate: null,
+      maxP99: 100,
+      endpoint: "the redemptions route",
+    });
+    notes.push(`Claims on ${PROCESSES} processes: ${describeCpu(run, "requests")}.`);
+  }
+  if (ONLY.includes("operations") && baselines.operations) {
+    say(`operations: HTTP on ${PROCESSES} processes…`);
+    await concurrently(CLIENTS, OPS_BUSINESSES, operation, pid, WARMUP_MS);
+    await checkpoint();
+    const run = await concurrently(CLIENTS, OPS, (i) => operation(OPS_BUSINESSES + i), pid);
+    say(`operations: HTTP on ${PROCESSES} processes ${count(rate(run))}/s`);
+    throughputFigure({
+      section,
+      name: "POST /businesses/{id}/operations → 201",
+      unit: "ops",
+      http: run,
+      base: baselines.operations,
+      minRate: null,
+      maxP99: null,
+      endpoint: "the operations route",
+    });
+    notes.push(`Operations on ${PROCESSES} processes: ${describeCpu(run, "requests")}.`);
+  }
+}
+
 // ---- 4. The billing page loader ------------------------------------------------------------------
 
 async function benchBilling(s: Setup, baseUrl: string) {
@@ -1063,6 +1147,8 @@ async function main() {
   if (profile) notes.push(`CPU profile of the server: ${profileDir} (written when it stopped).`);
   const { pid } = portal;
   const memory: { when: string; rss: number }[] = [{ when: "idle", rss: rssKb(pid).rss }];
+  /** The 1-process server's peak, read before the N-process pass replaces it. */
+  let onePeakKb = 0;
   try {
     const base = portal.baseUrl;
     const sections: [string, () => Promise<void>][] = [
@@ -1076,11 +1162,25 @@ async function main() {
       await run();
       memory.push({ when: `after ${name}`, rss: rssKb(pid).rss });
     }
+    if (PROCESSES > 1 && (baselines.claims || baselines.operations)) {
+      onePeakKb = rssKb(pid).hwm;
+      await portal.stop();
+      portal = await startPortal({
+        databaseUrl: scratch.url,
+        name: "usage",
+        env: { WEB_CONCURRENCY: String(PROCESSES) },
+      });
+      await benchProcesses(s, portal.baseUrl, token, portal.pid);
+      memory.push({
+        when: `${PROCESSES} processes, after claims and operations`,
+        rss: rssKb(portal.pid).rss,
+      });
+    }
   } catch (error) {
     console.error(`bench: server log tail:\n${portal.logTail()}`);
     throw error;
   } finally {
-    const { hwm } = rssKb(pid);
+    const hwm = Math.max(onePeakKb, rssKb(pid).hwm);
     figures.push(
       infoFigure(
         "Context",
