@@ -212,8 +212,11 @@ export async function startPortal({
   name,
   env: extraEnv = {},
   nodeArgs = [],
+  port: wantedPort,
 }: {
   databaseUrl: string;
+  /** This port exactly (a restart on the port the clients know); else a free one from 3390. */
+  port?: number;
   /** bench name, for the temporary directory and the session secret. */
   name: string;
   env?: Record<string, string>;
@@ -237,7 +240,7 @@ export async function startPortal({
   } else {
     say("build is up to date");
   }
-  const port = await findFreePort(3390);
+  const port = wantedPort ?? (await findFreePort(3390));
   const baseUrl = `http://localhost:${port}`;
   const tempDir = mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
   const logFile = path.join(tempDir, "server.log");

@@ -54,6 +54,7 @@ import {
   type Portal,
   type Verdict,
 } from "./lib.ts";
+import { businessesWithOwners as sharedBusinessesWithOwners, readyCodes } from "./fixtures.ts";
 
 /** BENCH_USAGE_SCALE=0.1 makes a quick smoke run (the targets are for the full sizes). */
 const SCALE = Number(process.env.BENCH_USAGE_SCALE) || 1;
@@ -308,36 +309,8 @@ interface Setup {
   billing: { businessId: string; ownerId: string };
 }
 
-/** Businesses on `plan` with an owner each (no password: they never sign in). */
-async function businessesWithOwners(
-  label: string,
-  n: number,
-  plan: "free" | "custom",
-): Promise<string[]> {
-  const custom = plan === "custom";
-  await q("drop table if exists bench_src");
-  await q(
-    `create temp table bench_src as
-     select gen_random_uuid() as bid, gen_random_uuid() as uid, g from generate_series(1, $1::int) g`,
-    [n],
-  );
-  await q(
-    `insert into businesses (id, name, plan_id, custom_card_operations_per_month, custom_staff_seats)
-     select bid, $1 || ' ' || g, $2, $3, $4 from bench_src`,
-    [label, plan, custom ? 1_000_000 : null, custom ? 1 : null],
-  );
-  await q(
-    `insert into users (id, email, name)
-     select uid, replace(lower($1), ' ', '-') || '-' || g || '@bench.7stamp.test', $1 || ' owner ' || g
-     from bench_src`,
-    [label],
-  );
-  await q(
-    "insert into business_members (business_id, user_id, role) select bid, uid, 'owner' from bench_src",
-  );
-  const rows = await q<{ id: string }>("select bid as id from bench_src order by g");
-  await q("drop table bench_src");
-  return rows.map((r) => r.id);
+function businessesWithOwners(label: string, n: number, plan: "free" | "custom") {
+  return sharedBusinessesWithOwners(q, label, n, plan);
 }
 
 async function setup(db: DbHandle["db"]): Promise<Setup> {
@@ -354,28 +327,13 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
   );
   const clusterClaimers = PROCESSES > 1 ? CLAIMS + CLAIM_WARMUP : 0;
   const totalCodes = 2 * (CLAIMS + CLAIM_WARMUP) + POOL_CLAIMS + BILLING_CLAIMS + clusterClaimers;
-  const [{ id: batchId }] = await q<{ id: string }>(
-    `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
-       status, completed_at, created_by_label)
-     values ($1, $2, $3, $3, now() + interval '365 days', 'bench usage', 'ready', now(), 'bench')
-     returning id`,
-    [partner.id, bundleId, totalCodes],
-  );
-  const codes = new Set<string>();
-  while (codes.size < totalCodes) codes.add(generateCode());
-  const all = [...codes];
-  const inserted: { id: number; code: string }[] = [];
-  for (let done = 0; done < all.length; done += 10_000) {
-    const chunk = all.slice(done, done + 10_000);
-    const rows = await q<{ id: string; code: string }>(
-      `insert into activation_codes (code, partner_id, bundle_id, batch_id, expires_at)
-       select c.code, $2, $3, $4, now() + interval '365 days'
-       from unnest($1::text[]) with ordinality as c(code, ord) order by ord
-       returning id, code`,
-      [chunk, partner.id, bundleId, batchId],
-    );
-    inserted.push(...rows.map((r) => ({ id: Number(r.id), code: r.code })));
-  }
+  const inserted = await readyCodes(q, {
+    partnerId: partner.id,
+    bundleId,
+    count: totalCodes,
+    label: "bench usage",
+    generate: generateCode,
+  });
 
   const claimers = CLAIMS + CLAIM_WARMUP;
   const httpBusinesses = await businessesWithOwners("HTTP claimer", claimers, "free");
