@@ -1,6 +1,7 @@
 // The HTTP layer in front of Remix: security headers with a per-request CSP nonce, the
 // refusals of request-guards.ts (methods, undecodable paths, body caps, non-form posts), the
-// cross-site refusal for state-changing requests, static assets and the load context.
+// cross-site refusal for state-changing requests, the /api/v1 router (before Remix, ADR 023),
+// static assets and the load context.
 import { randomBytes } from "node:crypto";
 import compression from "compression";
 import express, { type RequestHandler } from "express";
@@ -8,8 +9,10 @@ import { isCrossSiteRequest } from "~/auth/origin.server";
 import type { AppLoadContext } from "@remix-run/node";
 import "~/auth/context.server";
 import type { TrustProxy } from "~/env.server";
+import { createRemixRequest, sendResponse } from "./remix-handler.ts";
 import {
   bufferCappedBodies,
+  isApiRequest,
   refuseUndecodablePaths,
   refuseUnknownMethods,
 } from "./request-guards.ts";
@@ -21,6 +24,11 @@ export interface HttpAppOptions {
   remixHandler: (
     getLoadContext: (req: express.Request, res: express.Response) => AppLoadContext,
   ) => RequestHandler;
+  /**
+   * Serves /api/ (app/api/routes.server.ts) ahead of Remix, after the guards and body caps;
+   * without it, /api/ requests go to remixHandler like any other.
+   */
+  apiHandler?: (request: Request, context: AppLoadContext) => Promise<Response>;
   /** Vite's middlewares in development; static build assets otherwise. */
   assets?: RequestHandler[];
   /**
@@ -93,17 +101,26 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   app.use(bufferCappedBodies);
   app.use(compression());
-  for (const middleware of options.assets ?? []) app.use(middleware);
 
-  app.all(
-    "*",
-    options.remixHandler((req, res) => ({
-      cspNonce: res.locals.cspNonce as string,
-      clientIp: req.ip ?? req.socket.remoteAddress ?? null,
-      appendSetCookie: (cookie: string) => {
-        res.append("Set-Cookie", cookie);
-      },
-    })),
-  );
+  const loadContext = (req: express.Request, res: express.Response): AppLoadContext => ({
+    cspNonce: res.locals.cspNonce as string,
+    clientIp: req.ip ?? req.socket.remoteAddress ?? null,
+    appendSetCookie: (cookie: string) => {
+      res.append("Set-Cookie", cookie);
+    },
+  });
+
+  const { apiHandler } = options;
+  if (apiHandler) {
+    app.use((req, res, next) => {
+      if (!isApiRequest(req)) return next();
+      apiHandler(createRemixRequest(req, res), loadContext(req, res))
+        .then((response) => sendResponse(res, response))
+        .catch(next);
+    });
+  }
+
+  for (const middleware of options.assets ?? []) app.use(middleware);
+  app.all("*", options.remixHandler(loadContext));
   return app;
 }

@@ -9,8 +9,11 @@ import {
 } from "@remix-run/node";
 import type express from "express";
 
-/** The adapter's request side, unchanged (it is not part of its public exports). */
-function createRemixRequest(req: express.Request, res: express.Response): Request {
+/**
+ * The adapter's request side, unchanged (it is not part of its public exports); the /api/v1
+ * router takes the same Request.
+ */
+export function createRemixRequest(req: express.Request, res: express.Response): Request {
   const forwardedPort = Number.parseInt(req.get("X-Forwarded-Host")?.split(":")[1] ?? "", 10);
   const hostPort = Number.parseInt(req.get("host")?.split(":")[1] ?? "", 10);
   const port = Number.isSafeInteger(forwardedPort)

@@ -3,7 +3,8 @@
 // buffered past it) and page posts that are not web forms (415). The API answers each as
 // problem+json, pages as a short HTML page; none of these is a server failure.
 import express, { type RequestHandler } from "express";
-import { problemType, problemTitles, PROBLEM_CONTENT_TYPE } from "~/api/problem.server";
+import { problemBody, PROBLEM_CONTENT_TYPE } from "~/api/problem.server";
+import type { ErrorCode } from "~/domain/error-codes";
 import { createI18n } from "~/i18n";
 import { MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES } from "~/lib/request-limits";
 
@@ -32,7 +33,7 @@ function escapeHtml(text: string): string {
 
 type Refusal = "badRequest" | "payloadTooLarge" | "unsupportedMediaType" | "methodNotAllowed";
 
-const problemCodes: Record<Refusal, string> = {
+const problemCodes: Record<Refusal, ErrorCode> = {
   badRequest: "invalid_request",
   payloadTooLarge: "payload_too_large",
   unsupportedMediaType: "invalid_request",
@@ -58,16 +59,9 @@ export function refuse(
   res.status(status).setHeader("Cache-Control", "no-store");
   if (refusal === "methodNotAllowed") res.setHeader("Allow", ALLOWED_METHODS.join(", "));
   if (isApiRequest(req)) {
-    const code = problemCodes[refusal];
-    res.type(PROBLEM_CONTENT_TYPE).send(
-      JSON.stringify({
-        type: problemType(code),
-        title: (problemTitles as Record<string, string>)[code] ?? title,
-        status,
-        detail: body,
-        code,
-      }),
-    );
+    res
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problemBody({ code: problemCodes[refusal], status, detail: body })));
     return;
   }
   res

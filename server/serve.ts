@@ -1,5 +1,5 @@
-// One web process of the portal: serves the Remix app (Vite middleware with --dev, the
-// production build otherwise) and, when it holds them, the background jobs. The database is
+// One web process of the portal: serves /api/v1 (its own router, ADR 023) and the Remix app
+// (Vite middleware with --dev, the production build otherwise) and, when it holds them, the background jobs. The database is
 // prepared (migrated, the demo seeded) by `prepareDatabase`, once, before any process serves.
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
@@ -7,6 +7,7 @@ import express from "express";
 import { migrateToLatest } from "~db/migrate.ts";
 import { seedDemoIfEmpty, demoLogins, writeDemoPlatformToken } from "~db/seed.ts";
 import type { DbHandle } from "~db/index.ts";
+import { apiRouter } from "~/api/routes.server";
 import { getDbHandle } from "~/db.server";
 import { startJobQueueForSending, startJobs, stopJobs } from "~/jobs/boss.server";
 import { env } from "~/env.server";
@@ -60,6 +61,7 @@ export async function serve({ dev, root, prepare, runJobs, label }: ServeOptions
       publicUrl: env.PUBLIC_URL,
       isProduction: false,
       trustProxy: env.TRUST_PROXY,
+      apiHandler: apiRouter.handle,
       assets: [viteServer.middlewares],
       remixHandler: (getLoadContext) =>
         createRequestHandler({
@@ -75,6 +77,7 @@ export async function serve({ dev, root, prepare, runJobs, label }: ServeOptions
       publicUrl: env.PUBLIC_URL,
       isProduction: env.isProduction,
       trustProxy: env.TRUST_PROXY,
+      apiHandler: apiRouter.handle,
       assets: [staticAssets(root)],
       remixHandler: (getLoadContext) =>
         createRequestHandler({ build, getLoadContext, mode: env.NODE_ENV }),

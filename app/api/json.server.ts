@@ -1,6 +1,7 @@
 // Request bodies and query strings of /api/v1, read defensively: a wrong content type,
 // malformed JSON, an oversized body or a value the schema refuses is a 400 problem naming
 // what is wrong — never a 500, and nothing is written.
+import "zod-openapi/extend";
 import { z } from "zod";
 import { createI18n } from "~/i18n";
 import { parseObject } from "~/lib/forms";
@@ -231,10 +232,20 @@ export function queryObject(request: Request): Record<string, string> {
 
 /** A list's `limit` query parameter: a whole number from 1 to `max`, `fallback` when absent. */
 export function pageLimit(max: number, fallback: number) {
-  return z
-    .string()
-    .regex(/^\d{1,4}$/, "validation.wholeNumber")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(max))
-    .default(String(fallback));
+  return (
+    z
+      .string()
+      .regex(/^\d{1,4}$/, "validation.wholeNumber")
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(max))
+      .default(String(fallback))
+      // Read from the query string as text; documented as the number it stands for.
+      .openapi({
+        type: "integer",
+        minimum: 1,
+        maximum: max,
+        default: fallback,
+        description: "Rows per page.",
+      })
+  );
 }

@@ -1,38 +1,19 @@
 // RFC 9457 problem details for /api/v1: one response shape for every error, with a stable
-// machine `code` (DESIGN.md §6). Domain errors map here once, generically.
+// machine `code` from the registry (app/domain/error-codes.ts). Domain errors map here once.
+import { errorCodes, type ErrorCode } from "~/domain/error-codes";
 import { DomainError, RateLimited } from "~/domain/errors.server";
+import { createI18n } from "~/i18n";
 import type { CardOperationResult } from "~/domain/usage.server";
+import type { ProblemJson } from "./schemas";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** The stable codes of DESIGN.md §6 and what else the partner API answers with. */
-export const problemTitles = {
-  invalid_request: "The request is not valid",
-  unauthenticated: "Authentication required",
-  forbidden: "Not allowed",
-  not_found: "Not found",
-  method_not_allowed: "Method not allowed",
-  payload_too_large: "Request body too large",
-  code_not_found: "Code not found",
-  code_mistyped: "Code mistyped",
-  code_not_revocable: "Code cannot be revoked",
-  code_already_claimed: "Code already claimed",
-  code_already_claimed_by_you: "Code already claimed by this business",
-  code_not_ready: "Code not ready",
-  code_locked: "Code locked to its recipient",
-  partner_suspended: "Partner suspended",
-  code_expired: "Code expired",
-  code_revoked: "Code revoked",
-  bundle_archived: "Bundle archived",
-  batch_not_ready: "Batch not ready",
-  limit_reached: "Limit reached",
-  rate_limited: "Too many requests",
-  idempotency_conflict: "Idempotency conflict",
-  renderer_busy: "Too many PDFs being rendered",
-  internal_error: "Internal error",
-} as const;
+const i18n = createI18n("en");
 
-export type ProblemCode = keyof typeof problemTitles;
+/** A code's title, in English: the message its registry entry names. */
+export function problemTitle(code: ErrorCode): string {
+  return i18n.t(errorCodes[code].messageKey);
+}
 
 export interface ProblemFieldError {
   /** The request field, as the API spells it (snake_case; dotted for nested fields). */
@@ -40,44 +21,48 @@ export interface ProblemFieldError {
   message: string;
 }
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: ProblemFieldError[];
-}
-
-export function problemType(code: string): string {
+export function problemType(code: ErrorCode): string {
   return `urn:7stamp:problem:${code}`;
 }
 
-function titleOf(code: string): string {
-  return (problemTitles as Record<string, string>)[code] ?? code.replace(/_/g, " ");
+/** A problem's JSON body. */
+export function problemBody({
+  code,
+  status,
+  detail,
+  errors,
+}: {
+  code: ErrorCode;
+  status?: number;
+  detail: string;
+  errors?: ProblemFieldError[];
+}): ProblemJson {
+  const body: ProblemJson = {
+    type: problemType(code),
+    title: problemTitle(code),
+    status: status ?? errorCodes[code].status,
+    detail,
+    code,
+  };
+  if (errors?.length) body.errors = errors;
+  return body;
 }
 
 export function problemResponse(
-  {
-    code,
-    status,
-    detail,
-    errors,
-  }: { code: string; status: number; detail: string; errors?: ProblemFieldError[] },
+  problem: { code: ErrorCode; status?: number; detail: string; errors?: ProblemFieldError[] },
   headers: HeadersInit = {},
 ): Response {
-  const body: Problem = { type: problemType(code), title: titleOf(code), status, detail, code };
-  if (errors?.length) body.errors = errors;
+  const body = problemBody(problem);
   const responseHeaders = new Headers(headers);
   responseHeaders.set("Content-Type", PROBLEM_CONTENT_TYPE);
   responseHeaders.set("Cache-Control", "no-store");
-  return new Response(JSON.stringify(body), { status, headers: responseHeaders });
+  return new Response(JSON.stringify(body), { status: body.status, headers: responseHeaders });
 }
 
 /** A problem the route throws to end the request (and the handler returns). */
 export class ApiProblem extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly status: number,
     readonly detail: string,
     readonly errors?: ProblemFieldError[],

@@ -1,8 +1,10 @@
 // The JSON the partner API answers with: snake_case, ISO 8601 dates (UTC), money in
-// integer cents. One function per resource, so every endpoint shows a resource the same way.
+// integer cents. One function per resource, so every endpoint shows a resource the same way;
+// each returns the type of its schema (schemas.ts), so the document and the answer agree.
+import type { z } from "zod";
 import type { Batch, GeneratedCode } from "~/domain/batches.server";
 import type { Bundle } from "~/domain/bundles.server";
-import type { ClientRow } from "~/domain/clients.server";
+import type { ClientCode, ClientRow, getClient } from "~/domain/clients.server";
 import { redeemUrl, type CodeRow } from "~/domain/codes.server";
 import type { Entitlements } from "~/domain/entitlements.server";
 import type { ClaimedCode } from "~/domain/redemption.server";
@@ -10,6 +12,19 @@ import type { StatementListEntry } from "~/domain/statements.server";
 import type { RecordedCardOperation } from "~/domain/usage.server";
 import { batchProgressPercent } from "~/lib/batch-progress";
 import { statementPeriod } from "~/lib/statement-months";
+import type {
+  BatchSchema,
+  BundleSchema,
+  CardOperationResultSchema,
+  ClaimSchema,
+  ClientCodeSchema,
+  ClientDetailSchema,
+  ClientSchema,
+  CodeSchema,
+  EntitlementsSchema,
+  GeneratedCodeSchema,
+  StatementSchema,
+} from "./schemas";
 
 export const API_BASE = "/api/v1";
 
@@ -17,7 +32,7 @@ function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
 }
 
-export function bundleJson(bundle: Bundle) {
+export function bundleJson(bundle: Bundle): z.infer<typeof BundleSchema> {
   return {
     id: bundle.id,
     name: bundle.name,
@@ -45,7 +60,7 @@ export function batchUrl(batchId: string): string {
   return `${API_BASE}/batches/${batchId}`;
 }
 
-export function batchJson(batch: Batch) {
+export function batchJson(batch: Batch): z.infer<typeof BatchSchema> {
   return {
     id: batch.id,
     bundle_id: batch.bundleId,
@@ -69,7 +84,10 @@ export function batchJson(batch: Batch) {
   };
 }
 
-export function generatedCodeJson(code: GeneratedCode, batch: Pick<Batch, "prefix">) {
+export function generatedCodeJson(
+  code: GeneratedCode,
+  batch: Pick<Batch, "prefix">,
+): z.infer<typeof GeneratedCodeSchema> {
   return {
     serial: code.serial,
     code: code.display,
@@ -77,7 +95,7 @@ export function generatedCodeJson(code: GeneratedCode, batch: Pick<Batch, "prefi
   };
 }
 
-export function codeJson(code: CodeRow) {
+export function codeJson(code: CodeRow): z.infer<typeof CodeSchema> {
   return {
     serial: code.serial,
     code: code.display,
@@ -100,7 +118,7 @@ export function codeJson(code: CodeRow) {
   };
 }
 
-export function entitlementsJson(entitlements: Entitlements) {
+export function entitlementsJson(entitlements: Entitlements): z.infer<typeof EntitlementsSchema> {
   const { plan, period, staffSeats, cardOperations, planAllowance } = entitlements;
   return {
     business_id: plan.businessId,
@@ -142,7 +160,9 @@ export function entitlementsJson(entitlements: Entitlements) {
   };
 }
 
-export function cardOperationJson(operation: RecordedCardOperation) {
+export function cardOperationJson(
+  operation: RecordedCardOperation,
+): z.infer<typeof CardOperationResultSchema> {
   return {
     operation: {
       id: operation.id,
@@ -158,7 +178,7 @@ export function cardOperationJson(operation: RecordedCardOperation) {
   };
 }
 
-export function claimJson(claim: ClaimedCode) {
+export function claimJson(claim: ClaimedCode): z.infer<typeof ClaimSchema> {
   return {
     code_serial: claim.serial,
     business_id: claim.businessId,
@@ -172,7 +192,7 @@ export function claimJson(claim: ClaimedCode) {
   };
 }
 
-export function clientJson(client: ClientRow) {
+export function clientJson(client: ClientRow): z.infer<typeof ClientSchema> {
   return {
     business_id: client.businessId,
     business_name: client.businessName,
@@ -195,7 +215,7 @@ export function clientJson(client: ClientRow) {
 }
 
 /** A statement in the list: a month's final statement, or its draft (no id, number or PDF). */
-export function statementJson(statement: StatementListEntry) {
+export function statementJson(statement: StatementListEntry): z.infer<typeof StatementSchema> {
   const period = statementPeriod(statement.month);
   return {
     id: statement.id,
@@ -215,5 +235,41 @@ export function statementJson(statement: StatementListEntry) {
       total_cents: statement.totals.totalCents,
     },
     links: { pdf: statement.id ? `${API_BASE}/statements/${statement.id}.pdf` : null },
+  };
+}
+
+function clientCodeJson(code: ClientCode): z.infer<typeof ClientCodeSchema> {
+  return {
+    grant_id: code.id,
+    code_serial: code.code?.serial ?? null,
+    bundle_name: code.code?.bundleName ?? null,
+    state: code.state,
+    staff_seats: { granted: code.staffSeats, occupied: code.staffSeatsTaken },
+    card_operations: {
+      granted: code.cardOperations,
+      used: code.cardOperationsUsed,
+      // What can still be drawn: nothing once the code has ended.
+      available: code.state === "ended" ? 0 : code.cardOperationsAvailable,
+    },
+    claimed_at: code.claimedAt.toISOString(),
+    starts_at: code.startsAt.toISOString(),
+    ends_at: code.endsAt.toISOString(),
+    rolled_back_at: code.rolledBackAt?.toISOString() ?? null,
+  };
+}
+
+/** One client with each of the partner's codes it claimed and its daily card operations. */
+export function clientDetailJson({
+  client,
+  codes,
+  dailyUsage,
+}: Awaited<ReturnType<typeof getClient>>): z.infer<typeof ClientDetailSchema> {
+  return {
+    ...clientJson(client),
+    codes: codes.map(clientCodeJson),
+    daily_card_operations: dailyUsage.map((day) => ({
+      date: day.date,
+      card_operations: day.cardOperations,
+    })),
   };
 }

@@ -1,14 +1,19 @@
-// Errors a user can act on. Each has a stable code; pages map it to a message key once,
-// the API to problem+json once.
+// Errors a user can act on. Each has a stable code from the registry (error-codes.ts), whose
+// status it answers unless it names its own; the API maps it to problem+json once.
+import { errorCodes, type ErrorCode } from "./error-codes";
+
 export class DomainError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly status = 400,
+    status?: number,
     readonly field?: string,
   ) {
     super(message);
     this.name = new.target.name;
+    this.status = status ?? errorCodes[code].status;
   }
 }
 

@@ -95,12 +95,20 @@ function workerFileOf(kind: DocumentKind): string {
   return file;
 }
 
-let running = 0;
-const waiting: (() => void)[] = [];
+/**
+ * The pool's slots, on globalThis: the compiled server (which serves /api/v1) and the Remix
+ * bundle each hold a copy of this module, and the limit is the process's, not each copy's.
+ */
+const pool = ((
+  globalThis as typeof globalThis & {
+    __7stampRenderPool?: { running: number; waiting: (() => void)[] };
+  }
+).__7stampRenderPool ??= { running: 0, waiting: [] });
+const waiting = pool.waiting;
 
 async function acquireSlot(signal?: AbortSignal): Promise<void> {
-  if (running < MAX_RENDERS) {
-    running++;
+  if (pool.running < MAX_RENDERS) {
+    pool.running++;
     return;
   }
   if (waiting.length >= MAX_QUEUED) throw new RendererBusy();
@@ -123,7 +131,7 @@ async function acquireSlot(signal?: AbortSignal): Promise<void> {
 function releaseSlot(): void {
   const next = waiting.shift();
   if (next) next();
-  else running--;
+  else pool.running--;
 }
 
 /** What a worker renders, and the buffers in it that move rather than copy. */

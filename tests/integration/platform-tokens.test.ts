@@ -5,7 +5,9 @@
 import { adminCli } from "../helpers/admin-cli.ts";
 import { beforeAll, describe, expect, test } from "vitest";
 import { requirePartnerKey, requirePlatformToken } from "~/api/auth.server";
-import { jsonResponse, platformApiRoute } from "~/api/handler.server";
+import type { Endpoint } from "~/api/endpoints.server";
+import { createApiRouter, jsonResponse, route } from "~/api/router.server";
+import { z } from "zod";
 import { ApiProblem } from "~/api/problem.server";
 import {
   authenticateApiKey,
@@ -16,7 +18,8 @@ import {
 import { createTokenFromCli } from "../../scripts/admin-tokens.ts";
 import { testDb } from "../db.ts";
 import { createPartner } from "../factories.ts";
-import { callApi, partnerKey } from "../helpers/api.ts";
+import { apiRequest, partnerKey, type ApiCall } from "../helpers/api.ts";
+import { makeContext } from "../helpers/remix.ts";
 import { auditRows, countRows } from "../helpers/auth.ts";
 
 const actor = { userId: null, label: "support@example.test" };
@@ -29,12 +32,34 @@ beforeAll(async () => {
 });
 
 /** A platform-scope route that answers what the guard handed it. */
-const echoRoute = platformApiRoute("/api/v1/test-echo", {
-  GET: async ({ auth }) => jsonResponse({ key: auth.key, actor: auth.actor }),
-});
+/** A platform-scope endpoint of the router's own kind, answering who called it. */
+const echoEndpoint = {
+  method: "GET",
+  path: "/api/v1/test-echo",
+  operationId: "testEcho",
+  summary: "Who called",
+  tag: "Test",
+  auth: "platform",
+  responses: { 200: { description: "The caller.", schema: z.object({}).passthrough() } },
+  problems: {},
+} as const satisfies Endpoint;
+
+const echoRouter = createApiRouter([
+  route(echoEndpoint, async ({ auth }) => jsonResponse({ key: auth.key, actor: auth.actor })),
+]);
+
+async function callApi(call: ApiCall) {
+  const response = await echoRouter.handle(apiRequest(call), makeContext());
+  return {
+    status: response.status,
+    headers: response.headers,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    body: (await response.json()) as any,
+  };
+}
 
 const echo = (token: string | null, headers: Record<string, string> = {}) =>
-  callApi(echoRoute, { path: "/api/v1/test-echo", token, headers });
+  callApi({ path: "/api/v1/test-echo", token, headers });
 
 function bearer(token: string): Request {
   return new Request("http://localhost/api/v1/anything", {
@@ -189,7 +214,7 @@ describe("requirePlatformToken and platformApiRoute", () => {
   });
 
   test("an unsupported method: 405 before authentication", async () => {
-    const result = await callApi(echoRoute, {
+    const result = await callApi({
       method: "POST",
       path: "/api/v1/test-echo",
       token: null,

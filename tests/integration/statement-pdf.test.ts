@@ -21,7 +21,7 @@ import {
   renderCodeCardsPdf,
   renderStatementPdf,
 } from "~/pdf/render.server";
-import * as apiRoute from "~/routes/api.v1.statements.$id[.]pdf";
+import { apiRouter } from "~/api/routes.server";
 import { loader as portalLoader } from "~/routes/_app.partner.$slug.statements.$statementId[.]pdf";
 import { testDb } from "../db.ts";
 import {
@@ -218,12 +218,11 @@ async function portalPdf(cookie: string | null, slug: string, statementId: strin
 }
 
 async function apiPdf(token: string | null, id: string): Promise<Response> {
-  const request = apiRequest({ path: `/api/v1/statements/${id}.pdf`, token });
-  return (apiRoute.loader as (args: unknown) => Promise<Response>)({
-    request,
-    params: { id },
-    context: makeContext(),
-  });
+  // The raw answer (the PDF's bytes), through the router the server mounts.
+  return apiRouter.handle(
+    apiRequest({ path: `/api/v1/statements/${id}.pdf`, token }),
+    makeContext(),
+  );
 }
 
 const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer());

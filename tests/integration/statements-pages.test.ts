@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { finalizeStatements, type Statement, type StatementLine } from "~/domain/statements.server";
 import { claimCode } from "~/domain/redemption.server";
 import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
-import * as statementsApi from "~/routes/api.v1.statements";
 import { loader as dashboardLoader } from "~/routes/_app.partner.$slug._index";
 import { loader as monthLoader } from "~/routes/_app.partner.$slug.statements.$month";
 import { loader as listLoader } from "~/routes/_app.partner.$slug.statements._index";
@@ -445,7 +444,7 @@ describe("tenancy", () => {
   });
 
   test("partner B's key lists B's statements only, never A's", async () => {
-    const result = await callApi(statementsApi, { path: "/api/v1/statements", token: other.key });
+    const result = await callApi({ path: "/api/v1/statements", token: other.key });
     expect(result.status).toBe(200);
     const text = JSON.stringify(result.body);
     expect(text).not.toContain(brewline.finalId);
@@ -457,7 +456,7 @@ describe("tenancy", () => {
 
 describe("GET /api/v1/statements", () => {
   test("the list, snake_case, totals in cents, a PDF link for finals only", async () => {
-    const result = await callApi(statementsApi, {
+    const result = await callApi({
       path: "/api/v1/statements",
       token: brewline.key,
     });
@@ -497,10 +496,8 @@ describe("GET /api/v1/statements", () => {
   });
 
   test("without a key: 401; other methods: 405", async () => {
-    expect((await callApi(statementsApi, { path: "/api/v1/statements", token: null })).status).toBe(
-      401,
-    );
-    const post = await callApi(statementsApi, {
+    expect((await callApi({ path: "/api/v1/statements", token: null })).status).toBe(401);
+    const post = await callApi({
       method: "POST",
       path: "/api/v1/statements",
       token: brewline.key,

@@ -4,7 +4,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { getBusinessPlan } from "~/domain/entitlements.server";
 import { recordCardOperations } from "~/domain/usage.server";
-import * as entitlementsApi from "~/routes/api.v1.businesses.$id.entitlements";
 import { loader as billingLoader } from "~/routes/_app.business.$businessId.billing";
 import { loader as searchLoader } from "~/routes/_app.support.businesses._index";
 import {
@@ -138,9 +137,8 @@ describe("a support grant", () => {
       cardOperations: 500,
       cardOperationsUsed: 450,
     });
-    const api = await callApi(entitlementsApi, {
+    const api = await callApi({
       path: `/api/v1/businesses/${businessId}/entitlements`,
-      params: { id: businessId },
       token: await platformToken(),
     });
     expect(api.status).toBe(200);

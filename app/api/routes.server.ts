@@ -1,0 +1,259 @@
+// The handlers of /api/v1, one per endpoint of the contract: authenticate (the router did),
+// parse, call one domain function, answer with the endpoint's schema. No SQL here.
+import { db } from "~/db.server";
+import { generateBatch, getBatch } from "~/domain/batches.server";
+import { createBundle, getBundle, listBundles } from "~/domain/bundles.server";
+import { getClient, listClients } from "~/domain/clients.server";
+import { CodeNotFound, codesCsv, findCode, listCodes, revokeCode } from "~/domain/codes.server";
+import { getEntitlements } from "~/domain/entitlements.server";
+import { claimCode, platformClaimActor } from "~/domain/redemption.server";
+import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
+import { listStatements, StatementNotFound } from "~/domain/statements.server";
+import { recordCardOperations } from "~/domain/usage.server";
+import { env } from "~/env.server";
+import { enqueueBatchGeneration } from "~/jobs/queue.server";
+import { csvDownload, pdfDownload } from "~/lib/downloads.server";
+import { isUuid } from "~/lib/ids";
+import { RendererBusy } from "~/pdf/render.server";
+import { endpoints } from "./endpoints.server";
+import { openApiDocument } from "./openapi.server";
+import { ApiProblem, cardOperationProblem, notFoundProblem } from "./problem.server";
+import { createApiRouter, reply, route, type ApiRoute } from "./router.server";
+import {
+  API_BASE,
+  batchJson,
+  batchUrl,
+  bundleJson,
+  cardOperationJson,
+  claimJson,
+  clientDetailJson,
+  clientJson,
+  codeJson,
+  entitlementsJson,
+  generatedCodeJson,
+  statementJson,
+} from "./serialize.server";
+
+const e = endpoints;
+
+export const apiRoutes: ApiRoute[] = [
+  route(e.listBundles, async ({ auth, query }) => {
+    const page = await listBundles(db, {
+      partnerId: auth.partner.id,
+      status: query.status,
+      cursor: query.cursor ?? null,
+      limit: query.limit,
+    });
+    return reply(e.listBundles, 200, {
+      data: page.rows.map(bundleJson),
+      next_cursor: page.nextCursor,
+    });
+  }),
+
+  route(e.createBundle, async ({ auth, context, body }) => {
+    const bundle = await createBundle(db, {
+      partnerId: auth.partner.id,
+      input: await body(),
+      actor: auth.actor,
+      ip: context.clientIp,
+    });
+    return reply(e.createBundle, 201, bundleJson(bundle), {
+      Location: `${API_BASE}/bundles/${bundle.id}`,
+    });
+  }),
+
+  route(e.getBundle, async ({ auth, params }) => {
+    const bundle = await getBundle(db, { partnerId: auth.partner.id, bundleId: params.id });
+    if (!bundle) throw notFoundProblem("No such bundle.");
+    return reply(e.getBundle, 200, bundleJson(bundle));
+  }),
+
+  route(e.generateCodes, async ({ auth, context, params, body }) => {
+    const { batch, codes } = await generateBatch(db, {
+      partnerId: auth.partner.id,
+      bundleId: params.id,
+      input: await body(),
+      actor: auth.actor,
+      ip: context.clientIp,
+    });
+    const location = { Location: batchUrl(batch.id) };
+    if (codes) {
+      return reply(
+        e.generateCodes,
+        201,
+        { batch: batchJson(batch), codes: codes.map((code) => generatedCodeJson(code, batch)) },
+        location,
+      );
+    }
+    // After the batch's transaction committed: the job must find the batch.
+    await enqueueBatchGeneration(batch.id);
+    return reply(e.generateCodes, 202, { batch: batchJson(batch) }, location);
+  }),
+
+  route(e.getBatch, async ({ auth, params }) => {
+    const batch = await getBatch(db, { partnerId: auth.partner.id, batchId: params.id });
+    if (!batch) throw notFoundProblem("No such batch.");
+    return reply(e.getBatch, 200, batchJson(batch));
+  }),
+
+  route(e.getBatchCodesCsv, async ({ auth, params }) => {
+    const batch = await getBatch(db, { partnerId: auth.partner.id, batchId: params.id });
+    if (!batch) throw notFoundProblem("No such batch.");
+    if (batch.status !== "ready") {
+      throw new ApiProblem(
+        "batch_not_ready",
+        409,
+        batch.status === "failed"
+          ? "The batch failed and has no codes."
+          : `The batch is still being generated (${batch.generatedCount} of ${batch.codeCount}); poll it until its status is ready.`,
+      );
+    }
+    const stream = codesCsv(db, { partnerId: auth.partner.id, filter: { batchId: batch.id } });
+    return csvDownload(stream, `batch-${batch.id}.csv`);
+  }),
+
+  route(e.listStatements, async ({ auth }) => {
+    const statements = await listStatements(db, { partnerId: auth.partner.id });
+    return reply(e.listStatements, 200, { data: statements.map(statementJson) });
+  }),
+
+  route(e.getStatementPdf, async ({ auth, params, request }) => {
+    let statement: StatementPdf;
+    try {
+      statement = await getStatementPdf(db, {
+        partnerId: auth.partner.id,
+        statementId: params.id,
+        signal: request.signal,
+      });
+    } catch (error) {
+      if (error instanceof StatementNotFound) throw notFoundProblem("No such statement.");
+      if (error instanceof RendererBusy) {
+        throw new ApiProblem("renderer_busy", 503, error.message, undefined, {
+          "Retry-After": "30",
+        });
+      }
+      throw error;
+    }
+    return pdfDownload(statement.pdf, statement.filename);
+  }),
+
+  route(e.listCodes, async ({ auth, query }) => {
+    const page = await listCodes(db, {
+      partnerId: auth.partner.id,
+      filter: { status: query.status, bundleId: query.bundle_id, batchId: query.batch_id },
+      cursor: query.cursor ?? null,
+      limit: query.limit,
+    });
+    return reply(e.listCodes, 200, { data: page.rows.map(codeJson), next_cursor: page.nextCursor });
+  }),
+
+  route(e.getCode, async ({ auth, params }) => {
+    const code = await findCode(db, { partnerId: auth.partner.id, input: params.code });
+    if (!code) throw new CodeNotFound();
+    return reply(e.getCode, 200, codeJson(code));
+  }),
+
+  route(e.revokeCode, async ({ auth, context, params, body }) => {
+    const { reason } = await body();
+    const code = await findCode(db, { partnerId: auth.partner.id, input: params.code });
+    if (!code) throw new CodeNotFound();
+    const revoked = await revokeCode(db, {
+      partnerId: auth.partner.id,
+      serial: code.serial,
+      reason,
+      actor: auth.actor,
+      ip: context.clientIp,
+    });
+    return reply(e.revokeCode, 200, codeJson(revoked));
+  }),
+
+  route(e.listClients, async ({ auth, query }) => {
+    const page = await listClients(db, {
+      partnerId: auth.partner.id,
+      search: query.search,
+      filter: query.filter,
+      sort: query.sort,
+      direction: query.direction,
+      cursor: query.cursor ?? null,
+      limit: query.limit,
+    });
+    return reply(e.listClients, 200, {
+      data: page.rows.map(clientJson),
+      next_cursor: page.nextCursor,
+    });
+  }),
+
+  route(e.getClient, async ({ auth, params }) => {
+    const client = await getClient(db, { partnerId: auth.partner.id, businessId: params.id });
+    return reply(e.getClient, 200, clientDetailJson(client));
+  }),
+
+  route(e.getEntitlements, async ({ params }) => {
+    const entitlements = isUuid(params.id)
+      ? await getEntitlements(db, { businessId: params.id })
+      : null;
+    if (!entitlements) throw notFoundProblem("No business with this id.");
+    return reply(e.getEntitlements, 200, entitlementsJson(entitlements));
+  }),
+
+  route(e.recordCardOperation, async ({ params, body }) => {
+    if (!isUuid(params.id)) throw notFoundProblem("No business with this id.");
+    const operation = { ...(await body()), businessId: params.id };
+    const [result] = await recordCardOperations(db, { operations: [operation] });
+    if (result.outcome === "recorded") {
+      return reply(e.recordCardOperation, 201, cardOperationJson(result.operation));
+    }
+    if (result.outcome === "replayed") {
+      return reply(e.recordCardOperation, 200, cardOperationJson(result.operation));
+    }
+    throw cardOperationProblem(result);
+  }),
+
+  route(e.recordCardOperationBatch, async ({ body }) => {
+    const results = await recordCardOperations(db, { operations: await body() });
+    return reply(e.recordCardOperationBatch, 200, {
+      results: results.map((result, index) => {
+        if (result.outcome === "recorded" || result.outcome === "replayed") {
+          return {
+            index,
+            status: result.outcome === "recorded" ? (201 as const) : (200 as const),
+            ...cardOperationJson(result.operation),
+          };
+        }
+        const problem = cardOperationProblem(result);
+        return {
+          index,
+          status: problem.status as 402 | 404 | 409,
+          code: problem.code,
+          detail: problem.detail,
+        };
+      }),
+    });
+  }),
+
+  route(e.redeemCode, async ({ auth, context, params, body }) => {
+    const businessId = params.id;
+    const actor = isUuid(businessId)
+      ? await platformClaimActor(db, { businessId, actor: auth.actor })
+      : null;
+    if (!actor) throw notFoundProblem("No business with this id.");
+    const { code } = await body();
+    // The platform claims for every business from its own address: the business's attempt
+    // limit applies, not the IP's.
+    const claim = await claimCode(db, {
+      businessId,
+      code,
+      actor,
+      ip: context.clientIp,
+      limitByIp: false,
+    });
+    return reply(e.redeemCode, 201, claimJson(claim));
+  }),
+
+  route(e.getOpenApi, async () =>
+    reply(e.getOpenApi, 200, { ...openApiDocument(), servers: [{ url: env.PUBLIC_URL }] }),
+  ),
+];
+
+/** The /api/v1 router of this process (server/http.ts mounts it before Remix). */
+export const apiRouter = createApiRouter(apiRoutes);
