@@ -240,3 +240,69 @@ describe("the load context", () => {
     expect(dev.contexts.at(-1)!.clientIp).toMatch(/127\.0\.0\.1$/);
   });
 });
+
+describe("the /api/ router, mounted before Remix", () => {
+  test("gets /api/ requests (body read within its cap, client address), Remix the rest", async () => {
+    const seen: { method: string; path: string; body: string; clientIp: string | null }[] = [];
+    const reachedRemix: string[] = [];
+    const app = createHttpApp({
+      publicUrl: PUBLIC_URL,
+      isProduction: false,
+      apiHandler: async (request, context) => {
+        seen.push({
+          method: request.method,
+          path: new URL(request.url).pathname,
+          body: await request.text(),
+          clientIp: context.clientIp,
+        });
+        return new Response(JSON.stringify({ ok: true }), {
+          status: 201,
+          headers: { "Content-Type": "application/json" },
+        });
+      },
+      remixHandler: () => (req, res) => {
+        reachedRemix.push(req.path);
+        res.status(200).type("text/plain").send("remix");
+      },
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const posted = await fetch(`${base}/api/v1/bundles`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: '{"name":"x"}',
+      });
+      expect(posted.status).toBe(201);
+      expect(await posted.json()).toEqual({ ok: true });
+      expect(posted.headers.get("X-Content-Type-Options")).toBe("nosniff");
+      expect(seen).toEqual([
+        {
+          method: "POST",
+          path: "/api/v1/bundles",
+          body: '{"name":"x"}',
+          clientIp: expect.stringMatching(/127\.0\.0\.1$/),
+        },
+      ]);
+
+      // Over the body cap: refused by the HTTP layer, the router never runs.
+      const tooLarge = await fetch(`${base}/api/v1/bundles`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "x".repeat(2 * 1024 * 1024),
+      });
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.headers.get("Content-Type")).toContain("application/problem+json");
+      expect(seen).toHaveLength(1);
+
+      const page = await fetch(`${base}/login`);
+      expect(await page.text()).toBe("remix");
+      expect(reachedRemix).toEqual(["/login"]);
+      expect(seen).toHaveLength(1);
+    } finally {
+      await stop(server);
+    }
+  });
+});
