@@ -302,11 +302,9 @@ const batchEventRefused = z.object({
 });
 
 export const CardOperationBatchResultSchema = z.object({
-  results: z
-    .array(z.union([batchEventRecorded, batchEventRefused]))
-    .openapi({
-      description: "One result per event, in order, with the status its single call would answer.",
-    }),
+  results: z.array(z.union([batchEventRecorded, batchEventRefused])).openapi({
+    description: "One result per event, in order, with the status its single call would answer.",
+  }),
 });
 
 export const ClaimSchema = z
