@@ -18,6 +18,7 @@ import { ClaimedCodeBlock } from "~/components/ClaimedCodeBlock";
 import { Field, FormAlert, TextAreaField, useFieldErrorText } from "~/components/Field";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
+import { labelKey, domainErrorMessage } from "~/lib/messages";
 import { planAllowanceTone } from "~/lib/operations-left";
 import { useLiveLoaderData } from "~/lib/use-polling";
 import { db } from "~/db.server";
@@ -123,7 +124,7 @@ export async function action(args: ActionFunctionArgs) {
       if (!(error instanceof DomainError) || !error.field) throw error;
       return formFailure(
         {
-          errors: { [error.field]: { key: `business:planChange.errors.${error.code}` } },
+          errors: { [error.field]: domainErrorMessage("business:planChange.errors", error.code) },
           values: {
             intent,
             planId: form.data.planId,
@@ -171,7 +172,7 @@ type ActionData = ReturnType<typeof useActionData<typeof action>>;
 const USAGE_POLL_MS = 5000;
 
 export default function BusinessBilling() {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   // Card operations arrive from the tills all the time: the bars follow them.
   const { business, role, entitlements } = useLiveLoaderData<typeof loader>(USAGE_POLL_MS);
   const actionData = useActionData<typeof action>();
@@ -246,7 +247,7 @@ function ActivationCodes({
   claimForm: React.ReactNode;
   owner: boolean;
 }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   return (
     <Card title={t("codes.sectionTitle")}>
       {grants.length === 0 ? (
@@ -274,7 +275,7 @@ function ClaimForm({
   place: "section" | "dialog";
   failure: ActionData | undefined;
 }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const location = useLocation();
   const busy = useNavigation().state === "submitting";
   return (
@@ -310,14 +311,14 @@ function ClaimForm({
 // ---- Your Tariff Plan ---------------------------------------------------------------------
 
 function usePlanPrice() {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const locale = useFormattingLocale();
   return (plan: { billingInterval: string; priceCents: number }) =>
     plan.billingInterval === "none"
       ? t("plan.foreverFree")
       : plan.billingInterval === "custom"
         ? t("plan.byArrangement")
-        : t(`plan.pricePer.${plan.billingInterval}`, {
+        : t(labelKey("business:plan.pricePer", plan.billingInterval), {
             price: formatMoney(plan.priceCents, locale),
           });
 }
@@ -333,7 +334,7 @@ function TariffPlan({
   base: string;
   editing: boolean;
 }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const locale = useFormattingLocale();
   const price = usePlanPrice();
   const { plan } = entitlements;
@@ -404,7 +405,7 @@ function PlanDialog({
   failure: ActionData | undefined;
   claimFailure: ActionData | undefined;
 }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const { plans, entitlements } = useLoaderData<typeof loader>();
   const titleId = useId();
   const busy = useNavigation().state === "submitting";
@@ -478,7 +479,7 @@ function BillingDialog({
   title: string;
   children: ReactNode;
 }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const navigate = useNavigate();
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -521,7 +522,7 @@ function BillingDialog({
 
 /** Custom / Enterprise is by request: a short form that reaches support's inbox. */
 function EnterpriseDialog({ base, failure }: { base: string; failure: ActionData | undefined }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const titleId = useId();
   const busy = useNavigation().state === "submitting";
   const values = failure?.values ?? {};
@@ -589,16 +590,22 @@ function PlanChoice({
   /** Where a plan by request is asked for. */
   requestHref?: string;
 }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const locale = useFormattingLocale();
   const id = useId();
   const price = formatMoney(plan.priceCents, locale);
   const priceText =
     plan.billingInterval === "none"
       ? t("planChange.price.none")
-      : t(`planChange.price.${plan.billingInterval}${plan.perLocation ? "PerLocation" : ""}`, {
-          price,
-        });
+      : t(
+          labelKey(
+            "business:planChange.price",
+            `${plan.billingInterval}${plan.perLocation ? "PerLocation" : ""}`,
+          ),
+          {
+            price,
+          },
+        );
   const details = [
     plan.cardOperationsPerMonth === null
       ? null
@@ -682,7 +689,7 @@ function PlanChoice({
 // ---- Available Services -------------------------------------------------------------------
 
 function AvailableServices({ entitlements }: { entitlements: LoaderData["entitlements"] }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const locale = useFormattingLocale();
   const { plan, period, planAllowance, cardOperations, staffSeats } = entitlements;
   const n = (value: number) => formatNumber(value, locale);

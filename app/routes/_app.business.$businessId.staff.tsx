@@ -26,10 +26,12 @@ import {
   revokeStaffInvitation,
   type StaffSeatLabel,
 } from "~/domain/staff.server";
+import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { formatDate } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
+import { emailField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { useFormattingLocale } from "~/root";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -38,7 +40,7 @@ export const meta: MetaFunction = () => [{ title: "Staff seats · 7stamp Partner
 
 export const headers = passOnRetryAfter;
 
-const Email = z.string().trim().min(1).max(254).email();
+const Email = emailField;
 const InviteForm = z.object({ intent: z.literal("invite"), email: Email });
 const RemoveForm = z.object({ intent: z.literal("remove"), userId: z.string().uuid() });
 const RevokeForm = z.object({ intent: z.literal("revoke"), email: Email });
@@ -134,7 +136,7 @@ export async function action(args: ActionFunctionArgs) {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return formFailure(
-        { values: { intent }, formError: { key: `staff:errors.${error.code}` } },
+        { values: { intent }, formError: domainErrorMessage("staff:errors", error.code) },
         { status: error.status },
       );
     }
@@ -144,7 +146,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 function SeatLabel({ seat }: { seat: StaffSeatLabel }) {
-  const { t } = useTranslation("staff");
+  const { t } = useTranslation(["staff", "common"]);
   switch (seat.kind) {
     case "plan":
       return <span>{t("seat.plan")}</span>;
@@ -162,7 +164,7 @@ function SeatLabel({ seat }: { seat: StaffSeatLabel }) {
 }
 
 export default function StaffSeatsPage() {
-  const { t } = useTranslation("staff");
+  const { t } = useTranslation(["staff", "common"]);
   const { business, canManage, seats, members, pending } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();

@@ -22,6 +22,7 @@ import {
   getCurrentPrices,
 } from "~/domain/bundles.server";
 import { getPartnerTerms } from "~/domain/partners.server";
+import { labelKey } from "~/lib/messages";
 import { BUNDLE_LIMITS, previewBundlePrice } from "~/lib/bundle-pricing";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
@@ -107,7 +108,7 @@ function pricedFields(form: HTMLFormElement): PricedFields {
 }
 
 export default function NewBundle() {
-  const { t } = useTranslation("bundles");
+  const { t } = useTranslation(["bundles"]);
   const { prices, discountBps, source } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -135,8 +136,8 @@ export default function NewBundle() {
     name,
     defaultValue: initial[name],
     error: errors[name],
-    label: t(`form.${name}`),
-    hint: t(`form.${name}Hint`),
+    label: t(labelKey("bundles:form", name)),
+    hint: t(labelKey("bundles:form", `${name}Hint`)),
   });
   return (
     <>
@@ -203,7 +204,7 @@ function PricePanel({
   prices: UnitPrices;
   discountBps: number;
 }) {
-  const { t } = useTranslation("bundles");
+  const { t } = useTranslation(["bundles"]);
   const locale = useFormattingLocale();
   const price = previewBundlePrice(typed, prices, discountBps);
   const money = (cents: number) => formatMoney(cents, locale);

@@ -21,6 +21,7 @@ import {
   type ClientSort,
   type SortDirection,
 } from "~/domain/clients.server";
+import { labelKey } from "~/lib/messages";
 import { formatDate, formatNumber } from "~/lib/format";
 import type { FieldErrors } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
@@ -108,7 +109,7 @@ function listQuery(values: ClientQueryValues, extra: Record<string, string> = {}
 }
 
 export default function PartnerClients() {
-  const { t } = useTranslation("clients");
+  const { t } = useTranslation(["clients", "common"]);
   const loaded = useLoaderData<typeof loader>();
   const { rows, nextCursor, isFirstPage, hasClients, values, errors, sort, direction } = loaded;
   const locale = useFormattingLocale();
@@ -166,7 +167,7 @@ export default function PartnerClients() {
                 { value: "", label: t("list.filterAll") },
                 ...loaded.filters.map((filter) => ({
                   value: filter,
-                  label: t(`list.filters.${filter}`),
+                  label: t(labelKey("clients:list.filters", filter)),
                 })),
               ]}
             />
@@ -363,7 +364,7 @@ function SortHeader({
   kept: ClientQueryValues;
   defaultDirections: Record<ClientSort, SortDirection>;
 }) {
-  const { t } = useTranslation("clients");
+  const { t } = useTranslation(["clients", "common"]);
   const current = sort === by;
   const next = current ? (direction === "asc" ? "desc" : "asc") : defaultDirections[by];
   return (

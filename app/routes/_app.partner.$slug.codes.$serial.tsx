@@ -10,6 +10,7 @@ import {
 } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { domainErrorMessage, labelKey } from "~/lib/messages";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { CodeStatusBadge } from "~/components/CodeStatusBadge";
@@ -115,10 +116,11 @@ export async function action(args: ActionFunctionArgs) {
     return formFailure(
       {
         values,
-        formError: {
-          key: `codes:errors.${error.code}`,
-          values: error instanceof CodeNotRevocable ? { status: error.currentStatus } : {},
-        },
+        formError: domainErrorMessage(
+          "codes:errors",
+          error.code,
+          error instanceof CodeNotRevocable ? { status: error.currentStatus } : {},
+        ),
       },
       { status: error.status },
     );
@@ -126,7 +128,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function CodePage() {
-  const { t } = useTranslation("codes");
+  const { t } = useTranslation(["codes"]);
   const { code, history, redeemUrl } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const location = useLocation();
@@ -395,7 +397,7 @@ export default function CodePage() {
 
 /** The link as a selectable field (works without JavaScript) and a copy button. */
 function RedeemLink({ url }: { url: string }) {
-  const { t } = useTranslation("codes");
+  const { t } = useTranslation(["codes"]);
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [canCopy, setCanCopy] = useState(false);
@@ -444,7 +446,7 @@ function RedeemLink({ url }: { url: string }) {
 }
 
 function HistoryList({ entries }: { entries: HistoryEntry[] }) {
-  const { t, i18n } = useTranslation("codes");
+  const { t, i18n } = useTranslation(["codes"]);
   const locale = useFormattingLocale();
   const text = (entry: HistoryEntry): string => {
     const d = entry.details;
@@ -467,7 +469,7 @@ function HistoryList({ entries }: { entries: HistoryEntry[] }) {
       }
       default:
         return i18n.exists(`codes:history.${entry.action}`)
-          ? t(`history.${entry.action}`, { ...d })
+          ? t(labelKey("codes:history", entry.action), { ...d })
           : t("history.other", { action: entry.action });
     }
   };

@@ -134,7 +134,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export default function PartnerCodes() {
-  const { t } = useTranslation("codes");
+  const { t } = useTranslation(["codes", "common"]);
   const loaded = useLoaderData<typeof loader>();
   const { rows, nextCursor, isFirstPage, staleCursor, hasCodes, values, errors, bundles, batches } =
     loaded;

@@ -22,11 +22,13 @@ import {
   TeamMemberNotFound,
 } from "~/domain/partner-team.server";
 import { listPartnerTeam } from "~/domain/partners.server";
+import { labelKey } from "~/lib/messages";
 import { formatDate } from "~/lib/format";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { RateLimited } from "~/domain/errors.server";
 import { parseForm } from "~/lib/forms";
+import { emailField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { useFormattingLocale } from "~/root";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -36,7 +38,7 @@ export const meta: MetaFunction = () => [{ title: "Team · 7stamp Partner Portal
 export const headers = passOnRetryAfter;
 
 const InviteForm = z.object({
-  email: z.string().trim().min(1).max(254).email(),
+  email: emailField,
   role: z.enum(["member", "owner"]),
 });
 
@@ -51,7 +53,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 const MemberForm = z.object({ userId: z.string().uuid() });
 const RoleForm = MemberForm.extend({ role: z.enum(["member", "owner"]) });
-const RevokeForm = z.object({ email: z.string().trim().min(1).max(254).email() });
+const RevokeForm = z.object({ email: emailField });
 
 export async function action(args: ActionFunctionArgs) {
   const { user, partner } = await requirePartnerMember(args, args.params.slug, "owner");
@@ -150,7 +152,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function PartnerTeam() {
-  const { t } = useTranslation("partner");
+  const { t } = useTranslation(["partner", "common"]);
   const { team, pending, canInvite, me } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -182,7 +184,7 @@ export default function PartnerTeam() {
                 {member.email}
               </td>
               <td data-label={t("team.role")} className="px-4 py-2">
-                {t(`common:roles.${member.role}`)}
+                {t(labelKey("common:roles", member.role))}
               </td>
               <td data-label={t("team.joined")} className="px-4 py-2">
                 {formatDate(member.joinedAt, locale)}
@@ -279,7 +281,7 @@ export default function PartnerTeam() {
                       <span>
                         <span className="block">{invitation.email}</span>
                         <span className="text-slate-600">
-                          {t(`common:roles.${invitation.role}`)} ·{" "}
+                          {t(labelKey("common:roles", invitation.role))} ·{" "}
                           {t("team.expires", { date: formatDate(invitation.expiresAt, locale) })}
                         </span>
                       </span>

@@ -30,6 +30,7 @@ import {
 } from "~/domain/business-admin.server";
 import { DomainError } from "~/domain/errors.server";
 import { changePlan, listPlans } from "~/domain/plans.server";
+import { labelKey, domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
@@ -73,7 +74,7 @@ export async function action(args: ActionFunctionArgs) {
   const refusal = (error: unknown) => {
     if (!(error instanceof DomainError)) throw error;
     if (error.status === 404) throw notFound();
-    const message = { key: `support:errors.${error.code}` };
+    const message = domainErrorMessage("support:errors", error.code);
     return error.field
       ? formFailure({ values: typed, errors: { [error.field]: message } }, { status: error.status })
       : formFailure({ values: typed, formError: message }, { status: error.status });
@@ -141,7 +142,7 @@ function useIntentFailure(intent: string) {
 }
 
 export default function SupportBusiness() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { page, audit } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const n = (value: number) => formatNumber(value, locale);
@@ -173,7 +174,7 @@ export default function SupportBusiness() {
                 ? t("business.byArrangement")
                 : plan.billingInterval === "none"
                   ? t("business.free")
-                  : `${formatMoney(plan.priceCents, locale)} / ${t(`business.interval.${plan.billingInterval}`)}`
+                  : `${formatMoney(plan.priceCents, locale)} / ${t(labelKey("support:business.interval", plan.billingInterval))}`
             }
           />
           <Stat label={t("business.locations")} value={n(plan.locations)} />
@@ -322,7 +323,7 @@ export default function SupportBusiness() {
                   <span className="block font-medium">{member.name || "—"}</span>
                   <span className="block text-xs text-slate-500">{member.email}</span>
                 </td>
-                <td className="px-4 py-2">{t(`common:roles.${member.role}`)}</td>
+                <td className="px-4 py-2">{t(labelKey("common:roles", member.role))}</td>
                 <td className="px-4 py-2">
                   {member.seat === "plan"
                     ? t("business.seatPlan")
@@ -353,7 +354,7 @@ export default function SupportBusiness() {
 }
 
 function GrantForm() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { today } = useLoaderData<typeof loader>();
   const failure = useIntentFailure("grant");
   const busy = useNavigation().state === "submitting";
@@ -413,7 +414,7 @@ function GrantForm() {
 }
 
 function PlanForm() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { page, plans } = useLoaderData<typeof loader>();
   const failure = useIntentFailure("plan");
   const busy = useNavigation().state === "submitting";

@@ -25,6 +25,7 @@ import {
   SupportReasonSchema,
   supportCodePage,
 } from "~/domain/support-codes.server";
+import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import {
@@ -93,7 +94,7 @@ export async function action(args: ActionFunctionArgs) {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     if (error.status === 404) throw notFound();
-    const message = { key: `support:errors.${error.code}` };
+    const message = domainErrorMessage("support:errors", error.code);
     // Refusals about the code's state are about the whole form, not one field of it.
     return error.field && error.field !== "code"
       ? formFailure({ values: typed, errors: { [error.field]: message } }, { status: error.status })
@@ -112,7 +113,7 @@ function useIntentFailure(intent: string) {
 }
 
 export default function SupportCode() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "batches", "common"]);
   const { page } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const { code, claim, rollback, partner } = page;
@@ -291,7 +292,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 function Actions() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "batches", "common"]);
   const { page, today } = useLoaderData<typeof loader>();
   const location = useLocation();
   const busy = useNavigation().state === "submitting";

@@ -10,6 +10,8 @@ import {
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { type Message, labelKey, domainErrorMessage } from "~/lib/messages";
+import { type FieldErrors, parseForm } from "~/lib/forms";
 import { notFound, requireSupport } from "~/auth/guards.server";
 import {
   AlreadyMember,
@@ -31,7 +33,6 @@ import {
   findPartnerForSupport,
   PARTNER_LOCALES,
   PartnerTermsSchema,
-  ReasonSchema,
   setPartnerStatus,
   updatePartnerTerms,
 } from "~/domain/partner-admin.server";
@@ -39,7 +40,7 @@ import { supportPartnerPage } from "~/domain/support-partner-page.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
-import { parseForm } from "~/lib/forms";
+import { emailField, reasonField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { percentageInput } from "~/lib/money-input";
 import { isPartnerSlug } from "~/lib/ids";
@@ -66,9 +67,9 @@ export async function loader(args: LoaderFunctionArgs) {
 const Intent = z.object({
   intent: z.enum(["terms", "suspend", "reactivate", "invite", "resend", "revoke"]),
 });
-const StatusForm = z.object({ reason: ReasonSchema });
+const StatusForm = z.object({ reason: reasonField });
 const InviteForm = z.object({
-  email: z.string().trim().min(1).max(254).email(),
+  email: emailField,
   role: z.enum(["member", "owner"]),
 });
 const InvitationForm = z.object({ email: z.string().trim().min(1).max(254) });
@@ -85,9 +86,9 @@ export async function action(args: ActionFunctionArgs) {
   const language = resolveLocale(user.locale, args.request.headers.get("accept-language")).language;
   const withIntent = (
     failure: {
-      errors?: Record<string, { key: string }>;
+      errors?: FieldErrors;
       values?: Record<string, string>;
-      formError?: { key: string };
+      formError?: Message;
     },
     status = 400,
   ) =>
@@ -118,7 +119,7 @@ export async function action(args: ActionFunctionArgs) {
           );
           return withIntent({
             values,
-            errors: { [error.field]: { key: `support:errors.${error.code}` } },
+            errors: { [error.field]: domainErrorMessage("support:errors", error.code) },
           });
         }
         throw error;
@@ -139,7 +140,7 @@ export async function action(args: ActionFunctionArgs) {
         });
       } catch (error) {
         if (error instanceof DomainError && error.status === 409) {
-          return withIntent({ formError: { key: `support:errors.${error.code}` } }, 409);
+          return withIntent({ formError: domainErrorMessage("support:errors", error.code) }, 409);
         }
         throw error;
       }
@@ -215,7 +216,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function SupportPartner() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "batches", "bundles", "common"]);
   const { page } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const { terms } = page;
@@ -231,13 +232,13 @@ export default function SupportPartner() {
         description={
           <>
             <span className="font-mono">{terms.slug}</span> ·{" "}
-            {t(`common:partnerTypes.${terms.type}`)} ·{" "}
+            {t(labelKey("common:partnerTypes", terms.type))} ·{" "}
             {t("partner.enrolledOn", { date: formatDate(terms.createdAt, locale) })}
           </>
         }
         actions={
           <StatusBadge tone={terms.status === "active" ? "success" : "warning"}>
-            {t(`common:partnerStatus.${terms.status}`)}
+            {t(labelKey("common:partnerStatus", terms.status))}
           </StatusBadge>
         }
       />
@@ -472,7 +473,7 @@ function useIntentFailure(intent: string) {
 }
 
 function TermsForm() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "batches", "bundles", "common"]);
   const { page, locales } = useLoaderData<typeof loader>();
   const failure = useIntentFailure("terms");
   const busy = useNavigation().state === "submitting";
@@ -554,7 +555,7 @@ function TermsForm() {
 }
 
 function StatusCard() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "batches", "bundles", "common"]);
   const { page } = useLoaderData<typeof loader>();
   const suspend = useIntentFailure("suspend");
   const reactivate = useIntentFailure("reactivate");
@@ -586,7 +587,7 @@ function StatusCard() {
 }
 
 function TeamCard() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "batches", "bundles", "common"]);
   const { page } = useLoaderData<typeof loader>();
   const invite = useIntentFailure("invite");
   const resend = useIntentFailure("resend");
@@ -618,7 +619,7 @@ function TeamCard() {
                     <span className="block font-medium">{member.name || "—"}</span>
                     <span className="block text-xs text-slate-500">{member.email}</span>
                   </td>
-                  <td className="px-4 py-2">{t(`common:roles.${member.role}`)}</td>
+                  <td className="px-4 py-2">{t(labelKey("common:roles", member.role))}</td>
                   <td className="px-4 py-2">
                     {member.lastSignInAt
                       ? formatDate(member.lastSignInAt, locale)
@@ -644,7 +645,7 @@ function TeamCard() {
                   <span>
                     {invitation.email}
                     <span className="ml-2 text-slate-500">
-                      {t(`common:roles.${invitation.role}`)} ·{" "}
+                      {t(labelKey("common:roles", invitation.role))} ·{" "}
                       {t("partner.expires", { date: formatDate(invitation.expiresAt, locale) })}
                     </span>
                   </span>

@@ -24,6 +24,7 @@ import {
   withdrawPriceVersion,
   type PlanRow,
 } from "~/domain/pricing.server";
+import { labelKey, domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { PLAN_INTERVALS, PLAN_LIMITS } from "~/lib/pricing-limits";
 import { formFailure } from "~/lib/form-responses.server";
@@ -96,7 +97,7 @@ export async function action(args: ActionFunctionArgs) {
     }
     if (!(error instanceof DomainError)) throw error;
     if (error.status === 404) throw notFound();
-    const message = { key: `support:errors.${error.code}` };
+    const message = domainErrorMessage("support:errors", error.code);
     return error.field
       ? formFailure({ values: typed, errors: { [error.field]: message } }, { status: error.status })
       : formFailure({ values: typed, formError: message }, { status: error.status });
@@ -113,7 +114,7 @@ function useIntentFailure(intent: string, planId?: string) {
 const stateTone = { current: "success", scheduled: "info", past: "neutral" } as const;
 
 export default function SupportPricing() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support"]);
   const { versions, plans } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   return (
@@ -210,7 +211,7 @@ export default function SupportPricing() {
                   ) : null}
                 </td>
                 <td data-label={t("plans.interval")} className="px-4 py-2">
-                  {t(`plans.intervals.${plan.billingInterval}`)}
+                  {t(labelKey("support:plans.intervals", plan.billingInterval))}
                 </td>
                 <td
                   data-label={t("plans.operations")}
@@ -251,7 +252,7 @@ export default function SupportPricing() {
 }
 
 function WithdrawForm({ versionId }: { versionId: number }) {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support"]);
   const actionData = useActionData<typeof action>();
   const failure =
     actionData?.values.intent === "withdraw" && actionData.values.versionId === String(versionId)
@@ -283,7 +284,7 @@ function WithdrawForm({ versionId }: { versionId: number }) {
 }
 
 function PriceVersionForm() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support"]);
   const { today, versions } = useLoaderData<typeof loader>();
   const failure = useIntentFailure("price");
   const busy = useNavigation().state === "submitting";
@@ -351,7 +352,7 @@ function PriceVersionForm() {
 }
 
 function PlanEditForm({ plan }: { plan: PlanRow }) {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support"]);
   const failure = useIntentFailure("plan", plan.id);
   const busy = useNavigation().state === "submitting";
   const location = useLocation();

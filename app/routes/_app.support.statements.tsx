@@ -22,10 +22,11 @@ import {
   listStatementsForSupport,
   SupportStatementFilterSchema,
 } from "~/domain/support-statements.server";
+import { type FieldErrors, fieldErrorsFrom, parseForm, parseObject } from "~/lib/forms";
+import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
-import { fieldErrorsFrom, parseForm, parseObject } from "~/lib/forms";
 import { addMonths, formatStatementMonth, monthOf } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
 
@@ -103,7 +104,10 @@ export async function action(args: ActionFunctionArgs) {
     }
     if (!(error instanceof DomainError)) throw error;
     return formFailure(
-      { values, errors: { [error.field ?? "month"]: { key: `support:errors.${error.code}` } } },
+      {
+        values,
+        errors: { [error.field ?? "month"]: domainErrorMessage("support:errors", error.code) },
+      },
       { status: error.status === 404 ? 400 : error.status },
     );
   }
@@ -119,7 +123,7 @@ const head = "whitespace-nowrap px-3 py-2";
 const numberCell = "whitespace-nowrap px-3 py-2 text-right tabular-nums";
 
 export default function SupportStatements() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { rows, nextCursor, isFirstPage, values, errors, lastEnded, staleCursor } =
     useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
@@ -134,7 +138,7 @@ export default function SupportStatements() {
     return text ? `?${text}` : "?";
   };
   const money = (cents: number) => formatMoney(cents, locale);
-  const fieldErrors = errors as Record<string, { key: string } | undefined>;
+  const fieldErrors: Partial<FieldErrors> = errors;
   return (
     <>
       <PageHeader title={t("statements.title")} description={t("statements.subtitle")} />

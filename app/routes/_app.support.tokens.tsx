@@ -96,7 +96,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function SupportTokens() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "apiKeys"]);
   const { tokens } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
