@@ -11,6 +11,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { notFound, requireSupport } from "~/auth/guards.server";
+import { ReasonField } from "~/components/support/ReasonField";
 import { AuditTable } from "~/components/AuditTable";
 import { Button } from "~/components/Button";
 import { DailyUsageChart } from "~/components/DailyUsageChart";
@@ -28,13 +29,11 @@ import {
   SupportPlanSchema,
   supportBusinessPage,
 } from "~/domain/business-admin.server";
-import { DomainError } from "~/domain/errors.server";
 import { changePlan, listPlans } from "~/domain/plans.server";
-import { labelKey, domainErrorMessage } from "~/lib/messages";
-import { redirectWithFlash } from "~/lib/flash.server";
-import { formFailure } from "~/lib/form-responses.server";
+import { labelKey } from "~/lib/messages";
+import { redirectWithFlash, type Flash } from "~/lib/flash.server";
+import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
-import { parseForm } from "~/lib/forms";
 import { isUuid } from "~/lib/ids";
 import { useFormattingLocale } from "~/root";
 
@@ -56,84 +55,65 @@ export async function loader(args: LoaderFunctionArgs) {
   return { page, plans, audit: audit.rows, today };
 }
 
-const Intent = z.object({ intent: z.enum(["grant", "endGrant", "plan"]) });
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireSupport(args);
   const businessId = args.params.businessId;
   if (!isUuid(businessId)) throw notFound();
   const formData = await args.request.formData();
-  const intent = parseForm(Intent, formData);
-  if (!intent.success) return formFailure(intent);
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const here = `/support/businesses/${businessId}`;
   const typed = Object.fromEntries(
     [...formData.entries()].map(([key, value]) => [key, String(value)]),
   );
-  const refusal = (error: unknown) => {
-    if (!(error instanceof DomainError)) throw error;
-    if (error.status === 404) throw notFound();
-    const message = domainErrorMessage("support:errors", error.code);
-    return error.field
-      ? formFailure({ values: typed, errors: { [error.field]: message } }, { status: error.status })
-      : formFailure({ values: typed, formError: message }, { status: error.status });
-  };
 
-  try {
-    switch (intent.data.intent) {
-      case "grant": {
-        const form = parseForm(SupportGrantSchema, formData);
-        if (!form.success) return formFailure(form);
-        await createSupportGrant(db, { businessId, input: form.data, actor, ip });
-        return redirectWithFlash(args.request, here, {
-          kind: "success",
-          key: "support:business.grantCreated",
-        });
+  /** A correction of the business: done, it says so; refused, the refusal is shown on its form. */
+  const correction = <S extends z.ZodTypeAny>(
+    schema: S,
+    correct: (input: z.output<S>) => Promise<Flash>,
+  ) =>
+    intentForm(schema, async (input, { fail }) => {
+      let flash: Flash;
+      try {
+        flash = await correct(input);
+      } catch (error) {
+        return supportRefusal(error, fail, typed);
       }
-      case "endGrant": {
-        const form = parseForm(EndGrantSchema, formData);
-        if (!form.success) return formFailure(form);
-        await endGrantEarly(db, {
-          businessId,
-          grantId: form.data.grantId,
-          reason: form.data.reason,
-          actor,
-          ip,
-        });
-        return redirectWithFlash(args.request, here, {
-          kind: "success",
-          key: "support:business.grantEnded",
-        });
-      }
-      case "plan": {
-        const form = parseForm(SupportPlanSchema, formData);
-        if (!form.success) return formFailure(form);
-        const change = await changePlan(db, {
-          businessId,
-          planId: form.data.planId,
-          locations: form.data.locations || null,
-          custom:
-            form.data.planId === "custom"
-              ? {
-                  cardOperationsPerMonth: form.data.customCardOperations,
-                  staffSeats: form.data.customStaffSeats,
-                }
-              : null,
-          reason: form.data.reason,
-          actor,
-          ip,
-        });
-        return redirectWithFlash(args.request, here, {
-          kind: "success",
-          key: "support:business.planChanged",
-          values: { plan: change.after.planName },
-        });
-      }
-    }
-  } catch (error) {
-    return refusal(error);
-  }
+      return redirectWithFlash(args.request, here, flash);
+    });
+
+  return dispatchIntent(formData, {
+    grant: correction(SupportGrantSchema, async (input) => {
+      await createSupportGrant(db, { businessId, input, actor, ip });
+      return { kind: "success", key: "support:business.grantCreated" };
+    }),
+    endGrant: correction(EndGrantSchema, async ({ grantId, reason }) => {
+      await endGrantEarly(db, { businessId, grantId, reason, actor, ip });
+      return { kind: "success", key: "support:business.grantEnded" };
+    }),
+    plan: correction(SupportPlanSchema, async (form) => {
+      const change = await changePlan(db, {
+        businessId,
+        planId: form.planId,
+        locations: form.locations || null,
+        custom:
+          form.planId === "custom"
+            ? {
+                cardOperationsPerMonth: form.customCardOperations,
+                staffSeats: form.customStaffSeats,
+              }
+            : null,
+        reason: form.reason,
+        actor,
+        ip,
+      });
+      return {
+        kind: "success",
+        key: "support:business.planChanged",
+        values: { plan: change.after.planName },
+      };
+    }),
+  });
 }
 
 function useIntentFailure(intent: string) {
@@ -280,10 +260,7 @@ export default function SupportBusiness() {
                         <Form method="post" className="mt-2 space-y-2" noValidate>
                           <input type="hidden" name="intent" value="endGrant" />
                           <input type="hidden" name="grantId" value={grant.id} />
-                          <Field
-                            label={t("partner.reason")}
-                            name="reason"
-                            required
+                          <ReasonField
                             error={
                               endFailure?.values.grantId === grant.id
                                 ? endFailure.errors.reason
@@ -395,14 +372,7 @@ function GrantForm() {
           defaultValue={values.endsOn}
           error={errors.endsOn}
         />
-        <Field
-          label={t("partner.reason")}
-          name="reason"
-          required
-          defaultValue={values.reason}
-          error={errors.reason}
-          className="sm:col-span-2"
-        />
+        <ReasonField defaultValue={values.reason} error={errors.reason} className="sm:col-span-2" />
         <div className="sm:col-span-2">
           <Button type="submit" disabled={busy}>
             {t("business.grantSubmit")}
@@ -472,14 +442,7 @@ function PlanForm() {
             />
           </>
         ) : null}
-        <Field
-          label={t("partner.reason")}
-          name="reason"
-          required
-          defaultValue={values.reason}
-          error={errors.reason}
-          className="sm:col-span-2"
-        />
+        <ReasonField defaultValue={values.reason} error={errors.reason} className="sm:col-span-2" />
         <div className="sm:col-span-2">
           <Button type="submit" disabled={busy}>
             {t("business.planSubmit")}

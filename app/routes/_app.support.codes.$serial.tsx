@@ -11,12 +11,12 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { notFound, requireSupport } from "~/auth/guards.server";
+import { ReasonField } from "~/components/support/ReasonField";
 import { Button } from "~/components/Button";
 import { CodeStatusBadge } from "~/components/CodeStatusBadge";
 import { Field, FormAlert } from "~/components/Field";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { db } from "~/db.server";
-import { DomainError } from "~/domain/errors.server";
 import {
   ExtendExpirySchema,
   extendCodeExpiry,
@@ -25,9 +25,8 @@ import {
   SupportReasonSchema,
   supportCodePage,
 } from "~/domain/support-codes.server";
-import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formFailure } from "~/lib/form-responses.server";
+import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import {
   formatBasisPoints,
   formatDate,
@@ -35,7 +34,6 @@ import {
   formatMoney,
   formatNumber,
 } from "~/lib/format";
-import { parseForm } from "~/lib/forms";
 import { monthOf } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
 
@@ -56,54 +54,47 @@ export async function loader(args: LoaderFunctionArgs) {
   return { page, today: new Date().toISOString().slice(0, 10) };
 }
 
-const Intent = z.object({ intent: z.enum(["revoke", "extend", "rollBack"]) });
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireSupport(args);
   const serial = serialOf(args.params.serial);
   const formData = await args.request.formData();
-  const intent = parseForm(Intent, formData);
-  if (!intent.success) return formFailure(intent);
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const typed = Object.fromEntries(
     [...formData.entries()].map(([key, value]) => [key, String(value)]),
   );
   const here = `/support/codes/${serial}`;
-  try {
-    switch (intent.data.intent) {
-      case "revoke": {
-        const form = parseForm(SupportReasonSchema, formData);
-        if (!form.success) return formFailure({ ...form, values: typed });
-        await revokeCodeBySupport(db, { serial, reason: form.data.reason, actor, ip });
-        break;
+
+  /** A correction of the code: done, it says so; refused, the refusal is shown on its form. */
+  const correction = <S extends z.ZodTypeAny>(
+    done: "revoke" | "extend" | "rollBack",
+    schema: S,
+    correct: (input: z.output<S>) => Promise<unknown>,
+  ) =>
+    intentForm(schema, async (input, { fail }) => {
+      try {
+        await correct(input);
+      } catch (error) {
+        // Refusals about the code's state are about the whole form, not one field of it.
+        return supportRefusal(error, fail, typed, { formLevel: ["code"] });
       }
-      case "extend": {
-        const form = parseForm(ExtendExpirySchema, formData);
-        if (!form.success) return formFailure({ ...form, values: typed });
-        await extendCodeExpiry(db, { serial, ...form.data, actor, ip });
-        break;
-      }
-      case "rollBack": {
-        const form = parseForm(SupportReasonSchema, formData);
-        if (!form.success) return formFailure({ ...form, values: typed });
-        await rollBackClaimBySupport(db, { serial, reason: form.data.reason, actor, ip });
-        break;
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    if (error.status === 404) throw notFound();
-    const message = domainErrorMessage("support:errors", error.code);
-    // Refusals about the code's state are about the whole form, not one field of it.
-    return error.field && error.field !== "code"
-      ? formFailure({ values: typed, errors: { [error.field]: message } }, { status: error.status })
-      : formFailure({ values: typed, formError: message }, { status: error.status });
-  }
-  return redirectWithFlash(args.request, here, {
-    kind: "success",
-    key: `support:codes.done.${intent.data.intent}`,
-    values: { serial },
+      return redirectWithFlash(args.request, here, {
+        kind: "success",
+        key: `support:codes.done.${done}`,
+        values: { serial },
+      });
+    });
+
+  return dispatchIntent(formData, {
+    revoke: correction("revoke", SupportReasonSchema, ({ reason }) =>
+      revokeCodeBySupport(db, { serial, reason, actor, ip }),
+    ),
+    extend: correction("extend", ExtendExpirySchema, (input) =>
+      extendCodeExpiry(db, { serial, ...input, actor, ip }),
+    ),
+    rollBack: correction("rollBack", SupportReasonSchema, ({ reason }) =>
+      rollBackClaimBySupport(db, { serial, reason, actor, ip }),
+    ),
   });
 }
 
@@ -322,13 +313,7 @@ function Actions() {
                 defaultValue={extend?.values.expiresOn}
                 error={extend?.errors.expiresOn}
               />
-              <Field
-                label={t("partner.reason")}
-                name="reason"
-                required
-                defaultValue={extend?.values.reason}
-                error={extend?.errors.reason}
-              />
+              <ReasonField defaultValue={extend?.values.reason} error={extend?.errors.reason} />
               <Button type="submit" disabled={busy}>
                 {t("codes.extend")}
               </Button>
@@ -337,13 +322,7 @@ function Actions() {
           <Card title={t("codes.revokeTitle")}>
             <Form key={location.key} method="post" className="space-y-3" noValidate>
               <input type="hidden" name="intent" value="revoke" />
-              <Field
-                label={t("partner.reason")}
-                name="reason"
-                required
-                defaultValue={revoke?.values.reason}
-                error={revoke?.errors.reason}
-              />
+              <ReasonField defaultValue={revoke?.values.reason} error={revoke?.errors.reason} />
               <Button type="submit" variant="danger" disabled={busy}>
                 {t("codes.revoke")}
               </Button>
@@ -356,13 +335,7 @@ function Actions() {
           <p className="mb-3 text-sm text-slate-600">{t("codes.rollBackIntro")}</p>
           <Form key={location.key} method="post" className="space-y-3" noValidate>
             <input type="hidden" name="intent" value="rollBack" />
-            <Field
-              label={t("partner.reason")}
-              name="reason"
-              required
-              defaultValue={rollBack?.values.reason}
-              error={rollBack?.errors.reason}
-            />
+            <ReasonField defaultValue={rollBack?.values.reason} error={rollBack?.errors.reason} />
             <Button type="submit" variant="danger" disabled={busy}>
               {t("codes.rollBack")}
             </Button>

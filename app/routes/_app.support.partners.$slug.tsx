@@ -10,8 +10,7 @@ import {
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { type Message, labelKey, domainErrorMessage } from "~/lib/messages";
-import { type FieldErrors, parseForm } from "~/lib/forms";
+import { domainErrorMessage, labelKey } from "~/lib/messages";
 import { notFound, requireSupport } from "~/auth/guards.server";
 import {
   AlreadyMember,
@@ -38,7 +37,7 @@ import {
 } from "~/domain/partner-admin.server";
 import { supportPartnerPage } from "~/domain/support-partner-page.server";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formFailure } from "~/lib/form-responses.server";
+import { dispatchIntent, intentForm } from "~/lib/intents.server";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { emailField, reasonField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
@@ -64,9 +63,6 @@ export async function loader(args: LoaderFunctionArgs) {
   return { page, locales: PARTNER_LOCALES };
 }
 
-const Intent = z.object({
-  intent: z.enum(["terms", "suspend", "reactivate", "invite", "resend", "revoke"]),
-});
 const StatusForm = z.object({ reason: reasonField });
 const InviteForm = z.object({
   email: emailField,
@@ -78,36 +74,62 @@ export async function action(args: ActionFunctionArgs) {
   const user = await requireSupport(args);
   const partner = await partnerOf(args.params.slug);
   const formData = await args.request.formData();
-  const intent = parseForm(Intent, formData);
-  if (!intent.success) return formFailure(intent);
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const here = `/support/partners/${partner.slug}`;
   const language = resolveLocale(user.locale, args.request.headers.get("accept-language")).language;
-  const withIntent = (
-    failure: {
-      errors?: FieldErrors;
-      values?: Record<string, string>;
-      formError?: Message;
-    },
-    status = 400,
-  ) =>
-    formFailure(
-      { ...failure, values: { ...failure.values, intent: intent.data.intent } },
-      { status },
-    );
 
-  switch (intent.data.intent) {
-    case "terms": {
-      const form = parseForm(PartnerTermsSchema, formData);
-      if (!form.success) return withIntent(form);
+  const setStatus = (status: "suspended" | "active") =>
+    intentForm(StatusForm, async ({ reason }, { fail }) => {
       try {
-        const changed = await updatePartnerTerms(db, {
-          partnerId: partner.id,
-          terms: form.data,
-          actor,
-          ip,
-        });
+        await setPartnerStatus(db, { partnerId: partner.id, status, reason, actor, ip });
+      } catch (error) {
+        if (error instanceof DomainError && error.status === 409) {
+          return fail({ formError: domainErrorMessage("support:errors", error.code) }, 409);
+        }
+        throw error;
+      }
+      return redirectWithFlash(args.request, here, {
+        kind: "success",
+        key: status === "suspended" ? "support:partner.suspended" : "support:partner.reactivated",
+        values: { name: partner.name },
+      });
+    });
+
+  const answerInvitation = (answer: "resend" | "revoke") =>
+    intentForm(InvitationForm, async ({ email }, { fail }) => {
+      try {
+        if (answer === "resend") {
+          await resendPartnerInvitation(db, {
+            partnerId: partner.id,
+            email,
+            inviter: user,
+            language,
+            ip,
+          });
+        } else {
+          await revokePartnerInvitation(db, { partnerId: partner.id, email, actor, ip });
+        }
+      } catch (error) {
+        if (error instanceof InvitationNotPending) {
+          return fail({ formError: { key: "support:errors.invitation_not_pending" } }, 409);
+        }
+        throw error;
+      }
+      return redirectWithFlash(args.request, here, {
+        kind: "success",
+        key:
+          answer === "resend"
+            ? "support:partner.invitationResent"
+            : "support:partner.invitationRevoked",
+        values: { email },
+      });
+    });
+
+  return dispatchIntent(formData, {
+    terms: intentForm(PartnerTermsSchema, async (terms, { fail }) => {
+      try {
+        const changed = await updatePartnerTerms(db, { partnerId: partner.id, terms, actor, ip });
         return redirectWithFlash(args.request, here, {
           kind: changed.length ? "success" : "info",
           key: changed.length ? "support:partner.termsSaved" : "support:partner.termsUnchanged",
@@ -117,54 +139,29 @@ export async function action(args: ActionFunctionArgs) {
           const values = Object.fromEntries(
             [...formData.entries()].map(([key, value]) => [key, String(value)]),
           );
-          return withIntent({
+          return fail({
             values,
             errors: { [error.field]: domainErrorMessage("support:errors", error.code) },
           });
         }
         throw error;
       }
-    }
-    case "suspend":
-    case "reactivate": {
-      const form = parseForm(StatusForm, formData);
-      if (!form.success) return withIntent(form);
-      const status = intent.data.intent === "suspend" ? "suspended" : "active";
-      try {
-        await setPartnerStatus(db, {
-          partnerId: partner.id,
-          status,
-          reason: form.data.reason,
-          actor,
-          ip,
-        });
-      } catch (error) {
-        if (error instanceof DomainError && error.status === 409) {
-          return withIntent({ formError: domainErrorMessage("support:errors", error.code) }, 409);
-        }
-        throw error;
-      }
-      return redirectWithFlash(args.request, here, {
-        kind: "success",
-        key: status === "suspended" ? "support:partner.suspended" : "support:partner.reactivated",
-        values: { name: partner.name },
-      });
-    }
-    case "invite": {
-      const form = parseForm(InviteForm, formData);
-      if (!form.success) return withIntent(form);
+    }),
+    suspend: setStatus("suspended"),
+    reactivate: setStatus("active"),
+    invite: intentForm(InviteForm, async ({ email, role }, { fail }) => {
       try {
         await createInvitation(db, {
           inviter: user,
-          target: { partnerId: partner.id, role: form.data.role },
-          email: form.data.email,
+          target: { partnerId: partner.id, role },
+          email,
           language,
           ip,
         });
       } catch (error) {
         if (error instanceof AlreadyMember) {
-          return withIntent({
-            values: form.data,
+          return fail({
+            values: { email, role },
             errors: { email: { key: "partner:team.alreadyMember" } },
           });
         }
@@ -173,46 +170,12 @@ export async function action(args: ActionFunctionArgs) {
       return redirectWithFlash(args.request, here, {
         kind: "success",
         key: "partner:team.invited",
-        values: { email: form.data.email },
+        values: { email },
       });
-    }
-    case "resend":
-    case "revoke": {
-      const form = parseForm(InvitationForm, formData);
-      if (!form.success) return withIntent(form);
-      try {
-        if (intent.data.intent === "resend") {
-          await resendPartnerInvitation(db, {
-            partnerId: partner.id,
-            email: form.data.email,
-            inviter: user,
-            language,
-            ip,
-          });
-        } else {
-          await revokePartnerInvitation(db, {
-            partnerId: partner.id,
-            email: form.data.email,
-            actor,
-            ip,
-          });
-        }
-      } catch (error) {
-        if (error instanceof InvitationNotPending) {
-          return withIntent({ formError: { key: "support:errors.invitation_not_pending" } }, 409);
-        }
-        throw error;
-      }
-      return redirectWithFlash(args.request, here, {
-        kind: "success",
-        key:
-          intent.data.intent === "resend"
-            ? "support:partner.invitationResent"
-            : "support:partner.invitationRevoked",
-        values: { email: form.data.email },
-      });
-    }
-  }
+    }),
+    resend: answerInvitation("resend"),
+    revoke: answerInvitation("revoke"),
+  });
 }
 
 export default function SupportPartner() {

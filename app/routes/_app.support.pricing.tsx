@@ -5,13 +5,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { notFound, requireSupport } from "~/auth/guards.server";
+import { requireSupport } from "~/auth/guards.server";
+import { ReasonField } from "~/components/support/ReasonField";
 import { Button } from "~/components/Button";
 import { Field, FormAlert, SelectField } from "~/components/Field";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
-import { DomainError } from "~/domain/errors.server";
 import {
   addPriceVersion,
   listPlanTable,
@@ -24,10 +24,10 @@ import {
   withdrawPriceVersion,
   type PlanRow,
 } from "~/domain/pricing.server";
-import { labelKey, domainErrorMessage } from "~/lib/messages";
-import { redirectWithFlash } from "~/lib/flash.server";
+import { labelKey } from "~/lib/messages";
+import { redirectWithFlash, type Flash } from "~/lib/flash.server";
 import { PLAN_INTERVALS, PLAN_LIMITS } from "~/lib/pricing-limits";
-import { formFailure } from "~/lib/form-responses.server";
+import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import {
   centsToDecimalString,
   formatDate,
@@ -35,7 +35,7 @@ import {
   formatMoney,
   formatNumber,
 } from "~/lib/format";
-import { fieldErrorsFrom, parseForm } from "~/lib/forms";
+import { fieldErrorsFrom } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = () => [
@@ -49,59 +49,60 @@ export async function loader(args: LoaderFunctionArgs) {
   return { versions, plans, today: now.toISOString().slice(0, 10) };
 }
 
-const Intent = z.object({ intent: z.enum(["price", "withdraw", "plan"]) });
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireSupport(args);
   const formData = await args.request.formData();
-  const intent = parseForm(Intent, formData);
-  if (!intent.success) return formFailure(intent);
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const now = new Date();
   const typed = Object.fromEntries(
     [...formData.entries()].map(([key, value]) => [key, String(value)]),
   );
-  try {
-    if (intent.data.intent === "price") {
-      const form = parseForm(PriceVersionSchema, formData);
-      if (!form.success) return formFailure(form);
-      const version = await addPriceVersion(db, { input: form.data, actor, ip, now });
-      return redirectWithFlash(args.request, "/support/pricing", {
+
+  /** A change of prices or plans: done, it says so; refused, on its form. */
+  const change = <S extends z.ZodTypeAny>(
+    schema: S,
+    apply: (input: z.output<S>) => Promise<Flash>,
+  ) =>
+    intentForm(schema, async (input, { fail }) => {
+      let flash: Flash;
+      try {
+        flash = await apply(input);
+      } catch (error) {
+        if (error instanceof PlanTermsInvalid) {
+          return fail({ values: typed, errors: fieldErrorsFrom(error.issues) });
+        }
+        return supportRefusal(error, fail, typed);
+      }
+      return redirectWithFlash(args.request, "/support/pricing", flash);
+    });
+
+  return dispatchIntent(formData, {
+    price: change(PriceVersionSchema, async (input) => {
+      const version = await addPriceVersion(db, { input, actor, ip, now });
+      return {
         kind: "success",
         key: "support:pricing.versionAdded",
         values: { date: version.effectiveFrom.toISOString().slice(0, 10) },
-      });
-    }
-    if (intent.data.intent === "withdraw") {
-      const form = parseForm(WithdrawPriceVersionSchema, formData);
-      if (!form.success) return formFailure(form);
-      const withdrawn = await withdrawPriceVersion(db, { ...form.data, actor, ip, now });
-      return redirectWithFlash(args.request, "/support/pricing", {
+      };
+    }),
+    withdraw: change(WithdrawPriceVersionSchema, async (input) => {
+      const withdrawn = await withdrawPriceVersion(db, { ...input, actor, ip, now });
+      return {
         kind: "success",
         key: "support:pricing.withdrawn",
         values: { date: withdrawn.effectiveFrom.toISOString().slice(0, 10) },
-      });
-    }
-    const form = parseForm(PlanEditSchema, formData);
-    if (!form.success) return formFailure(form);
-    const edit = await updatePlan(db, { input: form.data, actor, ip, now });
-    return redirectWithFlash(args.request, "/support/pricing", {
-      kind: "success",
-      key: edit.termsChanged ? "support:plans.savedNextPeriod" : "support:plans.saved",
-      values: { plan: edit.name },
-    });
-  } catch (error) {
-    if (error instanceof PlanTermsInvalid) {
-      return formFailure({ values: typed, errors: fieldErrorsFrom(error.issues) });
-    }
-    if (!(error instanceof DomainError)) throw error;
-    if (error.status === 404) throw notFound();
-    const message = domainErrorMessage("support:errors", error.code);
-    return error.field
-      ? formFailure({ values: typed, errors: { [error.field]: message } }, { status: error.status })
-      : formFailure({ values: typed, formError: message }, { status: error.status });
-  }
+      };
+    }),
+    plan: change(PlanEditSchema, async (input) => {
+      const edit = await updatePlan(db, { input, actor, ip, now });
+      return {
+        kind: "success",
+        key: edit.termsChanged ? "support:plans.savedNextPeriod" : "support:plans.saved",
+        values: { plan: edit.name },
+      };
+    }),
+  });
 }
 
 function useIntentFailure(intent: string, planId?: string) {
@@ -267,10 +268,7 @@ function WithdrawForm({ versionId }: { versionId: number }) {
         <input type="hidden" name="intent" value="withdraw" />
         <input type="hidden" name="versionId" value={versionId} />
         <FormAlert message={failure?.formError} />
-        <Field
-          label={t("partner.reason")}
-          name="reason"
-          required
+        <ReasonField
           autoComplete="off"
           defaultValue={failure?.values.reason}
           error={failure?.errors.reason}
@@ -332,10 +330,7 @@ function PriceVersionForm() {
           }
           error={errors.cardOperationPrice}
         />
-        <Field
-          label={t("partner.reason")}
-          name="reason"
-          required
+        <ReasonField
           autoComplete="off"
           defaultValue={values.reason}
           error={errors.reason}
@@ -437,10 +432,7 @@ function PlanEditForm({ plan }: { plan: PlanRow }) {
           />
           {t("plans.activeField")}
         </label>
-        <Field
-          label={t("partner.reason")}
-          name="reason"
-          required
+        <ReasonField
           autoComplete="off"
           hint={t("plans.nextPeriodHint")}
           defaultValue={values?.reason}
