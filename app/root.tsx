@@ -11,6 +11,7 @@ import {
 } from "@remix-run/react";
 import { useMemo, type ReactNode } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
+import type { MessageKey } from "~/lib/messages";
 import { getOptionalUser } from "~/auth/guards.server";
 import { useNonce } from "~/components/Nonce";
 import { createI18n } from "~/i18n";
@@ -78,11 +79,12 @@ export default function App() {
  * A message key an error response carries (`{ messageKey }` in its JSON body) to say more
  * precisely why, e.g. a member over the staff-seat limit.
  */
-export function errorMessageKey(error: unknown): string | undefined {
+export function errorMessageKey(error: unknown): MessageKey | undefined {
   if (!isRouteErrorResponse(error)) return undefined;
   const data: unknown = error.data;
   if (typeof data !== "object" || data === null || !("messageKey" in data)) return undefined;
-  return typeof data.messageKey === "string" ? data.messageKey : undefined;
+  // The guards write it from a MessageKey (app/auth); JSON only loses the type.
+  return typeof data.messageKey === "string" ? (data.messageKey as MessageKey) : undefined;
 }
 
 /** The error page; standalone it is the page's <main>, inside the app shell a section. */
@@ -93,7 +95,7 @@ export function ErrorPage({
 }: {
   status: number;
   embedded?: boolean;
-  messageKey?: string;
+  messageKey?: MessageKey;
 }) {
   const Container = embedded ? "section" : "main";
   const { t } = useTranslation();

@@ -4,7 +4,7 @@
 import "zod-openapi/extend";
 import { z } from "zod";
 import { createI18n } from "~/i18n";
-import { parseObject } from "~/lib/forms";
+import { fieldErrorOf, parseObject } from "~/lib/forms";
 import { MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH } from "~/lib/request-limits";
 import { invalidRequest, snakeCase, type ProblemFieldError } from "./problem.server";
 import { storable } from "~/lib/storable-text";
@@ -165,8 +165,8 @@ function withArticle(type: string): string {
 }
 
 /**
- * The message of an issue: the schemas' messages are keys of the shared form error map
- * (app/lib/forms.ts, "key|limit"), read here in English with the API's field name.
+ * The message of an issue: the field error the pages would show (app/lib/forms.ts), read
+ * here in English with the API's field name.
  */
 function messageFor(issue: z.ZodIssue, field: string): string {
   if (issue.code === "invalid_type" && issue.received !== "undefined") {
@@ -180,10 +180,8 @@ function messageFor(issue: z.ZodIssue, field: string): string {
       return `${field} must be an ISO 8601 date and time with a time zone, like 2027-01-31T23:59:59Z.`;
     }
   }
-  const [key, limit] = issue.message.split("|");
-  const values: Record<string, string | number> = { field };
-  if (limit !== undefined) values.limit = Number(limit);
-  if (i18n.exists(key, { ns: "common" })) return i18n.t(key, { ns: "common", ...values });
+  const { key, values } = fieldErrorOf(issue);
+  if (i18n.exists(key, { ns: "common" })) return i18n.t(key, { field, ...values });
   return `${field} is not valid.`;
 }
 

@@ -1,6 +1,7 @@
 // Guards: every loader and action calls its own. A tenant the user does not belong to
 // answers 404, exactly like one that does not exist.
 import { redirect } from "@remix-run/node";
+import { messageKey } from "~/lib/messages";
 import { db } from "~/db.server";
 import {
   formerBusinessMembership,
@@ -63,7 +64,7 @@ export function membershipRemovedResponse(former: FormerMembership): Response {
   return Response.json(
     {
       code: MEMBERSHIP_REMOVED,
-      messageKey: `errors.membershipRemoved.${former.kind}`,
+      messageKey: messageKey(`errors.membershipRemoved.${former.kind}`),
       organisation: { kind: former.kind, name: former.name },
       removedAt: former.removedAt.toISOString(),
     },

@@ -1,10 +1,11 @@
 // Seat enforcement at the door: a business member over the staff-seat limit cannot sign in
 // or open the business until a seat frees up (DESIGN.md §4). Nothing is deleted for it.
 import type { Database } from "~db/index.ts";
+import { messageKey } from "~/lib/messages";
 import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
 import { DomainError } from "~/domain/errors.server";
 
-export const OVER_SEAT_LIMIT_MESSAGE_KEY = "staff:overLimit.body";
+export const OVER_SEAT_LIMIT_MESSAGE_KEY = messageKey("staff:overLimit.body");
 
 export class OverSeatLimit extends DomainError {
   constructor() {

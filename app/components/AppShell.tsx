@@ -1,6 +1,8 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import { labelKey } from "~/lib/messages";
 import type { OrganisationLink } from "~/domain/organisations.server";
 
 interface ShellUser {
@@ -21,7 +23,7 @@ function areaOf(
   organisations: OrganisationLink[],
   isSupport: boolean,
   openRequests: number,
-  t: (key: string, values?: Record<string, unknown>) => string,
+  t: TFunction,
 ) {
   // An organisation the user does not belong to (a 404 page) gets no navigation of its own.
   const elsewhere = { current: t("nav.chooseOrganisation"), kind: "", items: [] as NavItem[] };
@@ -124,7 +126,7 @@ export function AppShell({
     ...organisations.map((o) => ({
       href: o.href,
       name: o.name,
-      detail: `${o.kind === "partner" ? t("nav.partnerArea") : t("nav.businessArea")} · ${t(`roles.${o.role}`)}`,
+      detail: `${o.kind === "partner" ? t("nav.partnerArea") : t("nav.businessArea")} · ${t(labelKey("common:roles", o.role))}`,
     })),
   ];
   return (

@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { labelKey } from "~/lib/messages";
 import { formatDate } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 import { ProgressBar } from "./ProgressBar";
@@ -24,13 +25,13 @@ export interface ClaimedCodeGrant {
  * sides read the same numbers. `badge` goes beside the title (e.g. "Rolled back").
  */
 export function ClaimedCodeBlock({ grant, badge }: { grant: ClaimedCodeGrant; badge?: ReactNode }) {
-  const { t } = useTranslation("business");
+  const { t } = useTranslation(["business"]);
   const locale = useFormattingLocale();
   const id = useId();
   const ended = grant.state === "ended";
   const title = grant.code
     ? t("codes.blockTitle", { serial: grant.code.serial })
-    : t(`codes.source.${grant.source}`);
+    : t(labelKey("business:codes.source", grant.source));
   const validity = ended
     ? t("codes.endedOn", { date: formatDate(grant.endsAt, locale) })
     : grant.state === "scheduled"

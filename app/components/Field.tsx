@@ -1,11 +1,12 @@
 import { useId, type InputHTMLAttributes, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { FieldError } from "~/lib/forms";
+import type { Message } from "~/lib/messages";
 
 export function useFieldErrorText() {
   const { t } = useTranslation();
   return (error: FieldError | undefined, label: string) =>
-    error ? t(error.key, { ns: "common", field: label, ...error.values }) : undefined;
+    error ? t(error.key, { field: label, ...error.values }) : undefined;
 }
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
@@ -99,11 +100,7 @@ export function SelectField({
 }
 
 /** A message about the whole form (not one field), e.g. wrong email or password. */
-export function FormAlert({
-  message,
-}: {
-  message: { key: string; values?: Record<string, string | number> } | null | undefined;
-}) {
+export function FormAlert({ message }: { message: Message | null | undefined }) {
   const { t } = useTranslation();
   if (!message) return null;
   return (

@@ -6,11 +6,14 @@ import type { Database } from "~db/index.ts";
 import { BUNDLE_LIMITS, bundlePrice, type BundlePrice } from "~/lib/bundle-pricing";
 import { isUuid } from "~/lib/ids";
 import type { UnitPrices } from "~/lib/money";
-import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
+import {
+  nameField as nameFieldOf,
+  optionalEuroCentsField,
+  wholeNumberField as sharedWholeNumberField,
+} from "~/lib/fields";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
 import { afterKey, fullPrecision, keyset, pageSize, timestampParam } from "./paging.server";
-import { storable } from "~/lib/storable-text";
 
 export class BundleNotFound extends DomainError {
   constructor() {
@@ -61,63 +64,39 @@ export interface Bundle {
 
 const EMPTY_BUNDLE = "bundles:validation.emptyBundle";
 
-const nameField = z
-  .string()
-  .trim()
-  .min(1)
-  .max(BUNDLE_LIMITS.nameLength)
-  .refine(storable, "validation.invalid");
+const nameField = nameFieldOf(BUNDLE_LIMITS.nameLength);
 
 type Range = { readonly min: number; readonly max: number };
 
+const bundleNumberMessages = {
+  notWhole: "bundles:validation.wholeNumber",
+  tooSmall: "bundles:validation.atLeast",
+  tooBig: "bundles:validation.atMost",
+} as const;
+
 /** A whole number typed into a form ("1,000" allowed), within a range. */
 function wholeNumberField(range: Range) {
-  return z
-    .string({ required_error: "validation.required" })
-    .trim()
-    .min(1, "validation.required")
-    .transform((text, ctx) => {
-      const value = parseWholeNumber(text);
-      if (value === null) {
-        ctx.addIssue({ code: "custom", message: "bundles:validation.wholeNumber" });
-        return z.NEVER;
-      }
-      return value;
-    })
-    .pipe(rangeCheck(range));
+  return sharedWholeNumberField({ ...range, messages: bundleNumberMessages });
 }
 
+/** The API's JSON numbers, worded as the form's. */
 function rangeCheck(range: Range) {
   return z
     .number()
-    .int("bundles:validation.wholeNumber")
-    .min(range.min, `bundles:validation.atLeast|${range.min}`)
-    .max(range.max, `bundles:validation.atMost|${range.max}`);
+    .int(bundleNumberMessages.notWhole)
+    .min(range.min, bundleNumberMessages.tooSmall)
+    .max(range.max, bundleNumberMessages.tooBig);
 }
 
 /** Euros as typed ("12.50", "12,50"); empty means no resale price. */
-const resalePriceField = z
-  .string()
-  .optional()
-  .transform((text, ctx) => {
-    if (text === undefined || text.trim() === "") return null;
-    const parsed = parseEuroCents(text);
-    if (!parsed.ok) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          parsed.reason === "negative"
-            ? "bundles:validation.negativePrice"
-            : "bundles:validation.priceFormat",
-      });
-      return z.NEVER;
-    }
-    if (parsed.cents > BUNDLE_LIMITS.resalePriceCents.max) {
-      ctx.addIssue({ code: "custom", message: "bundles:validation.priceTooBig" });
-      return z.NEVER;
-    }
-    return parsed.cents;
-  });
+const resalePriceField = optionalEuroCentsField({
+  maxCents: BUNDLE_LIMITS.resalePriceCents.max,
+  messages: {
+    format: "bundles:validation.priceFormat",
+    negative: "bundles:validation.negativePrice",
+    tooBig: "bundles:validation.priceTooBig",
+  },
+});
 
 /** A bundle must give something: staff seats, card operations or both (DESIGN §4). */
 function givesNothing(staffSeats: number, cardOperations: number): boolean {

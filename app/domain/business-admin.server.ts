@@ -6,7 +6,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { isUuid } from "~/lib/ids";
-import { parseWholeNumber } from "~/lib/money-input";
+import { fieldIssue, reasonField, wholeNumberField } from "~/lib/fields";
 import { recordAudit, type AuditActor } from "./audit.server";
 import {
   getEntitlements,
@@ -213,27 +213,8 @@ export async function supportBusinessPage(
 
 // ---- Corrections ------------------------------------------------------------------------------
 
-const wholeNumber = (max: number) =>
-  z
-    .string()
-    .trim()
-    .transform((text, ctx) => {
-      if (text === "") return 0;
-      const value = parseWholeNumber(text);
-      if (value === null) {
-        ctx.addIssue({ code: "custom", message: "validation.wholeNumber" });
-        return z.NEVER;
-      }
-      if (value < 0) {
-        ctx.addIssue({ code: "custom", message: "validation.tooSmall|0" });
-        return z.NEVER;
-      }
-      if (value > max) {
-        ctx.addIssue({ code: "custom", message: `validation.tooBig|${max}` });
-        return z.NEVER;
-      }
-      return value;
-    });
+/** A whole number ≥ 0 typed into a form, empty meaning none (0). */
+const wholeNumber = (max: number) => wholeNumberField({ min: 0, max, empty: 0 });
 
 const dateField = z
   .string()
@@ -248,7 +229,7 @@ export const SupportGrantSchema = z
     cardOperations: wholeNumber(SUPPORT_GRANT_LIMITS.cardOperations),
     startsOn: dateField,
     endsOn: dateField,
-    reason: z.string().trim().min(1).min(3).max(500),
+    reason: reasonField,
   })
   .superRefine((form, ctx) => {
     if (form.staffSeats === 0 && form.cardOperations === 0) {
@@ -363,7 +344,7 @@ export async function createSupportGrant(
 
 export const EndGrantSchema = z.object({
   grantId: z.string().trim().uuid(),
-  reason: z.string().trim().min(1).min(3).max(500),
+  reason: reasonField,
 });
 
 /**
@@ -442,14 +423,10 @@ export const SupportPlanSchema = z
     locations: wholeNumber(1000).default(""),
     customCardOperations: wholeNumber(100_000_000).default(""),
     customStaffSeats: wholeNumber(10_000).default(""),
-    reason: z.string().trim().min(1).min(3).max(500),
+    reason: reasonField,
   })
   .superRefine((form, ctx) => {
     if (form.planId === "custom" && form.customStaffSeats < 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["customStaffSeats"],
-        message: "validation.tooSmall|1",
-      });
+      fieldIssue(ctx, "validation.tooSmall", { values: { limit: 1 }, path: ["customStaffSeats"] });
     }
   });

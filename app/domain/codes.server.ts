@@ -11,6 +11,7 @@ import { translatorFor } from "~/i18n";
 import { formatCode, parseCode, parseSerial } from "~/lib/activation-code";
 import { codeStatusFilters } from "~/lib/code-filter";
 import { parseObject, fieldErrorsFrom } from "~/lib/forms";
+import type { MessageKey } from "~/lib/messages";
 import { isUuid } from "~/lib/ids";
 import { defaultLanguage, type Language } from "~/lib/locale";
 import { log } from "~/lib/log.server";
@@ -194,7 +195,7 @@ export const RevokeInputSchema = z.object({
   reason: z.string().trim().min(1).max(200).refine(storable, { message: "validation.invalid" }),
 });
 
-const fieldLabels: Record<string, string> = {
+const fieldLabels: Record<string, MessageKey> = {
   name: "codes:handOut.name",
   email: "codes:handOut.email",
   note: "codes:handOut.note",
@@ -211,7 +212,7 @@ function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output
   const label = fieldLabels[field] ? t(fieldLabels[field]) : field;
   throw new DomainError(
     "invalid_request",
-    t(error.key, { ns: "common", field: label, ...error.values }),
+    t(error.key, { field: label, ...error.values }),
     400,
     field,
   );

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { isUuid } from "~/lib/ids";
-import { parseWholeNumber } from "~/lib/money-input";
+import { wholeNumberField } from "~/lib/fields";
 import { ENTERPRISE_LIMITS } from "~/lib/pricing-limits";
 import { storable } from "~/lib/storable-text";
 import { recordAudit, type AuditActor } from "./audit.server";
@@ -19,27 +19,8 @@ import {
 } from "./paging.server";
 import { hitRateLimit, rateLimitRules } from "./rate-limits.server";
 
-function countField({ min, max }: { min: number; max: number }) {
-  return z
-    .string({ required_error: "validation.required" })
-    .trim()
-    .min(1, "validation.required")
-    .transform((text, ctx) => {
-      const value = parseWholeNumber(text);
-      if (value === null) {
-        ctx.addIssue({ code: "custom", message: "validation.wholeNumber" });
-        return z.NEVER;
-      }
-      if (value < min) {
-        ctx.addIssue({ code: "custom", message: `validation.tooSmall|${min}` });
-        return z.NEVER;
-      }
-      if (value > max) {
-        ctx.addIssue({ code: "custom", message: `validation.tooBig|${max}` });
-        return z.NEVER;
-      }
-      return value;
-    });
+function countField(range: { min: number; max: number }) {
+  return wholeNumberField(range);
 }
 
 /** The owner's form on the billing page. */

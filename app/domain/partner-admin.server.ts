@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { createInvitation } from "~/auth/invitations.server";
+import { emailField, optionalReasonField } from "~/lib/fields";
 import { parsePercentageBps } from "~/lib/money-input";
 import { resolveLocale } from "~/lib/locale";
 import { suggestSlug } from "~/lib/slug";
@@ -54,9 +55,6 @@ const PrefixSchema = z
   .toUpperCase()
   .regex(/^[A-Z0-9]{2,8}$/, "support:validation.prefix");
 const LocaleSchema = z.enum(PARTNER_LOCALES);
-const EmailSchema = z.string().trim().min(1).max(254).email();
-/** Why support made a correction: required, and more than a keystroke. */
-export const ReasonSchema = z.string().trim().min(1).min(3).max(500);
 
 const TermsFields = {
   discount: percentage,
@@ -64,7 +62,7 @@ const TermsFields = {
   statementPrefix: PrefixSchema,
   locale: LocaleSchema,
   contactName: z.string().trim().max(120),
-  contactEmail: EmailSchema,
+  contactEmail: emailField,
   specialTerms: z.string().trim().max(2000),
 };
 
@@ -93,7 +91,7 @@ export type EnrolPartnerInput = z.infer<typeof EnrolPartnerSchema>;
 
 export const PartnerTermsSchema = z.object({
   ...TermsFields,
-  reason: z.string().trim().max(500).default(""),
+  reason: optionalReasonField,
 });
 export type PartnerTermsInput = z.infer<typeof PartnerTermsSchema>;
 

@@ -6,15 +6,13 @@
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { isCalendarDate, parseObject } from "~/lib/forms";
-import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
+import { euroCentsField, reasonField, wholeNumberField } from "~/lib/fields";
 import { PLAN_INTERVALS, PLAN_LIMITS, PRICE_LIMITS } from "~/lib/pricing-limits";
 import { storable } from "~/lib/storable-text";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
 
 const DAY_MS = 86_400_000;
-
-const reasonField = z.string().trim().min(1).min(3).max(500);
 
 /** "YYYY-MM-DD", a day of the calendar (UTC). */
 const dayField = z
@@ -26,52 +24,19 @@ const dayField = z
 
 /** A price typed in euros ("1.50", "0,05", "€29"), as integer cents within `max`. */
 function euroField(max: number) {
-  return z
-    .string({ required_error: "validation.required" })
-    .trim()
-    .min(1, "validation.required")
-    .transform((text, ctx) => {
-      const parsed = parseEuroCents(text);
-      if (!parsed.ok) {
-        ctx.addIssue({
-          code: "custom",
-          message:
-            parsed.reason === "negative"
-              ? "support:validation.negativePrice"
-              : "support:validation.price",
-        });
-        return z.NEVER;
-      }
-      if (parsed.cents > max) {
-        ctx.addIssue({ code: "custom", message: "support:validation.priceTooBig" });
-        return z.NEVER;
-      }
-      return parsed.cents;
-    });
+  return euroCentsField({
+    maxCents: max,
+    messages: {
+      format: "support:validation.price",
+      negative: "support:validation.negativePrice",
+      tooBig: "support:validation.priceTooBig",
+    },
+  });
 }
 
 /** A whole number ≥ 0 typed into a form ("2,000" allowed), at most `max`. */
 function countField(max: number) {
-  return z
-    .string({ required_error: "validation.required" })
-    .trim()
-    .min(1, "validation.required")
-    .transform((text, ctx) => {
-      const value = parseWholeNumber(text);
-      if (value === null) {
-        ctx.addIssue({ code: "custom", message: "validation.wholeNumber" });
-        return z.NEVER;
-      }
-      if (value < 0) {
-        ctx.addIssue({ code: "custom", message: "validation.tooSmall|0" });
-        return z.NEVER;
-      }
-      if (value > max) {
-        ctx.addIssue({ code: "custom", message: `validation.tooBig|${max}` });
-        return z.NEVER;
-      }
-      return value;
-    });
+  return wholeNumberField({ min: 0, max });
 }
 
 // ---- Price list -------------------------------------------------------------------------------

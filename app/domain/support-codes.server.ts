@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { parseCode, parseSerial } from "~/lib/activation-code";
+import { reasonField } from "~/lib/fields";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { rollBackClaim } from "./claim-rollbacks.server";
 import { codeHistory, CodeMistyped, CodeNotFound, getCode, revokeCode } from "./codes.server";
@@ -141,14 +142,14 @@ export async function supportCodePage(db: Database, { serial }: { serial: number
   };
 }
 
-export const SupportReasonSchema = z.object({ reason: z.string().trim().min(1).min(3).max(500) });
+export const SupportReasonSchema = z.object({ reason: reasonField });
 export const ExtendExpirySchema = z.object({
   expiresOn: z
     .string()
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}$/, "validation.date")
     .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), "validation.date"),
-  reason: z.string().trim().min(1).min(3).max(500),
+  reason: reasonField,
 });
 
 export class ExpiryNotLater extends DomainError {

@@ -1,11 +1,15 @@
 // The portal's emails, in the recipient's language, as text and simple HTML.
 import { translatorFor } from "~/i18n";
 import type { Language } from "~/lib/locale";
+import type { MessageValues } from "~/lib/messages";
 import type { OutgoingMail } from "./mailer.server";
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/** The emails that carry one link: a subject, an intro, the link's action and an outro. */
+type LinkMail = "passwordReset" | "supportWelcome" | "invitation";
 
 function compose(
   language: Language,
@@ -18,16 +22,19 @@ function compose(
     sender,
   }: {
     to: string;
-    key: string;
+    key: LinkMail;
     link: string;
-    values?: Record<string, string>;
-    introKey?: string;
+    values?: MessageValues;
+    introKey?: "intro" | "introBusiness";
     sender?: string;
   },
 ): OutgoingMail {
   const t = translatorFor(language);
   const subject = t(`email:${key}.subject`, values);
-  const intro = t(`email:${key}.${introKey}`, values);
+  const intro =
+    key === "invitation"
+      ? t(`email:invitation.${introKey}`, values)
+      : t(`email:${key}.intro`, values);
   const action = t(`email:${key}.action`, values);
   const outro = t(`email:${key}.outro`, values);
   const text = `${intro}\n\n${action}: ${link}\n\n${outro}\n\n— ${t("email:signature")}`;

@@ -2,12 +2,13 @@
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { env } from "~/env.server";
 import type { RequestContext } from "~/auth/context.server";
+import type { MessageKey, MessageValues } from "./messages";
 
 export interface Flash {
   kind: "success" | "error" | "info";
   /** A message key (common namespace by default) and its values. */
-  key: string;
-  values?: Record<string, string | number>;
+  key: MessageKey;
+  values?: MessageValues;
 }
 
 const storage = createCookieSessionStorage<Record<string, never>, { flash: Flash }>({

@@ -3,16 +3,13 @@
 import { data } from "@remix-run/node";
 import type { RateLimited } from "~/domain/errors.server";
 import type { FieldErrors } from "./forms";
-
-export interface MessageRef {
-  key: string;
-  values?: Record<string, string | number>;
-}
+import type { Message } from "./messages";
 
 export interface FormFailure {
   errors: FieldErrors;
   values: Record<string, string>;
-  formError: MessageRef | null;
+  /** A message about the whole form (shown by FormAlert). */
+  formError: Message | null;
 }
 
 export function formFailure(

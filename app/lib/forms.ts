@@ -3,51 +3,67 @@
 // the form. Passwords are never echoed back.
 import type { z } from "zod";
 import { storable } from "./storable-text";
+import type { Message, MessageKey, MessageValues } from "./messages";
 
-export interface FieldError {
-  key: string;
-  values?: Record<string, string | number>;
-}
+/** A field's error: a catalogue key and its values, shown with the field's label. */
+export type FieldError = Message;
 export type FieldErrors = Record<string, FieldError>;
 
 export type FormResult<T> =
   | { success: true; data: T }
   | { success: false; errors: FieldErrors; values: Record<string, string> };
 
-const errorMap: z.ZodErrorMap = (issue) => {
-  // A custom message set on the schema is already a key.
-  if (issue.message) return { message: issue.message };
+// zod's own issues get this marker instead of its English sentence; fieldErrorOf reads
+// what they mean from the issue itself (its code and limit), so nothing is encoded in text.
+const ZOD_DEFAULT = "zod:default";
+const errorMap: z.ZodErrorMap = () => ({ message: ZOD_DEFAULT });
+
+/**
+ * The field error an issue stands for. A schema's own message is a catalogue key (written
+ * with messageKey() or a shared field of app/lib/fields.ts); zod's issues are read by code.
+ */
+export function fieldErrorOf(issue: z.ZodIssue): FieldError {
+  if (issue.message !== ZOD_DEFAULT) {
+    const key = issue.message as MessageKey;
+    // A custom issue carries its values in params (see fieldIssue in app/lib/fields.ts); a
+    // number's range check worded by the schema carries its limit.
+    if (issue.code === "custom" && issue.params?.values)
+      return { key, values: issue.params.values as MessageValues };
+    if (issue.code === "too_small" && issue.type === "number")
+      return { key, values: { limit: Number(issue.minimum) } };
+    if (issue.code === "too_big" && issue.type === "number")
+      return { key, values: { limit: Number(issue.maximum) } };
+    return { key };
+  }
   switch (issue.code) {
     case "invalid_type":
       return {
-        message:
+        key:
           issue.received === "undefined" || issue.received === "null"
             ? "validation.required"
             : "validation.invalid",
       };
-    case "too_small":
+    case "too_small": {
+      const limit = Number(issue.minimum);
       if (issue.type === "string")
-        return {
-          message:
-            issue.minimum === 1 ? "validation.required" : `validation.tooShort|${issue.minimum}`,
-        };
-      return { message: `validation.tooSmall|${issue.minimum}` };
-    case "too_big":
-      if (issue.type === "string") return { message: `validation.tooLong|${issue.maximum}` };
-      return { message: `validation.tooBig|${issue.maximum}` };
+        return limit === 1
+          ? { key: "validation.required" }
+          : { key: "validation.tooShort", values: { limit } };
+      return { key: "validation.tooSmall", values: { limit } };
+    }
+    case "too_big": {
+      const limit = Number(issue.maximum);
+      return issue.type === "string"
+        ? { key: "validation.tooLong", values: { limit } }
+        : { key: "validation.tooBig", values: { limit } };
+    }
     case "invalid_string":
-      if (issue.validation === "email") return { message: "validation.email" };
-      return { message: "validation.invalid" };
+      return { key: issue.validation === "email" ? "validation.email" : "validation.invalid" };
     case "invalid_enum_value":
-      return { message: "validation.choice" };
+      return { key: "validation.choice" };
     default:
-      return { message: "validation.invalid" };
+      return { key: "validation.invalid" };
   }
-};
-
-function toFieldError(message: string): FieldError {
-  const [key, limit] = message.split("|");
-  return limit === undefined ? { key } : { key, values: { limit: Number(limit) } };
 }
 
 /** Errors of a zod parse as field errors (first error per field wins). */
@@ -55,7 +71,7 @@ export function fieldErrorsFrom(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of error.issues) {
     const field = issue.path.join(".") || "form";
-    errors[field] ??= toFieldError(issue.message);
+    errors[field] ??= fieldErrorOf(issue);
   }
   return errors;
 }

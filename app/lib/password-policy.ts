@@ -1,12 +1,4 @@
-// What a new password must be; shared by the forms and the server.
-import { z } from "zod";
-
+// How long a new password must be; the field itself is newPasswordField (app/lib/fields.ts),
+// and NewPasswordField shows the minimum as a hint.
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;
-
-/** A password someone chooses (sign-up, reset, invitation). Empty reads as "required". */
-export const newPasswordSchema = z
-  .string()
-  .min(1)
-  .min(PASSWORD_MIN_LENGTH)
-  .max(PASSWORD_MAX_LENGTH);

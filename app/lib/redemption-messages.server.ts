@@ -4,9 +4,9 @@
 import { DomainError, RateLimited } from "~/domain/errors.server";
 import type { ClaimedCode } from "~/domain/redemption.server";
 import { translatorFor } from "~/i18n";
+import { domainErrorMessage, type Message } from "./messages";
 import type { Flash } from "./flash.server";
 import { formatDate } from "./format";
-import type { MessageRef } from "./form-responses.server";
 import type { ResolvedLocale } from "./locale";
 import { servicesPhrase } from "./services-phrase";
 
@@ -25,7 +25,7 @@ export const redemptionRefusalCodes = [
 ] as const;
 
 export interface RedemptionRefusal {
-  message: MessageRef;
+  message: Message;
   status: number;
   headers: Record<string, string>;
 }
@@ -64,7 +64,7 @@ export function redemptionRefusal(
   const values: Record<string, string | number> = {};
   if ("serial" in error && typeof error.serial === "number") values.serial = error.serial;
   return {
-    message: { key: `redeem:errors.${error.code}`, values },
+    message: domainErrorMessage("redeem:errors", error.code, values),
     status: error.status,
     headers: {},
   };

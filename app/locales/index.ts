@@ -34,4 +34,21 @@ const en = {
 };
 
 export const resources = { en };
-export const namespaces = Object.keys(en) as (keyof typeof en)[];
+/** Every namespace, "common" (the default) first; the type is checked against `en`. */
+export const namespaces = [
+  "common",
+  "auth",
+  "partner",
+  "bundles",
+  "batches",
+  "codes",
+  "clients",
+  "statements",
+  "cards",
+  "apiKeys",
+  "business",
+  "staff",
+  "redeem",
+  "support",
+  "email",
+] as const satisfies readonly (keyof typeof en)[];

@@ -11,6 +11,7 @@ import { partnerCodeSummary } from "~/domain/partner-dashboard.server";
 import { getPartnerTerms, listPartnerTeam } from "~/domain/partners.server";
 import { formattingOf } from "~/domain/statement-pdf.server";
 import { runningMonthTotals } from "~/domain/statements.server";
+import { labelKey } from "~/lib/messages";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { formatStatementMonth } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
@@ -40,7 +41,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export default function PartnerDashboard() {
-  const { t } = useTranslation("partner");
+  const { t } = useTranslation(["partner", "common"]);
   const { terms, teamSize, role, codes, latestBatches, thisMonth, statementLocale } =
     useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
@@ -50,8 +51,8 @@ export default function PartnerDashboard() {
       <PageHeader
         title={terms.name}
         description={t("dashboard.subtitle", {
-          type: t(`common:partnerTypes.${terms.type}`),
-          role: t(`common:roles.${role}`),
+          type: t(labelKey("common:partnerTypes", terms.type)),
+          role: t(labelKey("common:roles", role)),
         })}
       />
       {terms.status === "suspended" ? (

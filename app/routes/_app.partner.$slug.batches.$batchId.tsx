@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { domainErrorMessage } from "~/lib/messages";
 import { useLiveLoaderData } from "~/lib/use-polling";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { BatchStatusBadge } from "~/components/BatchStatusBadge";
@@ -64,7 +65,7 @@ export async function action(args: ActionFunctionArgs) {
     // A batch still generating (a hand-made POST: the form only shows once it is ready).
     if (error instanceof DomainError) {
       return formFailure(
-        { values: form.data, formError: { key: `batches:errors.${error.code}` } },
+        { values: form.data, formError: domainErrorMessage("batches:errors", error.code) },
         { status: error.status },
       );
     }

@@ -24,7 +24,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export default function Batches() {
-  const { t } = useTranslation("batches");
+  const { t } = useTranslation(["batches", "common"]);
   const { rows, nextCursor, paged, slug, staleCursor } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const { pathname } = useLocation();

@@ -16,6 +16,7 @@ import {
 import { getBundle } from "~/domain/bundles.server";
 import { DomainError } from "~/domain/errors.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
+import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { formatNumber } from "~/lib/format";
@@ -70,7 +71,7 @@ export async function action(args: ActionFunctionArgs) {
     }
     if (error instanceof DomainError && error.status === 400) {
       const field = formFieldOf[error.field ?? ""] ?? error.field ?? "form";
-      const message = { key: `batches:errors.${error.code}` };
+      const message = domainErrorMessage("batches:errors", error.code);
       return field === "form"
         ? formFailure({ values, formError: message })
         : formFailure({ values, errors: { [field]: message } });

@@ -35,7 +35,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export default function BundleList() {
-  const { t } = useTranslation("bundles");
+  const { t } = useTranslation(["bundles", "common"]);
   const { rows, nextCursor, status, isFirstPage, staleCursor } = useLoaderData<typeof loader>();
   const { slug } = useParams();
   const locale = useFormattingLocale();

@@ -11,6 +11,7 @@ import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
 import { getPartnerTerms } from "~/domain/partners.server";
+import { labelKey } from "~/lib/messages";
 import { formatDate } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 
@@ -31,7 +32,7 @@ function localeName(tag: string, displayLocale: string): string {
 }
 
 export default function PartnerTermsPage() {
-  const { t } = useTranslation("partner");
+  const { t } = useTranslation(["partner", "common"]);
   const { terms } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const specialTerms = terms.specialTerms.trim();
@@ -64,11 +65,11 @@ export default function PartnerTermsPage() {
         <Card title={t("terms.accountHeading")}>
           <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-3 text-sm">
             <dt className="text-slate-600">{t("terms.partnerType")}</dt>
-            <dd className="font-medium">{t(`common:partnerTypes.${terms.type}`)}</dd>
+            <dd className="font-medium">{t(labelKey("common:partnerTypes", terms.type))}</dd>
             <dt className="text-slate-600">{t("terms.status")}</dt>
             <dd>
               <StatusBadge tone={terms.status === "active" ? "success" : "warning"}>
-                {t(`common:partnerStatus.${terms.status}`)}
+                {t(labelKey("common:partnerStatus", terms.status))}
               </StatusBadge>
             </dd>
             <dt className="text-slate-600">{t("terms.partnerSince")}</dt>

@@ -24,7 +24,8 @@ import { claimCode, previewCode, type CodePreview } from "~/domain/redemption.se
 import { formatCode, parseCode } from "~/lib/activation-code";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formatDate, formatNumber } from "~/lib/format";
-import { formFailure, type MessageRef } from "~/lib/form-responses.server";
+import { formFailure } from "~/lib/form-responses.server";
+import type { Message } from "~/lib/messages";
 import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
@@ -57,7 +58,7 @@ interface RedeemPage {
   /** The businesses this user owns, by name; only an owner can redeem. */
   businesses: { id: string; name: string }[];
   preview: CodePreview | null;
-  refusal: MessageRef | null;
+  refusal: Message | null;
 }
 
 export async function loader(args: LoaderFunctionArgs) {

@@ -12,6 +12,7 @@ import { PageHeader, Pager, StaleCursorNotice } from "~/components/Layout";
 import { db } from "~/db.server";
 import { listAudit } from "~/domain/audit.server";
 import { readPage } from "~/domain/paging.server";
+import type { FieldErrors } from "~/lib/forms";
 import { AUDIT_ACTIONS, AUDIT_SUBJECT_TYPES } from "~/lib/audit";
 import { auditFilterQuery, isAuditFiltered, readAuditFilter } from "~/lib/audit-filter";
 
@@ -46,10 +47,10 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export default function SupportAudit() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { rows, nextCursor, isFirstPage, values, errors, staleCursor } =
     useLoaderData<typeof loader>();
-  const fieldErrors = errors as Record<string, { key: string } | undefined>;
+  const fieldErrors: Partial<FieldErrors> = errors;
   return (
     <>
       <PageHeader

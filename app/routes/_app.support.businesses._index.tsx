@@ -30,7 +30,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export default function SupportBusinesses() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { rows, nextCursor, isFirstPage, q, staleCursor } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const withQuery = (extra: string) => `?${q ? `q=${encodeURIComponent(q)}&` : ""}${extra}`;

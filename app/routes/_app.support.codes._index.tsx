@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { messageKey } from "~/lib/messages";
 import { requireSupport } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { Field } from "~/components/Field";
@@ -23,9 +24,10 @@ export async function loader(args: LoaderFunctionArgs) {
   try {
     const found = await locateCode(db, q);
     if (found) throw redirect(`/support/codes/${found.serial}`);
-    return { q, error: { key: "support:codes.notFound" } };
+    return { q, error: { key: messageKey("support:codes.notFound") } };
   } catch (error) {
-    if (error instanceof CodeMistyped) return { q, error: { key: "support:codes.mistyped" } };
+    if (error instanceof CodeMistyped)
+      return { q, error: { key: messageKey("support:codes.mistyped") } };
     throw error;
   }
 }

@@ -16,6 +16,7 @@ import { findPartnerForSupport } from "~/domain/partner-admin.server";
 import { statementPage } from "~/domain/statement-page.server";
 import { StatementMonthBeforeEnrolment } from "~/domain/statements.server";
 import { finaliseNow } from "~/domain/support-statements.server";
+import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
@@ -71,7 +72,7 @@ export async function action(args: ActionFunctionArgs) {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     return formFailure(
-      { formError: { key: `support:errors.${error.code}` } },
+      { formError: domainErrorMessage("support:errors", error.code) },
       { status: error.status === 404 ? 400 : error.status },
     );
   }

@@ -16,6 +16,7 @@ import {
   PARTNER_TYPES,
 } from "~/domain/partner-admin.server";
 import { listPartners } from "~/domain/partners.server";
+import { labelKey, domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
@@ -60,7 +61,7 @@ export async function action(args: ActionFunctionArgs) {
       );
       return formFailure({
         values,
-        errors: { [error.field]: { key: `support:errors.${error.code}` } },
+        errors: { [error.field]: domainErrorMessage("support:errors", error.code) },
       });
     }
     throw error;
@@ -68,7 +69,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function SupportPartners() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { rows, nextCursor, isFirstPage, types, locales, staleCursor } =
     useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
@@ -106,10 +107,10 @@ export default function SupportPartners() {
                   <span className="ml-2 font-mono text-xs text-slate-500">{row.slug}</span>
                 </td>
                 <td data-label={t("partners.type")} className="px-4 py-2">
-                  {t(`common:partnerTypes.${row.type}`)}
+                  {t(labelKey("common:partnerTypes", row.type))}
                 </td>
                 <td data-label={t("partners.status")} className="px-4 py-2">
-                  {t(`common:partnerStatus.${row.status}`)}
+                  {t(labelKey("common:partnerStatus", row.status))}
                 </td>
                 <td
                   data-label={t("partners.discount")}
@@ -142,7 +143,7 @@ export default function SupportPartners() {
 }
 
 function EnrolForm({ types, locales }: { types: readonly string[]; locales: readonly string[] }) {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const values = actionData?.values ?? {};
@@ -177,7 +178,10 @@ function EnrolForm({ types, locales }: { types: readonly string[]; locales: read
           name="type"
           defaultValue={values.type ?? "marketing_agency"}
           error={errors.type}
-          options={types.map((type) => ({ value: type, label: t(`common:partnerTypes.${type}`) }))}
+          options={types.map((type) => ({
+            value: type,
+            label: t(labelKey("common:partnerTypes", type)),
+          }))}
         />
         <Field
           label={t("enrol.statementPrefix")}

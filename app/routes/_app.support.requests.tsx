@@ -88,7 +88,7 @@ export async function action(args: ActionFunctionArgs) {
 const filters = ["open", "handled", "all"] as const;
 
 export default function SupportRequests() {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const { rows, nextCursor, status, isFirstPage, staleCursor } = useLoaderData<typeof loader>();
   return (
     <>
@@ -134,7 +134,7 @@ type RequestView = Omit<EnterpriseRequestRow, "createdAt" | "handledAt"> & {
 };
 
 function RequestItem({ request }: { request: RequestView }) {
-  const { t } = useTranslation("support");
+  const { t } = useTranslation(["support", "common"]);
   const locale = useFormattingLocale();
   const actionData = useActionData<typeof action>();
   const failure = actionData?.values.requestId === request.id ? actionData : undefined;

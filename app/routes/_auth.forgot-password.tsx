@@ -10,6 +10,7 @@ import { db } from "~/db.server";
 import { RateLimited } from "~/domain/errors.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
+import { emailField } from "~/lib/fields";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { resolveLocale } from "~/lib/locale";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -18,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Reset your password · 7stamp
 
 export const headers = passOnRetryAfter;
 
-const ForgotForm = z.object({ email: z.string().trim().min(1).max(254).email() });
+const ForgotForm = z.object({ email: emailField });
 
 export async function action(args: ActionFunctionArgs) {
   const { request, context } = args;

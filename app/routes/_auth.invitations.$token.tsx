@@ -20,17 +20,18 @@ import { sessionCookie } from "~/auth/session.server";
 import { Button } from "~/components/Button";
 import { Field, FormAlert } from "~/components/Field";
 import { db } from "~/db.server";
+import { labelKey } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
-import { newPasswordSchema } from "~/lib/password-policy";
+import { newPasswordField } from "~/lib/fields";
 import { NewPasswordField } from "~/components/NewPasswordField";
 
 export const meta: MetaFunction = () => [{ title: "Accept invitation · 7stamp Partner Portal" }];
 
 const NewAccountForm = z.object({
   name: z.string().trim().min(1).max(120),
-  password: newPasswordSchema,
+  password: newPasswordField,
 });
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -84,7 +85,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function AcceptInvitation() {
-  const { t } = useTranslation("auth");
+  const { t } = useTranslation(["auth", "common"]);
   const { invitation, signedInAs } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const location = useLocation();
@@ -97,7 +98,7 @@ export default function AcceptInvitation() {
       </>
     );
   }
-  const role = t(`common:roles.${invitation.role}`);
+  const role = t(labelKey("common:roles", invitation.role));
   return (
     <>
       <h1 className="text-xl font-semibold text-slate-900">

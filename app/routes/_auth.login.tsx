@@ -18,6 +18,7 @@ import { RateLimited } from "~/domain/errors.server";
 import { homePathFor } from "~/domain/organisations.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
+import { emailField } from "~/lib/fields";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { safeRedirectPath } from "~/lib/safe-redirect";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -27,7 +28,7 @@ export const meta: MetaFunction = () => [{ title: "Sign in · 7stamp Partner Por
 export const headers = passOnRetryAfter;
 
 const LoginForm = z.object({
-  email: z.string().trim().min(1).max(254).email(),
+  email: emailField,
   password: z.string().min(1).max(200),
   redirectTo: z.string().max(2000).optional(),
 });

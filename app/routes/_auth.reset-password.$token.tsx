@@ -13,8 +13,8 @@ import { Field } from "~/components/Field";
 import { db } from "~/db.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
+import { newPasswordField } from "~/lib/fields";
 import { formFailure } from "~/lib/form-responses.server";
-import { newPasswordSchema } from "~/lib/password-policy";
 import { NewPasswordField } from "~/components/NewPasswordField";
 
 export const meta: MetaFunction = () => [
@@ -23,7 +23,7 @@ export const meta: MetaFunction = () => [
 
 const ResetForm = z
   .object({
-    password: newPasswordSchema,
+    password: newPasswordField,
     confirmPassword: z.string().min(1),
   })
   .refine((v) => v.password === v.confirmPassword, {

@@ -15,7 +15,6 @@ import {
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getOptionalUser } from "~/auth/guards.server";
-import { newPasswordSchema } from "~/lib/password-policy";
 import { NewPasswordField } from "~/components/NewPasswordField";
 import { sessionCookie } from "~/auth/session.server";
 import { Button } from "~/components/Button";
@@ -27,6 +26,7 @@ import { homePathFor } from "~/domain/organisations.server";
 import { lockedRecipientEmail } from "~/domain/redemption.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
+import { emailField, newPasswordField } from "~/lib/fields";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { safeRedirectPath } from "~/lib/safe-redirect";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -38,8 +38,8 @@ export const headers = passOnRetryAfter;
 const SignupForm = z.object({
   businessName: z.string().trim().min(1).max(120),
   name: z.string().trim().min(1).max(120),
-  email: z.string().trim().min(1).max(254).email(),
-  password: newPasswordSchema,
+  email: emailField,
+  password: newPasswordField,
   // Where to go after sign-up (a /redeem link the visitor followed); same-site paths only.
   redirectTo: z.string().max(2000).optional(),
 });

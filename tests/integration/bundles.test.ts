@@ -16,7 +16,7 @@ import {
   type BundleInput,
 } from "~/domain/bundles.server";
 import { generateCode } from "~/lib/activation-code";
-import { parseObject } from "~/lib/forms";
+import { fieldErrorOf, parseObject, type FieldError } from "~/lib/forms";
 import {
   action as detailAction,
   loader as detailLoader,
@@ -446,16 +446,32 @@ describe("creating a bundle", () => {
       codeValidityDays: 365,
       resalePriceCents: null,
     });
-    const cases: [object, string, string][] = [
-      [{ staff_seats: 0, card_operations: 0 }, "staff_seats", "bundles:validation.emptyBundle"],
-      [{ staff_seats: 1.5 }, "staff_seats", "bundles:validation.wholeNumber"],
-      [{ staff_seats: "5" }, "staff_seats", "validation.invalid"],
-      [{ card_operations: 10_000_001 }, "card_operations", "bundles:validation.atMost|10000000"],
-      [{ term_months: 0 }, "term_months", "bundles:validation.atLeast|1"],
-      [{ resale_price_cents: -1 }, "resale_price_cents", "bundles:validation.atLeast|0"],
-      [{ name: "" }, "name", "validation.required"],
+    const cases: [object, string, FieldError][] = [
+      [
+        { staff_seats: 0, card_operations: 0 },
+        "staff_seats",
+        { key: "bundles:validation.emptyBundle" },
+      ],
+      [{ staff_seats: 1.5 }, "staff_seats", { key: "bundles:validation.wholeNumber" }],
+      [{ staff_seats: "5" }, "staff_seats", { key: "validation.invalid" }],
+      [
+        { card_operations: 10_000_001 },
+        "card_operations",
+        { key: "bundles:validation.atMost", values: { limit: 10_000_000 } },
+      ],
+      [
+        { term_months: 0 },
+        "term_months",
+        { key: "bundles:validation.atLeast", values: { limit: 1 } },
+      ],
+      [
+        { resale_price_cents: -1 },
+        "resale_price_cents",
+        { key: "bundles:validation.atLeast", values: { limit: 0 } },
+      ],
+      [{ name: "" }, "name", { key: "validation.required" }],
     ];
-    for (const [change, path, message] of cases) {
+    for (const [change, path, fieldError] of cases) {
       const parsed = parseObject(BundleInputSchema, {
         name: "X",
         staff_seats: 1,
@@ -464,7 +480,9 @@ describe("creating a bundle", () => {
         ...change,
       });
       expect(parsed.success).toBe(false);
-      expect(parsed.error?.issues[0]).toMatchObject({ path: [path], message });
+      const issue = parsed.error?.issues[0];
+      expect(issue?.path).toEqual([path]);
+      expect(issue && fieldErrorOf(issue)).toEqual(fieldError);
     }
   });
 

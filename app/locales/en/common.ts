@@ -164,6 +164,9 @@ export default {
     chooseOrganisation: "Choose an organisation",
     signOut: "Sign out",
   },
+  forms: {
+    unknownIntent: "This page does not know the form that was sent. Reload the page and try again.",
+  },
   roles: { owner: "Owner", member: "Member", staff: "Staff" },
   paging: {
     first: "First page",

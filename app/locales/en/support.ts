@@ -58,6 +58,9 @@ export default {
       statement: "Statement",
       api_key: "API key",
       grant: "Grant",
+      price_list: "Price-list version",
+      plan: "Plan",
+      enterprise_request: "Enterprise request",
     },
   },
   auditFilter: {
