@@ -3,6 +3,8 @@
 import type { Database } from "~db/index.ts";
 import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
 import { DomainError } from "~/domain/errors.server";
+import { clock } from "~/lib/clock.server";
+import { isGrantEnded } from "~/domain/predicates.server";
 
 export const OVER_SEAT_LIMIT_MESSAGE_KEY = "staff:overLimit.body";
 
@@ -35,7 +37,7 @@ export function seatNeedsReattribution(
 ): boolean {
   return (
     membership.over_seat_limit_since !== null ||
-    (membership.seat_ends_at !== null && membership.seat_ends_at.getTime() <= now.getTime())
+    (membership.seat_ends_at !== null && isGrantEnded({ endsAt: membership.seat_ends_at }, now))
   );
 }
 
@@ -57,7 +59,7 @@ export async function holdsSeatNow(
  */
 export async function reattributeAndCheck(
   db: Database,
-  { businessId, userId, now = new Date() }: { businessId: string; userId: string; now?: Date },
+  { businessId, userId, now = clock() }: { businessId: string; userId: string; now?: Date },
 ): Promise<{ overLimit: boolean } | null> {
   return db.transaction().execute(async (trx) => {
     await reattributeSeats(trx, { businessId, now });
@@ -78,7 +80,7 @@ export async function reattributeAndCheck(
  */
 export async function signInBlockedBySeats(
   db: Database,
-  { userId, now = new Date() }: { userId: string; now?: Date },
+  { userId, now = clock() }: { userId: string; now?: Date },
 ): Promise<boolean> {
   const [partner, memberships] = await Promise.all([
     db

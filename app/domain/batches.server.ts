@@ -11,6 +11,7 @@ import { isCalendarDate } from "~/lib/forms";
 import { recordAudit, systemActor, type AuditActor } from "./audit.server";
 import { BundleArchived, BundleNotFound } from "./bundles.server";
 import { DomainError } from "./errors.server";
+import { batchLeaseFree, codeStandingSql } from "./predicates.server";
 import {
   afterKey,
   fullPrecision,
@@ -195,7 +196,7 @@ type BatchRecord = {
   expires_at: Date;
   label: string | null;
   recipient: string | null;
-  status: string;
+  status: BatchStatus;
   failure_reason: string | null;
   created_at: Date;
   completed_at: Date | null;
@@ -214,7 +215,7 @@ function toBatch(row: BatchRecord): Batch {
     expiresAt: new Date(row.expires_at),
     label: row.label,
     recipient: row.recipient,
-    status: row.status as BatchStatus,
+    status: row.status,
     failureReason: row.failure_reason,
     createdAt: new Date(row.created_at),
     completedAt: row.completed_at ? new Date(row.completed_at) : null,
@@ -290,12 +291,14 @@ export async function generateBatch(
     input,
     actor,
     ip,
+    now,
   }: {
     partnerId: string;
     bundleId: string | undefined;
     input: BatchInput;
     actor: AuditActor;
     ip?: string | null;
+    now: Date;
   },
 ): Promise<{ batch: Batch; codes: GeneratedCode[] | null }> {
   if (!isUuid(bundleId)) throw new BundleNotFound();
@@ -318,9 +321,9 @@ export async function generateBatch(
     if (!bundle) throw new BundleNotFound();
     if (bundle.status !== "active") throw new BundleArchived();
 
-    const now = Date.now();
-    const expiresAt = input.expiresAt ?? new Date(now + bundle.code_validity_days * 86_400_000);
-    if (expiresAt.getTime() <= now || expiresAt.getTime() > now + MAX_EXPIRY_DAYS * 86_400_000) {
+    const at = now.getTime();
+    const expiresAt = input.expiresAt ?? new Date(at + bundle.code_validity_days * 86_400_000);
+    if (expiresAt.getTime() <= at || expiresAt.getTime() > at + MAX_EXPIRY_DAYS * 86_400_000) {
       throw new BatchExpiryOutOfRange();
     }
 
@@ -353,7 +356,7 @@ export async function generateBatch(
         }));
       await trx
         .updateTable("code_batches")
-        .set({ generated_count: input.count, status: "ready", completed_at: sql`now()` })
+        .set({ generated_count: input.count, status: "ready", completed_at: now })
         .where("id", "=", batchId)
         .execute();
     }
@@ -434,7 +437,8 @@ export type GenerationOutcome = "completed" | "busy" | "not_generating";
  * The background part of a large batch: takes the batch's lease (one worker at a time),
  * then adds chunks of codes — each chunk and its progress in one transaction — until the
  * batch is complete, and marks it `ready`. Safe to run again after a crash: it resumes
- * from the committed progress. `afterChunk` lets tests interrupt it.
+ * from the committed progress. `afterChunk` lets tests interrupt it. The work outlives one
+ * instant, so it reads `clock` (the job's) afresh for each lease renewal and for completion.
  */
 export async function continueBatchGeneration(
   db: Database,
@@ -442,20 +446,22 @@ export async function continueBatchGeneration(
     batchId,
     chunkSize = DEFAULT_CHUNK_SIZE,
     afterChunk,
+    clock,
   }: {
     batchId: string;
     chunkSize?: number;
     afterChunk?: (generated: number) => void | Promise<void>;
+    clock: () => Date;
   },
 ): Promise<GenerationOutcome> {
+  const leaseUntil = (now: Date) => new Date(now.getTime() + LEASE_SECONDS * 1000);
+  const leasedAt = clock();
   const leased = await db
     .updateTable("code_batches")
-    .set({ lease_expires_at: sql`now() + make_interval(secs => ${LEASE_SECONDS})` })
+    .set({ lease_expires_at: leaseUntil(leasedAt) })
     .where("id", "=", batchId)
     .where("status", "=", "generating")
-    .where((eb) =>
-      eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
-    )
+    .where(batchLeaseFree("code_batches", leasedAt))
     .returning([
       "partner_id",
       "bundle_id",
@@ -486,7 +492,7 @@ export async function continueBatchGeneration(
   const markReady = async (trx: Transaction<DB>) => {
     const done = await trx
       .updateTable("code_batches")
-      .set({ status: "ready", completed_at: sql`now()`, lease_expires_at: null })
+      .set({ status: "ready", completed_at: clock(), lease_expires_at: null })
       .where("id", "=", batchId)
       .where("status", "=", "generating")
       .whereRef("generated_count", "=", "code_count")
@@ -511,7 +517,7 @@ export async function continueBatchGeneration(
         .updateTable("code_batches")
         .set((eb) => ({
           generated_count: eb("generated_count", "+", size),
-          lease_expires_at: sql`now() + make_interval(secs => ${LEASE_SECONDS})`,
+          lease_expires_at: leaseUntil(clock()),
         }))
         .where("id", "=", batchId)
         .where("status", "=", "generating")
@@ -538,7 +544,7 @@ export async function continueBatchGeneration(
  */
 export async function failBatch(
   db: Database,
-  { batchId, reason }: { batchId: string; reason: string },
+  { batchId, reason, now }: { batchId: string; reason: string; now: Date },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const failed = await trx
@@ -548,7 +554,7 @@ export async function failBatch(
         failure_reason: reason.slice(0, 500),
         generated_count: 0,
         lease_expires_at: null,
-        completed_at: sql`now()`,
+        completed_at: now,
       })
       .where("id", "=", batchId)
       .where("status", "=", "generating")
@@ -567,14 +573,12 @@ export async function failBatch(
 }
 
 /** Batches left `generating` with no live worker (lease lapsed or never taken). */
-export async function interruptedBatchIds(db: Database): Promise<string[]> {
+export async function interruptedBatchIds(db: Database, now: Date): Promise<string[]> {
   const rows = await db
     .selectFrom("code_batches")
     .select("id")
     .where("status", "=", "generating")
-    .where((eb) =>
-      eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
-    )
+    .where(batchLeaseFree("code_batches", now))
     .orderBy("created_at")
     .limit(100)
     .execute();
@@ -604,13 +608,12 @@ export interface BatchCodeCounts {
 /** How the batch's codes stand now (expired = unclaimed past its expiry). */
 export async function batchCodeCounts(
   db: Database,
-  { partnerId, batchId }: { partnerId: string; batchId: string },
+  { partnerId, batchId, now }: { partnerId: string; batchId: string; now: Date },
 ): Promise<BatchCodeCounts> {
   const rows = await db
     .selectFrom("activation_codes")
     .select((eb) => [
-      sql<string>`case when status = 'issued' and expires_at <= now() then 'expired'
-        when status = 'issued' then 'outstanding' else status end`.as("state"),
+      codeStandingSql("activation_codes", now).as("state"),
       eb.fn.countAll<number>().as("n"),
     ])
     .where("partner_id", "=", partnerId)
@@ -618,6 +621,6 @@ export async function batchCodeCounts(
     .groupBy("state")
     .execute();
   const counts: BatchCodeCounts = { outstanding: 0, expired: 0, claimed: 0, revoked: 0 };
-  for (const row of rows) counts[row.state as keyof BatchCodeCounts] = Number(row.n);
+  for (const row of rows) counts[row.state] = Number(row.n);
   return counts;
 }

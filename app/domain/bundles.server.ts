@@ -189,13 +189,13 @@ export const BundleInputSchema = z
 
 /**
  * The retail unit prices in force at `now`: the newest price-list version already started
- * (ADR 019). Without `now`, the database's clock. Bundle previews and claims both price here.
+ * (ADR 019). Bundle previews and claims both price here.
  */
-export async function getCurrentPrices(db: Database, now?: Date | null): Promise<UnitPrices> {
+export async function getCurrentPrices(db: Database, now: Date): Promise<UnitPrices> {
   const row = await db
     .selectFrom("price_list")
     .select(["staff_seat_month_cents", "card_operation_cents"])
-    .where("effective_from", "<=", now ?? sql<Date>`now()`)
+    .where("effective_from", "<=", now)
     .orderBy("effective_from", "desc")
     .limit(1)
     .executeTakeFirstOrThrow(() => new Error("The price list has no row in effect."));
@@ -269,8 +269,8 @@ export async function getBundle(
   {
     partnerId,
     bundleId,
-    now = null,
-  }: { partnerId: string; bundleId: string; /** Prices at this moment. */ now?: Date | null },
+    now,
+  }: { partnerId: string; bundleId: string; /** Prices at this moment. */ now: Date },
 ): Promise<Bundle | null> {
   if (!isUuid(bundleId)) return null;
   const [row, prices] = await Promise.all([
@@ -290,14 +290,14 @@ export async function listBundles(
     status = "active",
     cursor,
     limit = 25,
-    now = null,
+    now,
   }: {
     partnerId: string;
     status?: "active" | "archived" | "all";
     cursor?: string | null;
     limit?: number;
     /** Prices at this moment. */
-    now?: Date | null;
+    now: Date;
   },
 ): Promise<{ rows: Bundle[]; nextCursor: string | null }> {
   const size = pageSize(limit, 25, 100);
@@ -336,12 +336,14 @@ export async function createBundle(
     actor,
     ip = null,
     duplicatedFrom = null,
+    now,
   }: {
     partnerId: string;
     input: BundleInput;
     actor: AuditActor;
     ip?: string | null;
     duplicatedFrom?: string | null;
+    now: Date;
   },
 ): Promise<Bundle> {
   const bundleId = await db.transaction().execute(async (trx) => {
@@ -381,7 +383,7 @@ export async function createBundle(
     });
     return row.id;
   });
-  const bundle = await getBundle(db, { partnerId, bundleId });
+  const bundle = await getBundle(db, { partnerId, bundleId, now });
   if (!bundle) throw new BundleNotFound();
   return bundle;
 }
@@ -394,7 +396,8 @@ export async function archiveBundle(
     bundleId,
     actor,
     ip = null,
-  }: { partnerId: string; bundleId: string; actor: AuditActor; ip?: string | null },
+    now,
+  }: { partnerId: string; bundleId: string; actor: AuditActor; ip?: string | null; now: Date },
 ): Promise<Bundle> {
   if (!isUuid(bundleId)) throw new BundleNotFound();
   await db.transaction().execute(async (trx) => {
@@ -409,7 +412,7 @@ export async function archiveBundle(
     if (row.status === "archived") return;
     await trx
       .updateTable("bundles")
-      .set({ status: "archived", archived_at: sql<Date>`now()` })
+      .set({ status: "archived", archived_at: now })
       .where("partner_id", "=", partnerId)
       .where("id", "=", bundleId)
       .execute();
@@ -423,7 +426,7 @@ export async function archiveBundle(
       ip,
     });
   });
-  const bundle = await getBundle(db, { partnerId, bundleId });
+  const bundle = await getBundle(db, { partnerId, bundleId, now });
   if (!bundle) throw new BundleNotFound();
   return bundle;
 }

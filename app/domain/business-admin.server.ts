@@ -126,7 +126,7 @@ export interface SupportGrantView {
 
 export async function supportBusinessPage(
   db: Database,
-  { businessId, now = new Date() }: { businessId: string; now?: Date },
+  { businessId, now }: { businessId: string; now: Date },
 ) {
   if (!isUuid(businessId)) return null;
   const entitlements = await getEntitlements(db, { businessId, now });
@@ -297,13 +297,13 @@ export async function createSupportGrant(
     input,
     actor,
     ip = null,
-    now = new Date(),
+    now,
   }: {
     businessId: string;
     input: SupportGrantInput;
     actor: AuditActor;
     ip?: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<{ grantId: string }> {
   const dayStart = new Date(`${input.startsOn}T00:00:00Z`);
@@ -379,14 +379,14 @@ export async function endGrantEarly(
     reason,
     actor,
     ip = null,
-    now = new Date(),
+    now,
   }: {
     businessId: string;
     grantId: string;
     reason: string;
     actor: AuditActor;
     ip?: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {

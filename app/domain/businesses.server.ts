@@ -29,7 +29,9 @@ export async function signUpBusiness(
     password,
     ip,
     userAgent,
+    now,
   }: {
+    now: Date;
     businessName: string;
     name: string;
     email: string;
@@ -42,6 +44,7 @@ export async function signUpBusiness(
     db,
     `signup:ip:${ip ?? "unknown"}`,
     rateLimitRules.signupsPerIp,
+    now,
   );
   if (signups.limited) throw new RateLimited(signups.retryAfterSeconds);
   const address = normaliseEmail(email);

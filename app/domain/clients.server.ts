@@ -26,6 +26,7 @@ import { fieldErrorsFrom, parseObject, type FieldErrors } from "~/lib/forms";
 import { isUuid } from "~/lib/ids";
 import { getPartnerGrants, type GrantEntitlement } from "./entitlements.server";
 import { DomainError } from "./errors.server";
+import { grantActive } from "./predicates.server";
 import { InvalidCursor, keyset, pageSize, type Page } from "./paging.server";
 import { csvLine, csvStream, escapeLike } from "~/lib/csv";
 import { storable } from "~/lib/storable-text";
@@ -193,7 +194,6 @@ function usageMonth(now: Date): string {
  * copying the expression into every aggregate); roll-backs are few and join by hash.
  */
 function partnerGrantTotals(partnerId: string, now: Date, only: RawBuilder<unknown> | null) {
-  const at = sql`${now}::timestamptz`;
   return sql`
     select g.business_id,
       count(*)::int8 as codes_claimed,
@@ -215,7 +215,7 @@ function partnerGrantTotals(partnerId: string, now: Date, only: RawBuilder<unkno
       select g.business_id, g.staff_seats, g.card_operations, g.card_operations_used,
         g.card_operations_used_in_month, g.usage_month, g.last_operation_at, g.ends_at,
         r.activation_code_id is not null as rolled_back,
-        (g.starts_at <= ${at} and g.ends_at > ${at} and r.activation_code_id is null) as active
+        (${grantActive("g", now)} and r.activation_code_id is null) as active
       from grants g
       left join claim_rollbacks r
         on r.activation_code_id = g.activation_code_id and r.partner_id = ${partnerId}::uuid
@@ -493,12 +493,12 @@ export async function listClients(
     search,
     cursor,
     limit = 50,
-    now = new Date(),
+    now,
   }: ClientListOptions & {
     partnerId: string;
     cursor?: string | null;
     limit?: number;
-    now?: Date;
+    now: Date;
   },
 ): Promise<Page<ClientRow>> {
   const list = resolveList({ sort, direction, filter, search });
@@ -515,11 +515,7 @@ export async function listClients(
  */
 export async function getClient(
   db: Database,
-  {
-    partnerId,
-    businessId,
-    now = new Date(),
-  }: { partnerId: string; businessId: string; now?: Date },
+  { partnerId, businessId, now }: { partnerId: string; businessId: string; now: Date },
 ): Promise<ClientDetail> {
   if (!isUuid(businessId)) throw new ClientNotFound();
   const [row] = await selectClients(db, {
@@ -573,9 +569,9 @@ export async function clientDailyUsage(
   {
     partnerId,
     businessId,
-    now = new Date(),
+    now,
     days = DAILY_USAGE_DAYS,
-  }: { partnerId: string; businessId: string; now?: Date; days?: number },
+  }: { partnerId: string; businessId: string; now: Date; days?: number },
 ): Promise<DailyUsage[]> {
   if (!isUuid(businessId)) throw new ClientNotFound();
   const count = Math.min(Math.max(Math.trunc(days) || DAILY_USAGE_DAYS, 1), 366);
@@ -658,10 +654,10 @@ export function clientsCsv(
     direction,
     filter,
     search,
-    now = new Date(),
+    now,
     chunkSize = 2000,
     bom = false,
-  }: ClientListOptions & { partnerId: string; now?: Date; chunkSize?: number; bom?: boolean },
+  }: ClientListOptions & { partnerId: string; now: Date; chunkSize?: number; bom?: boolean },
 ): ReadableStream<Uint8Array> {
   const list = resolveList({ sort, direction, filter, search });
   return csvStream({

@@ -18,6 +18,13 @@ import { recordAudit, type AuditActor, type AuditSubject } from "./audit.server"
 import { BatchNotFound } from "./batches.server";
 import { DomainError } from "./errors.server";
 import { keyset, pageSize, type Page } from "./paging.server";
+import {
+  codeDisplayStatusSql,
+  codeExpired,
+  codeExpiryPassed,
+  codeOutstanding,
+  type CodeDisplayStatus,
+} from "./predicates.server";
 import { rateLimitRules, reserveRateLimits } from "./rate-limits.server";
 import { csvLine, csvStream, escapeLike } from "~/lib/csv";
 import { storable } from "~/lib/storable-text";
@@ -38,8 +45,7 @@ export interface CodeFilter {
   search?: string;
 }
 
-/** What a code shows: `expired` is an issued code past its expiry. */
-export type CodeDisplayStatus = "issued" | "claimed" | "revoked" | "expired";
+export type { CodeDisplayStatus };
 
 export interface CodeRow {
   serial: number;
@@ -320,7 +326,8 @@ async function selectCodes(
     beforeSerial,
     limit,
     readyBatchesOnly = false,
-  }: { beforeSerial: number | null; limit: number; readyBatchesOnly?: boolean },
+    now,
+  }: { beforeSerial: number | null; limit: number; readyBatchesOnly?: boolean; now: Date },
 ): Promise<CodeRow[]> {
   const range = await serialRange(db, partnerId, filter, beforeSerial);
   if (range === "none") return [];
@@ -352,10 +359,10 @@ async function selectCodes(
       page = page.where("c.status", "=", "issued");
       break;
     case "expired":
-      page = page.where("c.status", "=", "issued").where("c.expires_at", "<=", sql<Date>`now()`);
+      page = page.where(codeExpired("c", now));
       break;
     case "outstanding":
-      page = page.where("c.status", "=", "issued").where("c.expires_at", ">", sql<Date>`now()`);
+      page = page.where(codeOutstanding("c", now));
       break;
   }
   if (filter.bundleId) page = page.where("c.bundle_id", "=", filter.bundleId);
@@ -396,9 +403,7 @@ async function selectCodes(
     .select([
       "c.id",
       "c.code",
-      sql<CodeDisplayStatus>`case when c.status = 'issued' and c.expires_at <= now() then 'expired' else c.status end`.as(
-        "status",
-      ),
+      codeDisplayStatusSql("c", now).as("status"),
       "c.bundle_id",
       "b.name as bundle_name",
       "b.staff_seats",
@@ -440,7 +445,7 @@ async function selectCodes(
     },
     batchId: row.batch_id,
     batchLabel: row.batch_label,
-    batchStatus: row.batch_status as CodeRow["batchStatus"],
+    batchStatus: row.batch_status,
     expiresAt: new Date(row.expires_at),
     createdAt: new Date(row.created_at),
     recipientName: row.recipient_name,
@@ -474,7 +479,14 @@ export async function listCodes(
     filter = {},
     cursor,
     limit = 50,
-  }: { partnerId: string; filter?: CodeFilter; cursor?: string | null; limit?: number },
+    now,
+  }: {
+    partnerId: string;
+    filter?: CodeFilter;
+    cursor?: string | null;
+    limit?: number;
+    now: Date;
+  },
 ): Promise<Page<CodeRow>> {
   const resolved = resolveFilter(filter);
   const size = pageSize(limit, 50, 500);
@@ -484,20 +496,21 @@ export async function listCodes(
     beforeSerial: after ? after[0] : null,
     limit: size + 1,
     readyBatchesOnly: true,
+    now,
   });
   return codesPaging.page(rows, size, (row) => [row.serial]);
 }
 
 export async function getCode(
   db: Db,
-  { partnerId, serial }: { partnerId: string; serial: number },
+  { partnerId, serial, now }: { partnerId: string; serial: number; now: Date },
 ): Promise<CodeRow | null> {
   if (!validSerial(serial)) return null;
   const [row] = await selectCodes(
     db,
     partnerId,
     { none: false, serial },
-    { beforeSerial: null, limit: 1 },
+    { beforeSerial: null, limit: 1, now },
   );
   return row ?? null;
 }
@@ -508,7 +521,7 @@ export async function getCode(
  */
 export async function findCode(
   db: Database,
-  { partnerId, input }: { partnerId: string; input: string },
+  { partnerId, input, now }: { partnerId: string; input: string; now: Date },
 ): Promise<CodeRow | null> {
   const parsed = parseCode(input);
   if (parsed.kind === "mistyped") throw new CodeMistyped();
@@ -517,12 +530,12 @@ export async function findCode(
       db,
       partnerId,
       { none: false, code: parsed.code },
-      { beforeSerial: null, limit: 1 },
+      { beforeSerial: null, limit: 1, now },
     );
     return row ?? null;
   }
   const serial = parseSerial(input);
-  return serial === null ? null : getCode(db, { partnerId, serial });
+  return serial === null ? null : getCode(db, { partnerId, serial, now });
 }
 
 /** Created (from its batch), then every audited change, oldest first. */
@@ -571,7 +584,7 @@ export async function codeHistory(
     .where("audit_log.subject_id", "=", subject.id)
     .where("audit_log.partner_id", "=", partnerId);
   // A batch-wide revocation is audited once, on the batch; it revoked this code when it ran in
-  // the same transaction that set this code's revoked_at (both are that transaction's now()).
+  // the same request that set this code's revoked_at (both are that request's `now`).
   const batchRevocation = db
     .selectFrom("audit_log")
     .select([
@@ -684,7 +697,14 @@ export function codesCsv(
     filter = {},
     chunkSize = 5000,
     bom = false,
-  }: { partnerId: string; filter?: CodeFilter; chunkSize?: number; bom?: boolean },
+    now,
+  }: {
+    partnerId: string;
+    filter?: CodeFilter;
+    chunkSize?: number;
+    bom?: boolean;
+    now: Date;
+  },
 ): ReadableStream<Uint8Array> {
   const resolved = resolveFilter(filter);
   return csvStream({
@@ -694,7 +714,12 @@ export function codesCsv(
     readChunk: async (beforeSerial: number | null, limit) =>
       resolved.none
         ? []
-        : selectCodes(db, partnerId, resolved, { beforeSerial, limit, readyBatchesOnly: true }),
+        : selectCodes(db, partnerId, resolved, {
+            beforeSerial,
+            limit,
+            readyBatchesOnly: true,
+            now,
+          }),
     lineOf: codeCsvLine,
     keyOf: (row) => row.serial,
   });
@@ -703,14 +728,14 @@ export function codesCsv(
 // ---- Changes ------------------------------------------------------------------------------
 
 /** The row's state before a change, locked for the rest of the transaction. */
-async function lockCode(trx: Transaction<DB>, partnerId: string, serial: number) {
+async function lockCode(trx: Transaction<DB>, partnerId: string, serial: number, now: Date) {
   if (!validSerial(serial)) throw new CodeNotFound();
   const row = await trx
     .selectFrom("activation_codes as c")
     .innerJoin("code_batches as cb", "cb.id", "c.batch_id")
     .select([
       "c.status",
-      sql<boolean>`c.expires_at <= now()`.as("expired"),
+      codeExpiryPassed("c", now).as("expired"),
       "cb.status as batch_status",
       "c.recipient_name",
       "c.recipient_email",
@@ -734,8 +759,13 @@ function requireClaimable(row: { status: string; expired: boolean; batch_status:
   if (row.batch_status !== "ready") throw new CodeNotIssued("generating");
 }
 
-async function requireCode(db: Database, partnerId: string, serial: number): Promise<CodeRow> {
-  const row = await getCode(db, { partnerId, serial });
+async function requireCode(
+  db: Database,
+  partnerId: string,
+  serial: number,
+  now: Date,
+): Promise<CodeRow> {
+  const row = await getCode(db, { partnerId, serial, now });
   if (!row) throw new CodeNotFound();
   return row;
 }
@@ -749,12 +779,14 @@ export async function revokeCode(
     reason,
     actor,
     ip = null,
+    now,
   }: {
     partnerId: string;
     serial: number;
     reason: string;
     actor: AuditActor;
     ip?: string | null;
+    now: Date;
   },
 ): Promise<CodeRow> {
   const input = parseInput(RevokeInputSchema, { reason });
@@ -762,7 +794,7 @@ export async function revokeCode(
   await db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable("activation_codes")
-      .set({ status: "revoked", revoked_at: sql<Date>`now()`, revoke_reason: input.reason })
+      .set({ status: "revoked", revoked_at: now, revoke_reason: input.reason })
       .where("id", "=", serial)
       .where("partner_id", "=", partnerId)
       .where("status", "=", "issued")
@@ -788,7 +820,7 @@ export async function revokeCode(
       ip,
     });
   });
-  return requireCode(db, partnerId, serial);
+  return requireCode(db, partnerId, serial, now);
 }
 
 /**
@@ -803,12 +835,14 @@ export async function revokeUnclaimedCodesOfBatch(
     reason,
     actor,
     ip = null,
+    now,
   }: {
     partnerId: string;
     batchId: string;
     reason: string;
     actor: AuditActor;
     ip?: string | null;
+    now: Date;
   },
 ): Promise<number> {
   const input = parseInput(RevokeInputSchema, { reason });
@@ -833,7 +867,7 @@ export async function revokeUnclaimedCodesOfBatch(
     }
     const result = await trx
       .updateTable("activation_codes")
-      .set({ status: "revoked", revoked_at: sql<Date>`now()`, revoke_reason: input.reason })
+      .set({ status: "revoked", revoked_at: now, revoke_reason: input.reason })
       .where("batch_id", "=", batchId)
       .where("partner_id", "=", partnerId)
       .where("status", "=", "issued")
@@ -842,6 +876,8 @@ export async function revokeUnclaimedCodesOfBatch(
     await recordAudit(trx, {
       actor,
       action: "batch.codes_revoked",
+      // The moment the codes' revoked_at records: the code's history finds this entry by it.
+      occurredAt: now,
       partnerId,
       subject: { type: "code_batch", id: batchId },
       after: { count, reason: input.reason },
@@ -865,6 +901,7 @@ export async function handOutCode(
     lockToEmail,
     actor,
     ip = null,
+    now,
   }: {
     partnerId: string;
     serial: number;
@@ -872,12 +909,13 @@ export async function handOutCode(
     lockToEmail: boolean;
     actor: AuditActor;
     ip?: string | null;
+    now: Date;
   },
 ): Promise<CodeRow> {
   const input = parseInput(HandOutInputSchema, { ...recipient, lockToEmail });
   if (!validSerial(serial)) throw new CodeNotFound();
   await db.transaction().execute(async (trx) => {
-    const before = await lockCode(trx, partnerId, serial);
+    const before = await lockCode(trx, partnerId, serial, now);
     requireClaimable(before);
     const sameRecipient =
       before.handed_out_at !== null &&
@@ -890,7 +928,7 @@ export async function handOutCode(
         recipient_email: input.email,
         recipient_note: input.note,
         locked_to_email: input.lockToEmail,
-        handed_out_at: sameRecipient ? sql<Date>`handed_out_at` : sql<Date>`now()`,
+        handed_out_at: sameRecipient ? sql<Date>`handed_out_at` : now,
         emailed_at: before.recipient_email === input.email ? sql<Date>`emailed_at` : null,
       })
       .where("id", "=", serial)
@@ -916,7 +954,7 @@ export async function handOutCode(
       ip,
     });
   });
-  return requireCode(db, partnerId, serial);
+  return requireCode(db, partnerId, serial, now);
 }
 
 /**
@@ -932,29 +970,35 @@ export async function emailCode(
     actor,
     ip = null,
     language = defaultLanguage,
+    now,
   }: {
     partnerId: string;
     serial: number;
     actor: AuditActor;
     ip?: string | null;
     language?: Language;
+    now: Date;
   },
 ): Promise<CodeRow> {
   if (!validSerial(serial)) throw new CodeNotFound();
   // Each send is an email from the portal's address with the partner's text: counted first.
-  await reserveRateLimits(db, [
-    { key: `code-email:code:${serial}`, rule: rateLimitRules.codeEmailsPerCode },
-    { key: `code-email:partner:${partnerId}`, rule: rateLimitRules.codeEmailsPerPartner },
-    { key: `code-email:ip:${ip ?? "unknown"}`, rule: rateLimitRules.codeEmailsPerIp },
-  ]);
+  await reserveRateLimits(
+    db,
+    [
+      { key: `code-email:code:${serial}`, rule: rateLimitRules.codeEmailsPerCode },
+      { key: `code-email:partner:${partnerId}`, rule: rateLimitRules.codeEmailsPerPartner },
+      { key: `code-email:ip:${ip ?? "unknown"}`, rule: rateLimitRules.codeEmailsPerIp },
+    ],
+    now,
+  );
   const sent = await db.transaction().execute(async (trx) => {
-    const before = await lockCode(trx, partnerId, serial);
+    const before = await lockCode(trx, partnerId, serial, now);
     requireClaimable(before);
     const to = before.recipient_email;
     if (!to) throw new RecipientEmailMissing();
     await trx
       .updateTable("activation_codes")
-      .set({ emailed_at: sql<Date>`now()` })
+      .set({ emailed_at: now })
       .where("id", "=", serial)
       .where("partner_id", "=", partnerId)
       .execute();
@@ -973,7 +1017,7 @@ export async function emailCode(
       .executeTakeFirstOrThrow();
     return { to, previous: before.emailed_at, partnerName: partner.name };
   });
-  const code = await requireCode(db, partnerId, serial);
+  const code = await requireCode(db, partnerId, serial, now);
   try {
     await sendMail(
       codeHandOutMessage({

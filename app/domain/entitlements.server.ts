@@ -3,6 +3,7 @@
 // `getEntitlements` is the one answer for the billing page, the platform API and partner views.
 import type { Database } from "~db/index.ts";
 import { nextBillingDate, periodContaining, type BillingPeriod } from "~/lib/billing-periods";
+import { grantActive, grantEnded, invitationPending, isGrantActive } from "./predicates.server";
 
 export type GrantSource = "plan" | "code" | "referral" | "support";
 
@@ -146,7 +147,7 @@ export function allowancePeriod(plan: Pick<BusinessPlan, "anchorAt">, now: Date)
 
 export async function getBusinessPlan(
   db: Database,
-  { businessId, now = new Date() }: { businessId: string; now?: Date },
+  { businessId, now }: { businessId: string; now: Date },
 ): Promise<BusinessPlan | null> {
   const row = await selectPlanRows(db).where("businesses.id", "=", businessId).executeTakeFirst();
   if (!row) return null;
@@ -187,11 +188,6 @@ export interface GrantRow {
   createdAt: Date;
 }
 
-/** Is the grant in force at `now`? (Starts inclusive, ends exclusive.) */
-export function isGrantActive(grant: Pick<GrantRow, "startsAt" | "endsAt">, now: Date): boolean {
-  return grant.startsAt.getTime() <= now.getTime() && now.getTime() < grant.endsAt.getTime();
-}
-
 /**
  * The order card operations draw in (DESIGN.md §4): the plan's allowance for the period
  * first, then the grant ending soonest, then the oldest.
@@ -227,8 +223,7 @@ export async function activeGrants(
     .selectFrom("grants")
     .select(grantColumns)
     .where("business_id", "in", businessIds)
-    .where("starts_at", "<=", now)
-    .where("ends_at", ">", now)
+    .where(grantActive("grants", now))
     .execute();
   return rows.map(toGrantRow).sort(compareDrawOrder);
 }
@@ -237,7 +232,7 @@ export async function activeGrants(
 export function toGrantRow(row: {
   id: string;
   business_id: string;
-  source: string;
+  source: GrantSource;
   staff_seats: number;
   card_operations: number;
   card_operations_used: number;
@@ -248,7 +243,7 @@ export function toGrantRow(row: {
   return {
     id: row.id,
     businessId: row.business_id,
-    source: row.source as GrantSource,
+    source: row.source,
     staffSeats: row.staff_seats,
     cardOperations: row.card_operations,
     cardOperationsUsed: row.card_operations_used,
@@ -362,7 +357,7 @@ async function seatHolders(db: Database, businessId: string) {
  */
 export async function reattributeSeats(
   trx: Database,
-  { businessId, now = new Date() }: { businessId: string; now?: Date },
+  { businessId, now }: { businessId: string; now: Date },
 ): Promise<number> {
   const plans = await lockBusinessPlans(trx, { businessIds: [businessId], now });
   const plan = plans.get(businessId);
@@ -402,7 +397,7 @@ export async function reattributeSeats(
  * their seats has ended, or because members are waiting for a seat. The seat sweep job
  * re-attributes them.
  */
-export async function businessesWithStaleSeats(db: Database, now = new Date()): Promise<string[]> {
+export async function businessesWithStaleSeats(db: Database, now: Date): Promise<string[]> {
   const rows = await db
     .selectFrom("business_members")
     .leftJoin("grants", "grants.id", "business_members.seat_grant_id")
@@ -410,7 +405,7 @@ export async function businessesWithStaleSeats(db: Database, now = new Date()): 
     .distinct()
     .where((eb) =>
       eb.or([
-        eb("grants.ends_at", "<=", now),
+        grantEnded("grants", now),
         eb("business_members.over_seat_limit_since", "is not", null),
       ]),
     )
@@ -550,7 +545,7 @@ function compareGrantEntitlements(a: GrantEntitlement, b: GrantEntitlement): num
  */
 export async function getEntitlements(
   db: Database,
-  { businessId, now = new Date() }: { businessId: string; now?: Date },
+  { businessId, now }: { businessId: string; now: Date },
 ): Promise<Entitlements | null> {
   const plan = await getBusinessPlan(db, { businessId, now });
   if (!plan) return null;
@@ -558,12 +553,7 @@ export async function getEntitlements(
   const [grantRows, members] = await Promise.all([
     selectGrantEntitlementRows(db)
       .where("grants.business_id", "=", businessId)
-      .where((eb) =>
-        eb.or([
-          eb("grants.source", "<>", "plan"),
-          eb.and([eb("grants.starts_at", "<=", now), eb("grants.ends_at", ">", now)]),
-        ]),
-      )
+      .where((eb) => eb.or([eb("grants.source", "<>", "plan"), grantActive("grants", now)]))
       .execute(),
     seatHolders(db, businessId),
   ]);
@@ -614,11 +604,7 @@ export async function getEntitlements(
  */
 export async function getPartnerGrants(
   db: Database,
-  {
-    businessId,
-    partnerId,
-    now = new Date(),
-  }: { businessId: string; partnerId: string; now?: Date },
+  { businessId, partnerId, now }: { businessId: string; partnerId: string; now: Date },
 ): Promise<GrantEntitlement[]> {
   const partnerRows = await selectGrantEntitlementRows(db)
     .where("grants.business_id", "=", businessId)
@@ -645,7 +631,7 @@ export async function getPartnerGrants(
 /** Seats still free for a new member: available − taken − invitations not yet answered. */
 export async function freeStaffSeats(
   db: Database,
-  { businessId, now = new Date() }: { businessId: string; now?: Date },
+  { businessId, now }: { businessId: string; now: Date },
 ): Promise<{ free: number; available: number; taken: number; pending: number } | null> {
   const entitlements = await getEntitlements(db, { businessId, now });
   if (!entitlements) return null;
@@ -653,9 +639,7 @@ export async function freeStaffSeats(
     .selectFrom("invitations")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("business_id", "=", businessId)
-    .where("accepted_at", "is", null)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", now)
+    .where(invitationPending("invitations", now))
     .executeTakeFirstOrThrow();
   const { available, taken } = entitlements.staffSeats;
   const pendingCount = Number(pending.count);

@@ -133,7 +133,7 @@ export async function changePlan(
     reason = null,
     actor,
     ip,
-    now = new Date(),
+    now,
   }: {
     businessId: string;
     planId: string;
@@ -147,7 +147,7 @@ export async function changePlan(
     reason?: string | null;
     actor: AuditActor;
     ip: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<PlanChange> {
   const plan = await db

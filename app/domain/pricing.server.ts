@@ -5,6 +5,7 @@
 // (bundles.server.ts) and the plan terms in entitlements.server.ts.
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
+import type { DB } from "~db/schema.ts";
 import { isCalendarDate, parseObject } from "~/lib/forms";
 import { parseEuroCents, parseWholeNumber } from "~/lib/money-input";
 import { PLAN_INTERVALS, PLAN_LIMITS, PRICE_LIMITS } from "~/lib/pricing-limits";
@@ -397,7 +398,7 @@ export class PlanEditUnchanged extends DomainError {
 
 interface PlanTerms {
   price_cents: number;
-  billing_interval: string;
+  billing_interval: DB["plans"]["billing_interval"];
   card_operations_per_month: number | null;
   staff_seats: number | null;
 }

@@ -8,6 +8,7 @@ import type { Database } from "~db/index.ts";
 import type { Json } from "~db/schema.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit.server";
 import { DomainError } from "~/domain/errors.server";
+import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEvent } from "~/domain/outbox.server";
 import { isUuid } from "~/lib/ids";
 import {
@@ -246,7 +247,7 @@ async function codeCounts(
       count(*) filter (where created_at < ${asOf}
         and (claimed_at is null or claimed_at >= ${asOf})
         and (revoked_at is null or revoked_at >= ${asOf})
-        and expires_at > ${asOf})::int as outstanding,
+        and not ${codeExpiryPassed("activation_codes", asOf)})::int as outstanding,
       count(*) filter (where revoked_at >= ${period.start} and revoked_at < ${period.end})::int as revoked
     from activation_codes
     where partner_id = ${partnerId} and created_at < ${asOf}`.execute(db);
@@ -311,7 +312,7 @@ export function enrolmentMonth(partnerCreatedAt: Date): string {
  */
 export async function getMonthStatement(
   db: Database,
-  { partnerId, month, now = new Date() }: { partnerId: string; month: string; now?: Date },
+  { partnerId, month, now }: { partnerId: string; month: string; now: Date },
 ): Promise<Statement> {
   const period = statementPeriod(month);
   const partner = await partnerQuery(db, partnerId).executeTakeFirstOrThrow();
@@ -507,7 +508,7 @@ export interface StatementListEntry {
  */
 export async function listStatements(
   db: Database,
-  { partnerId, now = new Date() }: { partnerId: string; now?: Date },
+  { partnerId, now }: { partnerId: string; now: Date },
 ): Promise<StatementListEntry[]> {
   const partner = await partnerQuery(db, partnerId).executeTakeFirstOrThrow();
   const finals = await db
@@ -573,8 +574,8 @@ export async function finalizeStatements(
     partnerId,
     month,
     actor,
-    now = new Date(),
-  }: { partnerId: string; month: string; actor: AuditActor; now?: Date },
+    now,
+  }: { partnerId: string; month: string; actor: AuditActor; now: Date },
 ): Promise<FinalisedStatement[]> {
   const period = statementPeriod(month);
   if (period.end > now) throw new StatementMonthOpen(month);
@@ -727,7 +728,7 @@ export class StatementFinalisationFailed extends Error {
  */
 export async function finalizeMonthForAllPartners(
   db: Database,
-  { month, actor, now = new Date() }: { month: string; actor: AuditActor; now?: Date },
+  { month, actor, now }: { month: string; actor: AuditActor; now: Date },
 ): Promise<(FinalisedStatement & { partnerSlug: string })[]> {
   const period = statementPeriod(month);
   if (period.end > now) throw new StatementMonthOpen(month);
@@ -798,7 +799,7 @@ export interface RunningMonthTotals {
  */
 export async function runningMonthTotals(
   db: Database,
-  { partnerId, now = new Date() }: { partnerId: string; now?: Date },
+  { partnerId, now }: { partnerId: string; now: Date },
 ): Promise<RunningMonthTotals> {
   const period = statementPeriod(monthOf(now));
   const bundles = await summarise(db, sourceLines(partnerId, period));

@@ -45,7 +45,10 @@ async function partnerOfCode(db: Database, serial: number): Promise<string> {
 }
 
 /** Everything the code's support page shows, or null for an unknown Code #N. */
-export async function supportCodePage(db: Database, { serial }: { serial: number }) {
+export async function supportCodePage(
+  db: Database,
+  { serial, now }: { serial: number; now: Date },
+) {
   if (!Number.isSafeInteger(serial) || serial <= 0) return null;
   const located = await db
     .selectFrom("activation_codes as c")
@@ -81,7 +84,7 @@ export async function supportCodePage(db: Database, { serial }: { serial: number
     .executeTakeFirst();
   if (!located) return null;
   const [code, history] = await Promise.all([
-    getCode(db, { partnerId: located.partner_id, serial }),
+    getCode(db, { partnerId: located.partner_id, serial, now }),
     codeHistory(db, { partnerId: located.partner_id, serial }),
   ]);
   if (!code) return null;
@@ -180,10 +183,11 @@ export async function revokeCodeBySupport(
     reason,
     actor,
     ip = null,
-  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null },
+    now,
+  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null; now: Date },
 ) {
   const partnerId = await partnerOfCode(db, serial);
-  return revokeCode(db, { partnerId, serial, reason, actor, ip });
+  return revokeCode(db, { partnerId, serial, reason, actor, ip, now });
 }
 
 /**
@@ -198,14 +202,14 @@ export async function extendCodeExpiry(
     reason,
     actor,
     ip = null,
-    now = new Date(),
+    now,
   }: {
     serial: number;
     expiresOn: string;
     reason: string;
     actor: AuditActor;
     ip?: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<void> {
   const partnerId = await partnerOfCode(db, serial);
@@ -249,8 +253,9 @@ export async function rollBackClaimBySupport(
     reason,
     actor,
     ip = null,
-  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null },
+    now,
+  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null; now: Date },
 ) {
   await partnerOfCode(db, serial);
-  return rollBackClaim(db, { activationCodeId: serial, reason, actor, ip });
+  return rollBackClaim(db, { activationCodeId: serial, reason, actor, ip, now });
 }

@@ -15,16 +15,16 @@ const LATEST = 10;
 
 export async function supportPartnerPage(
   db: Database,
-  { partnerId, now = new Date() }: { partnerId: string; now?: Date },
+  { partnerId, now }: { partnerId: string; now: Date },
 ) {
   const [terms, team, pending, bundles, batches, codes, clients, statements, audit] =
     await Promise.all([
       getPartnerTerms(db, { partnerId }),
       listPartnerTeam(db, { partnerId }),
-      listPendingPartnerInvitations(db, partnerId),
-      listBundles(db, { partnerId, status: "all", limit: LATEST }),
+      listPendingPartnerInvitations(db, partnerId, now),
+      listBundles(db, { partnerId, status: "all", limit: LATEST, now }),
       listBatches(db, { partnerId, limit: LATEST }),
-      listCodes(db, { partnerId, limit: LATEST }),
+      listCodes(db, { partnerId, limit: LATEST, now }),
       listClients(db, { partnerId, limit: LATEST, now }),
       listStatements(db, { partnerId, now }),
       listAudit(db, { partnerId }, { limit: 20 }),

@@ -35,6 +35,7 @@ import { resolveLocale } from "~/lib/locale";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { useFormattingLocale } from "~/root";
 import { passOnRetryAfter } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Billing & invoices · 7stamp Partner Portal" }];
 
@@ -63,7 +64,7 @@ const ChangePlanFormSchema = z.object({
 export async function loader(args: LoaderFunctionArgs) {
   const { business, role } = await requireBusinessMember(args, args.params.businessId);
   const [entitlements, plans] = await Promise.all([
-    getEntitlements(db, { businessId: business.id }),
+    getEntitlements(db, { businessId: business.id, now: clock() }),
     role === "owner" ? listPlans(db) : Promise.resolve([]),
   ]);
   if (!entitlements) throw notFound();
@@ -91,6 +92,7 @@ export async function action(args: ActionFunctionArgs) {
         code,
         actor: { ...actor, email: user.email },
         ip,
+        now: clock(),
       });
       return redirectWithFlash(args.request, back, claimedFlash(claimed, locale));
     } catch (error) {
@@ -113,6 +115,7 @@ export async function action(args: ActionFunctionArgs) {
         locations: form.data.locations,
         actor,
         ip,
+        now: clock(),
       });
       return redirectWithFlash(args.request, back, {
         kind: "success",

@@ -14,6 +14,7 @@ import { runningMonthTotals } from "~/domain/statements.server";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { formatStatementMonth } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Partner dashboard · 7stamp Partner Portal" }];
 
@@ -22,10 +23,10 @@ export async function loader(args: LoaderFunctionArgs) {
   const [terms, team, codes, batches, thisMonth] = await Promise.all([
     getPartnerTerms(db, { partnerId: partner.id }),
     listPartnerTeam(db, { partnerId: partner.id }),
-    partnerCodeSummary(db, { partnerId: partner.id }),
+    partnerCodeSummary(db, { partnerId: partner.id, now: clock() }),
     listBatches(db, { partnerId: partner.id, limit: 5 }),
     // One draft computation: the running month's per-bundle sums, nothing else.
-    runningMonthTotals(db, { partnerId: partner.id }),
+    runningMonthTotals(db, { partnerId: partner.id, now: clock() }),
   ]);
   return {
     terms,

@@ -27,6 +27,7 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import type { FormFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "API keys · 7stamp Partner Portal" }];
 
@@ -66,6 +67,7 @@ export async function action(args: ActionFunctionArgs) {
         keyId: form.data.keyId,
         actor,
         ip: args.context.clientIp,
+        now: clock(),
       });
       return redirectWithFlash(args.request, `/partner/${partner.slug}/api-keys`, {
         kind: "success",

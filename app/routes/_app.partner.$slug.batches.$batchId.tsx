@@ -20,6 +20,7 @@ import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
 import { batchProgressPercent } from "~/lib/batch-progress";
 import { secretPageHeaders } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Batch · 7stamp Partner Portal" }];
 
@@ -38,7 +39,7 @@ export async function loader(args: LoaderFunctionArgs) {
   // Counting a large batch's codes is not free: not while it is still being made.
   const counts =
     batch.status === "ready"
-      ? await batchCodeCounts(db, { partnerId: partner.id, batchId: batch.id })
+      ? await batchCodeCounts(db, { partnerId: partner.id, batchId: batch.id, now: clock() })
       : null;
   // Cards print for outstanding codes, a bounded number per PDF file.
   const cardParts = counts && counts.outstanding > 0 ? cardFileParts(counts.outstanding) : 0;
@@ -58,6 +59,7 @@ export async function action(args: ActionFunctionArgs) {
       reason: form.data.reason,
       actor: { userId: user.id, label: user.email },
       ip: args.context.clientIp,
+      now: clock(),
     });
   } catch (error) {
     if (error instanceof BatchNotFound) throw notFound();

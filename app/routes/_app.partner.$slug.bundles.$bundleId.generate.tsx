@@ -21,6 +21,7 @@ import { formFailure } from "~/lib/form-responses.server";
 import { formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Generate codes · 7stamp Partner Portal" }];
 
@@ -32,6 +33,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const bundle = await getBundle(db, {
     partnerId: partner.id,
     bundleId: args.params.bundleId ?? "",
+    now: clock(),
   });
   if (!bundle) throw notFound();
   const defaultExpiry = new Date(Date.now() + bundle.codeValidityDays * 86_400_000)
@@ -54,6 +56,7 @@ export async function action(args: ActionFunctionArgs) {
       input: form.data,
       actor: { userId: user.id, label: user.email },
       ip: args.context.clientIp,
+      now: clock(),
     });
     if (!codes) await enqueueBatchGeneration(batch.id);
     return redirectWithFlash(args.request, `/partner/${partner.slug}/batches/${batch.id}`, {

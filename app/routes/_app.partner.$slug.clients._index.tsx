@@ -24,6 +24,7 @@ import {
 import { formatDate, formatNumber } from "~/lib/format";
 import type { FieldErrors } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Clients · 7stamp Partner Portal" }];
 
@@ -58,7 +59,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const listPage = (options: Parameters<typeof listClients>[1]) =>
     listClients(db, { ...options, limit: PAGE_SIZE });
   const hasAnyClient = async () =>
-    (await listClients(db, { partnerId: partner.id, limit: 1 })).rows.length > 0;
+    (await listClients(db, { partnerId: partner.id, limit: 1, now: clock() })).rows.length > 0;
 
   if (!read.ok) {
     const sort: ClientSort = "name";
@@ -81,7 +82,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const direction = read.options.direction ?? defaultDirection(sort);
   const filtered = Boolean(read.options.filter || read.options.search);
   const page = await readPage(read.cursor, (cursor) =>
-    listPage({ partnerId: partner.id, ...read.options, cursor }),
+    listPage({ partnerId: partner.id, ...read.options, cursor, now: clock() }),
   );
   return data<ListData>({
     rows: page.rows,

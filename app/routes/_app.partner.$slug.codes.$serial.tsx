@@ -37,6 +37,7 @@ import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { useFormattingLocale } from "~/root";
 import { secretPageHeaders } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = ({ params }) => [
   { title: `Code #${params.serial ?? ""} · 7stamp Partner Portal` },
@@ -54,7 +55,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const { partner } = await requirePartnerMember(args, args.params.slug);
   const serial = serialParam(args.params.serial);
   const [code, history] = await Promise.all([
-    getCode(db, { partnerId: partner.id, serial }),
+    getCode(db, { partnerId: partner.id, serial, now: clock() }),
     codeHistory(db, { partnerId: partner.id, serial }),
   ]);
   if (!code) throw notFound();
@@ -74,7 +75,15 @@ export async function action(args: ActionFunctionArgs) {
       const form = parseForm(HandOutInputSchema, formData);
       if (!form.success) return formFailure(form);
       const { lockToEmail, ...recipient } = form.data;
-      await handOutCode(db, { partnerId: partner.id, serial, recipient, lockToEmail, actor, ip });
+      await handOutCode(db, {
+        partnerId: partner.id,
+        serial,
+        recipient,
+        lockToEmail,
+        actor,
+        ip,
+        now: clock(),
+      });
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:handOut.saved",
@@ -86,7 +95,14 @@ export async function action(args: ActionFunctionArgs) {
         user.locale,
         args.request.headers.get("accept-language"),
       ).language;
-      const code = await emailCode(db, { partnerId: partner.id, serial, actor, ip, language });
+      const code = await emailCode(db, {
+        partnerId: partner.id,
+        serial,
+        actor,
+        ip,
+        language,
+        now: clock(),
+      });
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:email.sent",
@@ -96,7 +112,14 @@ export async function action(args: ActionFunctionArgs) {
     if (intent === "revoke") {
       const form = parseForm(RevokeInputSchema, formData);
       if (!form.success) return formFailure(form);
-      await revokeCode(db, { partnerId: partner.id, serial, reason: form.data.reason, actor, ip });
+      await revokeCode(db, {
+        partnerId: partner.id,
+        serial,
+        reason: form.data.reason,
+        actor,
+        ip,
+        now: clock(),
+      });
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:revoke.done",

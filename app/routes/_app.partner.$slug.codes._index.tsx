@@ -23,6 +23,7 @@ import { formatDate, formatNumber } from "~/lib/format";
 import type { FieldErrors } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
 import { secretPageHeaders } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Codes · 7stamp Partner Portal" }];
 
@@ -33,7 +34,7 @@ const PAGE_SIZE = 50;
 /** Bundles and recent batches for the filter's selects (and the batch in the URL, if older). */
 async function filterOptions(partnerId: string, batchId: string | undefined) {
   const [bundles, batches, chosenBatch] = await Promise.all([
-    listBundles(db, { partnerId, status: "all", limit: 100 }),
+    listBundles(db, { partnerId, status: "all", limit: 100, now: clock() }),
     listBatches(db, { partnerId, limit: 50 }),
     batchId ? getBatch(db, { partnerId, batchId }) : Promise.resolve(null),
   ]);
@@ -84,10 +85,16 @@ export async function loader(args: LoaderFunctionArgs) {
     );
   }
   const hasAnyCode = async () =>
-    (await listCodes(db, { partnerId: partner.id, limit: 1 })).rows.length > 0;
+    (await listCodes(db, { partnerId: partner.id, limit: 1, now: clock() })).rows.length > 0;
   try {
     const page = await readPage(read.cursor, (cursor) =>
-      listCodes(db, { partnerId: partner.id, filter: read.filter, cursor, limit: PAGE_SIZE }),
+      listCodes(db, {
+        partnerId: partner.id,
+        filter: read.filter,
+        cursor,
+        limit: PAGE_SIZE,
+        now: clock(),
+      }),
     );
     // A search names one code: go straight to its page.
     if (read.filter.search && page.rows.length === 1) {
@@ -117,6 +124,7 @@ export async function loader(args: LoaderFunctionArgs) {
         filter: { ...read.filter, search: undefined },
         cursor,
         limit: PAGE_SIZE,
+        now: clock(),
       }),
     );
     return data<ListData & typeof options>(

@@ -30,6 +30,7 @@ import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { useFormattingLocale } from "~/root";
 import { passOnRetryAfter } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Team · 7stamp Partner Portal" }];
 
@@ -44,7 +45,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const { user, partner, role } = await requirePartnerMember(args, args.params.slug);
   const [team, pending] = await Promise.all([
     listPartnerTeam(db, { partnerId: partner.id }),
-    role === "owner" ? listPendingPartnerInvitations(db, partner.id) : Promise.resolve([]),
+    role === "owner" ? listPendingPartnerInvitations(db, partner.id, clock()) : Promise.resolve([]),
   ]);
   return { team, pending, canInvite: role === "owner", me: user.id };
 }
@@ -102,6 +103,7 @@ export async function action(args: ActionFunctionArgs) {
         email: form.data.email,
         actor,
         ip,
+        now: clock(),
       });
       return redirectWithFlash(args.request, back, {
         kind: "success",
@@ -131,6 +133,7 @@ export async function action(args: ActionFunctionArgs) {
       email: form.data.email,
       language: resolveLocale(user.locale, args.request.headers.get("accept-language")).language,
       ip,
+      now: clock(),
     });
   } catch (error) {
     if (error instanceof AlreadyMember) {

@@ -36,6 +36,7 @@ import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { isUuid } from "~/lib/ids";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.plan.businessName ?? "Business"} · Support · 7stamp Partner Portal` },
@@ -46,7 +47,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const businessId = args.params.businessId;
   if (!isUuid(businessId)) throw notFound();
   const [page, plans, audit] = await Promise.all([
-    supportBusinessPage(db, { businessId }),
+    supportBusinessPage(db, { businessId, now: clock() }),
     listPlans(db),
     listAudit(db, { businessId }, { limit: 20 }),
   ]);
@@ -84,7 +85,7 @@ export async function action(args: ActionFunctionArgs) {
       case "grant": {
         const form = parseForm(SupportGrantSchema, formData);
         if (!form.success) return formFailure(form);
-        await createSupportGrant(db, { businessId, input: form.data, actor, ip });
+        await createSupportGrant(db, { businessId, input: form.data, actor, ip, now: clock() });
         return redirectWithFlash(args.request, here, {
           kind: "success",
           key: "support:business.grantCreated",
@@ -99,6 +100,7 @@ export async function action(args: ActionFunctionArgs) {
           reason: form.data.reason,
           actor,
           ip,
+          now: clock(),
         });
         return redirectWithFlash(args.request, here, {
           kind: "success",
@@ -122,6 +124,7 @@ export async function action(args: ActionFunctionArgs) {
           reason: form.data.reason,
           actor,
           ip,
+          now: clock(),
         });
         return redirectWithFlash(args.request, here, {
           kind: "success",

@@ -37,6 +37,7 @@ import {
 import { parseForm } from "~/lib/forms";
 import { monthOf } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = ({ params }) => [
   { title: `Code #${params.serial} · Support · 7stamp Partner Portal` },
@@ -50,7 +51,7 @@ function serialOf(param: string | undefined): number {
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
-  const page = await supportCodePage(db, { serial: serialOf(args.params.serial) });
+  const page = await supportCodePage(db, { serial: serialOf(args.params.serial), now: clock() });
   if (!page) throw notFound();
   return { page, today: new Date().toISOString().slice(0, 10) };
 }
@@ -74,19 +75,31 @@ export async function action(args: ActionFunctionArgs) {
       case "revoke": {
         const form = parseForm(SupportReasonSchema, formData);
         if (!form.success) return formFailure({ ...form, values: typed });
-        await revokeCodeBySupport(db, { serial, reason: form.data.reason, actor, ip });
+        await revokeCodeBySupport(db, {
+          serial,
+          reason: form.data.reason,
+          actor,
+          ip,
+          now: clock(),
+        });
         break;
       }
       case "extend": {
         const form = parseForm(ExtendExpirySchema, formData);
         if (!form.success) return formFailure({ ...form, values: typed });
-        await extendCodeExpiry(db, { serial, ...form.data, actor, ip });
+        await extendCodeExpiry(db, { serial, ...form.data, actor, ip, now: clock() });
         break;
       }
       case "rollBack": {
         const form = parseForm(SupportReasonSchema, formData);
         if (!form.success) return formFailure({ ...form, values: typed });
-        await rollBackClaimBySupport(db, { serial, reason: form.data.reason, actor, ip });
+        await rollBackClaimBySupport(db, {
+          serial,
+          reason: form.data.reason,
+          actor,
+          ip,
+          now: clock(),
+        });
         break;
       }
     }

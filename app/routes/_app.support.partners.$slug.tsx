@@ -44,6 +44,7 @@ import { resolveLocale } from "~/lib/locale";
 import { percentageInput } from "~/lib/money-input";
 import { isPartnerSlug } from "~/lib/ids";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.terms.name ?? "Partner"} · Support · 7stamp Partner Portal` },
@@ -59,7 +60,7 @@ async function partnerOf(slug: string | undefined) {
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
   const partner = await partnerOf(args.params.slug);
-  const page = await supportPartnerPage(db, { partnerId: partner.id });
+  const page = await supportPartnerPage(db, { partnerId: partner.id, now: clock() });
   return { page, locales: PARTNER_LOCALES };
 }
 
@@ -106,6 +107,7 @@ export async function action(args: ActionFunctionArgs) {
           terms: form.data,
           actor,
           ip,
+          now: clock(),
         });
         return redirectWithFlash(args.request, here, {
           kind: changed.length ? "success" : "info",
@@ -136,6 +138,7 @@ export async function action(args: ActionFunctionArgs) {
           reason: form.data.reason,
           actor,
           ip,
+          now: clock(),
         });
       } catch (error) {
         if (error instanceof DomainError && error.status === 409) {
@@ -159,6 +162,7 @@ export async function action(args: ActionFunctionArgs) {
           email: form.data.email,
           language,
           ip,
+          now: clock(),
         });
       } catch (error) {
         if (error instanceof AlreadyMember) {
@@ -187,6 +191,7 @@ export async function action(args: ActionFunctionArgs) {
             inviter: user,
             language,
             ip,
+            now: clock(),
           });
         } else {
           await revokePartnerInvitation(db, {
@@ -194,6 +199,7 @@ export async function action(args: ActionFunctionArgs) {
             email: form.data.email,
             actor,
             ip,
+            now: clock(),
           });
         }
       } catch (error) {

@@ -29,6 +29,7 @@ import type { FormFailure } from "~/lib/form-responses.server";
 import { formatDate, formatDateTime } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Platform tokens · 7stamp Partner Portal" }];
 
@@ -60,6 +61,7 @@ export async function action(args: ActionFunctionArgs) {
         keyId: form.data.keyId,
         actor,
         ip: args.context.clientIp,
+        now: clock(),
       });
       return redirectWithFlash(args.request, "/support/tokens", {
         kind: "success",

@@ -6,6 +6,7 @@ import { db } from "~/db.server";
 import { getBatch } from "~/domain/batches.server";
 import { codesCsv } from "~/domain/codes.server";
 import { csvDownload } from "~/lib/downloads.server";
+import { clock } from "~/lib/clock.server";
 
 const route = partnerApiRoute("/api/v1/batches/{id}/codes.csv", {
   GET: async ({ params, auth }) => {
@@ -20,7 +21,11 @@ const route = partnerApiRoute("/api/v1/batches/{id}/codes.csv", {
           : `The batch is still being generated (${batch.generatedCount} of ${batch.codeCount}); poll it until its status is ready.`,
       );
     }
-    const stream = codesCsv(db, { partnerId: auth.partner.id, filter: { batchId: batch.id } });
+    const stream = codesCsv(db, {
+      partnerId: auth.partner.id,
+      filter: { batchId: batch.id },
+      now: clock(),
+    });
     return csvDownload(stream, `batch-${batch.id}.csv`);
   },
 });

@@ -7,6 +7,7 @@ import { batchJson, batchUrl, generatedCodeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { BatchInputSchema, generateBatch } from "~/domain/batches.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
+import { clock } from "~/lib/clock.server";
 
 const route = partnerApiRoute("/api/v1/bundles/{id}/codes", {
   POST: async ({ request, params, context, auth }) => {
@@ -17,6 +18,7 @@ const route = partnerApiRoute("/api/v1/bundles/{id}/codes", {
       input,
       actor: auth.actor,
       ip: context.clientIp,
+      now: clock(),
     });
     const location = { Location: batchUrl(batch.id) };
     if (codes) {

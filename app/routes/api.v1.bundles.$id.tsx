@@ -4,10 +4,15 @@ import { notFoundProblem } from "~/api/problem.server";
 import { bundleJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { getBundle } from "~/domain/bundles.server";
+import { clock } from "~/lib/clock.server";
 
 const route = partnerApiRoute("/api/v1/bundles/{id}", {
   GET: async ({ params, auth }) => {
-    const bundle = await getBundle(db, { partnerId: auth.partner.id, bundleId: params.id ?? "" });
+    const bundle = await getBundle(db, {
+      partnerId: auth.partner.id,
+      bundleId: params.id ?? "",
+      now: clock(),
+    });
     if (!bundle) throw notFoundProblem("No such bundle.");
     return jsonResponse(bundleJson(bundle));
   },

@@ -6,6 +6,7 @@ import { pageLimit, parseApiInput, queryObject, readJsonBody } from "~/api/json.
 import { bundleJson, API_BASE } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { BundleInputSchema, createBundle, listBundles } from "~/domain/bundles.server";
+import { clock } from "~/lib/clock.server";
 
 const BundleListQuery = z.object({
   status: z.enum(["active", "archived", "all"]).default("active"),
@@ -21,6 +22,7 @@ const route = partnerApiRoute("/api/v1/bundles", {
       status: query.status,
       cursor: query.cursor ?? null,
       limit: query.limit,
+      now: clock(),
     });
     return jsonResponse({ data: page.rows.map(bundleJson), next_cursor: page.nextCursor });
   },
@@ -31,6 +33,7 @@ const route = partnerApiRoute("/api/v1/bundles", {
       input,
       actor: auth.actor,
       ip: context.clientIp,
+      now: clock(),
     });
     return jsonResponse(bundleJson(bundle), {
       status: 201,

@@ -5,11 +5,14 @@ import { entitlementsJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { getEntitlements } from "~/domain/entitlements.server";
 import { isUuid } from "~/lib/ids";
+import { clock } from "~/lib/clock.server";
 
 const route = platformApiRoute("/api/v1/businesses/{id}/entitlements", {
   GET: async ({ params }) => {
     const businessId = params.id;
-    const entitlements = isUuid(businessId) ? await getEntitlements(db, { businessId }) : null;
+    const entitlements = isUuid(businessId)
+      ? await getEntitlements(db, { businessId, now: clock() })
+      : null;
     if (!entitlements) throw notFoundProblem("No business with this id.");
     return jsonResponse(entitlementsJson(entitlements));
   },

@@ -7,6 +7,7 @@ import { cardOperationJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { cardOperationBodySchema, recordCardOperations } from "~/domain/usage.server";
 import { isUuid } from "~/lib/ids";
+import { clock } from "~/lib/clock.server";
 
 const route = platformApiRoute("/api/v1/businesses/{id}/operations", {
   POST: async ({ request, params }) => {
@@ -16,7 +17,7 @@ const route = platformApiRoute("/api/v1/businesses/{id}/operations", {
       cardOperationBodySchema(businessId),
       await readJsonBody(request),
     );
-    const [result] = await recordCardOperations(db, { operations: [operation] });
+    const [result] = await recordCardOperations(db, { operations: [operation], now: clock() });
     if (result.outcome === "recorded")
       return jsonResponse(cardOperationJson(result.operation), { status: 201 });
     if (result.outcome === "replayed") return jsonResponse(cardOperationJson(result.operation));

@@ -7,6 +7,7 @@ import { claimJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { claimCode, platformClaimActor, RedemptionBodySchema } from "~/domain/redemption.server";
 import { isUuid } from "~/lib/ids";
+import { clock } from "~/lib/clock.server";
 
 const route = platformApiRoute("/api/v1/businesses/{id}/redemptions", {
   POST: async ({ request, params, context, auth }) => {
@@ -24,6 +25,7 @@ const route = platformApiRoute("/api/v1/businesses/{id}/redemptions", {
       actor,
       ip: context.clientIp,
       limitByIp: false,
+      now: clock(),
     });
     return jsonResponse(claimJson(claim), { status: 201 });
   },

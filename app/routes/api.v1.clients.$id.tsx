@@ -5,6 +5,7 @@ import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { db } from "~/db.server";
 import { getClient, type ClientCode } from "~/domain/clients.server";
 import { clientJson } from "~/api/serialize.server";
+import { clock } from "~/lib/clock.server";
 
 function clientCodeJson(code: ClientCode) {
   return {
@@ -31,6 +32,7 @@ const route = partnerApiRoute("/api/v1/clients/{id}", {
     const { client, codes, dailyUsage } = await getClient(db, {
       partnerId: auth.partner.id,
       businessId: params.id ?? "",
+      now: clock(),
     });
     return jsonResponse({
       ...clientJson(client),

@@ -5,6 +5,7 @@ import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { pageLimit, parseApiInput, queryObject } from "~/api/json.server";
 import { db } from "~/db.server";
 import { ClientListQuerySchema, listClients } from "~/domain/clients.server";
+import { clock } from "~/lib/clock.server";
 
 const ClientListApiQuery = ClientListQuerySchema.extend({
   limit: pageLimit(500, 50),
@@ -21,6 +22,7 @@ const route = partnerApiRoute("/api/v1/clients", {
       direction: query.direction,
       cursor: query.cursor ?? null,
       limit: query.limit,
+      now: clock(),
     });
     return jsonResponse({ data: page.rows.map(clientJson), next_cursor: page.nextCursor });
   },

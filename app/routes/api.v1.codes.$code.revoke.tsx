@@ -4,13 +4,18 @@ import { parseApiInput, readJsonBody } from "~/api/json.server";
 import { codeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { CodeNotFound, findCode, revokeCode, RevokeInputSchema } from "~/domain/codes.server";
+import { clock } from "~/lib/clock.server";
 
 const RevokeBody = RevokeInputSchema.strict();
 
 const route = partnerApiRoute("/api/v1/codes/{code}/revoke", {
   POST: async ({ request, params, context, auth }) => {
     const { reason } = parseApiInput(RevokeBody, await readJsonBody(request));
-    const code = await findCode(db, { partnerId: auth.partner.id, input: params.code ?? "" });
+    const code = await findCode(db, {
+      partnerId: auth.partner.id,
+      input: params.code ?? "",
+      now: clock(),
+    });
     if (!code) throw new CodeNotFound();
     const revoked = await revokeCode(db, {
       partnerId: auth.partner.id,
@@ -18,6 +23,7 @@ const route = partnerApiRoute("/api/v1/codes/{code}/revoke", {
       reason,
       actor: auth.actor,
       ip: context.clientIp,
+      now: clock(),
     });
     return jsonResponse(codeJson(revoked));
   },

@@ -3,10 +3,15 @@ import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { codeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { CodeNotFound, findCode } from "~/domain/codes.server";
+import { clock } from "~/lib/clock.server";
 
 const route = partnerApiRoute("/api/v1/codes/{code}", {
   GET: async ({ params, auth }) => {
-    const code = await findCode(db, { partnerId: auth.partner.id, input: params.code ?? "" });
+    const code = await findCode(db, {
+      partnerId: auth.partner.id,
+      input: params.code ?? "",
+      now: clock(),
+    });
     if (!code) throw new CodeNotFound();
     return jsonResponse(codeJson(code));
   },

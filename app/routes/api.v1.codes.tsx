@@ -6,6 +6,7 @@ import { pageLimit, parseApiInput, queryObject } from "~/api/json.server";
 import { codeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { listCodes } from "~/domain/codes.server";
+import { clock } from "~/lib/clock.server";
 
 const CodeListQuery = z.object({
   status: z.enum(["issued", "claimed", "revoked", "expired", "outstanding"]).optional(),
@@ -23,6 +24,7 @@ const route = partnerApiRoute("/api/v1/codes", {
       filter: { status: query.status, bundleId: query.bundle_id, batchId: query.batch_id },
       cursor: query.cursor ?? null,
       limit: query.limit,
+      now: clock(),
     });
     return jsonResponse({ data: page.rows.map(codeJson), next_cursor: page.nextCursor });
   },

@@ -6,11 +6,12 @@ import { cardOperationProblem } from "~/api/problem.server";
 import { cardOperationJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { CardOperationBatchSchema, recordCardOperations } from "~/domain/usage.server";
+import { clock } from "~/lib/clock.server";
 
 const route = platformApiRoute("/api/v1/operations/batch", {
   POST: async ({ request }) => {
     const operations = parseApiInput(CardOperationBatchSchema, await readJsonBody(request));
-    const results = await recordCardOperations(db, { operations });
+    const results = await recordCardOperations(db, { operations, now: clock() });
     return jsonResponse({
       results: results.map((result, index) => {
         if (result.outcome === "recorded" || result.outcome === "replayed") {

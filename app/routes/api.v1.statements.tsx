@@ -5,10 +5,11 @@ import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { statementJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
 import { listStatements } from "~/domain/statements.server";
+import { clock } from "~/lib/clock.server";
 
 const route = partnerApiRoute("/api/v1/statements", {
   GET: async ({ auth }) => {
-    const statements = await listStatements(db, { partnerId: auth.partner.id });
+    const statements = await listStatements(db, { partnerId: auth.partner.id, now: clock() });
     return jsonResponse({ data: statements.map(statementJson) });
   },
 });

@@ -209,8 +209,13 @@ async function domainMillion(
       recipient: null,
     },
     actor: { userId: owner.id, label: owner.email },
+    now: new Date(),
   });
-  const outcome = await continueBatchGeneration(db, { batchId: batch.id, chunkSize });
+  const outcome = await continueBatchGeneration(db, {
+    batchId: batch.id,
+    chunkSize,
+    clock: () => new Date(),
+  });
   const elapsed = performance.now() - started;
   const [check] = await q<{ status: string; generated_count: number; n: string }>(
     `select status, generated_count, (select count(*) from activation_codes where batch_id = $1) as n

@@ -424,7 +424,7 @@ async function setupStatement(db: DbHandle["db"]): Promise<PdfSetup> {
   );
   const started = performance.now();
   const [final] = (
-    await finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR })
+    await finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR, now: new Date() })
   ).filter((f) => f.month === month);
   say(
     `setup: ${final.number} finalised through the domain in ${seconds(performance.now() - started)}`,
@@ -750,6 +750,7 @@ async function benchClients(s: ClientsSetup, db: DbHandle["db"], baseUrl: string
       partnerId: s.partnerId,
       cursor: deepCursor,
       limit: 50,
+      now: new Date(),
     });
     deepCursor = next.nextCursor;
   }

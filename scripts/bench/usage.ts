@@ -388,10 +388,11 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
       code,
       actor: { userId: owner.id, label: OWNER_EMAIL, email: OWNER_EMAIL },
       ip: "127.0.0.1",
+      now: new Date(),
     });
   }
 
-  const prices = await getCurrentPrices(db);
+  const prices = await getCurrentPrices(db, new Date());
   const price = wholesalePrice(bundleRetailCents(bundle, prices), partner.discount_bps);
   say("setup: VACUUM (ANALYZE)…");
   await q("vacuum (analyze)");

@@ -24,6 +24,7 @@ describe("audit subjects", () => {
       reason: "Sold by mistake",
       actor: systemActor,
       ip: null,
+      now: new Date(),
     });
 
     const history = await codeHistory(testDb().db, { partnerId: partner.id, serial: codes[0].id });

@@ -108,7 +108,7 @@ describe("a successful sign-up", () => {
   test("the plan overview of a new free business", async () => {
     const result = await signup({ ...VALID, email: "overview@example.test" });
     const businessId = result.location!.split("/")[2];
-    const entitlements = await getEntitlements(db, { businessId });
+    const entitlements = await getEntitlements(db, { businessId, now: new Date() });
     expect(entitlements).toMatchObject({
       plan: {
         id: "free",

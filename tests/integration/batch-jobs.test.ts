@@ -35,6 +35,7 @@ describe("code batch jobs on pg-boss", () => {
       bundleId: bundle.id,
       input: { count: 10_500, prefix: null, expiresAt: null, label: null, recipient: null },
       actor,
+      now: new Date(),
     });
     await testDb()
       .db.updateTable("code_batches")
@@ -67,6 +68,7 @@ describe("code batch jobs on pg-boss", () => {
       bundleId: bundle.id,
       input: { count: 25_000, prefix: "JOB", expiresAt: null, label: null, recipient: null },
       actor: { userId: owner.id, label: owner.email },
+      now: new Date(),
     });
     expect(batch.status).toBe("generating");
     await enqueueBatchGeneration(batch.id);

@@ -49,6 +49,7 @@ async function claimFor(name: string, code: string) {
     code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
+    now: new Date(),
   });
   return business.id;
 }
@@ -80,6 +81,7 @@ beforeAll(async () => {
             occurredAt: null,
           },
         ],
+        now: new Date(),
       });
     }
   }
@@ -97,6 +99,7 @@ beforeAll(async () => {
     code: codesB[0].code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
+    now: new Date(),
   });
   onlyB = await claimFor("Fig Foods", codesB[1].code);
 });

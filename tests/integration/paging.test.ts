@@ -60,7 +60,8 @@ let partnerId: string;
 const clientCase = (sort: ClientSort, direction: "asc" | "desc"): ListCase => ({
   name: `clients by ${sort} ${direction}`,
   setUp: async () => clientIds,
-  read: (cursor) => listClients(testDb().db, { partnerId, sort, direction, cursor, limit: 1 }),
+  read: (cursor) =>
+    listClients(testDb().db, { partnerId, sort, direction, cursor, limit: 1, now: new Date() }),
   idOf: (row) => (row as { businessId: string }).businessId,
 });
 const clientIds: string[] = [];
@@ -74,7 +75,8 @@ const lists: ListCase[] = [
       await tieCreatedAt("bundles", ids);
       return ids;
     },
-    read: (cursor) => listBundles(testDb().db, { partnerId, status: "all", cursor, limit: 1 }),
+    read: (cursor) =>
+      listBundles(testDb().db, { partnerId, status: "all", cursor, limit: 1, now: new Date() }),
     idOf: (row) => (row as { id: string }).id,
   },
   {
@@ -96,7 +98,7 @@ const lists: ListCase[] = [
       const { codes } = await createBatchWithCodes(await createBundle(partnerId), { count: 5 });
       return codes.map((code) => String(code.id));
     },
-    read: (cursor) => listCodes(testDb().db, { partnerId, cursor, limit: 1 }),
+    read: (cursor) => listCodes(testDb().db, { partnerId, cursor, limit: 1, now: new Date() }),
     idOf: (row) => String((row as { serial: number }).serial),
   },
   ...clientSorts.flatMap((sort) => [clientCase(sort, "asc"), clientCase(sort, "desc")]),
@@ -197,6 +199,7 @@ beforeAll(async () => {
       code: code.code,
       actor: { userId: owner.id, label: owner.email, email: owner.email },
       ip: null,
+      now: new Date(),
     });
     clientIds.push(business.id);
   }

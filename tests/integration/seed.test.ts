@@ -43,7 +43,7 @@ describe("demo seed", () => {
     for (const row of joined) expect(row.joinedAt).toEqual(row.enrolledAt);
 
     const businessId = homes["owner@demo.7stamp.test"].split("/")[2];
-    const entitlements = await getEntitlements(db, { businessId });
+    const entitlements = await getEntitlements(db, { businessId, now: new Date() });
     expect(entitlements!.plan).toMatchObject({
       businessName: "Corner Coffee",
       id: "free",
@@ -74,7 +74,7 @@ describe("demo seed", () => {
       .select("id")
       .where("name", "=", "Harbour Deli")
       .executeTakeFirstOrThrow();
-    const deliEntitlements = await getEntitlements(db, { businessId: deli.id });
+    const deliEntitlements = await getEntitlements(db, { businessId: deli.id, now: new Date() });
     expect(deliEntitlements!.grants.map((g) => g.code?.bundleName)).toEqual(["POS Pro"]);
   });
 

@@ -81,6 +81,7 @@ async function claimsInMonth(
       actor: { ...ACTOR, email: null },
       ip: null,
       limitByIp: false,
+      now: new Date(),
     });
   }
   // Into the month: codes made on its first day, claims a few minutes apart from the 2nd.
@@ -151,6 +152,7 @@ async function partnerWorld(options: {
     partnerId: partner.id,
     month: options.month,
     actor: ACTOR,
+    now: new Date(),
   });
   const byMonth = new Map(finalised.map((f) => [f.month, f.statementId]));
   const statement = await getStatement(db, {

@@ -80,6 +80,7 @@ async function claims(
       actor: { ...ACTOR, email: null },
       ip: null,
       limitByIp: false,
+      now: new Date(),
     });
   }
   if (month) {
@@ -146,6 +147,7 @@ beforeAll(async () => {
     partnerId: partner.id,
     month: FINAL_MONTH,
     actor: ACTOR,
+    now: new Date(),
   });
   const memberUser = await createUser();
   await addPartnerMember(partner.id, memberUser.id, "member");

@@ -118,6 +118,7 @@ describe("a support grant", () => {
         { businessId, idempotencyKey: "a", kind: "stamp", quantity: 1000, occurredAt: null },
         { businessId, idempotencyKey: "b", kind: "stamp", quantity: 550, occurredAt: null },
       ],
+      now: new Date(),
     });
     expect(results.map((r) => r.outcome)).toEqual(["recorded", "recorded"]);
     const used = Object.fromEntries(
@@ -230,7 +231,9 @@ describe("changing a business's plan", () => {
     });
     expect(missing.status).toBe(400);
     expect(missing.body.errors.customStaffSeats?.key).toBe("validation.tooSmall");
-    expect((await getBusinessPlan(testDb().db, { businessId: business.id }))?.id).toBe("free");
+    expect(
+      (await getBusinessPlan(testDb().db, { businessId: business.id, now: new Date() }))?.id,
+    ).toBe("free");
 
     const changed = await post(business.id, {
       intent: "plan",
@@ -240,7 +243,9 @@ describe("changing a business's plan", () => {
       reason: "Chain of 12 cafés",
     });
     expect(changed.status).toBe(302);
-    expect(await getBusinessPlan(testDb().db, { businessId: business.id })).toMatchObject({
+    expect(
+      await getBusinessPlan(testDb().db, { businessId: business.id, now: new Date() }),
+    ).toMatchObject({
       id: "custom",
       cardOperationsPerPeriod: 50000,
       staffSeats: 12,
@@ -273,7 +278,9 @@ describe("changing a business's plan", () => {
       reason: "Back to a standard plan",
     });
     expect(monthly.status).toBe(302);
-    expect(await getBusinessPlan(testDb().db, { businessId: business.id })).toMatchObject({
+    expect(
+      await getBusinessPlan(testDb().db, { businessId: business.id, now: new Date() }),
+    ).toMatchObject({
       id: "monthly",
       locations: 3,
       cardOperationsPerPeriod: 6000,

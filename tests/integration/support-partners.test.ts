@@ -147,7 +147,7 @@ describe("enrolling a partner", () => {
     expect(mail).toHaveLength(1);
     expect(mail[0].to).toBe("hannah@harbour.example");
     const token = tokenOf(mail[0].link!);
-    expect(await findInvitation(testDb().db, token)).toMatchObject({
+    expect(await findInvitation(testDb().db, token, new Date())).toMatchObject({
       role: "owner",
       organisationName: "Harbour Digital",
       accountExists: false,
@@ -159,6 +159,7 @@ describe("enrolling a partner", () => {
       password: "a long enough password",
       ip: null,
       userAgent: null,
+      now: new Date(),
     });
     expect(accepted.href).toBe("/partner/harbour-digital");
     const membership = await testDb()
@@ -244,6 +245,7 @@ describe("enrolling a partner", () => {
         reason: "",
       },
       actor: { userId: null, label: "test" },
+      now: new Date(),
     });
     const result = await enrol(enrolment({ slug: "copycat", statementPrefix: "PRINTED" }));
     expect(result.status).toBe(400);
@@ -608,8 +610,8 @@ describe("members and invitations", () => {
     expect(resent.status).toBe(302);
     const secondLink = testOutbox().at(-1)!.link!;
     expect(secondLink).not.toBe(firstLink);
-    expect(await findInvitation(testDb().db, tokenOf(firstLink))).toBeNull();
-    expect(await findInvitation(testDb().db, tokenOf(secondLink))).toMatchObject({
+    expect(await findInvitation(testDb().db, tokenOf(firstLink), new Date())).toBeNull();
+    expect(await findInvitation(testDb().db, tokenOf(secondLink), new Date())).toMatchObject({
       role: "member",
     });
 
@@ -618,7 +620,7 @@ describe("members and invitations", () => {
       email: "new.member@example.test",
     });
     expect(revoked.status).toBe(302);
-    expect(await findInvitation(testDb().db, tokenOf(secondLink))).toBeNull();
+    expect(await findInvitation(testDb().db, tokenOf(secondLink), new Date())).toBeNull();
     const [audit] = await auditRows("invitation.revoked");
     expect(audit).toMatchObject({ actor_user_id: support.id, partner_id: partner.id });
 
