@@ -7,13 +7,16 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createPlatformToken } from "../app/domain/api-keys.server.ts";
 import { systemActor } from "../app/domain/audit.server.ts";
-import { generateBatch } from "../app/domain/batches.server.ts";
+import { generateBatch } from "../app/domain/batches/generation.server.ts";
 import { createBundle } from "../app/domain/bundles.server.ts";
 import { rollBackClaim } from "../app/domain/claim-rollbacks.server.ts";
-import { handOutCode, revokeCode } from "../app/domain/codes.server.ts";
-import { allowancePeriod, getBusinessPlan } from "../app/domain/entitlements.server.ts";
+import { handOutCode, revokeCode } from "../app/domain/codes/commands.server.ts";
+import { allowancePeriod, getBusinessPlan } from "../app/domain/entitlements/plan.server.ts";
 import { claimCode, type ClaimedCode } from "../app/domain/redemption.server.ts";
-import { finalizeMonthForAllPartners, lastEndedMonth } from "../app/domain/statements.server.ts";
+import {
+  finalizeMonthForAllPartners,
+  lastEndedMonth,
+} from "../app/domain/statements/finalise.server.ts";
 import { recordCardOperations, type CardOperationInput } from "../app/domain/usage.server.ts";
 import { addMonthsClamped } from "../app/lib/billing-periods.ts";
 import { monthOf, monthsBetween, statementPeriod } from "../app/lib/statement-months.ts";

@@ -1,12 +1,13 @@
 // The JSON the partner API answers with: snake_case, ISO 8601 dates (UTC), money in
 // integer cents. One function per resource, so every endpoint shows a resource the same way.
-import type { Batch, GeneratedCode } from "~/domain/batches.server";
+import type { Batch, GeneratedCode } from "~/domain/batches/model.server";
 import type { Bundle } from "~/domain/bundles.server";
-import type { ClientRow } from "~/domain/clients.server";
-import { redeemUrl, type CodeRow } from "~/domain/codes.server";
-import type { Entitlements } from "~/domain/entitlements.server";
+import type { ClientRow } from "~/domain/clients/model.server";
+import { redeemUrl } from "~/domain/codes/reads.server";
+import { type CodeRow } from "~/domain/codes/model.server";
+import type { Entitlements } from "~/domain/entitlements/answer.server";
 import type { ClaimedCode } from "~/domain/redemption.server";
-import type { StatementListEntry } from "~/domain/statements.server";
+import type { StatementListEntry } from "~/domain/statements/reads.server";
 import type { RecordedCardOperation } from "~/domain/usage.server";
 import { batchProgressPercent } from "~/lib/batch-progress";
 import { statementPeriod } from "~/lib/statement-months";

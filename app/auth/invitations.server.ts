@@ -4,7 +4,7 @@ import type { Database } from "~db/index.ts";
 import { invitationPending } from "~/domain/predicates.server";
 import { env } from "~/env.server";
 import { recordAudit, type AuditActor } from "~/domain/audit.server";
-import { reattributeSeats } from "~/domain/entitlements.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import { DomainError } from "~/domain/errors.server";
 import { rateLimitRules, reserveRateLimits } from "~/domain/rate-limits.server";
 import { invitationEmail } from "~/email/messages.server";

@@ -1,7 +1,8 @@
 // Seat enforcement at the door: a business member over the staff-seat limit cannot sign in
 // or open the business until a seat frees up (DESIGN.md §4). Nothing is deleted for it.
 import type { Database } from "~db/index.ts";
-import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import { DomainError } from "~/domain/errors.server";
 import { clock } from "~/lib/clock.server";
 import { isGrantEnded } from "~/domain/predicates.server";

@@ -8,12 +8,9 @@ import type { Database } from "~db/index.ts";
 import { isUuid } from "~/lib/ids";
 import { parseWholeNumber } from "~/lib/money-input";
 import { recordAudit, type AuditActor } from "./audit.server";
-import {
-  getEntitlements,
-  lockBusinessPlans,
-  reattributeSeats,
-  type GrantSource,
-} from "./entitlements.server";
+import { getEntitlements } from "./entitlements/answer.server";
+import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { afterKey, keyset, pageSize, type Page } from "./paging.server";
 import { recordOutboxEvent } from "./outbox.server";

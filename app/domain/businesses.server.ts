@@ -1,5 +1,5 @@
 // Businesses: sign-up on the free plan. What a business has (plan, allowances, grants) is
-// entitlements.server.ts.
+// entitlements/ (getEntitlements in entitlements/answer.server.ts).
 import type { Database } from "~db/index.ts";
 import { normaliseEmail } from "~/auth/accounts.server";
 import { hashPassword } from "~/auth/password.server";

@@ -4,7 +4,7 @@
 import type { Database } from "~db/index.ts";
 import { formatCode } from "~/lib/activation-code";
 import { isUuid } from "~/lib/ids";
-import { redeemUrl } from "./codes.server";
+import { redeemUrl } from "./codes/reads.server";
 import { DomainError } from "./errors.server";
 import { codeOutstanding } from "./predicates.server";
 

@@ -4,7 +4,8 @@ import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
 import type { AuditActor } from "./audit.server";
 import { recordAudit } from "./audit.server";
-import { lockBusinessPlans, reattributeSeats } from "./entitlements.server";
+import { lockBusinessPlans } from "./entitlements/plan.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { recordOutboxEvent } from "./outbox.server";
 

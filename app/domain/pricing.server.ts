@@ -2,7 +2,7 @@
 // (a version is added for today or later, never changed once it has started), and the plan
 // table, whose terms are versioned too so that an edit reaches each business at its next
 // allowance period. Reading what is in force lives beside the readers: getCurrentPrices
-// (bundles.server.ts) and the plan terms in entitlements.server.ts.
+// (bundles.server.ts) and the plan terms in entitlements/plan.server.ts.
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import type { DB } from "~db/schema.ts";

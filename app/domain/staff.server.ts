@@ -6,13 +6,9 @@ import { normaliseEmail } from "~/auth/accounts.server";
 import { AlreadyMember, createInvitation } from "~/auth/invitations.server";
 import type { Language } from "~/lib/locale";
 import { recordAudit } from "./audit.server";
-import {
-  freeStaffSeats,
-  getEntitlements,
-  lockBusinessPlans,
-  reattributeSeats,
-  type GrantSource,
-} from "./entitlements.server";
+import { freeStaffSeats, getEntitlements } from "./entitlements/answer.server";
+import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 
 export class NoFreeStaffSeat extends DomainError {

@@ -7,7 +7,9 @@ import type { Database } from "~db/index.ts";
 import { parseCode, parseSerial } from "~/lib/activation-code";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { rollBackClaim } from "./claim-rollbacks.server";
-import { codeHistory, CodeMistyped, CodeNotFound, getCode, revokeCode } from "./codes.server";
+import { codeHistory, getCode } from "./codes/reads.server";
+import { CodeMistyped, CodeNotFound } from "./codes/model.server";
+import { revokeCode } from "./codes/commands.server";
 import { DomainError } from "./errors.server";
 
 const DAY_MS = 86_400_000;

@@ -4,12 +4,12 @@
 import type { Database } from "~db/index.ts";
 import { listPendingPartnerInvitations } from "~/auth/invitations.server";
 import { listAudit } from "./audit.server";
-import { listBatches } from "./batches.server";
+import { listBatches } from "./batches/reads.server";
 import { listBundles } from "./bundles.server";
-import { listClients } from "./clients.server";
-import { listCodes } from "./codes.server";
+import { listClients } from "./clients/reads.server";
+import { listCodes } from "./codes/reads.server";
 import { getPartnerTerms, listPartnerTeam } from "./partners.server";
-import { listStatements } from "./statements.server";
+import { listStatements } from "./statements/reads.server";
 
 const LATEST = 10;
 

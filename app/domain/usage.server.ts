@@ -10,12 +10,11 @@ import { grantActive } from "./predicates.server";
 import { isCalendarDate } from "~/lib/forms";
 import {
   compareDrawOrder,
-  lockBusinessPlans,
   openPlanPeriods,
   toGrantRow,
   type GrantRow,
-  type GrantSource,
-} from "./entitlements.server";
+} from "./entitlements/grants.server";
+import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
 
 export type CardOperationKind = "stamp" | "voucher";
 

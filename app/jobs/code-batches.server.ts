@@ -2,7 +2,11 @@
 // start-up) that re-enqueues batches whose worker died mid-way, so a restart resumes them.
 import type PgBoss from "pg-boss";
 import type { Database } from "~db/index.ts";
-import { continueBatchGeneration, failBatch, interruptedBatchIds } from "~/domain/batches.server";
+import {
+  continueBatchGeneration,
+  failBatch,
+  interruptedBatchIds,
+} from "~/domain/batches/generation.server";
 import { log } from "~/lib/log.server";
 import { enqueueBatchGeneration, queues } from "./queue.server";
 import { clock } from "~/lib/clock.server";

@@ -3,7 +3,7 @@
 // attribution catches up even when nobody opens the business.
 import type PgBoss from "pg-boss";
 import type { Database } from "~db/index.ts";
-import { businessesWithStaleSeats, reattributeSeats } from "~/domain/entitlements.server";
+import { businessesWithStaleSeats, reattributeSeats } from "~/domain/entitlements/seats.server";
 import { log } from "~/lib/log.server";
 import { clock } from "~/lib/clock.server";
 

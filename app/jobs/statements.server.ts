@@ -9,7 +9,7 @@ import {
   lastEndedMonth,
   StatementFinalisationFailed,
   type FinalisedStatement,
-} from "~/domain/statements.server";
+} from "~/domain/statements/finalise.server";
 import { log } from "~/lib/log.server";
 import { clock } from "~/lib/clock.server";
 

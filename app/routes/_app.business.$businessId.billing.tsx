@@ -21,7 +21,7 @@ import { ProgressBar } from "~/components/ProgressBar";
 import { planAllowanceTone } from "~/lib/operations-left";
 import { useLiveLoaderData } from "~/lib/use-polling";
 import { db } from "~/db.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { EnterpriseRequestSchema, requestEnterprise } from "~/domain/enterprise-requests.server";
 import { DomainError, RateLimited } from "~/domain/errors.server";
 import { changePlan, listPlans, type PlanOption } from "~/domain/plans.server";

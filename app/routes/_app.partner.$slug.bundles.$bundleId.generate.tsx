@@ -8,11 +8,11 @@ import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import {
   BatchFormSchema,
-  generateBatch,
   PartnerSuspendedFromGenerating,
   MAX_BATCH_SIZE,
   SYNC_BATCH_LIMIT,
-} from "~/domain/batches.server";
+} from "~/domain/batches/model.server";
+import { generateBatch } from "~/domain/batches/generation.server";
 import { getBundle } from "~/domain/bundles.server";
 import { DomainError } from "~/domain/errors.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";

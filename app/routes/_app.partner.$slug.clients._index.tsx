@@ -14,13 +14,13 @@ import {
   clientFilters,
   clientSorts,
   defaultDirection,
-  listClients,
   readClientQuery,
   type ClientQueryValues,
   type ClientRow,
   type ClientSort,
   type SortDirection,
-} from "~/domain/clients.server";
+} from "~/domain/clients/model.server";
+import { listClients } from "~/domain/clients/reads.server";
 import { formatDate, formatNumber } from "~/lib/format";
 import type { FieldErrors } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";

@@ -3,7 +3,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
-import { clientsCsv, readClientQuery } from "~/domain/clients.server";
+import { clientsCsv } from "~/domain/clients/csv.server";
+import { readClientQuery } from "~/domain/clients/model.server";
 import { DomainError } from "~/domain/errors.server";
 import { csvDownload, fileDate, plainTextResponse } from "~/lib/downloads.server";
 import { clock } from "~/lib/clock.server";

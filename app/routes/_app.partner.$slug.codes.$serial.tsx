@@ -19,16 +19,12 @@ import { db } from "~/db.server";
 import {
   CodeNotFound,
   CodeNotRevocable,
-  codeHistory,
-  emailCode,
-  getCode,
-  handOutCode,
   HandOutInputSchema,
-  redeemUrl,
-  revokeCode,
   RevokeInputSchema,
   type HistoryEntry,
-} from "~/domain/codes.server";
+} from "~/domain/codes/model.server";
+import { codeHistory, getCode, redeemUrl } from "~/domain/codes/reads.server";
+import { emailCode, handOutCode, revokeCode } from "~/domain/codes/commands.server";
 import { DomainError, RateLimited } from "~/domain/errors.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";

@@ -9,9 +9,11 @@ import { FilterDisclosure } from "~/components/FilterDisclosure";
 import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
 import { readPage } from "~/domain/paging.server";
-import { getBatch, listBatches, type Batch } from "~/domain/batches.server";
+import { getBatch, listBatches } from "~/domain/batches/reads.server";
+import { type Batch } from "~/domain/batches/model.server";
 import { listBundles } from "~/domain/bundles.server";
-import { CodeMistyped, InvalidCodeSearch, listCodes, type CodeRow } from "~/domain/codes.server";
+import { CodeMistyped, InvalidCodeSearch, type CodeRow } from "~/domain/codes/model.server";
+import { listCodes } from "~/domain/codes/reads.server";
 import {
   codeStatusFilters,
   filterQuery,

@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
-import { codesCsv } from "~/domain/codes.server";
+import { codesCsv } from "~/domain/codes/csv.server";
 import { DomainError } from "~/domain/errors.server";
 import { csvDownload, fileDate, plainTextResponse } from "~/lib/downloads.server";
 import { readCodeFilter } from "~/lib/code-filter";

@@ -15,7 +15,7 @@ import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
 import { DomainError } from "~/domain/errors.server";
 import { readPage } from "~/domain/paging.server";
-import { StatementFinalisationFailed } from "~/domain/statements.server";
+import { StatementFinalisationFailed } from "~/domain/statements/finalise.server";
 import {
   FinaliseNowSchema,
   finaliseNow,

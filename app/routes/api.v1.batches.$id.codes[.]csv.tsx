@@ -3,8 +3,8 @@
 import { partnerApiRoute } from "~/api/handler.server";
 import { ApiProblem, notFoundProblem } from "~/api/problem.server";
 import { db } from "~/db.server";
-import { getBatch } from "~/domain/batches.server";
-import { codesCsv } from "~/domain/codes.server";
+import { getBatch } from "~/domain/batches/reads.server";
+import { codesCsv } from "~/domain/codes/csv.server";
 import { csvDownload } from "~/lib/downloads.server";
 import { clock } from "~/lib/clock.server";
 

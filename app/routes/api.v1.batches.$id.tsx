@@ -3,7 +3,7 @@ import { partnerApiRoute, jsonResponse } from "~/api/handler.server";
 import { notFoundProblem } from "~/api/problem.server";
 import { batchJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
-import { getBatch } from "~/domain/batches.server";
+import { getBatch } from "~/domain/batches/reads.server";
 
 const route = partnerApiRoute("/api/v1/batches/{id}", {
   GET: async ({ params, auth }) => {

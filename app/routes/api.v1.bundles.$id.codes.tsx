@@ -5,7 +5,8 @@ import { partnerApiRoute, jsonResponse } from "~/api/handler.server";
 import { parseApiInput, readJsonBody } from "~/api/json.server";
 import { batchJson, batchUrl, generatedCodeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
-import { BatchInputSchema, generateBatch } from "~/domain/batches.server";
+import { BatchInputSchema } from "~/domain/batches/model.server";
+import { generateBatch } from "~/domain/batches/generation.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
 import { clock } from "~/lib/clock.server";
 

@@ -3,7 +3,7 @@ import { jsonResponse, platformApiRoute } from "~/api/handler.server";
 import { notFoundProblem } from "~/api/problem.server";
 import { entitlementsJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { isUuid } from "~/lib/ids";
 import { clock } from "~/lib/clock.server";
 

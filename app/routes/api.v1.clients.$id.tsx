@@ -3,7 +3,8 @@
 // operations over the last 90 days. Another partner's client answers 404 like an unknown id.
 import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { db } from "~/db.server";
-import { getClient, type ClientCode } from "~/domain/clients.server";
+import { getClient } from "~/domain/clients/reads.server";
+import { type ClientCode } from "~/domain/clients/model.server";
 import { clientJson } from "~/api/serialize.server";
 import { clock } from "~/lib/clock.server";
 

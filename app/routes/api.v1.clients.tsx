@@ -4,7 +4,8 @@ import { clientJson } from "~/api/serialize.server";
 import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { pageLimit, parseApiInput, queryObject } from "~/api/json.server";
 import { db } from "~/db.server";
-import { ClientListQuerySchema, listClients } from "~/domain/clients.server";
+import { ClientListQuerySchema } from "~/domain/clients/model.server";
+import { listClients } from "~/domain/clients/reads.server";
 import { clock } from "~/lib/clock.server";
 
 const ClientListApiQuery = ClientListQuerySchema.extend({

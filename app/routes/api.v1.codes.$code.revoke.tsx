@@ -3,7 +3,9 @@ import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { parseApiInput, readJsonBody } from "~/api/json.server";
 import { codeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
-import { CodeNotFound, findCode, revokeCode, RevokeInputSchema } from "~/domain/codes.server";
+import { CodeNotFound, RevokeInputSchema } from "~/domain/codes/model.server";
+import { findCode } from "~/domain/codes/reads.server";
+import { revokeCode } from "~/domain/codes/commands.server";
 import { clock } from "~/lib/clock.server";
 
 const RevokeBody = RevokeInputSchema.strict();

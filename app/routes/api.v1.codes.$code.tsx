@@ -2,7 +2,8 @@
 import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { codeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
-import { CodeNotFound, findCode } from "~/domain/codes.server";
+import { CodeNotFound } from "~/domain/codes/model.server";
+import { findCode } from "~/domain/codes/reads.server";
 import { clock } from "~/lib/clock.server";
 
 const route = partnerApiRoute("/api/v1/codes/{code}", {

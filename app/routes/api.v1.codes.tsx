@@ -5,7 +5,7 @@ import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { pageLimit, parseApiInput, queryObject } from "~/api/json.server";
 import { codeJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
-import { listCodes } from "~/domain/codes.server";
+import { listCodes } from "~/domain/codes/reads.server";
 import { clock } from "~/lib/clock.server";
 
 const CodeListQuery = z.object({

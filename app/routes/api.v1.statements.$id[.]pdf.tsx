@@ -5,7 +5,7 @@ import { ApiProblem, notFoundProblem } from "~/api/problem.server";
 import { db } from "~/db.server";
 import { pdfDownload } from "~/lib/downloads.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
-import { StatementNotFound } from "~/domain/statements.server";
+import { StatementNotFound } from "~/domain/statements/model.server";
 import { RendererBusy } from "~/pdf/render.server";
 
 const route = partnerApiRoute("/api/v1/statements/{id}.pdf", {

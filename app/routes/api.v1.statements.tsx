@@ -4,7 +4,7 @@
 import { jsonResponse, partnerApiRoute } from "~/api/handler.server";
 import { statementJson } from "~/api/serialize.server";
 import { db } from "~/db.server";
-import { listStatements } from "~/domain/statements.server";
+import { listStatements } from "~/domain/statements/reads.server";
 import { clock } from "~/lib/clock.server";
 
 const route = partnerApiRoute("/api/v1/statements", {

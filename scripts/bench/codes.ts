@@ -17,9 +17,9 @@ import { createDb, type DbHandle } from "~db/index.ts";
 import { migrateToLatest } from "~db/migrate.ts";
 import { hashPassword } from "~/auth/password.server";
 import { createApiKey } from "~/domain/api-keys.server";
-import { continueBatchGeneration, generateBatch } from "~/domain/batches.server";
+import { continueBatchGeneration, generateBatch } from "~/domain/batches/generation.server";
 import { formatCode } from "~/lib/activation-code";
-import { codesPaging } from "~/domain/codes.server";
+import { codesPaging } from "~/domain/codes/reads.server";
 import {
   checkpoint as checkpointOn,
   cleanUpOnSignals,

@@ -26,14 +26,10 @@ import pg from "pg";
 import { createDb, type DbHandle } from "~db/index.ts";
 import { migrateToLatest } from "~db/migrate.ts";
 import { hashPassword } from "~/auth/password.server";
-import { listClients } from "~/domain/clients.server";
+import { listClients } from "~/domain/clients/reads.server";
 import { statementPdfInput } from "~/domain/statement-pdf.server";
-import {
-  finalizeStatements,
-  getStatement,
-  lastEndedMonth,
-  listStatementLines,
-} from "~/domain/statements.server";
+import { finalizeStatements, lastEndedMonth } from "~/domain/statements/finalise.server";
+import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
 import { generateCode } from "~/lib/activation-code";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import { statementPeriod } from "~/lib/statement-months";

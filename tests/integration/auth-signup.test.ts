@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "~/auth/session.server";
 import { hashToken } from "~/auth/tokens.server";
 import { verifyPassword } from "~/auth/password.server";
 import { db } from "~/db.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { action as signupAction, loader as signupLoader } from "~/routes/_auth.signup";
 import { loader as billingLoader } from "~/routes/_app.business.$businessId.billing";
 import { testDb } from "../db.ts";

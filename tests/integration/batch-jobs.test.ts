@@ -4,7 +4,8 @@
 import { sql } from "kysely";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateBatch, getBatch } from "~/domain/batches.server";
+import { generateBatch } from "~/domain/batches/generation.server";
+import { getBatch } from "~/domain/batches/reads.server";
 import { startJobs, stopJobs } from "~/jobs/boss.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
 import { testDb } from "../db.ts";

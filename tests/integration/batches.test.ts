@@ -2,17 +2,14 @@
 // resumable after a crash, never a half batch that looks complete; bad input writes nothing.
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import { BatchFormSchema, BatchInputSchema, type BatchInput } from "~/domain/batches/model.server";
 import {
-  BatchFormSchema,
-  BatchInputSchema,
   continueBatchGeneration,
   failBatch,
   generateBatch,
-  getBatch,
   interruptedBatchIds,
-  listBatches,
-  type BatchInput,
-} from "~/domain/batches.server";
+} from "~/domain/batches/generation.server";
+import { getBatch, listBatches } from "~/domain/batches/reads.server";
 import { hasValidCheckSymbol } from "~/lib/activation-code";
 import { parseObject } from "~/lib/forms";
 import { testDb } from "../db.ts";

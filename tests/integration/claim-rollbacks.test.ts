@@ -6,15 +6,14 @@
 import { sql } from "kysely";
 import { describe, expect, test } from "vitest";
 import { rollBackClaim } from "~/domain/claim-rollbacks.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { claimCode } from "~/domain/redemption.server";
+import { finalizeStatements, lastEndedMonth } from "~/domain/statements/finalise.server";
 import {
-  finalizeStatements,
   getMonthStatement,
   getStatement,
-  lastEndedMonth,
   listStatementLines,
-} from "~/domain/statements.server";
+} from "~/domain/statements/reads.server";
 import { recordCardOperations } from "~/domain/usage.server";
 import { formatMoney } from "~/lib/format";
 import { addMonths, monthOf } from "~/lib/statement-months";

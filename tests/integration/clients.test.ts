@@ -4,18 +4,17 @@
 // tenancy — a partner sees only what its own codes gave, on every page, export and detail.
 import type { Selectable } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
+import { clientDailyUsage, getClient, listClients } from "~/domain/clients/reads.server";
 import {
-  clientDailyUsage,
   clientSorts,
-  clientsCsv,
-  getClient,
-  listClients,
   ClientNotFound,
   type ClientRow,
   type ClientSort,
   type SortDirection,
-} from "~/domain/clients.server";
-import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
+} from "~/domain/clients/model.server";
+import { clientsCsv } from "~/domain/clients/csv.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import { InvalidCursor } from "~/domain/paging.server";
 import { claimCode } from "~/domain/redemption.server";
 import { recordCardOperations } from "~/domain/usage.server";

@@ -10,22 +10,20 @@ import {
   CodeNotFound,
   CodeNotIssued,
   CodeNotRevocable,
-  codeHistory,
-  codesCsv,
-  emailCode,
-  findCode,
-  getCode,
-  handOutCode,
   InvalidCodeSearch,
-  listCodes,
   RecipientEmailMissing,
-  redeemUrl,
+  type CodeFilter,
+} from "~/domain/codes/model.server";
+import { codeHistory, findCode, getCode, listCodes, redeemUrl } from "~/domain/codes/reads.server";
+import { codesCsv } from "~/domain/codes/csv.server";
+import {
+  emailCode,
+  handOutCode,
   revokeCode,
   revokeUnclaimedCodesOfBatch,
-  type CodeFilter,
-} from "~/domain/codes.server";
+} from "~/domain/codes/commands.server";
 import { InvalidCursor, readPage } from "~/domain/paging.server";
-import { BatchNotFound } from "~/domain/batches.server";
+import { BatchNotFound } from "~/domain/batches/model.server";
 import { DomainError } from "~/domain/errors.server";
 import { formatCode, generateCode } from "~/lib/activation-code";
 import type { ActivationCodes, Bundles } from "~db/schema.ts";

@@ -6,12 +6,13 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { listAudit } from "~/domain/audit.server";
-import { listBatches } from "~/domain/batches.server";
+import { listBatches } from "~/domain/batches/reads.server";
 import { listBundles } from "~/domain/bundles.server";
 import { searchBusinesses } from "~/domain/business-admin.server";
-import { clientSorts, listClients, type ClientSort } from "~/domain/clients.server";
+import { clientSorts, type ClientSort } from "~/domain/clients/model.server";
+import { listClients } from "~/domain/clients/reads.server";
 import { listEnterpriseRequests } from "~/domain/enterprise-requests.server";
-import { listCodes } from "~/domain/codes.server";
+import { listCodes } from "~/domain/codes/reads.server";
 import { InvalidCursor, type Page } from "~/domain/paging.server";
 import { listPartners } from "~/domain/partners.server";
 import { claimCode } from "~/domain/redemption.server";

@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { claimCode, previewCode, type ClaimActor } from "~/domain/redemption.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { DomainError } from "~/domain/errors.server";
 import { formatCode } from "~/lib/activation-code";
 import { testDb } from "../db.ts";

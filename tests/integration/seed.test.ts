@@ -2,8 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { signIn } from "~/auth/accounts.server";
 import { homePathFor } from "~/domain/organisations.server";
-import { getEntitlements } from "~/domain/entitlements.server";
-import { getMonthStatement, lastEndedMonth } from "~/domain/statements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { getMonthStatement } from "~/domain/statements/reads.server";
+import { lastEndedMonth } from "~/domain/statements/finalise.server";
 import { monthOf, monthsBetween } from "~/lib/statement-months";
 import { DEMO_PASSWORD, seedDemoIfEmpty } from "~db/seed.ts";
 import { testDb } from "../db.ts";

@@ -6,12 +6,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getStatementPdf, statementPdfInput } from "~/domain/statement-pdf.server";
-import {
-  finalizeStatements,
-  getStatement,
-  listStatementLines,
-  type Statement,
-} from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
+import { type Statement } from "~/domain/statements/model.server";
 import { claimCode } from "~/domain/redemption.server";
 import { formatMoney } from "~/lib/format";
 import type { CodeCardsInput } from "~/pdf/code-cards";

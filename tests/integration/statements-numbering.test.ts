@@ -14,12 +14,14 @@ import { startJobs, stopJobs } from "~/jobs/boss.server";
 import {
   finalizeMonthForAllPartners,
   finalizeStatements,
+  lastEndedMonth,
+  StatementFinalisationFailed,
+} from "~/domain/statements/finalise.server";
+import {
   getMonthStatement,
   getStatement,
-  lastEndedMonth,
   listStatementLines,
-  StatementFinalisationFailed,
-} from "~/domain/statements.server";
+} from "~/domain/statements/reads.server";
 import { FINALIZE_SCHEDULE, finalizeLastMonth, statementQueues } from "~/jobs/statements.server";
 import { addMonths, monthOf, monthsBetween, statementPeriod } from "~/lib/statement-months";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";

@@ -5,7 +5,8 @@
 // its key never lists this partner's statements.
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
-import { finalizeStatements, type Statement, type StatementLine } from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { type Statement, type StatementLine } from "~/domain/statements/model.server";
 import { claimCode } from "~/domain/redemption.server";
 import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
 import * as statementsApi from "~/routes/api.v1.statements";

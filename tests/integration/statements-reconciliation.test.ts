@@ -7,11 +7,9 @@ import { sql, type Selectable } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getCurrentPrices } from "~/domain/bundles.server";
 import { rollBackClaim } from "~/domain/claim-rollbacks.server";
-import {
-  finalizeStatements,
-  getMonthStatement,
-  type StatementTotals,
-} from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { getMonthStatement } from "~/domain/statements/reads.server";
+import { type StatementTotals } from "~/domain/statements/model.server";
 import { addMonthsClamped } from "~/lib/billing-periods";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import { monthOf, monthsBetween, statementPeriod } from "~/lib/statement-months";

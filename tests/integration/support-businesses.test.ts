@@ -2,7 +2,7 @@
 // ending a grant early, and plan changes including Custom / Enterprise — each audited with a
 // reason, each refused with a field error and nothing written when the input is wrong.
 import { beforeAll, describe, expect, test } from "vitest";
-import { getBusinessPlan } from "~/domain/entitlements.server";
+import { getBusinessPlan } from "~/domain/entitlements/plan.server";
 import { recordCardOperations } from "~/domain/usage.server";
 import * as entitlementsApi from "~/routes/api.v1.businesses.$id.entitlements";
 import { loader as billingLoader } from "~/routes/_app.business.$businessId.billing";

@@ -2,7 +2,7 @@
 // the team's invitations, and suspension with everything it implies — and undoes.
 import { beforeAll, describe, expect, test } from "vitest";
 import { acceptInvitation, findInvitation } from "~/auth/invitations.server";
-import { finalizeStatements } from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
 import { listOrganisations } from "~/domain/organisations.server";
 import { updatePartnerTerms } from "~/domain/partner-admin.server";
 import { testOutbox } from "~/email/mailer.server";

@@ -2,7 +2,8 @@
 // gives; all or nothing per operation; idempotent by key; never a unit spent twice under
 // concurrency. Seats follow grants as they start and end.
 import { describe, expect, it } from "vitest";
-import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import {
   recordCardOperations,
   type CardOperationInput,

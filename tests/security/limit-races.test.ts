@@ -7,7 +7,7 @@ import { createInvitation } from "~/auth/invitations.server";
 import * as passwords from "~/auth/password.server";
 import { db } from "~/db.server";
 import { signUpBusiness } from "~/domain/businesses.server";
-import { emailCode, handOutCode } from "~/domain/codes.server";
+import { emailCode, handOutCode } from "~/domain/codes/commands.server";
 import { RateLimited } from "~/domain/errors.server";
 import { rateLimitRules } from "~/domain/rate-limits.server";
 import { previewCode } from "~/domain/redemption.server";

@@ -6,8 +6,9 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { HeadersFunction } from "@remix-run/node";
 import { db } from "~/db.server";
-import { BatchFormSchema } from "~/domain/batches.server";
-import { codesCsv, listCodes } from "~/domain/codes.server";
+import { BatchFormSchema } from "~/domain/batches/model.server";
+import { codesCsv } from "~/domain/codes/csv.server";
+import { listCodes } from "~/domain/codes/reads.server";
 import { handleError } from "~/entry.server";
 import { parseEnv } from "~/env.server";
 import { loggablePath } from "~/lib/log.server";
