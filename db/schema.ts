@@ -43,7 +43,7 @@ export interface ActivationCodes {
   retail_cents: number | null;
   revoke_reason: string | null;
   revoked_at: Timestamp | null;
-  status: Generated<string>;
+  status: Generated<"issued" | "claimed" | "revoked">;
   tax_cents: number | null;
   tax_rate_bps: number | null;
   wholesale_cents: number | null;
@@ -57,7 +57,7 @@ export interface ApiKeys {
   name: string;
   partner_id: string | null;
   revoked_at: Timestamp | null;
-  scope: string;
+  scope: "partner" | "platform";
   token_hash: string;
   token_prefix: string;
 }
@@ -90,7 +90,7 @@ export interface Bundles {
   partner_id: string;
   resale_price_cents: number | null;
   staff_seats: number;
-  status: Generated<string>;
+  status: Generated<"active" | "archived">;
   term_months: number;
 }
 
@@ -111,7 +111,7 @@ export interface BusinessMembers {
   business_id: string;
   created_at: Generated<Timestamp>;
   over_seat_limit_since: Timestamp | null;
-  role: string;
+  role: "owner" | "staff";
   seat_grant_id: string | null;
   user_id: string;
 }
@@ -126,7 +126,7 @@ export interface CardOperations {
   business_id: string;
   id: Generated<number>;
   idempotency_key: string;
-  kind: string;
+  kind: "stamp" | "voucher";
   occurred_at: Timestamp;
   quantity: number;
   recorded_at: Generated<Timestamp>;
@@ -161,7 +161,7 @@ export interface CodeBatches {
   partner_id: string;
   prefix: string | null;
   recipient: string | null;
-  status: Generated<string>;
+  status: Generated<"generating" | "ready" | "failed">;
 }
 
 export interface EnterpriseRequests {
@@ -175,7 +175,7 @@ export interface EnterpriseRequests {
   message: Generated<string>;
   note: Generated<string>;
   requested_by: string | null;
-  status: Generated<string>;
+  status: Generated<"open" | "handled">;
 }
 
 export interface Grants {
@@ -190,7 +190,7 @@ export interface Grants {
   id: Generated<string>;
   last_operation_at: Timestamp | null;
   partner_id: string | null;
-  source: string;
+  source: "plan" | "code" | "referral" | "support";
   staff_seats: number;
   starts_at: Timestamp;
   usage_month: string | null;
@@ -205,7 +205,7 @@ export interface Invitations {
   invited_by: string | null;
   partner_id: string | null;
   revoked_at: Timestamp | null;
-  role: string;
+  role: "owner" | "member" | "staff";
   token_hash: string;
 }
 
@@ -222,7 +222,7 @@ export interface OutboxEvents {
 export interface PartnerMembers {
   created_at: Generated<Timestamp>;
   partner_id: string;
-  role: string;
+  role: "owner" | "member";
   user_id: string;
 }
 
@@ -237,16 +237,16 @@ export interface Partners {
   slug: string;
   special_terms: Generated<string>;
   statement_prefix: string;
-  status: Generated<string>;
+  status: Generated<"active" | "suspended">;
   tax_rate_bps: Generated<number>;
-  type: string;
+  type: "marketing_agency" | "loyalty_consultant" | "restaurant_consultant" | "pos_vendor" | "other";
   updated_at: Generated<Timestamp>;
 }
 
 export interface PasswordResetTokens {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
-  purpose: string;
+  purpose: "reset" | "welcome";
   token_hash: string;
   used_at: Timestamp | null;
   user_id: string;
@@ -254,7 +254,7 @@ export interface PasswordResetTokens {
 
 export interface Plans {
   active: Generated<boolean>;
-  billing_interval: string;
+  billing_interval: "none" | "month" | "year" | "custom";
   card_operations_per_month: number | null;
   id: string;
   name: string;
@@ -266,7 +266,7 @@ export interface Plans {
 }
 
 export interface PlanVersions {
-  billing_interval: string;
+  billing_interval: "none" | "month" | "year" | "custom";
   card_operations_per_month: number | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
@@ -310,7 +310,7 @@ export interface StatementLines {
   card_operations: number;
   discount_bps: number;
   discount_cents: number;
-  kind: string;
+  kind: "claim" | "credit";
   line_no: number;
   occurred_at: Timestamp;
   retail_cents: number;

@@ -7,13 +7,16 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createPlatformToken } from "../app/domain/api-keys.server.ts";
 import { systemActor } from "../app/domain/audit.server.ts";
-import { generateBatch } from "../app/domain/batches.server.ts";
+import { generateBatch } from "../app/domain/batches/generation.server.ts";
 import { createBundle } from "../app/domain/bundles.server.ts";
 import { rollBackClaim } from "../app/domain/claim-rollbacks.server.ts";
-import { handOutCode, revokeCode } from "../app/domain/codes.server.ts";
-import { allowancePeriod, getBusinessPlan } from "../app/domain/entitlements.server.ts";
+import { handOutCode, revokeCode } from "../app/domain/codes/commands.server.ts";
+import { allowancePeriod, getBusinessPlan } from "../app/domain/entitlements/plan.server.ts";
 import { claimCode, type ClaimedCode } from "../app/domain/redemption.server.ts";
-import { finalizeMonthForAllPartners, lastEndedMonth } from "../app/domain/statements.server.ts";
+import {
+  finalizeMonthForAllPartners,
+  lastEndedMonth,
+} from "../app/domain/statements/finalise.server.ts";
 import { recordCardOperations, type CardOperationInput } from "../app/domain/usage.server.ts";
 import { addMonthsClamped } from "../app/lib/billing-periods.ts";
 import { monthOf, monthsBetween, statementPeriod } from "../app/lib/statement-months.ts";
@@ -200,6 +203,7 @@ async function seedDemoCodes(
       codeValidityDays: 365,
       resalePriceCents: 69_000,
     },
+    now: new Date(),
   });
   const pro = await createBundle(db, {
     partnerId,
@@ -212,6 +216,7 @@ async function seedDemoCodes(
       codeValidityDays: 365,
       resalePriceCents: null,
     },
+    now: new Date(),
   });
   const batch = (bundleId: string, count: number, prefix: string, label: string) =>
     generateBatch(db, {
@@ -219,6 +224,7 @@ async function seedDemoCodes(
       bundleId,
       actor,
       input: { count, prefix, label, recipient: null, expiresAt: null },
+      now: new Date(),
     });
   const { codes } = await batch(starter.id, 50, "CAFE", "Spring tasting 2026");
   const { codes: proCodes } = await batch(pro.id, 10, "POS", "Till integrations");
@@ -261,6 +267,7 @@ async function seedDemoCodes(
       recipient,
       lockToEmail: index === 1,
       actor,
+      now: new Date(),
     });
   }
   await revokeCode(db, {
@@ -268,6 +275,7 @@ async function seedDemoCodes(
     serial: serials[10],
     reason: "Printed on a damaged card.",
     actor,
+    now: new Date(),
   });
   // A code nobody claimed in time (a batch cannot be made already expired, so it is aged here).
   await db
@@ -320,6 +328,7 @@ async function seedDemoClaimsAndUsage(
       email: "owner@demo.7stamp.test",
     },
     ip: null,
+    now: new Date(),
   });
   // Claims happen "now" in the database; the demo's claim happened last month.
   const claimedAt = new Date(previous.start.getTime() + DAY);
@@ -364,6 +373,7 @@ async function seedDemoClaimsAndUsage(
     code: proCode,
     actor: { userId: deli.ownerId, label: "deli@demo.7stamp.test", email: "deli@demo.7stamp.test" },
     ip: null,
+    now: new Date(),
   });
   await recordCardOperations(db, {
     operations: Array.from({ length: 40 }, (_, i) => ({
@@ -456,6 +466,7 @@ async function seedDemoHistory(
         code: (starter ? starters : pros).shift()!,
         actor: client.actor,
         ip: null,
+        now: new Date(),
       });
       const at = new Date(Math.floor((from + (to - from) * fraction) / 60_000) * 60_000);
       await backdateClaim(db, claimed, at);

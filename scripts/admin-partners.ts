@@ -73,6 +73,7 @@ export async function enrolPartnerFromCli(
     const partner = await enrolPartner(db, {
       input: parsed.data,
       actor: { id: cliActor.userId, email: cliActor.label, name: "7stamp" },
+      now: new Date(),
     });
     return {
       ok: true,

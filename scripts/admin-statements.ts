@@ -10,7 +10,7 @@ import {
   finalizeStatements,
   StatementFinalisationFailed,
   type FinalisedStatement,
-} from "../app/domain/statements.server.ts";
+} from "../app/domain/statements/finalise.server.ts";
 import { parseSerial } from "../app/lib/activation-code.ts";
 import { formatMoney } from "../app/lib/format.ts";
 import { isStatementMonth } from "../app/lib/statement-months.ts";

@@ -264,6 +264,7 @@ export async function claimByNewBusiness(code: { code: string }) {
     code: code.code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
+    now: new Date(),
   });
   return { business, owner, claimed };
 }

@@ -4,6 +4,7 @@ import type { AuditActor } from "~/domain/audit.server";
 import { apiKeyActor, authenticateApiKey, type AuthenticatedKey } from "~/domain/api-keys.server";
 import { db } from "~/db.server";
 import { ApiProblem } from "./problem.server";
+import { clock } from "~/lib/clock.server";
 
 export interface PartnerApiAuth {
   partner: { id: string; slug: string; name: string; status: string };
@@ -45,7 +46,7 @@ async function authenticateBearer(request: Request, howToSend: string): Promise<
       "invalid_request",
     );
   }
-  const key = await authenticateApiKey(db, token);
+  const key = await authenticateApiKey(db, token, clock());
   if (!key) throw unauthenticated("The API key is not valid or has been revoked.", "invalid_token");
   return key;
 }

@@ -5,10 +5,10 @@
 // here for its status. Request schemas are the domain's, so limits live in one place.
 import "zod-openapi/extend";
 import { z } from "zod";
-import { BatchInputSchema } from "~/domain/batches.server";
+import { BatchInputSchema } from "~/domain/batches/model.server";
 import { BundleInputSchema } from "~/domain/bundles.server";
-import { ClientListQuerySchema } from "~/domain/clients.server";
-import { RevokeInputSchema } from "~/domain/codes.server";
+import { ClientListQuerySchema } from "~/domain/clients/model.server";
+import { RevokeInputSchema } from "~/domain/codes/model.server";
 import { RedemptionBodySchema } from "~/domain/redemption.server";
 import { CardOperationBatchSchema, cardOperationBodySchema } from "~/domain/usage.server";
 import { pageLimit } from "./json.server";

@@ -1,14 +1,20 @@
 // The handlers of /api/v1, one per endpoint of the contract: authenticate (the router did),
 // parse, call one domain function, answer with the endpoint's schema. No SQL here.
+import { clock } from "~/lib/clock.server";
 import { db } from "~/db.server";
-import { generateBatch, getBatch } from "~/domain/batches.server";
+import { generateBatch } from "~/domain/batches/generation.server";
+import { getBatch } from "~/domain/batches/reads.server";
 import { createBundle, getBundle, listBundles } from "~/domain/bundles.server";
-import { getClient, listClients } from "~/domain/clients.server";
-import { CodeNotFound, codesCsv, findCode, listCodes, revokeCode } from "~/domain/codes.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getClient, listClients } from "~/domain/clients/reads.server";
+import { CodeNotFound } from "~/domain/codes/model.server";
+import { codesCsv } from "~/domain/codes/csv.server";
+import { findCode, listCodes } from "~/domain/codes/reads.server";
+import { revokeCode } from "~/domain/codes/commands.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { claimCode, platformClaimActor } from "~/domain/redemption.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
-import { listStatements, StatementNotFound } from "~/domain/statements.server";
+import { listStatements } from "~/domain/statements/reads.server";
+import { StatementNotFound } from "~/domain/statements/model.server";
 import { recordCardOperations } from "~/domain/usage.server";
 import { env } from "~/env.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
@@ -39,6 +45,7 @@ const e = endpoints;
 export const apiRoutes: ApiRoute[] = [
   route(e.listBundles, async ({ auth, query }) => {
     const page = await listBundles(db, {
+      now: clock(),
       partnerId: auth.partner.id,
       status: query.status,
       cursor: query.cursor ?? null,
@@ -52,6 +59,7 @@ export const apiRoutes: ApiRoute[] = [
 
   route(e.createBundle, async ({ auth, context, body }) => {
     const bundle = await createBundle(db, {
+      now: clock(),
       partnerId: auth.partner.id,
       input: await body(),
       actor: auth.actor,
@@ -63,13 +71,18 @@ export const apiRoutes: ApiRoute[] = [
   }),
 
   route(e.getBundle, async ({ auth, params }) => {
-    const bundle = await getBundle(db, { partnerId: auth.partner.id, bundleId: params.id });
+    const bundle = await getBundle(db, {
+      now: clock(),
+      partnerId: auth.partner.id,
+      bundleId: params.id,
+    });
     if (!bundle) throw notFoundProblem("No such bundle.");
     return reply(e.getBundle, 200, bundleJson(bundle));
   }),
 
   route(e.generateCodes, async ({ auth, context, params, body }) => {
     const { batch, codes } = await generateBatch(db, {
+      now: clock(),
       partnerId: auth.partner.id,
       bundleId: params.id,
       input: await body(),
@@ -108,12 +121,16 @@ export const apiRoutes: ApiRoute[] = [
           : `The batch is still being generated (${batch.generatedCount} of ${batch.codeCount}); poll it until its status is ready.`,
       );
     }
-    const stream = codesCsv(db, { partnerId: auth.partner.id, filter: { batchId: batch.id } });
+    const stream = codesCsv(db, {
+      now: clock(),
+      partnerId: auth.partner.id,
+      filter: { batchId: batch.id },
+    });
     return csvDownload(stream, `batch-${batch.id}.csv`);
   }),
 
   route(e.listStatements, async ({ auth }) => {
-    const statements = await listStatements(db, { partnerId: auth.partner.id });
+    const statements = await listStatements(db, { now: clock(), partnerId: auth.partner.id });
     return reply(e.listStatements, 200, { data: statements.map(statementJson) });
   }),
 
@@ -139,6 +156,7 @@ export const apiRoutes: ApiRoute[] = [
 
   route(e.listCodes, async ({ auth, query }) => {
     const page = await listCodes(db, {
+      now: clock(),
       partnerId: auth.partner.id,
       filter: { status: query.status, bundleId: query.bundle_id, batchId: query.batch_id },
       cursor: query.cursor ?? null,
@@ -148,16 +166,25 @@ export const apiRoutes: ApiRoute[] = [
   }),
 
   route(e.getCode, async ({ auth, params }) => {
-    const code = await findCode(db, { partnerId: auth.partner.id, input: params.code });
+    const code = await findCode(db, {
+      now: clock(),
+      partnerId: auth.partner.id,
+      input: params.code,
+    });
     if (!code) throw new CodeNotFound();
     return reply(e.getCode, 200, codeJson(code));
   }),
 
   route(e.revokeCode, async ({ auth, context, params, body }) => {
     const { reason } = await body();
-    const code = await findCode(db, { partnerId: auth.partner.id, input: params.code });
+    const code = await findCode(db, {
+      now: clock(),
+      partnerId: auth.partner.id,
+      input: params.code,
+    });
     if (!code) throw new CodeNotFound();
     const revoked = await revokeCode(db, {
+      now: clock(),
       partnerId: auth.partner.id,
       serial: code.serial,
       reason,
@@ -169,6 +196,7 @@ export const apiRoutes: ApiRoute[] = [
 
   route(e.listClients, async ({ auth, query }) => {
     const page = await listClients(db, {
+      now: clock(),
       partnerId: auth.partner.id,
       search: query.search,
       filter: query.filter,
@@ -184,13 +212,17 @@ export const apiRoutes: ApiRoute[] = [
   }),
 
   route(e.getClient, async ({ auth, params }) => {
-    const client = await getClient(db, { partnerId: auth.partner.id, businessId: params.id });
+    const client = await getClient(db, {
+      now: clock(),
+      partnerId: auth.partner.id,
+      businessId: params.id,
+    });
     return reply(e.getClient, 200, clientDetailJson(client));
   }),
 
   route(e.getEntitlements, async ({ params }) => {
     const entitlements = isUuid(params.id)
-      ? await getEntitlements(db, { businessId: params.id })
+      ? await getEntitlements(db, { now: clock(), businessId: params.id })
       : null;
     if (!entitlements) throw notFoundProblem("No business with this id.");
     return reply(e.getEntitlements, 200, entitlementsJson(entitlements));
@@ -199,7 +231,7 @@ export const apiRoutes: ApiRoute[] = [
   route(e.recordCardOperation, async ({ params, body }) => {
     if (!isUuid(params.id)) throw notFoundProblem("No business with this id.");
     const operation = { ...(await body()), businessId: params.id };
-    const [result] = await recordCardOperations(db, { operations: [operation] });
+    const [result] = await recordCardOperations(db, { now: clock(), operations: [operation] });
     if (result.outcome === "recorded") {
       return reply(e.recordCardOperation, 201, cardOperationJson(result.operation));
     }
@@ -210,7 +242,7 @@ export const apiRoutes: ApiRoute[] = [
   }),
 
   route(e.recordCardOperationBatch, async ({ body }) => {
-    const results = await recordCardOperations(db, { operations: await body() });
+    const results = await recordCardOperations(db, { now: clock(), operations: await body() });
     return reply(e.recordCardOperationBatch, 200, {
       results: results.map((result, index) => {
         if (result.outcome === "recorded" || result.outcome === "replayed") {
@@ -241,6 +273,7 @@ export const apiRoutes: ApiRoute[] = [
     // The platform claims for every business from its own address: the business's attempt
     // limit applies, not the IP's.
     const claim = await claimCode(db, {
+      now: clock(),
       businessId,
       code,
       actor,

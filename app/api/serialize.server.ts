@@ -2,13 +2,15 @@
 // integer cents. One function per resource, so every endpoint shows a resource the same way;
 // each returns the type of its schema (schemas.ts), so the document and the answer agree.
 import type { z } from "zod";
-import type { Batch, GeneratedCode } from "~/domain/batches.server";
+import type { Batch, GeneratedCode } from "~/domain/batches/model.server";
 import type { Bundle } from "~/domain/bundles.server";
-import type { ClientCode, ClientRow, getClient } from "~/domain/clients.server";
-import { redeemUrl, type CodeRow } from "~/domain/codes.server";
-import type { Entitlements } from "~/domain/entitlements.server";
+import type { ClientCode, ClientRow } from "~/domain/clients/model.server";
+import type { getClient } from "~/domain/clients/reads.server";
+import { redeemUrl } from "~/domain/codes/reads.server";
+import { type CodeRow } from "~/domain/codes/model.server";
+import type { Entitlements } from "~/domain/entitlements/answer.server";
 import type { ClaimedCode } from "~/domain/redemption.server";
-import type { StatementListEntry } from "~/domain/statements.server";
+import type { StatementListEntry } from "~/domain/statements/reads.server";
 import type { RecordedCardOperation } from "~/domain/usage.server";
 import { batchProgressPercent } from "~/lib/batch-progress";
 import { statementPeriod } from "~/lib/statement-months";

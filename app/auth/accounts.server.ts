@@ -11,6 +11,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from "./password.serv
 import { signInBlockedBySeats } from "./seat-access.server";
 import { createSession, invalidateSession, invalidateUserSessions } from "./session.server";
 import { generateToken, hashToken } from "./tokens.server";
+import { clock } from "~/lib/clock.server";
 
 export const PASSWORD_RESET_LIFETIME_MS = 60 * 60 * 1000;
 export const WELCOME_LINK_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -42,7 +43,7 @@ export async function signIn(
   }: { email: string; password: string; ip: string | null; userAgent: string | null },
 ): Promise<SignInResult> {
   const address = normaliseEmail(email);
-  const now = new Date();
+  const now = clock();
   const limits = [
     { key: `login:account:${address}`, rule: rateLimitRules.loginFailuresPerAccount },
     { key: `login:ip:${ip ?? "unknown"}`, rule: rateLimitRules.loginFailuresPerIp },
@@ -130,10 +131,14 @@ export async function requestPasswordReset(
   { email, ip, language }: { email: string; ip: string | null; language: Language },
 ): Promise<void> {
   const address = normaliseEmail(email);
-  await reserveRateLimits(db, [
-    { key: `reset:ip:${ip ?? "unknown"}`, rule: rateLimitRules.passwordResetsPerIp },
-    { key: `reset:account:${address}`, rule: rateLimitRules.passwordResetsPerAccount },
-  ]);
+  await reserveRateLimits(
+    db,
+    [
+      { key: `reset:ip:${ip ?? "unknown"}`, rule: rateLimitRules.passwordResetsPerIp },
+      { key: `reset:account:${address}`, rule: rateLimitRules.passwordResetsPerAccount },
+    ],
+    clock(),
+  );
   const request: PasswordResetRequest = { email: address, ip, language };
   // Without a queue (tests, the admin CLI) the work runs here; web processes always have one.
   if (!(await enqueuePasswordReset(request))) await sendPasswordReset(db, request);
@@ -156,6 +161,7 @@ export async function sendPasswordReset(
     .where("email", "=", normaliseEmail(email))
     .executeTakeFirst();
   if (!user) return;
+  const now = clock();
   const token = generateToken();
   await db
     .insertInto("password_reset_tokens")
@@ -163,7 +169,7 @@ export async function sendPasswordReset(
       token_hash: hashToken(token),
       user_id: user.id,
       purpose: "reset",
-      expires_at: new Date(Date.now() + PASSWORD_RESET_LIFETIME_MS),
+      expires_at: new Date(now.getTime() + PASSWORD_RESET_LIFETIME_MS),
     })
     .execute();
   await recordAudit(db, {
@@ -184,7 +190,7 @@ export async function findUsableResetToken(db: Database, token: string) {
     .select(["users.email", "password_reset_tokens.purpose"])
     .where("token_hash", "=", hashToken(token))
     .where("used_at", "is", null)
-    .where("expires_at", ">", new Date())
+    .where("expires_at", ">", clock())
     .executeTakeFirst();
 }
 
@@ -197,26 +203,27 @@ export async function completePasswordReset(
   { token, password, ip }: { token: string; password: string; ip: string | null },
 ): Promise<{ ok: true; userId: string } | { ok: false }> {
   const passwordHash = await hashPassword(password);
+  const now = clock();
   return db.transaction().execute(async (trx) => {
     const used = await trx
       .updateTable("password_reset_tokens")
-      .set({ used_at: new Date() })
+      .set({ used_at: now })
       .where("token_hash", "=", hashToken(token))
       .where("used_at", "is", null)
-      .where("expires_at", ">", new Date())
+      .where("expires_at", ">", now)
       .returning(["user_id", "purpose"])
       .executeTakeFirst();
     if (!used) return { ok: false } as const;
     const user = await trx
       .updateTable("users")
-      .set({ password_hash: passwordHash, updated_at: new Date() })
+      .set({ password_hash: passwordHash, updated_at: now })
       .where("id", "=", used.user_id)
       .returning(["id", "email"])
       .executeTakeFirstOrThrow();
     // Any other link still out there (an earlier request, a welcome link) dies with this one.
     await trx
       .updateTable("password_reset_tokens")
-      .set({ used_at: new Date() })
+      .set({ used_at: now })
       .where("user_id", "=", user.id)
       .where("used_at", "is", null)
       .execute();
@@ -241,6 +248,7 @@ export async function createSupportUser(
 ): Promise<{ userId: string; link: string }> {
   const address = normaliseEmail(email);
   const token = generateToken();
+  const now = clock();
   const userId = await db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom("users")
@@ -251,7 +259,7 @@ export async function createSupportUser(
       ? (
           await trx
             .updateTable("users")
-            .set({ is_support: true, updated_at: new Date() })
+            .set({ is_support: true, updated_at: now })
             .where("id", "=", existing.id)
             .returning("id")
             .executeTakeFirstOrThrow()
@@ -269,7 +277,7 @@ export async function createSupportUser(
         token_hash: hashToken(token),
         user_id: id,
         purpose: "welcome",
-        expires_at: new Date(Date.now() + WELCOME_LINK_LIFETIME_MS),
+        expires_at: new Date(now.getTime() + WELCOME_LINK_LIFETIME_MS),
       })
       .execute();
     await recordAudit(trx, {

@@ -17,6 +17,7 @@ import {
   validateSessionToken,
   type ValidSession,
 } from "./session.server";
+import { clock } from "~/lib/clock.server";
 
 export interface GuardArgs {
   request: Request;
@@ -129,7 +130,7 @@ export async function requirePartnerMember(
   }
   if (role === "owner" && membership.role !== "owner") throw forbidden();
   const { role: memberRole, ...partner } = membership;
-  return { user, partner, role: memberRole as PartnerRole };
+  return { user, partner, role: memberRole };
 }
 
 /**
@@ -164,7 +165,7 @@ export async function requireBusinessMember(
     const former = await formerBusinessMembership(db, { userId: user.id, businessId });
     throw former ? membershipRemovedResponse(former) : notFound();
   }
-  const now = new Date();
+  const now = clock();
   // A guard only reads (a GET must not write): when the stored attribution may be out of date,
   // the seat is worked out afresh without saving it. The seat sweep job, or the next write
   // that re-attributes the business's seats, stores it.
@@ -176,5 +177,5 @@ export async function requireBusinessMember(
   }
   if (role === "owner" && membership.role !== "owner") throw forbidden();
   const { id, name, role: memberRole } = membership;
-  return { user, business: { id, name }, role: memberRole as BusinessRole };
+  return { user, business: { id, name }, role: memberRole };
 }

@@ -1,9 +1,10 @@
 // Invitations: a partner owner invites members, a business owner invites staff; the
 // emailed link lets the invitee set a password (or, with an account, just accept).
 import type { Database } from "~db/index.ts";
+import { invitationPending } from "~/domain/predicates.server";
 import { env } from "~/env.server";
 import { recordAudit, type AuditActor } from "~/domain/audit.server";
-import { reattributeSeats } from "~/domain/entitlements.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import { DomainError } from "~/domain/errors.server";
 import { rateLimitRules, reserveRateLimits } from "~/domain/rate-limits.server";
 import { invitationEmail } from "~/email/messages.server";
@@ -39,6 +40,7 @@ export async function createInvitation(
     email,
     language,
     ip,
+    now,
   }: {
     /** A support user, an owner, or the admin CLI (no user id). */
     inviter: { id: string | null; email: string; name: string };
@@ -46,14 +48,19 @@ export async function createInvitation(
     email: string;
     language: Language;
     ip: string | null;
+    now: Date;
   },
 ): Promise<{ link: string }> {
   const address = normaliseEmail(email);
   // Each invitation is an email from the portal's address: counted before anything else.
-  await reserveRateLimits(db, [
-    { key: `invite:user:${inviter.id}`, rule: rateLimitRules.invitationsPerUser },
-    { key: `invite:ip:${ip ?? "unknown"}`, rule: rateLimitRules.invitationsPerIp },
-  ]);
+  await reserveRateLimits(
+    db,
+    [
+      { key: `invite:user:${inviter.id}`, rule: rateLimitRules.invitationsPerUser },
+      { key: `invite:ip:${ip ?? "unknown"}`, rule: rateLimitRules.invitationsPerIp },
+    ],
+    now,
+  );
   const token = generateToken();
   const partnerId = "partnerId" in target ? target.partnerId : null;
   const businessId = "businessId" in target ? target.businessId : null;
@@ -79,7 +86,7 @@ export async function createInvitation(
     // A newer invitation replaces an older pending one for the same person.
     let pending = trx
       .updateTable("invitations")
-      .set({ revoked_at: new Date() })
+      .set({ revoked_at: now })
       .where("email", "=", address)
       .where("accepted_at", "is", null)
       .where("revoked_at", "is", null);
@@ -97,7 +104,7 @@ export async function createInvitation(
         business_id: businessId,
         role: target.role,
         invited_by: inviter.id,
-        expires_at: new Date(Date.now() + INVITATION_LIFETIME_MS),
+        expires_at: new Date(now.getTime() + INVITATION_LIFETIME_MS),
       })
       .execute();
     await recordAudit(trx, {
@@ -146,7 +153,11 @@ export interface InvitationView {
   accountExists: boolean;
 }
 
-export async function findInvitation(db: Database, token: string): Promise<InvitationView | null> {
+export async function findInvitation(
+  db: Database,
+  token: string,
+  now: Date,
+): Promise<InvitationView | null> {
   const row = await db
     .selectFrom("invitations")
     .leftJoin("partners", "partners.id", "invitations.partner_id")
@@ -161,9 +172,7 @@ export async function findInvitation(db: Database, token: string): Promise<Invit
       "users.password_hash",
     ])
     .where("invitations.token_hash", "=", hashToken(token))
-    .where("invitations.accepted_at", "is", null)
-    .where("invitations.revoked_at", "is", null)
-    .where("invitations.expires_at", ">", new Date())
+    .where(invitationPending("invitations", now))
     .executeTakeFirst();
   if (!row) return null;
   return {
@@ -188,6 +197,7 @@ export async function acceptInvitation(
     password,
     ip,
     userAgent,
+    now,
   }: {
     token: string;
     signedInUser: { id: string; email: string } | null;
@@ -195,17 +205,16 @@ export async function acceptInvitation(
     password?: string;
     ip: string | null;
     userAgent: string | null;
+    now: Date;
   },
 ): Promise<{ userId: string; session: { token: string; expiresAt: Date } | null; href: string }> {
   const passwordHash = password ? await hashPassword(password) : null;
   return db.transaction().execute(async (trx) => {
     const invitation = await trx
       .updateTable("invitations")
-      .set({ accepted_at: new Date() })
+      .set({ accepted_at: now })
       .where("token_hash", "=", hashToken(token))
-      .where("accepted_at", "is", null)
-      .where("revoked_at", "is", null)
-      .where("expires_at", ">", new Date())
+      .where(invitationPending("invitations", now))
       .returning(["email", "role", "partner_id", "business_id", "invited_by"])
       .executeTakeFirst();
     if (!invitation) throw new InvitationUnusable();
@@ -228,7 +237,7 @@ export async function acceptInvitation(
         ? (
             await trx
               .updateTable("users")
-              .set({ name, password_hash: passwordHash, updated_at: new Date() })
+              .set({ name, password_hash: passwordHash, updated_at: now })
               .where("id", "=", existing.id)
               .returning("id")
               .executeTakeFirstOrThrow()
@@ -245,6 +254,7 @@ export async function acceptInvitation(
 
     let href: string;
     if (invitation.partner_id) {
+      if (invitation.role === "staff") throw new Error("A partner invitation is never for staff.");
       await trx
         .insertInto("partner_members")
         .values({ partner_id: invitation.partner_id, user_id: userId, role: invitation.role })
@@ -257,6 +267,8 @@ export async function acceptInvitation(
         .executeTakeFirstOrThrow();
       href = `/partner/${partner.slug}`;
     } else {
+      if (invitation.role === "member")
+        throw new Error("A business invitation is for owners or staff.");
       await trx
         .insertInto("business_members")
         .values({ business_id: invitation.business_id!, user_id: userId, role: invitation.role })
@@ -264,7 +276,7 @@ export async function acceptInvitation(
         .execute();
       // The newcomer gets a free seat, or is marked over the limit (and cannot get in) when
       // the seats ran out since the invitation was sent.
-      await reattributeSeats(trx, { businessId: invitation.business_id! });
+      await reattributeSeats(trx, { businessId: invitation.business_id!, now });
       href = `/business/${invitation.business_id}/billing`;
     }
     await recordAudit(trx, {
@@ -290,14 +302,13 @@ export interface PendingInvitation {
 export async function listPendingPartnerInvitations(
   db: Database,
   partnerId: string,
+  now: Date,
 ): Promise<PendingInvitation[]> {
   const rows = await db
     .selectFrom("invitations")
     .select(["email", "role", "expires_at", "created_at"])
     .where("partner_id", "=", partnerId)
-    .where("accepted_at", "is", null)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", new Date())
+    .where(invitationPending("invitations", now))
     .orderBy("created_at", "desc")
     .execute();
   return rows.map((r) => ({
@@ -309,15 +320,13 @@ export async function listPendingPartnerInvitations(
 }
 
 /** One partner's pending invitation to a person, or null. */
-async function pendingPartnerInvitation(db: Database, partnerId: string, email: string) {
+async function pendingPartnerInvitation(db: Database, partnerId: string, email: string, now: Date) {
   return db
     .selectFrom("invitations")
     .select("role")
     .where("partner_id", "=", partnerId)
     .where("email", "=", normaliseEmail(email))
-    .where("accepted_at", "is", null)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", new Date())
+    .where(invitationPending("invitations", now))
     .executeTakeFirst();
 }
 
@@ -336,18 +345,27 @@ export async function resendPartnerInvitation(
     inviter,
     language,
     ip,
+    now,
   }: {
     partnerId: string;
     email: string;
     inviter: { id: string | null; email: string; name: string };
     language: Language;
     ip: string | null;
+    now: Date;
   },
 ): Promise<{ link: string }> {
-  const pending = await pendingPartnerInvitation(db, partnerId, email);
+  const pending = await pendingPartnerInvitation(db, partnerId, email, now);
   if (!pending) throw new InvitationNotPending();
   const role = pending.role === "owner" ? "owner" : "member";
-  return createInvitation(db, { inviter, target: { partnerId, role }, email, language, ip });
+  return createInvitation(db, {
+    inviter,
+    target: { partnerId, role },
+    email,
+    language,
+    ip,
+    now,
+  });
 }
 
 /** Revokes a pending invitation: its link stops working at once. */
@@ -358,17 +376,16 @@ export async function revokePartnerInvitation(
     email,
     actor,
     ip,
-  }: { partnerId: string; email: string; actor: AuditActor; ip: string | null },
+    now,
+  }: { partnerId: string; email: string; actor: AuditActor; ip: string | null; now: Date },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable("invitations")
-      .set({ revoked_at: new Date() })
+      .set({ revoked_at: now })
       .where("partner_id", "=", partnerId)
       .where("email", "=", normaliseEmail(email))
-      .where("accepted_at", "is", null)
-      .where("revoked_at", "is", null)
-      .where("expires_at", ">", new Date())
+      .where(invitationPending("invitations", now))
       .returning("role")
       .execute();
     if (revoked.length === 0) throw new InvitationNotPending();

@@ -2,8 +2,11 @@
 // or open the business until a seat frees up (DESIGN.md §4). Nothing is deleted for it.
 import type { Database } from "~db/index.ts";
 import { messageKey } from "~/lib/messages";
-import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import { DomainError } from "~/domain/errors.server";
+import { clock } from "~/lib/clock.server";
+import { isGrantEnded } from "~/domain/predicates.server";
 
 export const OVER_SEAT_LIMIT_MESSAGE_KEY = messageKey("staff:overLimit.body");
 
@@ -36,7 +39,7 @@ export function seatNeedsReattribution(
 ): boolean {
   return (
     membership.over_seat_limit_since !== null ||
-    (membership.seat_ends_at !== null && membership.seat_ends_at.getTime() <= now.getTime())
+    (membership.seat_ends_at !== null && isGrantEnded({ endsAt: membership.seat_ends_at }, now))
   );
 }
 
@@ -58,7 +61,7 @@ export async function holdsSeatNow(
  */
 export async function reattributeAndCheck(
   db: Database,
-  { businessId, userId, now = new Date() }: { businessId: string; userId: string; now?: Date },
+  { businessId, userId, now = clock() }: { businessId: string; userId: string; now?: Date },
 ): Promise<{ overLimit: boolean } | null> {
   return db.transaction().execute(async (trx) => {
     await reattributeSeats(trx, { businessId, now });
@@ -79,7 +82,7 @@ export async function reattributeAndCheck(
  */
 export async function signInBlockedBySeats(
   db: Database,
-  { userId, now = new Date() }: { userId: string; now?: Date },
+  { userId, now = clock() }: { userId: string; now?: Date },
 ): Promise<boolean> {
   const [partner, memberships] = await Promise.all([
     db

@@ -3,6 +3,7 @@
 import type { Database } from "~db/index.ts";
 import { env } from "~/env.server";
 import { generateToken, hashToken } from "./tokens.server";
+import { clock } from "~/lib/clock.server";
 
 export const SESSION_COOKIE = "7s_session";
 export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -30,7 +31,7 @@ export async function createSession(
     userId,
     ip,
     userAgent,
-    now = new Date(),
+    now = clock(),
   }: { userId: string; ip?: string | null; userAgent?: string | null; now?: Date },
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = generateToken();
@@ -55,7 +56,7 @@ export async function createSession(
 export async function validateSessionToken(
   db: Database,
   token: string,
-  now = new Date(),
+  now = clock(),
 ): Promise<ValidSession | null> {
   const id = hashToken(token);
   const row = await db

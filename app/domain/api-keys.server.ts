@@ -203,13 +203,14 @@ export async function revokeApiKey(
     keyId,
     actor,
     ip = null,
-  }: { partnerId: string; keyId: string; actor: AuditActor; ip?: string | null },
+    now,
+  }: { partnerId: string; keyId: string; actor: AuditActor; ip?: string | null; now: Date },
 ): Promise<ApiKeySummary> {
   if (!isUuid(keyId)) throw new ApiKeyNotFound();
   return db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable("api_keys")
-      .set({ revoked_at: new Date() })
+      .set({ revoked_at: now })
       .where("id", "=", keyId)
       .where("partner_id", "=", partnerId)
       .where("revoked_at", "is", null)
@@ -256,13 +257,18 @@ export async function listPlatformTokens(db: Database): Promise<ApiKeySummary[]>
  */
 export async function revokePlatformToken(
   db: Database,
-  { keyId, actor, ip = null }: { keyId: string; actor: AuditActor; ip?: string | null },
+  {
+    keyId,
+    actor,
+    ip = null,
+    now,
+  }: { keyId: string; actor: AuditActor; ip?: string | null; now: Date },
 ): Promise<ApiKeySummary> {
   if (!isUuid(keyId)) throw new ApiKeyNotFound();
   return db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable("api_keys")
-      .set({ revoked_at: new Date() })
+      .set({ revoked_at: now })
       .where("id", "=", keyId)
       .where("scope", "=", "platform")
       .where("revoked_at", "is", null)
@@ -297,7 +303,7 @@ export async function revokePlatformToken(
 export async function authenticateApiKey(
   db: Database,
   token: string,
-  now = new Date(),
+  now: Date,
 ): Promise<AuthenticatedKey | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
   const row = await db
@@ -342,7 +348,7 @@ export async function authenticateApiKey(
       : null;
   return {
     keyId: row.id,
-    scope: row.scope as ApiKeyScope,
+    scope: row.scope,
     partnerId: row.partner_id,
     name: row.name,
     partner,

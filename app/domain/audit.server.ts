@@ -33,6 +33,11 @@ export interface AuditEntry {
   /** Why support made a correction (suspension, grant, roll-back …), where one is asked for. */
   reason?: string | null;
   ip?: string | null;
+  /**
+   * When the change took effect, where another row records the same instant (a batch-wide
+   * revocation's codes' revoked_at). Left out, the column's default: the transaction's start.
+   */
+  occurredAt?: Date;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
       after: entry.after === undefined ? null : JSON.stringify(entry.after),
       reason: entry.reason ?? null,
       ip: entry.ip ?? null,
+      ...(entry.occurredAt ? { occurred_at: entry.occurredAt } : {}),
     })
     .execute();
 }

@@ -168,13 +168,13 @@ export const BundleInputSchema = z
 
 /**
  * The retail unit prices in force at `now`: the newest price-list version already started
- * (ADR 019). Without `now`, the database's clock. Bundle previews and claims both price here.
+ * (ADR 019). Bundle previews and claims both price here.
  */
-export async function getCurrentPrices(db: Database, now?: Date | null): Promise<UnitPrices> {
+export async function getCurrentPrices(db: Database, now: Date): Promise<UnitPrices> {
   const row = await db
     .selectFrom("price_list")
     .select(["staff_seat_month_cents", "card_operation_cents"])
-    .where("effective_from", "<=", now ?? sql<Date>`now()`)
+    .where("effective_from", "<=", now)
     .orderBy("effective_from", "desc")
     .limit(1)
     .executeTakeFirstOrThrow(() => new Error("The price list has no row in effect."));
@@ -248,8 +248,8 @@ export async function getBundle(
   {
     partnerId,
     bundleId,
-    now = null,
-  }: { partnerId: string; bundleId: string; /** Prices at this moment. */ now?: Date | null },
+    now,
+  }: { partnerId: string; bundleId: string; /** Prices at this moment. */ now: Date },
 ): Promise<Bundle | null> {
   if (!isUuid(bundleId)) return null;
   const [row, prices] = await Promise.all([
@@ -269,14 +269,14 @@ export async function listBundles(
     status = "active",
     cursor,
     limit = 25,
-    now = null,
+    now,
   }: {
     partnerId: string;
     status?: "active" | "archived" | "all";
     cursor?: string | null;
     limit?: number;
     /** Prices at this moment. */
-    now?: Date | null;
+    now: Date;
   },
 ): Promise<{ rows: Bundle[]; nextCursor: string | null }> {
   const size = pageSize(limit, 25, 100);
@@ -315,12 +315,14 @@ export async function createBundle(
     actor,
     ip = null,
     duplicatedFrom = null,
+    now,
   }: {
     partnerId: string;
     input: BundleInput;
     actor: AuditActor;
     ip?: string | null;
     duplicatedFrom?: string | null;
+    now: Date;
   },
 ): Promise<Bundle> {
   const bundleId = await db.transaction().execute(async (trx) => {
@@ -360,7 +362,7 @@ export async function createBundle(
     });
     return row.id;
   });
-  const bundle = await getBundle(db, { partnerId, bundleId });
+  const bundle = await getBundle(db, { partnerId, bundleId, now });
   if (!bundle) throw new BundleNotFound();
   return bundle;
 }
@@ -373,7 +375,8 @@ export async function archiveBundle(
     bundleId,
     actor,
     ip = null,
-  }: { partnerId: string; bundleId: string; actor: AuditActor; ip?: string | null },
+    now,
+  }: { partnerId: string; bundleId: string; actor: AuditActor; ip?: string | null; now: Date },
 ): Promise<Bundle> {
   if (!isUuid(bundleId)) throw new BundleNotFound();
   await db.transaction().execute(async (trx) => {
@@ -388,7 +391,7 @@ export async function archiveBundle(
     if (row.status === "archived") return;
     await trx
       .updateTable("bundles")
-      .set({ status: "archived", archived_at: sql<Date>`now()` })
+      .set({ status: "archived", archived_at: now })
       .where("partner_id", "=", partnerId)
       .where("id", "=", bundleId)
       .execute();
@@ -402,7 +405,7 @@ export async function archiveBundle(
       ip,
     });
   });
-  const bundle = await getBundle(db, { partnerId, bundleId });
+  const bundle = await getBundle(db, { partnerId, bundleId, now });
   if (!bundle) throw new BundleNotFound();
   return bundle;
 }

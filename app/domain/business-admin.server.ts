@@ -8,12 +8,9 @@ import type { Database } from "~db/index.ts";
 import { isUuid } from "~/lib/ids";
 import { fieldIssue, reasonField, wholeNumberField } from "~/lib/fields";
 import { recordAudit, type AuditActor } from "./audit.server";
-import {
-  getEntitlements,
-  lockBusinessPlans,
-  reattributeSeats,
-  type GrantSource,
-} from "./entitlements.server";
+import { getEntitlements } from "./entitlements/answer.server";
+import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { afterKey, keyset, pageSize, type Page } from "./paging.server";
 import { recordOutboxEvent } from "./outbox.server";
@@ -126,7 +123,7 @@ export interface SupportGrantView {
 
 export async function supportBusinessPage(
   db: Database,
-  { businessId, now = new Date() }: { businessId: string; now?: Date },
+  { businessId, now }: { businessId: string; now: Date },
 ) {
   if (!isUuid(businessId)) return null;
   const entitlements = await getEntitlements(db, { businessId, now });
@@ -278,13 +275,13 @@ export async function createSupportGrant(
     input,
     actor,
     ip = null,
-    now = new Date(),
+    now,
   }: {
     businessId: string;
     input: SupportGrantInput;
     actor: AuditActor;
     ip?: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<{ grantId: string }> {
   const dayStart = new Date(`${input.startsOn}T00:00:00Z`);
@@ -360,14 +357,14 @@ export async function endGrantEarly(
     reason,
     actor,
     ip = null,
-    now = new Date(),
+    now,
   }: {
     businessId: string;
     grantId: string;
     reason: string;
     actor: AuditActor;
     ip?: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {

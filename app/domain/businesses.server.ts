@@ -1,5 +1,5 @@
 // Businesses: sign-up on the free plan. What a business has (plan, allowances, grants) is
-// entitlements.server.ts.
+// entitlements/ (getEntitlements in entitlements/answer.server.ts).
 import type { Database } from "~db/index.ts";
 import { normaliseEmail } from "~/auth/accounts.server";
 import { hashPassword } from "~/auth/password.server";
@@ -29,7 +29,9 @@ export async function signUpBusiness(
     password,
     ip,
     userAgent,
+    now,
   }: {
+    now: Date;
     businessName: string;
     name: string;
     email: string;
@@ -42,6 +44,7 @@ export async function signUpBusiness(
     db,
     `signup:ip:${ip ?? "unknown"}`,
     rateLimitRules.signupsPerIp,
+    now,
   );
   if (signups.limited) throw new RateLimited(signups.retryAfterSeconds);
   const address = normaliseEmail(email);

@@ -7,9 +7,11 @@ import type { Database } from "~db/index.ts";
 import { parseCode } from "~/lib/activation-code";
 import { monthOf } from "~/lib/statement-months";
 import { recordAudit, type AuditActor } from "./audit.server";
-import { CodeMistyped, CodeNotFound } from "./codes.server";
-import { lockBusinessPlans, reattributeSeats } from "./entitlements.server";
+import { CodeMistyped, CodeNotFound } from "./codes/model.server";
+import { lockBusinessPlans } from "./entitlements/plan.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
+import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEvent } from "./outbox.server";
 import { storable } from "~/lib/storable-text";
 
@@ -108,9 +110,9 @@ export async function rollBackClaim(
     reason,
     actor,
     ip = null,
-    now = new Date(),
+    now,
     ...target
-  }: RollbackTarget & { reason: string; actor: AuditActor; ip?: string | null; now?: Date },
+  }: RollbackTarget & { reason: string; actor: AuditActor; ip?: string | null; now: Date },
 ): Promise<RolledBackClaim> {
   const parsedReason = RollbackReasonSchema.safeParse(reason);
   if (!parsedReason.success) throw new RollbackReasonInvalid();
@@ -137,7 +139,7 @@ export async function rollBackClaim(
         "ac.discount_cents",
         "ac.wholesale_cents",
         "ac.tax_cents",
-        sql<boolean>`ac.expires_at <= ${now}`.as("expired"),
+        codeExpiryPassed("ac", now).as("expired"),
         "p.id as partner_id",
         "p.slug as partner_slug",
         "g.id as grant_id",

@@ -4,8 +4,9 @@
 import type { Database } from "~db/index.ts";
 import { formatCode } from "~/lib/activation-code";
 import { isUuid } from "~/lib/ids";
-import { redeemUrl } from "./codes.server";
+import { redeemUrl } from "./codes/reads.server";
 import { DomainError } from "./errors.server";
+import { codeOutstanding } from "./predicates.server";
 
 /**
  * Cards per PDF file (100 A4 pages). react-pdf lays out a whole document in memory before
@@ -73,8 +74,8 @@ export async function loadCodeCards(
     partnerId,
     batchId,
     part = 1,
-    now = new Date(),
-  }: { partnerId: string; batchId: string; part?: number; now?: Date },
+    now,
+  }: { partnerId: string; batchId: string; part?: number; now: Date },
 ): Promise<CodeCardsData | null> {
   if (!isUuid(batchId)) return null;
   const batch = await db
@@ -102,8 +103,7 @@ export async function loadCodeCards(
     .selectFrom("activation_codes")
     .where("partner_id", "=", partnerId)
     .where("batch_id", "=", batchId)
-    .where("status", "=", "issued")
-    .where("expires_at", ">", now);
+    .where(codeOutstanding("activation_codes", now));
   const { count } = await outstandingCodes
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .executeTakeFirstOrThrow();

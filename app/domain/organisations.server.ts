@@ -42,7 +42,7 @@ export async function listOrganisations(db: Database, userId: string): Promise<O
       name: p.name,
       role: p.role,
       href: `/partner/${p.slug}`,
-      status: p.status === "suspended" ? ("suspended" as const) : ("active" as const),
+      status: p.status,
     })),
     ...businesses.map((b) => ({
       kind: "business" as const,

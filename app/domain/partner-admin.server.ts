@@ -184,10 +184,12 @@ export async function enrolPartner(
     input,
     actor,
     ip = null,
+    now,
   }: {
     input: EnrolPartnerInput;
     actor: { id: string | null; email: string; name: string };
     ip?: string | null;
+    now: Date;
   },
 ): Promise<EnrolledPartner> {
   const partner = await db
@@ -244,6 +246,7 @@ export async function enrolPartner(
     email: input.contactEmail,
     language: resolveLocale(input.locale, null).language,
     ip,
+    now: now,
   });
   return { ...partner, invitationLink: link };
 }
@@ -272,7 +275,14 @@ export async function updatePartnerTerms(
     terms,
     actor,
     ip = null,
-  }: { partnerId: string; terms: PartnerTermsInput; actor: AuditActor; ip?: string | null },
+    now,
+  }: {
+    partnerId: string;
+    terms: PartnerTermsInput;
+    actor: AuditActor;
+    ip?: string | null;
+    now: Date;
+  },
 ): Promise<TermKey[]> {
   return db
     .transaction()
@@ -312,7 +322,7 @@ export async function updatePartnerTerms(
       }
       await trx
         .updateTable("partners")
-        .set({ ...set, updated_at: new Date() })
+        .set({ ...set, updated_at: now })
         .where("id", "=", partnerId)
         .execute();
       await recordAudit(trx, {
@@ -346,18 +356,20 @@ export async function setPartnerStatus(
     reason,
     actor,
     ip = null,
+    now,
   }: {
     partnerId: string;
     status: "active" | "suspended";
     reason: string;
     actor: AuditActor;
     ip?: string | null;
+    now: Date;
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable("partners")
-      .set({ status, updated_at: new Date() })
+      .set({ status, updated_at: now })
       .where("id", "=", partnerId)
       .where("status", "<>", status)
       .returning("id")

@@ -2,6 +2,7 @@
 // figure is one small query over an index, so the page stays quick at millions of codes.
 import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
+import { codeExpired } from "./predicates.server";
 
 export interface PartnerCodeSummary {
   /** Every code generated, whatever became of it. */
@@ -22,7 +23,7 @@ export interface PartnerCodeSummary {
 
 export async function partnerCodeSummary(
   db: Database,
-  { partnerId }: { partnerId: string },
+  { partnerId, now }: { partnerId: string; now: Date },
 ): Promise<PartnerCodeSummary> {
   const [byStatus, expired, handedOut, claimedContent, clients] = await Promise.all([
     db
@@ -35,8 +36,7 @@ export async function partnerCodeSummary(
       .selectFrom("activation_codes")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("partner_id", "=", partnerId)
-      .where("status", "=", "issued")
-      .where("expires_at", "<=", sql<Date>`now()`)
+      .where(codeExpired("activation_codes", now))
       .executeTakeFirstOrThrow(),
     db
       .selectFrom("activation_codes")

@@ -4,6 +4,7 @@
 // cannot both succeed.
 import type { Transaction } from "kysely";
 import type { Database } from "~db/index.ts";
+import { invitationPending } from "./predicates.server";
 import type { DB } from "~db/schema.ts";
 import { normaliseEmail } from "~/auth/accounts.server";
 import { recordAudit, type AuditActor } from "./audit.server";
@@ -146,19 +147,17 @@ export async function revokePartnerInvitation(
     email,
     actor,
     ip,
-  }: { partnerId: string; email: string; actor: AuditActor; ip: string | null },
+    now,
+  }: { partnerId: string; email: string; actor: AuditActor; ip: string | null; now: Date },
 ): Promise<void> {
   const address = normaliseEmail(email);
   await db.transaction().execute(async (trx) => {
-    const now = new Date();
     const revoked = await trx
       .updateTable("invitations")
       .set({ revoked_at: now })
       .where("partner_id", "=", partnerId)
       .where("email", "=", address)
-      .where("accepted_at", "is", null)
-      .where("revoked_at", "is", null)
-      .where("expires_at", ">", now)
+      .where(invitationPending("invitations", now))
       .returning("email")
       .execute();
     if (revoked.length === 0) throw new PartnerInvitationNotFound();

@@ -4,7 +4,8 @@ import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
 import type { AuditActor } from "./audit.server";
 import { recordAudit } from "./audit.server";
-import { lockBusinessPlans, reattributeSeats } from "./entitlements.server";
+import { lockBusinessPlans } from "./entitlements/plan.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { recordOutboxEvent } from "./outbox.server";
 
@@ -133,7 +134,7 @@ export async function changePlan(
     reason = null,
     actor,
     ip,
-    now = new Date(),
+    now,
   }: {
     businessId: string;
     planId: string;
@@ -147,7 +148,7 @@ export async function changePlan(
     reason?: string | null;
     actor: AuditActor;
     ip: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<PlanChange> {
   const plan = await db

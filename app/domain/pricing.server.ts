@@ -2,9 +2,10 @@
 // (a version is added for today or later, never changed once it has started), and the plan
 // table, whose terms are versioned too so that an edit reaches each business at its next
 // allowance period. Reading what is in force lives beside the readers: getCurrentPrices
-// (bundles.server.ts) and the plan terms in entitlements.server.ts.
+// (bundles.server.ts) and the plan terms in entitlements/plan.server.ts.
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
+import type { DB } from "~db/schema.ts";
 import { isCalendarDate, parseObject } from "~/lib/forms";
 import { euroCentsField, reasonField, wholeNumberField } from "~/lib/fields";
 import { PLAN_INTERVALS, PLAN_LIMITS, PRICE_LIMITS } from "~/lib/pricing-limits";
@@ -362,7 +363,7 @@ export class PlanEditUnchanged extends DomainError {
 
 interface PlanTerms {
   price_cents: number;
-  billing_interval: string;
+  billing_interval: DB["plans"]["billing_interval"];
   card_operations_per_month: number | null;
   staff_seats: number | null;
 }

@@ -48,7 +48,7 @@ export async function checkRateLimit(
   db: Database,
   key: string,
   rule: RateLimitRule,
-  now = new Date(),
+  now: Date,
 ): Promise<RateLimitState> {
   return checkRateLimits(db, [{ key, rule }], now);
 }
@@ -58,13 +58,13 @@ export async function hitRateLimit(
   db: Database,
   key: string,
   rule: RateLimitRule,
-  now = new Date(),
+  now: Date,
 ): Promise<RateLimitState> {
   return hitRateLimits(db, [{ key, rule }], now);
 }
 
 /** Old windows are of no use; the hourly job (app/jobs/maintenance.server.ts) calls this. */
-export async function pruneRateLimitCounters(db: Database, now = new Date()): Promise<number> {
+export async function pruneRateLimitCounters(db: Database, now: Date): Promise<number> {
   const result = await db
     .deleteFrom("rate_limit_counters")
     .where("window_start", "<", new Date(now.getTime() - 24 * 60 * 60 * 1000))
@@ -81,7 +81,7 @@ export interface KeyedRule {
 export async function checkRateLimits(
   db: Database,
   limits: KeyedRule[],
-  now = new Date(),
+  now: Date,
 ): Promise<RateLimitState> {
   const rows = await db
     .selectFrom("rate_limit_counters")
@@ -108,7 +108,7 @@ export async function checkRateLimits(
 export async function hitRateLimits(
   db: Database,
   limits: KeyedRule[],
-  now = new Date(),
+  now: Date,
 ): Promise<RateLimitState> {
   const rows = await db
     .insertInto("rate_limit_counters")
@@ -133,7 +133,7 @@ export async function hitRateLimits(
 export async function reserveRateLimits(
   db: Database,
   limits: KeyedRule[],
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   const state = await hitRateLimits(db, limits, now);
   if (state.limited) {
@@ -147,7 +147,7 @@ export async function reserveRateLimits(
 export async function refundRateLimits(
   db: Database,
   limits: KeyedRule[],
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await db
     .updateTable("rate_limit_counters")

@@ -1,7 +1,6 @@
 // Redemption: a business claims an activation code and gets its bundle as a grant. The claim
 // is one transaction (DESIGN.md §4); every way it can fail has its own error, and failures
 // count against the business and the IP address, in the database, across processes.
-import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { parseCode } from "~/lib/activation-code";
@@ -9,9 +8,10 @@ import { addMonthsClamped } from "~/lib/billing-periods";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { getCurrentPrices } from "./bundles.server";
-import { CodeMistyped, CodeNotFound, CodeNotIssued } from "./codes.server";
-import { reattributeSeats } from "./entitlements.server";
+import { CodeMistyped, CodeNotFound, CodeNotIssued } from "./codes/model.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError, RateLimited } from "./errors.server";
+import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEvent } from "./outbox.server";
 import {
   checkRateLimits,
@@ -107,12 +107,8 @@ interface CodeState {
   expired: boolean;
 }
 
-/** `at`: the claim's moment when the caller passes one, else the transaction's clock. */
-async function codeState(
-  db: Database,
-  code: string,
-  at: Date | null = null,
-): Promise<CodeState | undefined> {
+/** The code as a claim at `at` (the request's moment) would find it. */
+async function codeState(db: Database, code: string, at: Date): Promise<CodeState | undefined> {
   return db
     .selectFrom("activation_codes as ac")
     .innerJoin("code_batches as cb", "cb.id", "ac.batch_id")
@@ -137,7 +133,7 @@ async function codeState(
       "b.card_operations",
       "b.term_months",
       "g.business_id as claimed_by_business_id",
-      sql<boolean>`ac.expires_at <= ${at ?? sql`now()`}`.as("expired"),
+      codeExpiryPassed("ac", at).as("expired"),
     ])
     .where("ac.code", "=", code)
     .executeTakeFirst();
@@ -202,8 +198,13 @@ function attemptKeys(businessId: string, ip: string | null) {
 }
 
 /** Refuses with 429 (and when to retry) once the business or the IP is over its limit. */
-async function assertNotRateLimited(db: Database, businessId: string, ip: string | null) {
-  const state = await checkRateLimits(db, attemptKeys(businessId, ip));
+async function assertNotRateLimited(
+  db: Database,
+  businessId: string,
+  ip: string | null,
+  now: Date,
+) {
+  const state = await checkRateLimits(db, attemptKeys(businessId, ip), now);
   if (state.limited) throw new RateLimited(state.retryAfterSeconds);
 }
 
@@ -225,13 +226,13 @@ export async function previewCode(
     code,
     email,
     ip,
-  }: { businessId: string; code: string; email: string | null; ip: string | null },
+    now,
+  }: { businessId: string; code: string; email: string | null; ip: string | null; now: Date },
 ): Promise<CodePreview> {
-  const now = new Date();
   const limits = attemptKeys(businessId, ip);
   await reserveRateLimits(db, limits, now);
   try {
-    const state = await codeState(db, codeBody(code));
+    const state = await codeState(db, codeBody(code), now);
     if (!state) throw new CodeNotFound();
     const refused = refusal(state, businessId, email);
     if (refused) throw refused;
@@ -275,7 +276,7 @@ export async function claimCode(
     actor,
     ip,
     limitByIp = true,
-    now = null,
+    now,
   }: {
     businessId: string;
     code: string;
@@ -283,15 +284,14 @@ export async function claimCode(
     /**
      * The moment of the claim (the request's clock): it is the claim time, the expiry is
      * checked against it and the price-list version in force then prices it (ADR 019).
-     * Left out, the database's transaction time is used for all three.
      */
-    now?: Date | null;
+    now: Date;
     /** The request's address, for the audit log and (unless limitByIp is false) the limit. */
     ip: string | null;
     limitByIp?: boolean;
   },
 ): Promise<ClaimedCode> {
-  await assertNotRateLimited(db, businessId, limitByIp ? ip : null);
+  await assertNotRateLimited(db, businessId, limitByIp ? ip : null, now);
   try {
     const body = codeBody(code);
     return await db
@@ -301,7 +301,7 @@ export async function claimCode(
     if (isGuess(error)) {
       // Counted atomically; a failure past the limit does not learn its outcome, so racing
       // attempts (in any number of processes) cannot learn more than the limit allows.
-      const counted = await hitRateLimits(db, attemptKeys(businessId, limitByIp ? ip : null));
+      const counted = await hitRateLimits(db, attemptKeys(businessId, limitByIp ? ip : null), now);
       if (counted.limited) throw new RateLimited(counted.retryAfterSeconds);
     }
     throw error;
@@ -321,10 +321,10 @@ async function claimInTransaction(
     body: string;
     actor: ClaimActor;
     ip: string | null;
-    now: Date | null;
+    now: Date;
   },
 ): Promise<ClaimedCode> {
-  const at = now ?? sql<Date>`now()`;
+  const at = now;
   const state = await codeState(trx, body, now);
   if (!state) throw new CodeNotFound();
   const refused = refusal(state, businessId, actor.email);

@@ -1,7 +1,7 @@
 // attributeSeats, the one seat rule: the owner first, then members by the time they joined;
 // plan seats first, then the grant that lasts longest; the rest get none. Deterministic.
 import { describe, expect, test } from "vitest";
-import { attributeSeats, type SeatHolder } from "./entitlements.server";
+import { attributeSeats, type SeatHolder } from "./entitlements/seats.server";
 
 const at = (day: number) => new Date(Date.UTC(2026, 0, day));
 

@@ -1,17 +1,14 @@
 // A business's staff and their seats: who holds which seat, inviting staff while a seat is
 // free, removing staff and revoking invitations. The seat rule itself is entitlements'.
 import type { Database } from "~db/index.ts";
+import { invitationPending } from "./predicates.server";
 import { normaliseEmail } from "~/auth/accounts.server";
 import { AlreadyMember, createInvitation } from "~/auth/invitations.server";
 import type { Language } from "~/lib/locale";
 import { recordAudit } from "./audit.server";
-import {
-  freeStaffSeats,
-  getEntitlements,
-  lockBusinessPlans,
-  reattributeSeats,
-  type GrantSource,
-} from "./entitlements.server";
+import { freeStaffSeats, getEntitlements } from "./entitlements/answer.server";
+import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
+import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 
 export class NoFreeStaffSeat extends DomainError {
@@ -75,7 +72,7 @@ export interface StaffSeats {
 /** The members with their seats (as attributed now) and the invitations not yet answered. */
 export async function listStaffSeats(
   db: Database,
-  { businessId, now = new Date() }: { businessId: string; now?: Date },
+  { businessId, now }: { businessId: string; now: Date },
 ): Promise<StaffSeats | null> {
   const [entitlements, free, members, pending] = await Promise.all([
     getEntitlements(db, { businessId, now }),
@@ -96,9 +93,7 @@ export async function listStaffSeats(
       .selectFrom("invitations")
       .select(["email", "role", "created_at", "expires_at"])
       .where("business_id", "=", businessId)
-      .where("accepted_at", "is", null)
-      .where("revoked_at", "is", null)
-      .where("expires_at", ">", now)
+      .where(invitationPending("invitations", now))
       .orderBy("created_at", "desc")
       .execute(),
   ]);
@@ -156,15 +151,17 @@ export async function inviteStaff(
     email,
     language,
     ip,
+    now,
   }: {
     businessId: string;
     inviter: { id: string; email: string; name: string };
     email: string;
     language: Language;
     ip: string | null;
+    now: Date;
   },
 ): Promise<{ link: string }> {
-  const seats = await freeStaffSeats(db, { businessId });
+  const seats = await freeStaffSeats(db, { businessId, now });
   if (!seats) throw new StaffMemberNotFound();
   if (seats.free === 0) {
     const address = normaliseEmail(email);
@@ -181,9 +178,7 @@ export async function inviteStaff(
         .select("email")
         .where("business_id", "=", businessId)
         .where("email", "=", address)
-        .where("accepted_at", "is", null)
-        .where("revoked_at", "is", null)
-        .where("expires_at", ">", new Date())
+        .where(invitationPending("invitations", now))
         .executeTakeFirst(),
     ]);
     if (member) throw new AlreadyMember();
@@ -195,6 +190,7 @@ export async function inviteStaff(
     email,
     language,
     ip,
+    now: now,
   });
 }
 
@@ -209,15 +205,16 @@ export async function removeStaff(
     userId,
     actor,
     ip,
+    now,
   }: {
     businessId: string;
     userId: string;
     actor: { userId: string; label: string };
     ip: string | null;
+    now: Date;
   },
 ): Promise<{ email: string }> {
   return db.transaction().execute(async (trx) => {
-    const now = new Date();
     // The business lock first, as reattributeSeats takes it: a concurrent acceptance or
     // removal then waits here instead of deadlocking on member rows.
     await lockBusinessPlans(trx, { businessIds: [businessId], now });
@@ -256,23 +253,23 @@ export async function revokeStaffInvitation(
     email,
     actor,
     ip,
+    now,
   }: {
     businessId: string;
     email: string;
     actor: { userId: string; label: string };
     ip: string | null;
+    now: Date;
   },
 ): Promise<void> {
   const address = normaliseEmail(email);
   await db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable("invitations")
-      .set({ revoked_at: new Date() })
+      .set({ revoked_at: now })
       .where("business_id", "=", businessId)
       .where("email", "=", address)
-      .where("accepted_at", "is", null)
-      .where("revoked_at", "is", null)
-      .where("expires_at", ">", new Date())
+      .where(invitationPending("invitations", now))
       .returning("email")
       .execute();
     if (revoked.length === 0) throw new StaffInvitationNotFound();

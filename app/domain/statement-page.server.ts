@@ -2,7 +2,11 @@
 // it stands, one page of its lines, its tax rates. Reads only.
 import type { Database } from "~db/index.ts";
 import { formattingOf } from "./statement-pdf.server";
-import { getMonthStatement, listStatementLines, statementTaxRates } from "./statements.server";
+import {
+  getMonthStatement,
+  listStatementLines,
+  statementTaxRates,
+} from "./statements/reads.server";
 import { monthOf, STATEMENT_LINES_PAGE } from "~/lib/statement-months";
 
 /**

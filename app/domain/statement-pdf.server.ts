@@ -2,12 +2,8 @@
 // kept in statement_pdfs, so that every later download is the same bytes without a render.
 // Drafts have no PDF: only a final statement is a document the partner can file.
 import type { Database } from "~db/index.ts";
-import {
-  getStatement,
-  listStatementLines,
-  type Statement,
-  type StatementLine,
-} from "~/domain/statements.server";
+import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
+import { type Statement, type StatementLine } from "~/domain/statements/model.server";
 import { translatorFor } from "~/i18n";
 import { formatBasisPoints, formatNumber } from "~/lib/format";
 import { resolveLocale } from "~/lib/locale";

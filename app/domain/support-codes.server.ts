@@ -8,7 +8,9 @@ import { parseCode, parseSerial } from "~/lib/activation-code";
 import { reasonField } from "~/lib/fields";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { rollBackClaim } from "./claim-rollbacks.server";
-import { codeHistory, CodeMistyped, CodeNotFound, getCode, revokeCode } from "./codes.server";
+import { codeHistory, getCode } from "./codes/reads.server";
+import { CodeMistyped, CodeNotFound } from "./codes/model.server";
+import { revokeCode } from "./codes/commands.server";
 import { DomainError } from "./errors.server";
 
 const DAY_MS = 86_400_000;
@@ -46,7 +48,10 @@ async function partnerOfCode(db: Database, serial: number): Promise<string> {
 }
 
 /** Everything the code's support page shows, or null for an unknown Code #N. */
-export async function supportCodePage(db: Database, { serial }: { serial: number }) {
+export async function supportCodePage(
+  db: Database,
+  { serial, now }: { serial: number; now: Date },
+) {
   if (!Number.isSafeInteger(serial) || serial <= 0) return null;
   const located = await db
     .selectFrom("activation_codes as c")
@@ -82,7 +87,7 @@ export async function supportCodePage(db: Database, { serial }: { serial: number
     .executeTakeFirst();
   if (!located) return null;
   const [code, history] = await Promise.all([
-    getCode(db, { partnerId: located.partner_id, serial }),
+    getCode(db, { partnerId: located.partner_id, serial, now }),
     codeHistory(db, { partnerId: located.partner_id, serial }),
   ]);
   if (!code) return null;
@@ -181,10 +186,11 @@ export async function revokeCodeBySupport(
     reason,
     actor,
     ip = null,
-  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null },
+    now,
+  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null; now: Date },
 ) {
   const partnerId = await partnerOfCode(db, serial);
-  return revokeCode(db, { partnerId, serial, reason, actor, ip });
+  return revokeCode(db, { partnerId, serial, reason, actor, ip, now });
 }
 
 /**
@@ -199,14 +205,14 @@ export async function extendCodeExpiry(
     reason,
     actor,
     ip = null,
-    now = new Date(),
+    now,
   }: {
     serial: number;
     expiresOn: string;
     reason: string;
     actor: AuditActor;
     ip?: string | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<void> {
   const partnerId = await partnerOfCode(db, serial);
@@ -250,8 +256,9 @@ export async function rollBackClaimBySupport(
     reason,
     actor,
     ip = null,
-  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null },
+    now,
+  }: { serial: number; reason: string; actor: AuditActor; ip?: string | null; now: Date },
 ) {
   await partnerOfCode(db, serial);
-  return rollBackClaim(db, { activationCodeId: serial, reason, actor, ip });
+  return rollBackClaim(db, { activationCodeId: serial, reason, actor, ip, now });
 }

@@ -4,27 +4,27 @@
 import type { Database } from "~db/index.ts";
 import { listPendingPartnerInvitations } from "~/auth/invitations.server";
 import { listAudit } from "./audit.server";
-import { listBatches } from "./batches.server";
+import { listBatches } from "./batches/reads.server";
 import { listBundles } from "./bundles.server";
-import { listClients } from "./clients.server";
-import { listCodes } from "./codes.server";
+import { listClients } from "./clients/reads.server";
+import { listCodes } from "./codes/reads.server";
 import { getPartnerTerms, listPartnerTeam } from "./partners.server";
-import { listStatements } from "./statements.server";
+import { listStatements } from "./statements/reads.server";
 
 const LATEST = 10;
 
 export async function supportPartnerPage(
   db: Database,
-  { partnerId, now = new Date() }: { partnerId: string; now?: Date },
+  { partnerId, now }: { partnerId: string; now: Date },
 ) {
   const [terms, team, pending, bundles, batches, codes, clients, statements, audit] =
     await Promise.all([
       getPartnerTerms(db, { partnerId }),
       listPartnerTeam(db, { partnerId }),
-      listPendingPartnerInvitations(db, partnerId),
-      listBundles(db, { partnerId, status: "all", limit: LATEST }),
+      listPendingPartnerInvitations(db, partnerId, now),
+      listBundles(db, { partnerId, status: "all", limit: LATEST, now }),
       listBatches(db, { partnerId, limit: LATEST }),
-      listCodes(db, { partnerId, limit: LATEST }),
+      listCodes(db, { partnerId, limit: LATEST, now }),
       listClients(db, { partnerId, limit: LATEST, now }),
       listStatements(db, { partnerId, now }),
       listAudit(db, { partnerId }, { limit: 20 }),

@@ -12,11 +12,11 @@ import { findPartnerForSupport } from "./partner-admin.server";
 import {
   finalizeMonthForAllPartners,
   finalizeStatements,
-  getMonthStatement,
-  statementTotals,
   type FinalisedStatement,
-  type StatementTotals,
-} from "./statements.server";
+} from "./statements/finalise.server";
+import { getMonthStatement } from "./statements/reads.server";
+import { statementTotals } from "./statements/compute.server";
+import { type StatementTotals } from "./statements/model.server";
 import { escapeLike } from "~/lib/csv";
 import { isPartnerSlug } from "~/lib/ids";
 import { storable } from "~/lib/storable-text";

@@ -6,14 +6,15 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
+import { grantActive } from "./predicates.server";
 import { isCalendarDate } from "~/lib/forms";
 import {
   compareDrawOrder,
-  lockBusinessPlans,
   openPlanPeriods,
   toGrantRow,
   type GrantRow,
-} from "./entitlements.server";
+} from "./entitlements/grants.server";
+import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
 
 export type CardOperationKind = "stamp" | "voucher";
 
@@ -112,7 +113,7 @@ interface StoredOperation {
   business_id: string;
   idempotency_key: string;
   request_fingerprint: string;
-  kind: string;
+  kind: CardOperationKind;
   quantity: number;
   occurred_at: Date;
   recorded_at: Date;
@@ -127,7 +128,7 @@ interface StoredOperation {
  */
 export async function recordCardOperations(
   db: Database,
-  { operations, now = new Date() }: { operations: CardOperationInput[]; now?: Date },
+  { operations, now }: { operations: CardOperationInput[]; now: Date },
 ): Promise<CardOperationResult[]> {
   if (operations.length === 0) return [];
   const businessIds = [...new Set(operations.map((o) => o.businessId))].sort();
@@ -263,7 +264,7 @@ function toRecorded(row: StoredOperation): Omit<RecordedCardOperation, "draws"> 
     id: row.id,
     businessId: row.business_id,
     idempotencyKey: row.idempotency_key,
-    kind: row.kind as CardOperationKind,
+    kind: row.kind,
     quantity: row.quantity,
     occurredAt: row.occurred_at,
     recordedAt: row.recorded_at,
@@ -297,7 +298,7 @@ async function readUsageState(
           'ends_at', g.ends_at, 'created_at', g.created_at)), '[]'::json)
         from grants g
         where g.business_id = any(${businessIds}::uuid[])
-          and g.starts_at <= ${now}::timestamptz and g.ends_at > ${now}::timestamptz) as grants,
+          and ${grantActive("g", now)}) as grants,
       (select coalesce(json_agg(json_build_object(
           'id', o.id, 'business_id', o.business_id, 'idempotency_key', o.idempotency_key,
           'request_fingerprint', o.request_fingerprint, 'kind', o.kind, 'quantity', o.quantity,
@@ -332,7 +333,7 @@ async function readUsageState(
 interface GrantJson {
   id: string;
   business_id: string;
-  source: string;
+  source: GrantSource;
   staff_seats: number;
   card_operations: number;
   card_operations_used: number;

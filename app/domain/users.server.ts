@@ -9,7 +9,8 @@ export async function updateProfile(
     name,
     locale,
     ip,
-  }: { userId: string; name: string; locale: string | null; ip: string | null },
+    now,
+  }: { userId: string; name: string; locale: string | null; ip: string | null; now: Date },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const before = await trx
@@ -19,7 +20,7 @@ export async function updateProfile(
       .executeTakeFirstOrThrow();
     await trx
       .updateTable("users")
-      .set({ name, locale, updated_at: new Date() })
+      .set({ name, locale, updated_at: now })
       .where("id", "=", userId)
       .execute();
     await recordAudit(trx, {

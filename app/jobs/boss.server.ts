@@ -4,7 +4,7 @@
 import { CompiledQuery } from "kysely";
 import PgBoss from "pg-boss";
 import type { DbHandle } from "~db/index.ts";
-import { releaseBatchLeases } from "~/domain/batches.server";
+import { releaseBatchLeases } from "~/domain/batches/generation.server";
 import { log } from "~/lib/log.server";
 import { registerAccountJobs } from "./accounts.server";
 import { registerCodeBatchJobs } from "./code-batches.server";

@@ -2,9 +2,14 @@
 // start-up) that re-enqueues batches whose worker died mid-way, so a restart resumes them.
 import type PgBoss from "pg-boss";
 import type { Database } from "~db/index.ts";
-import { continueBatchGeneration, failBatch, interruptedBatchIds } from "~/domain/batches.server";
+import {
+  continueBatchGeneration,
+  failBatch,
+  interruptedBatchIds,
+} from "~/domain/batches/generation.server";
 import { log } from "~/lib/log.server";
 import { enqueueBatchGeneration, queues } from "./queue.server";
+import { clock } from "~/lib/clock.server";
 
 const RETRY_LIMIT = 3;
 
@@ -33,12 +38,13 @@ export async function registerCodeBatchJobs(
         const outcome = await continueBatchGeneration(db, {
           batchId,
           chunkSize: options.chunkSize,
+          clock,
         });
         log.info(`jobs: batch ${batchId} ${outcome}`);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (job.retryCount >= RETRY_LIMIT) {
-          await failBatch(db, { batchId, reason });
+          await failBatch(db, { batchId, reason, now: clock() });
           log.error(`jobs: batch ${batchId} failed for good: ${reason}`);
           return;
         }
@@ -55,7 +61,7 @@ export async function registerCodeBatchJobs(
 }
 
 export async function resumeInterruptedBatches(db: Database): Promise<number> {
-  const ids = await interruptedBatchIds(db);
+  const ids = await interruptedBatchIds(db, clock());
   for (const batchId of ids) await enqueueBatchGeneration(batchId);
   if (ids.length > 0) log.info(`jobs: resuming ${ids.length} interrupted batch(es)`);
   return ids.length;

@@ -4,6 +4,7 @@ import type PgBoss from "pg-boss";
 import type { Database } from "~db/index.ts";
 import { pruneRateLimitCounters } from "~/domain/rate-limits.server";
 import { log } from "~/lib/log.server";
+import { clock } from "~/lib/clock.server";
 
 export const maintenanceQueues = { pruneRateLimits: "rate-limits.prune" } as const;
 
@@ -27,7 +28,7 @@ export async function registerMaintenanceJobs(boss: PgBoss, db: Database): Promi
   );
 }
 
-export async function pruneOldRateLimitWindows(db: Database, now = new Date()): Promise<number> {
+export async function pruneOldRateLimitWindows(db: Database, now = clock()): Promise<number> {
   const deleted = await pruneRateLimitCounters(db, now);
   if (deleted > 0) log.info(`jobs: ${deleted} old rate-limit window(s) deleted`);
   return deleted;

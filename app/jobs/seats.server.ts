@@ -3,8 +3,9 @@
 // attribution catches up even when nobody opens the business.
 import type PgBoss from "pg-boss";
 import type { Database } from "~db/index.ts";
-import { businessesWithStaleSeats, reattributeSeats } from "~/domain/entitlements.server";
+import { businessesWithStaleSeats, reattributeSeats } from "~/domain/entitlements/seats.server";
 import { log } from "~/lib/log.server";
+import { clock } from "~/lib/clock.server";
 
 export const seatQueues = { sweep: "staff-seats.reattribute" } as const;
 
@@ -20,7 +21,7 @@ export async function registerSeatJobs(boss: PgBoss, db: Database): Promise<void
  * Re-attributes each stale business in its own short transaction (one business's lock at a
  * time). Returns how many members changed.
  */
-export async function sweepStaleSeats(db: Database, now = new Date()): Promise<number> {
+export async function sweepStaleSeats(db: Database, now = clock()): Promise<number> {
   const businessIds = await businessesWithStaleSeats(db, now);
   let changed = 0;
   for (const businessId of businessIds) {

@@ -9,8 +9,9 @@ import {
   lastEndedMonth,
   StatementFinalisationFailed,
   type FinalisedStatement,
-} from "~/domain/statements.server";
+} from "~/domain/statements/finalise.server";
 import { log } from "~/lib/log.server";
+import { clock } from "~/lib/clock.server";
 
 export const statementQueues = { finalize: "statements.finalize-last-month" } as const;
 
@@ -44,7 +45,7 @@ export async function registerStatementJobs(boss: PgBoss, db: Database): Promise
  */
 export async function finalizeLastMonth(
   db: Database,
-  now = new Date(),
+  now = clock(),
 ): Promise<(FinalisedStatement & { partnerSlug: string })[]> {
   const month = lastEndedMonth(now);
   let results: (FinalisedStatement & { partnerSlug: string })[];

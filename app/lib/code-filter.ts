@@ -1,7 +1,7 @@
 // The codes list's filter as it travels in a URL (the page's GET form, its pager and the
 // CSV link): read from a query string once, written back to one the same way.
 import { z } from "zod";
-import type { CodeFilter, CodeStatusFilter } from "~/domain/codes.server";
+import type { CodeFilter, CodeStatusFilter } from "~/domain/codes/model.server";
 import { parseObject, fieldErrorsFrom, type FieldErrors } from "./forms";
 import { storable } from "./storable-text";
 

@@ -4,7 +4,7 @@
 import { notFound } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
-import { StatementNotFound } from "~/domain/statements.server";
+import { StatementNotFound } from "~/domain/statements/model.server";
 import { translatorFor } from "~/i18n";
 import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
 import { resolveLocale } from "~/lib/locale";

@@ -12,6 +12,7 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
 import { supportedLanguages } from "~/lib/locale";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · 7stamp Partner Portal" }];
 
@@ -34,6 +35,7 @@ export async function action(args: ActionFunctionArgs) {
     name: form.data.name,
     locale: form.data.locale === "auto" ? null : form.data.locale,
     ip: args.context.clientIp,
+    now: clock(),
   });
   return redirectWithFlash(args.request, "/account", {
     kind: "success",

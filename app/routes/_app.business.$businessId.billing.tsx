@@ -3,7 +3,7 @@ import { z } from "zod";
 import { notFound, requireBusinessMember } from "~/auth/guards.server";
 import { domainErrorMessage } from "~/lib/messages";
 import { db } from "~/db.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { EnterpriseRequestSchema, requestEnterprise } from "~/domain/enterprise-requests.server";
 import { DomainError, RateLimited } from "~/domain/errors.server";
 import { changePlan, listPlans } from "~/domain/plans.server";
@@ -15,6 +15,7 @@ import { resolveLocale } from "~/lib/locale";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { BillingPage } from "~/components/billing/BillingPage";
 import { passOnRetryAfter } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Billing & invoices · 7stamp Partner Portal" }];
 
@@ -43,7 +44,7 @@ const ChangePlanFormSchema = z.object({
 export async function loader(args: LoaderFunctionArgs) {
   const { business, role } = await requireBusinessMember(args, args.params.businessId);
   const [entitlements, plans] = await Promise.all([
-    getEntitlements(db, { businessId: business.id }),
+    getEntitlements(db, { businessId: business.id, now: clock() }),
     role === "owner" ? listPlans(db) : Promise.resolve([]),
   ]);
   if (!entitlements) throw notFound();
@@ -71,6 +72,7 @@ export async function action(args: ActionFunctionArgs) {
         code,
         actor: { ...actor, email: user.email },
         ip,
+        now: clock(),
       });
       return redirectWithFlash(args.request, back, claimedFlash(claimed, locale));
     } catch (error) {
@@ -93,6 +95,7 @@ export async function action(args: ActionFunctionArgs) {
         locations: form.data.locations,
         actor,
         ip,
+        now: clock(),
       });
       return redirectWithFlash(args.request, back, {
         kind: "success",

@@ -19,6 +19,7 @@ import { emailField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { passOnRetryAfter } from "~/lib/route-headers";
 import { StaffPage } from "~/components/staff/StaffPage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff seats · 7stamp Partner Portal" }];
 
@@ -32,7 +33,7 @@ const RevokeForm = z.object({ intent: z.literal("revoke"), email: Email });
 // Staff may look (they hold a seat too); only the owner invites and removes.
 export async function loader(args: LoaderFunctionArgs) {
   const { business, role } = await requireBusinessMember(args, args.params.businessId);
-  const staff = await listStaffSeats(db, { businessId: business.id });
+  const staff = await listStaffSeats(db, { businessId: business.id, now: clock() });
   if (!staff) throw notFound();
   const canManage = role === "owner";
   return {
@@ -62,6 +63,7 @@ export async function action(args: ActionFunctionArgs) {
         email: form.data.email,
         language: resolveLocale(user.locale, args.request.headers.get("accept-language")).language,
         ip,
+        now: clock(),
       });
     } catch (error) {
       const values = { intent, email: form.data.email };
@@ -97,6 +99,7 @@ export async function action(args: ActionFunctionArgs) {
           userId: form.data.userId,
           actor,
           ip,
+          now: clock(),
         });
         return redirectWithFlash(args.request, back, {
           kind: "success",
@@ -111,6 +114,7 @@ export async function action(args: ActionFunctionArgs) {
         email: form.data.email,
         actor,
         ip,
+        now: clock(),
       });
       return redirectWithFlash(args.request, back, {
         kind: "success",

@@ -6,15 +6,16 @@ import { BatchStatusBadge } from "~/components/BatchStatusBadge";
 import { WholesaleTermsFacts } from "~/components/WholesaleTermsFacts";
 import { Card, EmptyState, PageHeader, Stat } from "~/components/Layout";
 import { db } from "~/db.server";
-import { listBatches } from "~/domain/batches.server";
+import { listBatches } from "~/domain/batches/reads.server";
 import { partnerCodeSummary } from "~/domain/partner-dashboard.server";
 import { getPartnerTerms, listPartnerTeam } from "~/domain/partners.server";
 import { formattingOf } from "~/domain/statement-pdf.server";
-import { runningMonthTotals } from "~/domain/statements.server";
+import { runningMonthTotals } from "~/domain/statements/reads.server";
 import { labelKey } from "~/lib/messages";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { formatStatementMonth } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Partner dashboard · 7stamp Partner Portal" }];
 
@@ -23,10 +24,10 @@ export async function loader(args: LoaderFunctionArgs) {
   const [terms, team, codes, batches, thisMonth] = await Promise.all([
     getPartnerTerms(db, { partnerId: partner.id }),
     listPartnerTeam(db, { partnerId: partner.id }),
-    partnerCodeSummary(db, { partnerId: partner.id }),
+    partnerCodeSummary(db, { partnerId: partner.id, now: clock() }),
     listBatches(db, { partnerId: partner.id, limit: 5 }),
     // One draft computation: the running month's per-bundle sums, nothing else.
-    runningMonthTotals(db, { partnerId: partner.id }),
+    runningMonthTotals(db, { partnerId: partner.id, now: clock() }),
   ]);
   return {
     terms,

@@ -12,6 +12,7 @@ import { PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import { createApiKey, listApiKeys, revokeApiKey } from "~/domain/api-keys.server";
 import { apiKeyAction } from "~/lib/api-key-forms.server";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "API keys · 7stamp Partner Portal" }];
 
@@ -33,7 +34,7 @@ export async function action(args: ActionFunctionArgs) {
     request: args.request,
     here: `/partner/${partner.slug}/api-keys`,
     create: (name) => createApiKey(db, { partnerId: partner.id, name, actor, ip }),
-    revoke: (keyId) => revokeApiKey(db, { partnerId: partner.id, keyId, actor, ip }),
+    revoke: (keyId) => revokeApiKey(db, { now: clock(), partnerId: partner.id, keyId, actor, ip }),
   });
 }
 

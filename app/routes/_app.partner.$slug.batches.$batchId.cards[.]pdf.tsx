@@ -16,6 +16,7 @@ import { translatorFor } from "~/i18n";
 import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
 import { resolveLocale } from "~/lib/locale";
 import { codeCardsInput, renderCodeCardsPdf, RendererBusy } from "~/pdf/render.server";
+import { clock } from "~/lib/clock.server";
 
 const CardsQuery = z.object({
   part: z
@@ -50,6 +51,7 @@ export async function loader(args: LoaderFunctionArgs) {
       partnerId: partner.id,
       batchId: args.params.batchId ?? "",
       part: query.data.part,
+      now: clock(),
     });
   } catch (error) {
     if (error instanceof BatchNotReady) return plainTextResponse(409, t("cards:notReady"));

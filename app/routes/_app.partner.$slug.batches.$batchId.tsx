@@ -10,9 +10,11 @@ import { Field, FormAlert } from "~/components/Field";
 import { Card, PageHeader, Stat } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
 import { db } from "~/db.server";
-import { BatchNotFound, batchCodeCounts, getBatch } from "~/domain/batches.server";
+import { BatchNotFound } from "~/domain/batches/model.server";
+import { batchCodeCounts, getBatch } from "~/domain/batches/reads.server";
 import { cardFileParts } from "~/domain/code-cards.server";
-import { RevokeInputSchema, revokeUnclaimedCodesOfBatch } from "~/domain/codes.server";
+import { RevokeInputSchema } from "~/domain/codes/model.server";
+import { revokeUnclaimedCodesOfBatch } from "~/domain/codes/commands.server";
 import { DomainError } from "~/domain/errors.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
@@ -21,6 +23,7 @@ import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
 import { batchProgressPercent } from "~/lib/batch-progress";
 import { secretPageHeaders } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Batch · 7stamp Partner Portal" }];
 
@@ -39,7 +42,7 @@ export async function loader(args: LoaderFunctionArgs) {
   // Counting a large batch's codes is not free: not while it is still being made.
   const counts =
     batch.status === "ready"
-      ? await batchCodeCounts(db, { partnerId: partner.id, batchId: batch.id })
+      ? await batchCodeCounts(db, { partnerId: partner.id, batchId: batch.id, now: clock() })
       : null;
   // Cards print for outstanding codes, a bounded number per PDF file.
   const cardParts = counts && counts.outstanding > 0 ? cardFileParts(counts.outstanding) : 0;
@@ -59,6 +62,7 @@ export async function action(args: ActionFunctionArgs) {
       reason: form.data.reason,
       actor: { userId: user.id, label: user.email },
       ip: args.context.clientIp,
+      now: clock(),
     });
   } catch (error) {
     if (error instanceof BatchNotFound) throw notFound();

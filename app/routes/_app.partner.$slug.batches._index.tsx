@@ -7,7 +7,7 @@ import { buttonClasses } from "~/components/Button";
 import { EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { db } from "~/db.server";
 import { readPage } from "~/domain/paging.server";
-import { listBatches } from "~/domain/batches.server";
+import { listBatches } from "~/domain/batches/reads.server";
 import { batchProgressPercent } from "~/lib/batch-progress";
 import { formatDateTime, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";

@@ -16,6 +16,7 @@ import { formFailure } from "~/lib/form-responses.server";
 import { formatBasisPoints, formatDateTime, formatMoney, formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.bundle.name ?? "Bundle"} · 7stamp Partner Portal` },
@@ -26,11 +27,12 @@ export async function loader(args: LoaderFunctionArgs) {
   const bundle = await getBundle(db, {
     partnerId: partner.id,
     bundleId: args.params.bundleId ?? "",
+    now: clock(),
   });
   if (!bundle) throw notFound();
   const [source, terms] = await Promise.all([
     bundle.duplicatedFrom
-      ? getBundle(db, { partnerId: partner.id, bundleId: bundle.duplicatedFrom })
+      ? getBundle(db, { partnerId: partner.id, bundleId: bundle.duplicatedFrom, now: clock() })
       : null,
     getPartnerTerms(db, { partnerId: partner.id }),
   ]);
@@ -55,6 +57,7 @@ export async function action(args: ActionFunctionArgs) {
       bundleId: args.params.bundleId ?? "",
       actor: { userId: user.id, label: user.email },
       ip: args.context.clientIp,
+      now: clock(),
     });
   } catch (error) {
     if (error instanceof BundleNotFound) throw notFound();

@@ -8,11 +8,11 @@ import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import {
   BatchFormSchema,
-  generateBatch,
   PartnerSuspendedFromGenerating,
   MAX_BATCH_SIZE,
   SYNC_BATCH_LIMIT,
-} from "~/domain/batches.server";
+} from "~/domain/batches/model.server";
+import { generateBatch } from "~/domain/batches/generation.server";
 import { getBundle } from "~/domain/bundles.server";
 import { DomainError } from "~/domain/errors.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
@@ -22,6 +22,7 @@ import { formFailure } from "~/lib/form-responses.server";
 import { formatNumber } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Generate codes · 7stamp Partner Portal" }];
 
@@ -33,6 +34,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const bundle = await getBundle(db, {
     partnerId: partner.id,
     bundleId: args.params.bundleId ?? "",
+    now: clock(),
   });
   if (!bundle) throw notFound();
   const defaultExpiry = new Date(Date.now() + bundle.codeValidityDays * 86_400_000)
@@ -55,6 +57,7 @@ export async function action(args: ActionFunctionArgs) {
       input: form.data,
       actor: { userId: user.id, label: user.email },
       ip: args.context.clientIp,
+      now: clock(),
     });
     if (!codes) await enqueueBatchGeneration(batch.id);
     return redirectWithFlash(args.request, `/partner/${partner.slug}/batches/${batch.id}`, {

@@ -11,6 +11,7 @@ import { readPage } from "~/domain/paging.server";
 import { listBundles } from "~/domain/bundles.server";
 import { formatMoney, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Bundles · 7stamp Partner Portal" }];
 
@@ -29,7 +30,7 @@ export async function loader(args: LoaderFunctionArgs) {
     cursor: params.get("cursor"),
   });
   const page = await readPage(cursor, (after) =>
-    listBundles(db, { partnerId: partner.id, status, cursor: after, limit: 25 }),
+    listBundles(db, { partnerId: partner.id, status, cursor: after, limit: 25, now: clock() }),
   );
   return { ...page, status, isFirstPage: !cursor || page.staleCursor };
 }

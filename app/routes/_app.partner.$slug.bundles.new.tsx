@@ -14,6 +14,7 @@ import { formFailure } from "~/lib/form-responses.server";
 import { centsToDecimalString } from "~/lib/format";
 import { parseForm } from "~/lib/forms";
 import { NewBundlePage } from "~/components/bundles/NewBundlePage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "New bundle · 7stamp Partner Portal" }];
 
@@ -26,9 +27,9 @@ export async function loader(args: LoaderFunctionArgs) {
   const { partner } = await requirePartnerMember(args, args.params.slug);
   const from = duplicatedFrom(args.request);
   const [prices, terms, source] = await Promise.all([
-    getCurrentPrices(db),
+    getCurrentPrices(db, clock()),
     getPartnerTerms(db, { partnerId: partner.id }),
-    from === null ? null : getBundle(db, { partnerId: partner.id, bundleId: from }),
+    from === null ? null : getBundle(db, { partnerId: partner.id, bundleId: from, now: clock() }),
   ]);
   if (from !== null && !source) throw notFound();
   return {
@@ -62,6 +63,7 @@ export async function action(args: ActionFunctionArgs) {
       actor: { userId: user.id, label: user.email },
       ip: args.context.clientIp,
       duplicatedFrom: duplicatedFrom(args.request),
+      now: clock(),
     });
   } catch (error) {
     // The bundle to duplicate is not this partner's (or not there): like any unknown id.

@@ -7,9 +7,11 @@ import { DailyUsageChart } from "~/components/DailyUsageChart";
 import { Card, EmptyState, PageHeader, Stat } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
-import { ClientNotFound, getClient } from "~/domain/clients.server";
+import { ClientNotFound } from "~/domain/clients/model.server";
+import { getClient } from "~/domain/clients/reads.server";
 import { formatDate, formatDateTime, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -22,7 +24,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader(args: LoaderFunctionArgs) {
   const { partner } = await requirePartnerMember(args, args.params.slug);
   try {
-    return await getClient(db, { partnerId: partner.id, businessId: args.params.businessId ?? "" });
+    return await getClient(db, {
+      partnerId: partner.id,
+      businessId: args.params.businessId ?? "",
+      now: clock(),
+    });
   } catch (error) {
     // Not this partner's client is a page that does not exist, like an unknown id.
     if (error instanceof ClientNotFound) throw notFound();

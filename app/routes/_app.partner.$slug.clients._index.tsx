@@ -1,4 +1,5 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { listClients } from "~/domain/clients/reads.server";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import { readPage } from "~/domain/paging.server";
@@ -6,15 +7,15 @@ import {
   clientFilters,
   clientSorts,
   defaultDirection,
-  listClients,
   readClientQuery,
   type ClientQueryValues,
   type ClientRow,
   type ClientSort,
   type SortDirection,
-} from "~/domain/clients.server";
+} from "~/domain/clients/model.server";
 import type { FieldErrors } from "~/lib/forms";
 import { ClientsPage } from "~/components/clients/ClientsPage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Clients · 7stamp Partner Portal" }];
 
@@ -49,7 +50,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const listPage = (options: Parameters<typeof listClients>[1]) =>
     listClients(db, { ...options, limit: PAGE_SIZE });
   const hasAnyClient = async () =>
-    (await listClients(db, { partnerId: partner.id, limit: 1 })).rows.length > 0;
+    (await listClients(db, { partnerId: partner.id, limit: 1, now: clock() })).rows.length > 0;
 
   if (!read.ok) {
     const sort: ClientSort = "name";
@@ -72,7 +73,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const direction = read.options.direction ?? defaultDirection(sort);
   const filtered = Boolean(read.options.filter || read.options.search);
   const page = await readPage(read.cursor, (cursor) =>
-    listPage({ partnerId: partner.id, ...read.options, cursor }),
+    listPage({ partnerId: partner.id, ...read.options, cursor, now: clock() }),
   );
   return data<ListData>({
     rows: page.rows,

@@ -3,9 +3,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
-import { clientsCsv, readClientQuery } from "~/domain/clients.server";
+import { clientsCsv } from "~/domain/clients/csv.server";
+import { readClientQuery } from "~/domain/clients/model.server";
 import { DomainError } from "~/domain/errors.server";
 import { csvDownload, fileDate, plainTextResponse } from "~/lib/downloads.server";
+import { clock } from "~/lib/clock.server";
 
 function badRequest(message: string): Response {
   return plainTextResponse(400, message);
@@ -19,7 +21,7 @@ export async function loader(args: LoaderFunctionArgs) {
   }
   let body: ReadableStream<Uint8Array>;
   try {
-    body = clientsCsv(db, { partnerId: partner.id, ...read.options, bom: true });
+    body = clientsCsv(db, { partnerId: partner.id, ...read.options, bom: true, now: clock() });
   } catch (error) {
     if (error instanceof DomainError && error.status === 400) {
       return badRequest(`${error.field ?? "options"}: ${error.message}`);

@@ -1,19 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { codeHistory, getCode, redeemUrl } from "~/domain/codes/reads.server";
+import { emailCode, handOutCode, revokeCode } from "~/domain/codes/commands.server";
 import { domainErrorMessage } from "~/lib/messages";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import {
   CodeNotFound,
   CodeNotRevocable,
-  codeHistory,
-  emailCode,
-  getCode,
-  handOutCode,
   HandOutInputSchema,
-  redeemUrl,
-  revokeCode,
   RevokeInputSchema,
-} from "~/domain/codes.server";
+} from "~/domain/codes/model.server";
 import { DomainError, RateLimited } from "~/domain/errors.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
@@ -21,6 +17,7 @@ import { parseForm } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale";
 import { secretPageHeaders } from "~/lib/route-headers";
 import { PartnerCodePage } from "~/components/codes/CodePage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = ({ params }) => [
   { title: `Code #${params.serial ?? ""} · 7stamp Partner Portal` },
@@ -38,7 +35,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const { partner } = await requirePartnerMember(args, args.params.slug);
   const serial = serialParam(args.params.serial);
   const [code, history] = await Promise.all([
-    getCode(db, { partnerId: partner.id, serial }),
+    getCode(db, { partnerId: partner.id, serial, now: clock() }),
     codeHistory(db, { partnerId: partner.id, serial }),
   ]);
   if (!code) throw notFound();
@@ -58,7 +55,15 @@ export async function action(args: ActionFunctionArgs) {
       const form = parseForm(HandOutInputSchema, formData);
       if (!form.success) return formFailure(form);
       const { lockToEmail, ...recipient } = form.data;
-      await handOutCode(db, { partnerId: partner.id, serial, recipient, lockToEmail, actor, ip });
+      await handOutCode(db, {
+        partnerId: partner.id,
+        serial,
+        recipient,
+        lockToEmail,
+        actor,
+        ip,
+        now: clock(),
+      });
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:handOut.saved",
@@ -70,7 +75,14 @@ export async function action(args: ActionFunctionArgs) {
         user.locale,
         args.request.headers.get("accept-language"),
       ).language;
-      const code = await emailCode(db, { partnerId: partner.id, serial, actor, ip, language });
+      const code = await emailCode(db, {
+        partnerId: partner.id,
+        serial,
+        actor,
+        ip,
+        language,
+        now: clock(),
+      });
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:email.sent",
@@ -80,7 +92,14 @@ export async function action(args: ActionFunctionArgs) {
     if (intent === "revoke") {
       const form = parseForm(RevokeInputSchema, formData);
       if (!form.success) return formFailure(form);
-      await revokeCode(db, { partnerId: partner.id, serial, reason: form.data.reason, actor, ip });
+      await revokeCode(db, {
+        partnerId: partner.id,
+        serial,
+        reason: form.data.reason,
+        actor,
+        ip,
+        now: clock(),
+      });
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:revoke.done",

@@ -2,13 +2,16 @@ import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from "@rem
 import { requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import { readPage } from "~/domain/paging.server";
-import { getBatch, listBatches, type Batch } from "~/domain/batches.server";
+import { getBatch, listBatches } from "~/domain/batches/reads.server";
+import { type Batch } from "~/domain/batches/model.server";
 import { listBundles } from "~/domain/bundles.server";
-import { CodeMistyped, InvalidCodeSearch, listCodes, type CodeRow } from "~/domain/codes.server";
+import { CodeMistyped, InvalidCodeSearch, type CodeRow } from "~/domain/codes/model.server";
+import { listCodes } from "~/domain/codes/reads.server";
 import { isFiltered, readCodeFilter, type FilterValues } from "~/lib/code-filter";
 import type { FieldErrors } from "~/lib/forms";
 import { secretPageHeaders } from "~/lib/route-headers";
 import { CodesPage } from "~/components/codes/CodesPage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Codes · 7stamp Partner Portal" }];
 
@@ -19,7 +22,7 @@ const PAGE_SIZE = 50;
 /** Bundles and recent batches for the filter's selects (and the batch in the URL, if older). */
 async function filterOptions(partnerId: string, batchId: string | undefined) {
   const [bundles, batches, chosenBatch] = await Promise.all([
-    listBundles(db, { partnerId, status: "all", limit: 100 }),
+    listBundles(db, { partnerId, status: "all", limit: 100, now: clock() }),
     listBatches(db, { partnerId, limit: 50 }),
     batchId ? getBatch(db, { partnerId, batchId }) : Promise.resolve(null),
   ]);
@@ -70,10 +73,16 @@ export async function loader(args: LoaderFunctionArgs) {
     );
   }
   const hasAnyCode = async () =>
-    (await listCodes(db, { partnerId: partner.id, limit: 1 })).rows.length > 0;
+    (await listCodes(db, { partnerId: partner.id, limit: 1, now: clock() })).rows.length > 0;
   try {
     const page = await readPage(read.cursor, (cursor) =>
-      listCodes(db, { partnerId: partner.id, filter: read.filter, cursor, limit: PAGE_SIZE }),
+      listCodes(db, {
+        partnerId: partner.id,
+        filter: read.filter,
+        cursor,
+        limit: PAGE_SIZE,
+        now: clock(),
+      }),
     );
     // A search names one code: go straight to its page.
     if (read.filter.search && page.rows.length === 1) {
@@ -103,6 +112,7 @@ export async function loader(args: LoaderFunctionArgs) {
         filter: { ...read.filter, search: undefined },
         cursor,
         limit: PAGE_SIZE,
+        now: clock(),
       }),
     );
     return data<ListData & typeof options>(

@@ -2,10 +2,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePartnerMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
-import { codesCsv } from "~/domain/codes.server";
+import { codesCsv } from "~/domain/codes/csv.server";
 import { DomainError } from "~/domain/errors.server";
 import { csvDownload, fileDate, plainTextResponse } from "~/lib/downloads.server";
 import { readCodeFilter } from "~/lib/code-filter";
+import { clock } from "~/lib/clock.server";
 
 function badRequest(message: string): Response {
   return plainTextResponse(400, message);
@@ -19,7 +20,7 @@ export async function loader(args: LoaderFunctionArgs) {
   }
   let body: ReadableStream<Uint8Array>;
   try {
-    body = codesCsv(db, { partnerId: partner.id, filter: read.filter, bom: true });
+    body = codesCsv(db, { partnerId: partner.id, filter: read.filter, bom: true, now: clock() });
   } catch (error) {
     if (error instanceof DomainError && error.status === 400) {
       return badRequest(`${error.field ?? "filter"}: ${error.message}`);

@@ -8,7 +8,7 @@ import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { StatementView } from "~/components/StatementView";
 import { db } from "~/db.server";
 import { statementPage } from "~/domain/statement-page.server";
-import { StatementMonthBeforeEnrolment } from "~/domain/statements.server";
+import { StatementMonthBeforeEnrolment } from "~/domain/statements/model.server";
 import { isStatementMonth } from "~/lib/statement-months";
 import { readLinesQuery } from "~/lib/statement-lines-query";
 

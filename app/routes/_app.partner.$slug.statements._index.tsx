@@ -9,7 +9,7 @@ import { StatusBadge } from "~/components/StatusBadge";
 import { db } from "~/db.server";
 import { getPartnerTerms } from "~/domain/partners.server";
 import { formattingOf } from "~/domain/statement-pdf.server";
-import { listStatements } from "~/domain/statements.server";
+import { listStatements } from "~/domain/statements/reads.server";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { formatStatementMonth, monthOf } from "~/lib/statement-months";
 

@@ -24,6 +24,7 @@ import { emailField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { passOnRetryAfter } from "~/lib/route-headers";
 import { TeamPage } from "~/components/team/TeamPage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Team · 7stamp Partner Portal" }];
 
@@ -38,7 +39,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const { user, partner, role } = await requirePartnerMember(args, args.params.slug);
   const [team, pending] = await Promise.all([
     listPartnerTeam(db, { partnerId: partner.id }),
-    role === "owner" ? listPendingPartnerInvitations(db, partner.id) : Promise.resolve([]),
+    role === "owner" ? listPendingPartnerInvitations(db, partner.id, clock()) : Promise.resolve([]),
   ]);
   return { team, pending, canInvite: role === "owner", me: user.id };
 }
@@ -96,6 +97,7 @@ export async function action(args: ActionFunctionArgs) {
         email: form.data.email,
         actor,
         ip,
+        now: clock(),
       });
       return redirectWithFlash(args.request, back, {
         kind: "success",
@@ -125,6 +127,7 @@ export async function action(args: ActionFunctionArgs) {
       email: form.data.email,
       language: resolveLocale(user.locale, args.request.headers.get("accept-language")).language,
       ip,
+      now: clock(),
     });
   } catch (error) {
     if (error instanceof AlreadyMember) {

@@ -31,6 +31,7 @@ import { resolveLocale } from "~/lib/locale";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { useFormattingLocale } from "~/root";
 import { secretPageHeaders } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 // A handed-out link, /redeem/{code}: the code filled in, what it gives, and one button. The
 // code is a secret: the title never shows it (tabs, history), and the HTTP layer never logs
@@ -82,6 +83,7 @@ export async function loader(args: LoaderFunctionArgs) {
       code,
       email: user.email,
       ip: args.context.clientIp,
+      now: clock(),
     });
     return data(page);
   } catch (error) {
@@ -105,6 +107,7 @@ export async function action(args: ActionFunctionArgs) {
       code: args.params.code ?? "",
       actor: { userId: user.id, label: user.email, email: user.email },
       ip: args.context.clientIp,
+      now: clock(),
     });
     return redirectWithFlash(
       args.request,

@@ -16,6 +16,7 @@ import { redirectWithFlash, type Flash } from "~/lib/flash.server";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import { isUuid } from "~/lib/ids";
 import { SupportBusinessPage } from "~/components/support/BusinessPage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.plan.businessName ?? "Business"} · Support · 7stamp Partner Portal` },
@@ -26,7 +27,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const businessId = args.params.businessId;
   if (!isUuid(businessId)) throw notFound();
   const [page, plans, audit] = await Promise.all([
-    supportBusinessPage(db, { businessId }),
+    supportBusinessPage(db, { businessId, now: clock() }),
     listPlans(db),
     listAudit(db, { businessId }, { limit: 20 }),
   ]);
@@ -64,15 +65,16 @@ export async function action(args: ActionFunctionArgs) {
 
   return dispatchIntent(formData, {
     grant: correction(SupportGrantSchema, async (input) => {
-      await createSupportGrant(db, { businessId, input, actor, ip });
+      await createSupportGrant(db, { now: clock(), businessId, input, actor, ip });
       return { kind: "success", key: "support:business.grantCreated" };
     }),
     endGrant: correction(EndGrantSchema, async ({ grantId, reason }) => {
-      await endGrantEarly(db, { businessId, grantId, reason, actor, ip });
+      await endGrantEarly(db, { now: clock(), businessId, grantId, reason, actor, ip });
       return { kind: "success", key: "support:business.grantEnded" };
     }),
     plan: correction(SupportPlanSchema, async (form) => {
       const change = await changePlan(db, {
+        now: clock(),
         businessId,
         planId: form.planId,
         locations: form.locations || null,

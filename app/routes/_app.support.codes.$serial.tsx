@@ -13,6 +13,7 @@ import {
 import { redirectWithFlash } from "~/lib/flash.server";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import { SupportCodePage } from "~/components/support/CodePage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = ({ params }) => [
   { title: `Code #${params.serial} · Support · 7stamp Partner Portal` },
@@ -26,7 +27,7 @@ function serialOf(param: string | undefined): number {
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
-  const page = await supportCodePage(db, { serial: serialOf(args.params.serial) });
+  const page = await supportCodePage(db, { serial: serialOf(args.params.serial), now: clock() });
   if (!page) throw notFound();
   return { page, today: new Date().toISOString().slice(0, 10) };
 }
@@ -64,13 +65,13 @@ export async function action(args: ActionFunctionArgs) {
 
   return dispatchIntent(formData, {
     revoke: correction("revoke", SupportReasonSchema, ({ reason }) =>
-      revokeCodeBySupport(db, { serial, reason, actor, ip }),
+      revokeCodeBySupport(db, { now: clock(), serial, reason, actor, ip }),
     ),
     extend: correction("extend", ExtendExpirySchema, (input) =>
-      extendCodeExpiry(db, { serial, ...input, actor, ip }),
+      extendCodeExpiry(db, { now: clock(), serial, ...input, actor, ip }),
     ),
     rollBack: correction("rollBack", SupportReasonSchema, ({ reason }) =>
-      rollBackClaimBySupport(db, { serial, reason, actor, ip }),
+      rollBackClaimBySupport(db, { now: clock(), serial, reason, actor, ip }),
     ),
   });
 }

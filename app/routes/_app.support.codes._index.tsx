@@ -9,7 +9,7 @@ import { Button } from "~/components/Button";
 import { Field } from "~/components/Field";
 import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
-import { CodeMistyped } from "~/domain/codes.server";
+import { CodeMistyped } from "~/domain/codes/model.server";
 import { locateCode } from "~/domain/support-codes.server";
 
 export const meta: MetaFunction = () => [{ title: "Code look-up · 7stamp Partner Portal" }];

@@ -25,6 +25,7 @@ import { emailField, reasonField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { isPartnerSlug } from "~/lib/ids";
 import { SupportPartnerPage } from "~/components/support/PartnerPage";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.terms.name ?? "Partner"} · Support · 7stamp Partner Portal` },
@@ -40,7 +41,7 @@ async function partnerOf(slug: string | undefined) {
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
   const partner = await partnerOf(args.params.slug);
-  const page = await supportPartnerPage(db, { partnerId: partner.id });
+  const page = await supportPartnerPage(db, { partnerId: partner.id, now: clock() });
   return { page, locales: PARTNER_LOCALES };
 }
 
@@ -63,7 +64,14 @@ export async function action(args: ActionFunctionArgs) {
   const setStatus = (status: "suspended" | "active") =>
     intentForm(StatusForm, async ({ reason }, { fail }) => {
       try {
-        await setPartnerStatus(db, { partnerId: partner.id, status, reason, actor, ip });
+        await setPartnerStatus(db, {
+          now: clock(),
+          partnerId: partner.id,
+          status,
+          reason,
+          actor,
+          ip,
+        });
       } catch (error) {
         if (error instanceof DomainError && error.status === 409) {
           return fail({ formError: domainErrorMessage("support:errors", error.code) }, 409);
@@ -82,6 +90,7 @@ export async function action(args: ActionFunctionArgs) {
       try {
         if (answer === "resend") {
           await resendPartnerInvitation(db, {
+            now: clock(),
             partnerId: partner.id,
             email,
             inviter: user,
@@ -89,7 +98,13 @@ export async function action(args: ActionFunctionArgs) {
             ip,
           });
         } else {
-          await revokePartnerInvitation(db, { partnerId: partner.id, email, actor, ip });
+          await revokePartnerInvitation(db, {
+            now: clock(),
+            partnerId: partner.id,
+            email,
+            actor,
+            ip,
+          });
         }
       } catch (error) {
         if (error instanceof InvitationNotPending) {
@@ -110,7 +125,13 @@ export async function action(args: ActionFunctionArgs) {
   return dispatchIntent(formData, {
     terms: intentForm(PartnerTermsSchema, async (terms, { fail }) => {
       try {
-        const changed = await updatePartnerTerms(db, { partnerId: partner.id, terms, actor, ip });
+        const changed = await updatePartnerTerms(db, {
+          partnerId: partner.id,
+          terms,
+          actor,
+          ip,
+          now: clock(),
+        });
         return redirectWithFlash(args.request, here, {
           kind: changed.length ? "success" : "info",
           key: changed.length ? "support:partner.termsSaved" : "support:partner.termsUnchanged",
@@ -138,6 +159,7 @@ export async function action(args: ActionFunctionArgs) {
           email,
           language,
           ip,
+          now: clock(),
         });
       } catch (error) {
         if (error instanceof AlreadyMember) {

@@ -14,7 +14,7 @@ import { db } from "~/db.server";
 import { DomainError } from "~/domain/errors.server";
 import { findPartnerForSupport } from "~/domain/partner-admin.server";
 import { statementPage } from "~/domain/statement-page.server";
-import { StatementMonthBeforeEnrolment } from "~/domain/statements.server";
+import { StatementMonthBeforeEnrolment } from "~/domain/statements/model.server";
 import { finaliseNow } from "~/domain/support-statements.server";
 import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";

@@ -23,6 +23,7 @@ import { parseForm } from "~/lib/forms";
 import { formatBasisPoints, formatDate } from "~/lib/format";
 import { suggestSlug } from "~/lib/slug";
 import { useFormattingLocale } from "~/root";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Partners · 7stamp Partner Portal" }];
 
@@ -48,6 +49,7 @@ export async function action(args: ActionFunctionArgs) {
       input: form.data,
       actor: user,
       ip: args.context.clientIp,
+      now: clock(),
     });
     return redirectWithFlash(args.request, `/support/partners/${partner.slug}`, {
       kind: "success",

@@ -8,7 +8,7 @@ import { requireSupport } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import { DomainError } from "~/domain/errors.server";
 import { readPage } from "~/domain/paging.server";
-import { StatementFinalisationFailed } from "~/domain/statements.server";
+import { StatementFinalisationFailed } from "~/domain/statements/finalise.server";
 import {
   FinaliseNowSchema,
   finaliseNow,

@@ -18,6 +18,7 @@ import {
   revokePlatformToken,
 } from "~/domain/api-keys.server";
 import { apiKeyAction } from "~/lib/api-key-forms.server";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Platform tokens · 7stamp Partner Portal" }];
 
@@ -37,7 +38,7 @@ export async function action(args: ActionFunctionArgs) {
     request: args.request,
     here: "/support/tokens",
     create: (name) => createPlatformToken(db, { name, actor, ip }),
-    revoke: (keyId) => revokePlatformToken(db, { keyId, actor, ip }),
+    revoke: (keyId) => revokePlatformToken(db, { now: clock(), keyId, actor, ip }),
   });
 }
 

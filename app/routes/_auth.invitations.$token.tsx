@@ -26,6 +26,7 @@ import { formFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
 import { newPasswordField } from "~/lib/fields";
 import { NewPasswordField } from "~/components/NewPasswordField";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Accept invitation · 7stamp Partner Portal" }];
 
@@ -35,7 +36,7 @@ const NewAccountForm = z.object({
 });
 
 export async function loader(args: LoaderFunctionArgs) {
-  const invitation = await findInvitation(db, args.params.token ?? "");
+  const invitation = await findInvitation(db, args.params.token ?? "", clock());
   if (!invitation) return data({ invitation: null, signedInAs: null }, { status: 404 });
   const user = await getOptionalUser(args);
   return { invitation, signedInAs: user?.email ?? null };
@@ -44,7 +45,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const { request, params, context } = args;
   const token = params.token ?? "";
-  const invitation = await findInvitation(db, token);
+  const invitation = await findInvitation(db, token, clock());
   if (!invitation)
     return formFailure({ formError: { key: "auth:invitation.unusable" } }, { status: 404 });
   const user = await getOptionalUser(args);
@@ -63,6 +64,7 @@ export async function action(args: ActionFunctionArgs) {
       password,
       ip: context.clientIp,
       userAgent: request.headers.get("user-agent"),
+      now: clock(),
     });
     return redirectWithFlash(
       request,

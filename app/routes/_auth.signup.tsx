@@ -30,6 +30,7 @@ import { emailField, newPasswordField } from "~/lib/fields";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { safeRedirectPath } from "~/lib/safe-redirect";
 import { passOnRetryAfter } from "~/lib/route-headers";
+import { clock } from "~/lib/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · 7stamp Partner Portal" }];
 
@@ -78,6 +79,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       password: form.data.password,
       ip: context.clientIp,
       userAgent: request.headers.get("user-agent"),
+      now: clock(),
     });
     return redirectWithFlash(
       request,

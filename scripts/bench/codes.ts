@@ -17,9 +17,9 @@ import { createDb, type DbHandle } from "~db/index.ts";
 import { migrateToLatest } from "~db/migrate.ts";
 import { hashPassword } from "~/auth/password.server";
 import { createApiKey } from "~/domain/api-keys.server";
-import { continueBatchGeneration, generateBatch } from "~/domain/batches.server";
+import { continueBatchGeneration, generateBatch } from "~/domain/batches/generation.server";
 import { formatCode } from "~/lib/activation-code";
-import { codesPaging } from "~/domain/codes.server";
+import { codesPaging } from "~/domain/codes/reads.server";
 import {
   checkpoint as checkpointOn,
   cleanUpOnSignals,
@@ -209,8 +209,13 @@ async function domainMillion(
       recipient: null,
     },
     actor: { userId: owner.id, label: owner.email },
+    now: new Date(),
   });
-  const outcome = await continueBatchGeneration(db, { batchId: batch.id, chunkSize });
+  const outcome = await continueBatchGeneration(db, {
+    batchId: batch.id,
+    chunkSize,
+    clock: () => new Date(),
+  });
   const elapsed = performance.now() - started;
   const [check] = await q<{ status: string; generated_count: number; n: string }>(
     `select status, generated_count, (select count(*) from activation_codes where batch_id = $1) as n

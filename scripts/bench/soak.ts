@@ -26,9 +26,10 @@ import { createDb, type DbHandle } from "~db/index.ts";
 import { migrateToLatest } from "~db/migrate.ts";
 import { hashPassword } from "~/auth/password.server";
 import { createApiKey, createPlatformToken } from "~/domain/api-keys.server";
-import { lockBusinessPlans, openPlanPeriods } from "~/domain/entitlements.server";
+import { lockBusinessPlans } from "~/domain/entitlements/plan.server";
+import { openPlanPeriods } from "~/domain/entitlements/grants.server";
 import { claimCode } from "~/domain/redemption.server";
-import { finalizeStatements, lastEndedMonth } from "~/domain/statements.server";
+import { finalizeStatements, lastEndedMonth } from "~/domain/statements/finalise.server";
 import { formatCode, generateCode } from "~/lib/activation-code";
 import { businessesWithOwners, readyCodes, type Query } from "./fixtures.ts";
 import {
@@ -272,6 +273,7 @@ async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | 
       actor: { userId: null, label: "soak", email: "soak@7stamp.test" },
       ip: "127.0.0.1",
       limitByIp: false,
+      now: new Date(),
     });
   }
   await q(

@@ -26,14 +26,10 @@ import pg from "pg";
 import { createDb, type DbHandle } from "~db/index.ts";
 import { migrateToLatest } from "~db/migrate.ts";
 import { hashPassword } from "~/auth/password.server";
-import { listClients } from "~/domain/clients.server";
+import { listClients } from "~/domain/clients/reads.server";
 import { statementPdfInput } from "~/domain/statement-pdf.server";
-import {
-  finalizeStatements,
-  getStatement,
-  lastEndedMonth,
-  listStatementLines,
-} from "~/domain/statements.server";
+import { finalizeStatements, lastEndedMonth } from "~/domain/statements/finalise.server";
+import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
 import { generateCode } from "~/lib/activation-code";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import { statementPeriod } from "~/lib/statement-months";
@@ -424,7 +420,7 @@ async function setupStatement(db: DbHandle["db"]): Promise<PdfSetup> {
   );
   const started = performance.now();
   const [final] = (
-    await finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR })
+    await finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR, now: new Date() })
   ).filter((f) => f.month === month);
   say(
     `setup: ${final.number} finalised through the domain in ${seconds(performance.now() - started)}`,
@@ -750,6 +746,7 @@ async function benchClients(s: ClientsSetup, db: DbHandle["db"], baseUrl: string
       partnerId: s.partnerId,
       cursor: deepCursor,
       limit: 50,
+      now: new Date(),
     });
     deepCursor = next.nextCursor;
   }

@@ -23,7 +23,8 @@ import { migrateToLatest } from "~db/migrate.ts";
 import { hashPassword } from "~/auth/password.server";
 import { createPlatformToken } from "~/domain/api-keys.server";
 import { getCurrentPrices } from "~/domain/bundles.server";
-import { lockBusinessPlans, openPlanPeriods } from "~/domain/entitlements.server";
+import { lockBusinessPlans } from "~/domain/entitlements/plan.server";
+import { openPlanPeriods } from "~/domain/entitlements/grants.server";
 import { claimCode } from "~/domain/redemption.server";
 import { operationFingerprint } from "~/domain/usage.server";
 import { formatCode, generateCode } from "~/lib/activation-code";
@@ -388,10 +389,11 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
       code,
       actor: { userId: owner.id, label: OWNER_EMAIL, email: OWNER_EMAIL },
       ip: "127.0.0.1",
+      now: new Date(),
     });
   }
 
-  const prices = await getCurrentPrices(db);
+  const prices = await getCurrentPrices(db, new Date());
   const price = wholesalePrice(bundleRetailCents(bundle, prices), partner.discount_bps);
   say("setup: VACUUM (ANALYZE)…");
   await q("vacuum (analyze)");

@@ -117,28 +117,44 @@ describe("API keys (domain)", () => {
       actor,
     });
     await expect(
-      revokeApiKey(testDb().db, { partnerId: partnerB.id, keyId: key.id, actor }),
+      revokeApiKey(testDb().db, { partnerId: partnerB.id, keyId: key.id, actor, now: new Date() }),
     ).rejects.toBeInstanceOf(ApiKeyNotFound);
     await expect(
-      revokeApiKey(testDb().db, { partnerId: partnerA.id, keyId: "not-a-uuid", actor }),
+      revokeApiKey(testDb().db, {
+        partnerId: partnerA.id,
+        keyId: "not-a-uuid",
+        actor,
+        now: new Date(),
+      }),
     ).rejects.toBeInstanceOf(ApiKeyNotFound);
     await expect(
-      revokeApiKey(testDb().db, { partnerId: partnerA.id, keyId: MISSING_UUID, actor }),
+      revokeApiKey(testDb().db, {
+        partnerId: partnerA.id,
+        keyId: MISSING_UUID,
+        actor,
+        now: new Date(),
+      }),
     ).rejects.toBeInstanceOf(ApiKeyNotFound);
-    expect(await authenticateApiKey(testDb().db, token)).not.toBeNull();
+    expect(await authenticateApiKey(testDb().db, token, new Date())).not.toBeNull();
 
     const revoked = await revokeApiKey(testDb().db, {
       partnerId: partnerA.id,
       keyId: key.id,
       actor,
+      now: new Date(),
     });
     expect(revoked.revokedAt).toBeInstanceOf(Date);
-    const again = await revokeApiKey(testDb().db, { partnerId: partnerA.id, keyId: key.id, actor });
+    const again = await revokeApiKey(testDb().db, {
+      partnerId: partnerA.id,
+      keyId: key.id,
+      actor,
+      now: new Date(),
+    });
     expect(again.revokedAt).toEqual(revoked.revokedAt);
     expect(
       (await auditRows("api_key.revoked")).filter((r) => r.subject_id === key.id),
     ).toHaveLength(1);
-    expect(await authenticateApiKey(testDb().db, token)).toBeNull();
+    expect(await authenticateApiKey(testDb().db, token, new Date())).toBeNull();
   });
 
   test("authenticate: the key's partner and scope; last_used_at at most once a minute", async () => {
@@ -182,7 +198,7 @@ describe("API keys (domain)", () => {
       "sk_partner_" + "\u0000".repeat(52),
       "x".repeat(10_000),
     ]) {
-      expect(await authenticateApiKey(testDb().db, token)).toBeNull();
+      expect(await authenticateApiKey(testDb().db, token, new Date())).toBeNull();
     }
   });
 });
@@ -224,7 +240,12 @@ describe("bearer authentication on the endpoints", () => {
       actor,
     });
     expect((await list(token)).status).toBe(200);
-    await revokeApiKey(testDb().db, { partnerId: partnerA.id, keyId: key.id, actor });
+    await revokeApiKey(testDb().db, {
+      partnerId: partnerA.id,
+      keyId: key.id,
+      actor,
+      now: new Date(),
+    });
     const result = await list(token);
     expectProblem(result, 401, "unauthenticated");
     expect(result.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');

@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { ProblemSchema } from "~/api/schemas";
 import { createApiRouter, route } from "~/api/router.server";
 import type { Endpoint } from "~/api/endpoints.server";
-import { CodeNotFound } from "~/domain/codes.server";
+import { CodeNotFound } from "~/domain/codes/model.server";
 import { RenderFailed, RendererBusy } from "~/pdf/render.server";
 import { z } from "zod";
 import { allowConsoleError } from "../console.ts";

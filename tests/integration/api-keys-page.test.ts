@@ -79,7 +79,7 @@ describe("the API keys page", () => {
     const created = result.body.created!;
     expect(created.token).toMatch(/^sk_partner_[a-z2-7]{52}$/);
     expect(created.prefix).toBe(`${created.token.slice(0, 17)}…`);
-    expect(await authenticateApiKey(testDb().db, created.token)).toMatchObject({
+    expect(await authenticateApiKey(testDb().db, created.token, new Date())).toMatchObject({
       partnerId: world.partnerId,
       name: "Shop POS",
     });
@@ -114,7 +114,7 @@ describe("the API keys page", () => {
     expect(result.status).toBe(302);
     expect(result.location).toBe(page(world.slug));
     expect(result.setCookies.some((c) => c.startsWith("7s_flash="))).toBe(true);
-    expect(await authenticateApiKey(testDb().db, created.token)).toBeNull();
+    expect(await authenticateApiKey(testDb().db, created.token, new Date())).toBeNull();
     const listed = (await load(world.owner)).body.keys.find((k) => k.id === created.id);
     expect(listed?.revokedAt).toBeInstanceOf(Date);
     expect((await auditRows("api_key.revoked")).some((r) => r.subject_id === created.id)).toBe(
@@ -130,7 +130,7 @@ describe("the API keys page", () => {
       const result = await post(world.owner, { intent: "revoke", keyId });
       expect(result.status, keyId).toBe(404);
     }
-    expect(await authenticateApiKey(testDb().db, otherKey.token)).not.toBeNull();
+    expect(await authenticateApiKey(testDb().db, otherKey.token, new Date())).not.toBeNull();
     expect(await countRows(["api_keys", "audit_log"])).toEqual(before);
   });
 
@@ -166,7 +166,7 @@ describe("admin CLI: token create --partner SLUG --name NAME", () => {
     const last = result.lines[result.lines.length - 1];
     expect(last).toBe(result.token);
     expect(last).toMatch(/^sk_partner_[a-z2-7]{52}$/);
-    expect(await authenticateApiKey(testDb().db, last)).toMatchObject({
+    expect(await authenticateApiKey(testDb().db, last, new Date())).toMatchObject({
       partnerId: world.partnerId,
       name: "Nightly export",
     });

@@ -2,7 +2,7 @@
 // on the same subject the code page reads), subjects named and linked, the system one actor.
 import { describe, expect, test } from "vitest";
 import { listAudit, recordAudit, systemActor } from "~/domain/audit.server";
-import { codeHistory } from "~/domain/codes.server";
+import { codeHistory } from "~/domain/codes/reads.server";
 import { rollBackClaim } from "~/domain/claim-rollbacks.server";
 import { AUDIT_ACTIONS, auditSubjectHref } from "~/lib/audit";
 import support from "~/locales/en/support";
@@ -24,6 +24,7 @@ describe("audit subjects", () => {
       reason: "Sold by mistake",
       actor: systemActor,
       ip: null,
+      now: new Date(),
     });
 
     const history = await codeHistory(testDb().db, { partnerId: partner.id, serial: codes[0].id });

@@ -223,6 +223,7 @@ describe("an owner invites a new person", () => {
         password: NEW_PASSWORD,
         ip: null,
         userAgent: null,
+        now: new Date(),
       });
     const results = await Promise.allSettled([attempt("Racer One"), attempt("Racer Two")]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
@@ -371,6 +372,7 @@ describe("an invitation for an email that has an account", () => {
         signedInUser: { id: invitee.id, email: invitee.email },
         ip: null,
         userAgent: null,
+        now: new Date(),
       }),
     ).rejects.toBeInstanceOf(InvitationUnusable);
     expect(await partnerRole(partnerId, invitee.id)).toBeUndefined();
@@ -390,6 +392,7 @@ describe("business staff invitations", () => {
       email: "barista@example.test",
       language: "en",
       ip: null,
+      now: new Date(),
     });
     const token = link.split("/").at(-1)!;
     expect(testOutbox().at(-1)).toMatchObject({ to: "barista@example.test", link });

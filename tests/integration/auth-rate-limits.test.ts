@@ -181,6 +181,7 @@ describe("sign-up, per IP", () => {
         password: DEFAULT_PASSWORD,
         ip,
         userAgent: null,
+        now: new Date(),
       }),
     ).rejects.toBeInstanceOf(RateLimited);
 

@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "~/auth/session.server";
 import { hashToken } from "~/auth/tokens.server";
 import { verifyPassword } from "~/auth/password.server";
 import { db } from "~/db.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { action as signupAction, loader as signupLoader } from "~/routes/_auth.signup";
 import { loader as billingLoader } from "~/routes/_app.business.$businessId.billing";
 import { testDb } from "../db.ts";
@@ -108,7 +108,7 @@ describe("a successful sign-up", () => {
   test("the plan overview of a new free business", async () => {
     const result = await signup({ ...VALID, email: "overview@example.test" });
     const businessId = result.location!.split("/")[2];
-    const entitlements = await getEntitlements(db, { businessId });
+    const entitlements = await getEntitlements(db, { businessId, now: new Date() });
     expect(entitlements).toMatchObject({
       plan: {
         id: "free",

@@ -4,7 +4,8 @@
 import { sql } from "kysely";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateBatch, getBatch } from "~/domain/batches.server";
+import { generateBatch } from "~/domain/batches/generation.server";
+import { getBatch } from "~/domain/batches/reads.server";
 import { startJobs, stopJobs } from "~/jobs/boss.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
 import { testDb } from "../db.ts";
@@ -35,6 +36,7 @@ describe("code batch jobs on pg-boss", () => {
       bundleId: bundle.id,
       input: { count: 10_500, prefix: null, expiresAt: null, label: null, recipient: null },
       actor,
+      now: new Date(),
     });
     await testDb()
       .db.updateTable("code_batches")
@@ -67,6 +69,7 @@ describe("code batch jobs on pg-boss", () => {
       bundleId: bundle.id,
       input: { count: 25_000, prefix: "JOB", expiresAt: null, label: null, recipient: null },
       actor: { userId: owner.id, label: owner.email },
+      now: new Date(),
     });
     expect(batch.status).toBe("generating");
     await enqueueBatchGeneration(batch.id);

@@ -284,6 +284,7 @@ describe("the dashboard's clients", () => {
       code: codes[2].code,
       actor: { userId: first.owner.id, label: first.owner.email, email: first.owner.email },
       ip: null,
+      now: new Date(),
     });
     const dashboard = await callRoute<{ codes: { clients: number } }>(dashboardLoader, {
       request: getRequest(`/partner/${partner.slug}`, { cookie: (await signInAs(owner)).cookie }),

@@ -2,17 +2,14 @@
 // resumable after a crash, never a half batch that looks complete; bad input writes nothing.
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import { BatchFormSchema, BatchInputSchema, type BatchInput } from "~/domain/batches/model.server";
 import {
-  BatchFormSchema,
-  BatchInputSchema,
   continueBatchGeneration,
   failBatch,
   generateBatch,
-  getBatch,
   interruptedBatchIds,
-  listBatches,
-  type BatchInput,
-} from "~/domain/batches.server";
+} from "~/domain/batches/generation.server";
+import { getBatch, listBatches } from "~/domain/batches/reads.server";
 import { hasValidCheckSymbol } from "~/lib/activation-code";
 import { parseObject } from "~/lib/forms";
 import { testDb } from "../db.ts";
@@ -65,6 +62,7 @@ describe("a batch made in the request", () => {
       input: input({ count: 25, prefix: "CAFE", label: "Spring fair", recipient: "Fair visitors" }),
       actor,
       ip: "203.0.113.9",
+      now: new Date(),
     });
     expect(batch).toMatchObject({
       status: "ready",
@@ -109,6 +107,7 @@ describe("a batch made in the request", () => {
       bundleId: bundle.id,
       input: input({ count: 1 }),
       actor,
+      now: new Date(),
     });
     const days = (batch.expiresAt.getTime() - before) / 86_400_000;
     expect(days).toBeGreaterThanOrEqual(90);
@@ -120,6 +119,7 @@ describe("a batch made in the request", () => {
       bundleId: bundle.id,
       input: input({ count: 2, expiresAt: chosen }),
       actor,
+      now: new Date(),
     });
     expect(second.expiresAt.toISOString()).toBe(chosen.toISOString());
     const stored = await codesOf(second.id);
@@ -133,6 +133,7 @@ describe("a batch made in the request", () => {
       bundleId: bundle.id,
       input: input({ count: 10_000 }),
       actor,
+      now: new Date(),
     });
     expect(batch.status).toBe("ready");
     expect(new Set(codes!.map((c) => c.code)).size).toBe(10_000);
@@ -147,6 +148,7 @@ describe("a batch made by the job", () => {
       bundleId: bundle.id,
       input: input({ count: 10_001 }),
       actor,
+      now: new Date(),
     });
     expect(codes).toBeNull();
     expect(batch).toMatchObject({ status: "generating", generatedCount: 0, codeCount: 10_001 });
@@ -158,6 +160,7 @@ describe("a batch made by the job", () => {
       batchId: batch.id,
       chunkSize: 3_000,
       afterChunk: (generated) => void progress.push(generated),
+      clock: () => new Date(),
     });
     expect(outcome).toBe("completed");
     expect(progress).toEqual([3_000, 6_000, 9_000, 10_001]);
@@ -177,6 +180,7 @@ describe("a batch made by the job", () => {
       bundleId: bundle.id,
       input: input({ count: 12_345 }),
       actor,
+      now: new Date(),
     });
 
     await expect(
@@ -186,6 +190,7 @@ describe("a batch made by the job", () => {
         afterChunk: (generated) => {
           if (generated >= 5_000) throw new Error("killed");
         },
+        clock: () => new Date(),
       }),
     ).rejects.toThrow("killed");
 
@@ -193,13 +198,19 @@ describe("a batch made by the job", () => {
     expect(half).toMatchObject({ status: "generating", generatedCount: 5_000, codeCount: 12_345 });
     expect(await codesOf(batch.id)).toHaveLength(5_000);
     // The dead worker's lease still holds: nobody else picks the batch up yet…
-    expect(await interruptedBatchIds(testDb().db)).not.toContain(batch.id);
-    expect(await continueBatchGeneration(testDb().db, { batchId: batch.id })).toBe("busy");
+    expect(await interruptedBatchIds(testDb().db, new Date())).not.toContain(batch.id);
+    expect(
+      await continueBatchGeneration(testDb().db, { batchId: batch.id, clock: () => new Date() }),
+    ).toBe("busy");
     // …until it lapses; then the sweep finds it and a new worker resumes from 5,000.
     await expireLease(batch.id);
-    expect(await interruptedBatchIds(testDb().db)).toContain(batch.id);
+    expect(await interruptedBatchIds(testDb().db, new Date())).toContain(batch.id);
     expect(
-      await continueBatchGeneration(testDb().db, { batchId: batch.id, chunkSize: 5_000 }),
+      await continueBatchGeneration(testDb().db, {
+        batchId: batch.id,
+        chunkSize: 5_000,
+        clock: () => new Date(),
+      }),
     ).toBe("completed");
     const stored = await codesOf(batch.id);
     expect(stored).toHaveLength(12_345);
@@ -210,7 +221,7 @@ describe("a batch made by the job", () => {
         generatedCount: 12_345,
       },
     );
-    expect(await interruptedBatchIds(testDb().db)).not.toContain(batch.id);
+    expect(await interruptedBatchIds(testDb().db, new Date())).not.toContain(batch.id);
   });
 
   it("a batch cannot be ready with fewer codes than it promised", async () => {
@@ -220,6 +231,7 @@ describe("a batch made by the job", () => {
       bundleId: bundle.id,
       input: input({ count: 20_000 }),
       actor,
+      now: new Date(),
     });
     await expect(
       testDb()
@@ -237,10 +249,19 @@ describe("a batch made by the job", () => {
       bundleId: bundle.id,
       input: input({ count: 15_000 }),
       actor,
+      now: new Date(),
     });
     const outcomes = await Promise.all([
-      continueBatchGeneration(testDb().db, { batchId: batch.id, chunkSize: 5_000 }),
-      continueBatchGeneration(testDb().db, { batchId: batch.id, chunkSize: 5_000 }),
+      continueBatchGeneration(testDb().db, {
+        batchId: batch.id,
+        chunkSize: 5_000,
+        clock: () => new Date(),
+      }),
+      continueBatchGeneration(testDb().db, {
+        batchId: batch.id,
+        chunkSize: 5_000,
+        clock: () => new Date(),
+      }),
     ]);
     expect(outcomes.sort()).toEqual(["busy", "completed"]);
     expect(await codesOf(batch.id)).toHaveLength(15_000);
@@ -253,6 +274,7 @@ describe("a batch made by the job", () => {
       bundleId: bundle.id,
       input: input({ count: 11_000 }),
       actor,
+      now: new Date(),
     });
     await expect(
       continueBatchGeneration(testDb().db, {
@@ -261,9 +283,10 @@ describe("a batch made by the job", () => {
         afterChunk: () => {
           throw new Error("disk full");
         },
+        clock: () => new Date(),
       }),
     ).rejects.toThrow();
-    await failBatch(testDb().db, { batchId: batch.id, reason: "disk full" });
+    await failBatch(testDb().db, { batchId: batch.id, reason: "disk full", now: new Date() });
     expect(await getBatch(testDb().db, { partnerId: partner.id, batchId: batch.id })).toMatchObject(
       {
         status: "failed",
@@ -272,9 +295,9 @@ describe("a batch made by the job", () => {
       },
     );
     expect(await codesOf(batch.id)).toHaveLength(0);
-    expect(await continueBatchGeneration(testDb().db, { batchId: batch.id })).toBe(
-      "not_generating",
-    );
+    expect(
+      await continueBatchGeneration(testDb().db, { batchId: batch.id, clock: () => new Date() }),
+    ).toBe("not_generating");
   });
 });
 
@@ -293,6 +316,7 @@ describe("bad input writes nothing", () => {
         bundleId,
         input: input(overrides),
         actor,
+        now: new Date(),
       });
 
     await expect(attempt(archived.id)).rejects.toMatchObject({
@@ -372,6 +396,7 @@ describe("listing", () => {
         bundleId: bundle.id,
         input: input({ count: 1, label: `batch ${i}` }),
         actor,
+        now: new Date(),
       });
       made.push(batch.id);
     }
@@ -380,6 +405,7 @@ describe("listing", () => {
       bundleId: other.bundle.id,
       input: input({ count: 1 }),
       actor: other.actor,
+      now: new Date(),
     });
     const first = await listBatches(testDb().db, { partnerId: partner.id, limit: 2 });
     const second = await listBatches(testDb().db, {

@@ -139,6 +139,7 @@ describe("the page", () => {
           occurredAt: null,
         },
       ],
+      now: new Date(),
     });
 
     const result = await page(staffCookie, business.id);
@@ -509,6 +510,7 @@ describe("changing the plan", () => {
           occurredAt: null,
         },
       ],
+      now: new Date(),
     });
     expect(first.outcome).toBe("recorded");
     const started = Date.now();
@@ -562,6 +564,7 @@ describe("changing the plan", () => {
           occurredAt: null,
         },
       ],
+      now: new Date(),
     });
     const opened = await db
       .selectFrom("grants")

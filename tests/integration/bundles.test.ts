@@ -128,7 +128,7 @@ async function bundleRow(id: string) {
 describe("prices", () => {
   test("the price list row in effect now: not a future one, the newest past one", async () => {
     const { db } = testDb();
-    expect(await getCurrentPrices(db)).toEqual({
+    expect(await getCurrentPrices(db, new Date())).toEqual({
       staffSeatMonthCents: 2900,
       cardOperationCents: 5,
     });
@@ -141,7 +141,7 @@ describe("prices", () => {
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    expect(await getCurrentPrices(db)).toEqual({
+    expect(await getCurrentPrices(db, new Date())).toEqual({
       staffSeatMonthCents: 2900,
       cardOperationCents: 5,
     });
@@ -155,7 +155,7 @@ describe("prices", () => {
       .returning("id")
       .executeTakeFirstOrThrow();
     try {
-      expect(await getCurrentPrices(db)).toEqual({
+      expect(await getCurrentPrices(db, new Date())).toEqual({
         staffSeatMonthCents: 3100,
         cardOperationCents: 6,
       });
@@ -169,6 +169,7 @@ describe("prices", () => {
       partnerId: partnerA.id,
       input: { ...cafeStarter, resalePriceCents: 69_000 },
       actor: actorOf(ownerA),
+      now: new Date(),
     });
     expect(bundle.price).toEqual({
       retailCents: 74_600,
@@ -181,6 +182,7 @@ describe("prices", () => {
       partnerId: partnerB.id,
       input: cafeStarter,
       actor: { userId: null, label: "test" },
+      now: new Date(),
     });
     expect(forB.price).toEqual({
       retailCents: 74_600,
@@ -216,7 +218,11 @@ describe("creating a bundle", () => {
     const match = /^\/partner\/[a-z0-9-]+\/bundles\/([0-9a-f-]{36})$/.exec(result.location ?? "");
     expect(match).not.toBeNull();
     expect(findSetCookie(result.setCookies, "7s_flash")).toBeDefined();
-    const bundle = await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: match![1] });
+    const bundle = await getBundle(testDb().db, {
+      partnerId: partnerA.id,
+      bundleId: match![1],
+      now: new Date(),
+    });
     expect(bundle).toMatchObject({
       name: "Created Through The Form",
       staffSeats: 2,
@@ -258,7 +264,8 @@ describe("creating a bundle", () => {
     expect(result.status).toBe(302);
     const id = result.location!.split("/").at(-1)!;
     expect(
-      (await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: id }))?.resalePriceCents,
+      (await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: id, now: new Date() }))
+        ?.resalePriceCents,
     ).toBe(cents);
   });
 
@@ -270,7 +277,9 @@ describe("creating a bundle", () => {
     );
     expect(result.status).toBe(302);
     const id = result.location!.split("/").at(-1)!;
-    expect(await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: id })).toMatchObject({
+    expect(
+      await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: id, now: new Date() }),
+    ).toMatchObject({
       staffSeats: 0,
       cardOperations: 10_000_000,
       codeValidityDays: 365,
@@ -510,6 +519,7 @@ describe("duplicating", () => {
         codeValidityDays: 90,
       },
       actor: actorOf(ownerA),
+      now: new Date(),
     });
     const page = await callRoute<Awaited<ReturnType<typeof newLoader>>>(newLoader, {
       request: getRequest(`/partner/${partnerA.slug}/bundles/new?from=${source.id}`, {
@@ -535,15 +545,21 @@ describe("duplicating", () => {
     );
     expect(result.status).toBe(302);
     const id = result.location!.split("/").at(-1)!;
-    expect(await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: id })).toMatchObject({
+    expect(
+      await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: id, now: new Date() }),
+    ).toMatchObject({
       name: "Duplicated",
       staffSeats: 3,
       duplicatedFrom: source.id,
     });
     // The original is untouched.
-    expect(await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: source.id })).toEqual(
-      source,
-    );
+    expect(
+      await getBundle(testDb().db, {
+        partnerId: partnerA.id,
+        bundleId: source.id,
+        now: new Date(),
+      }),
+    ).toEqual(source);
     const detail = await detailGet(partnerA.slug, id, memberACookie);
     expect(detail.body.source).toEqual({ id: source.id, name: "To Duplicate" });
   });
@@ -570,6 +586,7 @@ describe("duplicating", () => {
         input: cafeStarter,
         actor: actorOf(ownerA),
         duplicatedFrom: foreign.id,
+        now: new Date(),
       }),
     ).rejects.toBeInstanceOf(BundleNotFound);
   });
@@ -599,6 +616,7 @@ describe("archiving", () => {
       partnerId: partnerA.id,
       bundleId: bundle.id,
       actor: actorOf(ownerA),
+      now: new Date(),
     });
     expect(domainAgain).toMatchObject({ status: "archived", archivedAt: row.archived_at });
     expect(await written()).toEqual({ ...before, audit_log: before.audit_log + 1 });
@@ -620,6 +638,7 @@ describe("archiving", () => {
           partnerId: partnerA.id,
           bundleId: id,
           actor: actorOf(ownerA),
+          now: new Date(),
         }),
       ).rejects.toBeInstanceOf(BundleNotFound);
     }
@@ -655,6 +674,7 @@ describe("listing", () => {
         partnerId: partner.id,
         input: { ...cafeStarter, name: `Bundle ${i}` },
         actor: actorOf(owner),
+        now: new Date(),
       });
       made.push(bundle.id);
     }
@@ -674,7 +694,12 @@ describe("listing", () => {
       )
       .returning("id")
       .execute();
-    await archiveBundle(db, { partnerId: partner.id, bundleId: made[5], actor: actorOf(owner) });
+    await archiveBundle(db, {
+      partnerId: partner.id,
+      bundleId: made[5],
+      actor: actorOf(owner),
+      now: new Date(),
+    });
 
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -684,6 +709,7 @@ describe("listing", () => {
         partnerId: partner.id,
         cursor,
         limit: 4,
+        now: new Date(),
       });
       expect(page.rows.length).toBeLessThanOrEqual(4);
       seen.push(...page.rows.map((row) => row.id));
@@ -695,9 +721,18 @@ describe("listing", () => {
     expect(new Set(seen)).toEqual(new Set([...active, ...shared.map((r) => r.id)]));
     expect(seen).toHaveLength(active.length + shared.length);
 
-    const archived = await listBundles(db, { partnerId: partner.id, status: "archived" });
+    const archived = await listBundles(db, {
+      partnerId: partner.id,
+      status: "archived",
+      now: new Date(),
+    });
     expect(archived.rows.map((row) => row.id)).toEqual([made[5]]);
-    const all = await listBundles(db, { partnerId: partner.id, status: "all", limit: 100 });
+    const all = await listBundles(db, {
+      partnerId: partner.id,
+      status: "all",
+      limit: 100,
+      now: new Date(),
+    });
     expect(all.rows).toHaveLength(28);
     expect(all.nextCursor).toBeNull();
   });
@@ -729,11 +764,17 @@ describe("listing", () => {
         })),
       )
       .execute();
-    const { rows } = await listBundles(testDb().db, { partnerId: partner.id });
+    const { rows } = await listBundles(testDb().db, { partnerId: partner.id, now: new Date() });
     const counts = Object.fromEntries(rows.map((row) => [row.id, row.codeCount]));
     expect(counts).toEqual({ [bundle.id]: 7, [other.id]: 4 });
     expect(
-      (await getBundle(testDb().db, { partnerId: partner.id, bundleId: bundle.id }))?.codeCount,
+      (
+        await getBundle(testDb().db, {
+          partnerId: partner.id,
+          bundleId: bundle.id,
+          now: new Date(),
+        })
+      )?.codeCount,
     ).toBe(7);
   });
 
@@ -781,7 +822,9 @@ describe("tenancy and roles", () => {
         status: 404,
       });
     }
-    expect(await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: bundleB })).toBeNull();
+    expect(
+      await getBundle(testDb().db, { partnerId: partnerA.id, bundleId: bundleB, now: new Date() }),
+    ).toBeNull();
     expect((await detailGet(partnerB.slug, bundleB, ownerBCookie)).body.bundle.name).toBe("Only B");
   });
 
@@ -790,6 +833,7 @@ describe("tenancy and roles", () => {
       partnerId: partnerA.id,
       status: "all",
       limit: 100,
+      now: new Date(),
     });
     expect(rows.map((r) => r.id)).toContain(bundleA);
     expect(rows.map((r) => r.id)).not.toContain(bundleB);

@@ -6,15 +6,14 @@
 import { sql } from "kysely";
 import { describe, expect, test } from "vitest";
 import { rollBackClaim } from "~/domain/claim-rollbacks.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { claimCode } from "~/domain/redemption.server";
+import { finalizeStatements, lastEndedMonth } from "~/domain/statements/finalise.server";
 import {
-  finalizeStatements,
   getMonthStatement,
   getStatement,
-  lastEndedMonth,
   listStatementLines,
-} from "~/domain/statements.server";
+} from "~/domain/statements/reads.server";
 import { recordCardOperations } from "~/domain/usage.server";
 import { formatMoney } from "~/lib/format";
 import { addMonths, monthOf } from "~/lib/statement-months";
@@ -59,6 +58,7 @@ async function claim(
     code: code.code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
+    now: new Date(),
   });
 }
 
@@ -78,6 +78,7 @@ async function stamp(businessId: string, quantity: number) {
     operations: [
       { businessId, idempotencyKey: `rb-${stamps}`, kind: "stamp", quantity, occurredAt: null },
     ],
+    now: new Date(),
   });
   return result;
 }
@@ -121,6 +122,7 @@ describe("rolling a claim back", () => {
       code: codes[0].code.toLowerCase().replace(/(.{4})/g, "$1 "),
       reason: "  Sold by mistake  ",
       actor,
+      now: new Date(),
     });
     expect(done).toMatchObject({
       serial: codes[0].id,
@@ -149,7 +151,7 @@ describe("rolling a claim back", () => {
       { grant: shortGrant.grantId, over: false },
       { grant: shortGrant.grantId, over: false },
     ]);
-    const entitlements = (await getEntitlements(db, { businessId: business.id }))!;
+    const entitlements = (await getEntitlements(db, { businessId: business.id, now: new Date() }))!;
     expect(entitlements.staffSeats).toMatchObject({ included: 1, fromGrants: 2, overLimit: 0 });
     // Only the plan's 100 remain, all used: the rolled-back grant's 950 no longer count.
     expect(entitlements.cardOperations).toEqual({ used: 100, limit: 100, remaining: 0 });
@@ -216,6 +218,7 @@ describe("rolling a claim back", () => {
       activationCodeId: shorter.codes[0].id,
       reason: "Also by mistake",
       actor,
+      now: new Date(),
     });
     expect(await seatsOf()).toEqual([
       { grant: null, over: true },
@@ -232,10 +235,11 @@ describe("rolling a claim back", () => {
       activationCodeId: codes[0].id,
       reason: "Duplicate order",
       actor: SUPPORT,
+      now: new Date(),
     });
     const before = await rowCounts();
     await expect(
-      rollBackClaim(db, { code: codes[0].code, reason: "Again", actor: SUPPORT }),
+      rollBackClaim(db, { code: codes[0].code, reason: "Again", actor: SUPPORT, now: new Date() }),
     ).rejects.toMatchObject({
       code: "claim_already_rolled_back",
       status: 409,
@@ -259,6 +263,7 @@ describe("rolling a claim back", () => {
           activationCodeId: codes[0].id,
           reason: `Attempt ${i}`,
           actor: SUPPORT,
+          now: new Date(),
         }),
       ),
     );
@@ -324,17 +329,22 @@ describe("rolling a claim back", () => {
       [{ code: mistyped }, { code: "code_mistyped", field: "code" }],
     ] as const) {
       await expect(
-        rollBackClaim(db, { ...target, reason: "Test", actor: SUPPORT }),
+        rollBackClaim(db, { ...target, reason: "Test", actor: SUPPORT, now: new Date() }),
         JSON.stringify(target),
       ).rejects.toMatchObject(expected);
     }
     for (const reason of ["", "   ", "x".repeat(501), "bad\u0000reason"]) {
       await expect(
-        rollBackClaim(db, { activationCodeId: codes[3].id, reason, actor: SUPPORT }),
+        rollBackClaim(db, {
+          activationCodeId: codes[3].id,
+          reason,
+          actor: SUPPORT,
+          now: new Date(),
+        }),
       ).rejects.toMatchObject({ code: "invalid_request", field: "reason", status: 400 });
     }
     expect(await rowCounts()).toEqual(before);
-    const stillClaimed = await getEntitlements(db, { businessId: business.id });
+    const stillClaimed = await getEntitlements(db, { businessId: business.id, now: new Date() });
     expect(stillClaimed!.grants.map((g) => [g.code?.partnerId, g.state])).toEqual([
       [partner.id, "active"],
     ]);
@@ -361,6 +371,7 @@ describe("rolling a claim back", () => {
       activationCodeId: claimed.serial,
       reason: "Refund agreed with the partner",
       actor: SUPPORT,
+      now: new Date(),
     });
     expect(done.grantEndsAt).toEqual(endedAt);
     expect(done.statementMonth).toBe(monthOf(new Date()));
@@ -427,6 +438,7 @@ describe("the credit line", () => {
       activationCodeId: claims[1].serial,
       reason: "Sold by mistake",
       actor: SUPPORT,
+      now: new Date(),
     });
 
     await finalizeStatements(db, { partnerId: partner.id, month: last, actor: SUPPORT, now });

@@ -47,6 +47,7 @@ async function claimFor(name: string, code: string) {
     code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
+    now: new Date(),
   });
   return business.id;
 }
@@ -78,6 +79,7 @@ beforeAll(async () => {
             occurredAt: null,
           },
         ],
+        now: new Date(),
       });
     }
   }
@@ -95,6 +97,7 @@ beforeAll(async () => {
     code: codesB[0].code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
+    now: new Date(),
   });
   onlyB = await claimFor("Fig Foods", codesB[1].code);
 });

@@ -4,18 +4,17 @@
 // tenancy — a partner sees only what its own codes gave, on every page, export and detail.
 import type { Selectable } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
+import { clientDailyUsage, getClient, listClients } from "~/domain/clients/reads.server";
 import {
-  clientDailyUsage,
   clientSorts,
-  clientsCsv,
-  getClient,
-  listClients,
   ClientNotFound,
   type ClientRow,
   type ClientSort,
   type SortDirection,
-} from "~/domain/clients.server";
-import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
+} from "~/domain/clients/model.server";
+import { clientsCsv } from "~/domain/clients/csv.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import { InvalidCursor } from "~/domain/paging.server";
 import { claimCode } from "~/domain/redemption.server";
 import { recordCardOperations } from "~/domain/usage.server";
@@ -77,13 +76,14 @@ async function claim(
     code: code.code,
     actor: { userId: target.owner.id, label: target.owner.email, email: target.owner.email },
     ip: null,
+    now: new Date(),
   });
   grantOf.set(`${target.business.id}:${pool}`, claimed.grantId);
   return claimed;
 }
 
 let keys = 0;
-async function use(businessId: string, quantity: number, at?: Date) {
+async function use(businessId: string, quantity: number, at = new Date()) {
   keys += 1;
   const [result] = await recordCardOperations(testDb().db, {
     operations: [
@@ -157,7 +157,7 @@ beforeAll(async () => {
   await claim(alpha, "small");
   await testDb()
     .db.transaction()
-    .execute((trx) => reattributeSeats(trx, { businessId: alpha.business.id }));
+    .execute((trx) => reattributeSeats(trx, { businessId: alpha.business.id, now: new Date() }));
   await use(alpha.business.id, 1000); // all of B's grant (it ends soonest)
   await use(alpha.business.id, 30); // then A's Café Starter
 
@@ -219,7 +219,7 @@ function rowOf(rows: ClientRow[], name: keyof typeof clients): ClientRow {
 
 async function allOf(
   partnerId: string,
-  options: Parameters<typeof listClients>[1] = { partnerId },
+  options: Parameters<typeof listClients>[1] = { partnerId, now },
 ) {
   return (await listClients(testDb().db, { ...options, partnerId, limit: 500, now })).rows;
 }
@@ -311,14 +311,18 @@ describe("the list's numbers", () => {
     });
     expect(rowOf(rows, "bravo").soonestEndsAt!.getTime()).toBeLessThan(now.getTime() + 11 * DAY);
     expect(
-      (await allOf(partnerA.id, { partnerId: partnerA.id, filter: "nearly_used_up" })).map(
-        (r) => r.businessName,
-      ),
+      (
+        await allOf(partnerA.id, {
+          partnerId: partnerA.id,
+          filter: "nearly_used_up",
+          now: new Date(),
+        })
+      ).map((r) => r.businessName),
     ).toEqual(["Bravo Coffee"]);
     expect(
-      (await allOf(partnerA.id, { partnerId: partnerA.id, filter: "ends_soon" })).map(
-        (r) => r.businessName,
-      ),
+      (
+        await allOf(partnerA.id, { partnerId: partnerA.id, filter: "ends_soon", now: new Date() })
+      ).map((r) => r.businessName),
     ).toEqual(["Bravo Coffee"]);
   });
 
@@ -342,9 +346,17 @@ describe("the list's numbers", () => {
       cardOperationsUsed: 10,
     });
     expect(rowOf(rows, "foxtrot")).toMatchObject({ cardOperationsGranted: 0 });
-    const ended = await allOf(partnerA.id, { partnerId: partnerA.id, filter: "ended" });
+    const ended = await allOf(partnerA.id, {
+      partnerId: partnerA.id,
+      filter: "ended",
+      now: new Date(),
+    });
     expect(ended.map((r) => r.businessName)).toEqual(["Echo Salon", "Foxtrot Grill"]);
-    const active = await allOf(partnerA.id, { partnerId: partnerA.id, filter: "active" });
+    const active = await allOf(partnerA.id, {
+      partnerId: partnerA.id,
+      filter: "active",
+      now: new Date(),
+    });
     expect(active).toHaveLength(4);
 
     // Its block shows ended, marked rolled back; where the grant did end, exactly as the
@@ -400,6 +412,7 @@ describe("sorting, keyset paging and search", () => {
     async (sort, direction) => {
       const options = {
         partnerId: partnerA.id,
+        now,
         sort: sort as ClientSort,
         direction: direction as SortDirection,
       };
@@ -439,7 +452,11 @@ describe("sorting, keyset paging and search", () => {
       { filter: "active" as const, direction: "desc" as const },
       { search: "o", direction: "asc" as const },
     ]) {
-      const whole = await allOf(partnerA.id, { partnerId: partnerA.id, ...options });
+      const whole = await allOf(partnerA.id, {
+        partnerId: partnerA.id,
+        ...options,
+        now: new Date(),
+      });
       expect(whole.length).toBeGreaterThan(2);
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -459,9 +476,17 @@ describe("sorting, keyset paging and search", () => {
   });
 
   test("the default direction: names A→Z, operations used most first", async () => {
-    const byName = await allOf(partnerA.id, { partnerId: partnerA.id, sort: "name" });
+    const byName = await allOf(partnerA.id, {
+      partnerId: partnerA.id,
+      sort: "name",
+      now: new Date(),
+    });
     expect(byName[0].businessName).toBe("Alpha Bakery");
-    const byUse = await allOf(partnerA.id, { partnerId: partnerA.id, sort: "used" });
+    const byUse = await allOf(partnerA.id, {
+      partnerId: partnerA.id,
+      sort: "used",
+      now: new Date(),
+    });
     expect(byUse.map((r) => r.cardOperationsUsed)).toEqual([30, 12, 10, 8, 7, 0]);
   });
 
@@ -508,6 +533,7 @@ describe("sorting, keyset paging and search", () => {
         code: codes[index].code,
         actor: { userId: target.owner.id, label: "t", email: target.owner.email },
         ip: null,
+        now: new Date(),
       });
     }
     const { db } = testDb();
@@ -534,7 +560,9 @@ describe("sorting, keyset paging and search", () => {
 
   test("search: part of the name, any case, % and _ taken literally", async () => {
     const names = async (search: string) =>
-      (await allOf(partnerA.id, { partnerId: partnerA.id, search })).map((r) => r.businessName);
+      (await allOf(partnerA.id, { partnerId: partnerA.id, search, now: new Date() })).map(
+        (r) => r.businessName,
+      );
     expect(await names("bakery")).toEqual(["Alpha Bakery", "Delta BAKERY"]);
     expect(await names("  COFFEE ")).toEqual(["Bravo Coffee"]);
     expect(await names("%")).toEqual([]);
@@ -542,9 +570,14 @@ describe("sorting, keyset paging and search", () => {
     // Partner B's only client is not found by A's search.
     expect(await names("golf")).toEqual([]);
     expect(
-      (await allOf(partnerA.id, { partnerId: partnerA.id, search: "a", filter: "ended" })).map(
-        (r) => r.businessName,
-      ),
+      (
+        await allOf(partnerA.id, {
+          partnerId: partnerA.id,
+          search: "a",
+          filter: "ended",
+          now: new Date(),
+        })
+      ).map((r) => r.businessName),
     ).toEqual(["Echo Salon"]);
   });
 });
@@ -775,10 +808,15 @@ describe("the CSV", () => {
         code: codes[index].code,
         actor: { userId: target.owner.id, label: "t", email: target.owner.email },
         ip: null,
+        now: new Date(),
       });
       expect(claimed.businessId).toBe(target.business.id);
     }
-    const stream = clientsCsv(testDb().db, { partnerId: partner.id, chunkSize: 2 });
+    const stream = clientsCsv(testDb().db, {
+      partnerId: partner.id,
+      chunkSize: 2,
+      now: new Date(),
+    });
     const text = await new Response(stream).text();
     const lines = text.trimEnd().split("\r\n");
     expect(lines).toHaveLength(6);

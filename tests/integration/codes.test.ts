@@ -10,22 +10,20 @@ import {
   CodeNotFound,
   CodeNotIssued,
   CodeNotRevocable,
-  codeHistory,
-  codesCsv,
-  emailCode,
-  findCode,
-  getCode,
-  handOutCode,
   InvalidCodeSearch,
-  listCodes,
   RecipientEmailMissing,
-  redeemUrl,
+  type CodeFilter,
+} from "~/domain/codes/model.server";
+import { codeHistory, findCode, getCode, listCodes, redeemUrl } from "~/domain/codes/reads.server";
+import { codesCsv } from "~/domain/codes/csv.server";
+import {
+  emailCode,
+  handOutCode,
   revokeCode,
   revokeUnclaimedCodesOfBatch,
-  type CodeFilter,
-} from "~/domain/codes.server";
+} from "~/domain/codes/commands.server";
 import { InvalidCursor, readPage } from "~/domain/paging.server";
-import { BatchNotFound } from "~/domain/batches.server";
+import { BatchNotFound } from "~/domain/batches/model.server";
 import { DomainError } from "~/domain/errors.server";
 import { formatCode, generateCode } from "~/lib/activation-code";
 import type { ActivationCodes, Bundles } from "~db/schema.ts";
@@ -72,7 +70,7 @@ async function handOutDirectly(code: Code, name: string | null, email: string | 
 }
 
 async function serials(partnerId: string, filter: CodeFilter = {}): Promise<number[]> {
-  const page = await listCodes(db(), { partnerId, filter, limit: 500 });
+  const page = await listCodes(db(), { partnerId, filter, limit: 500, now: new Date() });
   return page.rows.map((row) => row.serial);
 }
 
@@ -151,7 +149,7 @@ describe("listing and filters", () => {
   });
 
   test("lists the partner's codes newest first, with bundle, batch and the display form", async () => {
-    const page = await listCodes(db(), { partnerId: partnerA });
+    const page = await listCodes(db(), { partnerId: partnerA, now: new Date() });
     expect(page.rows.map((row) => row.serial)).toEqual(desc([...fair, ...plain, ...old]));
     expect(page.nextCursor).toBeNull();
     const row = page.rows.find((r) => r.serial === fair[2].id)!;
@@ -186,7 +184,11 @@ describe("listing and filters", () => {
     expect(await serials(partnerA, { status: "issued" })).toEqual(
       desc([...fair.slice(2), ...plain, old[1]]),
     );
-    const expired = await listCodes(db(), { partnerId: partnerA, filter: { status: "expired" } });
+    const expired = await listCodes(db(), {
+      partnerId: partnerA,
+      filter: { status: "expired" },
+      now: new Date(),
+    });
     expect(expired.rows[0].status).toBe("expired");
   });
 
@@ -277,14 +279,14 @@ describe("listing and filters", () => {
     const last = code[15] === "0" ? "1" : "0";
     const mistyped = code.slice(0, 15) + last;
     await expect(
-      listCodes(db(), { partnerId: partnerA, filter: { search: mistyped } }),
+      listCodes(db(), { partnerId: partnerA, filter: { search: mistyped }, now: new Date() }),
     ).rejects.toThrow(CodeMistyped);
     await expect(
-      listCodes(db(), { partnerId: partnerA, filter: { search: mistyped } }),
+      listCodes(db(), { partnerId: partnerA, filter: { search: mistyped }, now: new Date() }),
     ).rejects.toMatchObject({ code: "code_mistyped", status: 400, field: "search" });
     for (const input of ["hello", "ABC-DEF", "#", "#-1", "#0", "U".repeat(16), "x\u0000y"]) {
       await expect(
-        listCodes(db(), { partnerId: partnerA, filter: { search: input } }),
+        listCodes(db(), { partnerId: partnerA, filter: { search: input }, now: new Date() }),
         input,
       ).rejects.toThrow(InvalidCodeSearch);
     }
@@ -293,25 +295,48 @@ describe("listing and filters", () => {
   test("findCode and getCode: the partner's code by any formatting or serial, else null", async () => {
     const code = plain[2];
     expect(
-      (await findCode(db(), { partnerId: partnerA, input: code.code.toLowerCase() }))?.serial,
+      (
+        await findCode(db(), {
+          partnerId: partnerA,
+          input: code.code.toLowerCase(),
+          now: new Date(),
+        })
+      )?.serial,
     ).toBe(code.id);
-    expect((await findCode(db(), { partnerId: partnerA, input: `#${code.id}` }))?.serial).toBe(
-      code.id,
-    );
-    expect(await findCode(db(), { partnerId: partnerA, input: foreign[0].code })).toBeNull();
-    expect(await findCode(db(), { partnerId: partnerA, input: "not a code" })).toBeNull();
+    expect(
+      (await findCode(db(), { partnerId: partnerA, input: `#${code.id}`, now: new Date() }))
+        ?.serial,
+    ).toBe(code.id);
+    expect(
+      await findCode(db(), { partnerId: partnerA, input: foreign[0].code, now: new Date() }),
+    ).toBeNull();
+    expect(
+      await findCode(db(), { partnerId: partnerA, input: "not a code", now: new Date() }),
+    ).toBeNull();
     const mistyped = code.code.slice(0, 15) + (code.code[15] === "0" ? "1" : "0");
-    await expect(findCode(db(), { partnerId: partnerA, input: mistyped })).rejects.toMatchObject({
+    await expect(
+      findCode(db(), { partnerId: partnerA, input: mistyped, now: new Date() }),
+    ).rejects.toMatchObject({
       code: "code_mistyped",
       field: "code",
     });
-    expect((await getCode(db(), { partnerId: partnerA, serial: code.id }))?.code).toBe(code.code);
-    expect(await getCode(db(), { partnerId: partnerA, serial: foreign[0].id })).toBeNull();
-    expect(await getCode(db(), { partnerId: partnerB, serial: code.id })).toBeNull();
-    expect(await getCode(db(), { partnerId: partnerA, serial: -1 })).toBeNull();
-    expect(await getCode(db(), { partnerId: partnerA, serial: 1.5 })).toBeNull();
     expect(
-      await getCode(db(), { partnerId: partnerA, serial: Number.MAX_SAFE_INTEGER + 2 }),
+      (await getCode(db(), { partnerId: partnerA, serial: code.id, now: new Date() }))?.code,
+    ).toBe(code.code);
+    expect(
+      await getCode(db(), { partnerId: partnerA, serial: foreign[0].id, now: new Date() }),
+    ).toBeNull();
+    expect(
+      await getCode(db(), { partnerId: partnerB, serial: code.id, now: new Date() }),
+    ).toBeNull();
+    expect(await getCode(db(), { partnerId: partnerA, serial: -1, now: new Date() })).toBeNull();
+    expect(await getCode(db(), { partnerId: partnerA, serial: 1.5, now: new Date() })).toBeNull();
+    expect(
+      await getCode(db(), {
+        partnerId: partnerA,
+        serial: Number.MAX_SAFE_INTEGER + 2,
+        now: new Date(),
+      }),
     ).toBeNull();
   });
 
@@ -341,7 +366,7 @@ describe("keyset paging", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = await listCodes(db(), { partnerId, filter, cursor, limit });
+      const page = await listCodes(db(), { partnerId, filter, cursor, limit, now: new Date() });
       expect(page.rows.length).toBeLessThanOrEqual(limit);
       seen.push(...page.rows.map((row) => row.serial));
       cursor = page.nextCursor;
@@ -382,7 +407,13 @@ describe("keyset paging", () => {
       const seen: number[] = [];
       let cursor: string | null = null;
       do {
-        const page = await listCodes(db(), { partnerId: partner.id, filter, cursor, limit: 2 });
+        const page = await listCodes(db(), {
+          partnerId: partner.id,
+          filter,
+          cursor,
+          limit: 2,
+          now: new Date(),
+        });
         seen.push(...page.rows.map((row) => row.serial));
         cursor = page.nextCursor;
       } while (cursor);
@@ -396,7 +427,12 @@ describe("keyset paging", () => {
     );
     expect(await pageAll({ bundleId: one.id, status: "claimed" })).toEqual([oldA[0].id]);
     const csv = await readAll(
-      codesCsv(db(), { partnerId: partner.id, filter: { status: "expired" }, chunkSize: 3 }),
+      codesCsv(db(), {
+        partnerId: partner.id,
+        filter: { status: "expired" },
+        chunkSize: 3,
+        now: new Date(),
+      }),
     );
     expect(
       csv
@@ -411,13 +447,14 @@ describe("keyset paging", () => {
   });
 
   test("a tampered cursor is InvalidCursor; a page reading it shows the first page", async () => {
-    const first = await listCodes(db(), { partnerId, limit: 5 });
+    const first = await listCodes(db(), { partnerId, limit: 5, now: new Date() });
     for (const cursor of ["garbage", "WyJ4Il0", "Wy0xXQ", "WzEuNV0", "W251bGxd", "x".repeat(600)]) {
-      await expect(listCodes(db(), { partnerId, cursor, limit: 5 }), cursor).rejects.toBeInstanceOf(
-        InvalidCursor,
-      );
+      await expect(
+        listCodes(db(), { partnerId, cursor, limit: 5, now: new Date() }),
+        cursor,
+      ).rejects.toBeInstanceOf(InvalidCursor);
       const page = await readPage(cursor, (after) =>
-        listCodes(db(), { partnerId, cursor: after, limit: 5 }),
+        listCodes(db(), { partnerId, cursor: after, limit: 5, now: new Date() }),
       );
       expect(page.staleCursor, cursor).toBe(true);
       expect(
@@ -484,7 +521,9 @@ describe("CSV", () => {
   }
 
   test("a header and one quoted, guarded line per code, newest first", async () => {
-    const text = await readAll(codesCsv(db(), { partnerId: partnerA, filter: {} }));
+    const text = await readAll(
+      codesCsv(db(), { partnerId: partnerA, filter: {}, now: new Date() }),
+    );
     const rows = parseCsv(text);
     expect(rows[0]).toEqual([
       "serial",
@@ -530,33 +569,45 @@ describe("CSV", () => {
 
   test("follows the filter, and never shows another partner's codes", async () => {
     const revoked = parseCsv(
-      await readAll(codesCsv(db(), { partnerId: partnerA, filter: { status: "revoked" } })),
+      await readAll(
+        codesCsv(db(), { partnerId: partnerA, filter: { status: "revoked" }, now: new Date() }),
+      ),
     );
     expect(revoked.slice(1).map((r) => Number(r[0]))).toEqual([codes[4].id]);
-    const others = parseCsv(await readAll(codesCsv(db(), { partnerId: partnerB, filter: {} })));
+    const others = parseCsv(
+      await readAll(codesCsv(db(), { partnerId: partnerB, filter: {}, now: new Date() })),
+    );
     expect(others).toHaveLength(5);
     const ours = new Set(codes.map((c) => c.id));
     expect(others.slice(1).some((r) => ours.has(Number(r[0])))).toBe(false);
     const none = parseCsv(
-      await readAll(codesCsv(db(), { partnerId: partnerA, filter: { batchId: "nope" } })),
+      await readAll(
+        codesCsv(db(), { partnerId: partnerA, filter: { batchId: "nope" }, now: new Date() }),
+      ),
     );
     expect(none).toHaveLength(1);
   });
 
   test("a byte order mark on request; a bad search throws before streaming", async () => {
     const bytes = new Uint8Array(
-      await new Response(codesCsv(db(), { partnerId: partnerA, bom: true })).arrayBuffer(),
+      await new Response(
+        codesCsv(db(), { partnerId: partnerA, bom: true, now: new Date() }),
+      ).arrayBuffer(),
     );
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(() => codesCsv(db(), { partnerId: partnerA, filter: { search: "nonsense" } })).toThrow(
-      InvalidCodeSearch,
-    );
+    expect(() =>
+      codesCsv(db(), { partnerId: partnerA, filter: { search: "nonsense" }, now: new Date() }),
+    ).toThrow(InvalidCodeSearch);
   });
 
   test("streams 20,000 codes in chunks, reading each only when asked", async () => {
     const bundle = await createBundle(partnerA, { name: "Bulk bundle" });
     const batch = await bulkBatch(bundle, 20_000);
-    const stream = codesCsv(db(), { partnerId: partnerA, filter: { batchId: batch.id } });
+    const stream = codesCsv(db(), {
+      partnerId: partnerA,
+      filter: { batchId: batch.id },
+      now: new Date(),
+    });
     expect(stream).toBeInstanceOf(ReadableStream);
     const reader = stream.getReader();
     const decoder = new TextDecoder();
@@ -577,7 +628,7 @@ describe("CSV", () => {
   });
 
   test("cancelling the stream stops it", async () => {
-    const stream = codesCsv(db(), { partnerId: partnerA, chunkSize: 2 });
+    const stream = codesCsv(db(), { partnerId: partnerA, chunkSize: 2, now: new Date() });
     const reader = stream.getReader();
     await reader.read();
     await reader.read();
@@ -605,6 +656,7 @@ describe("revoke", () => {
       reason: "  Lost card  ",
       actor,
       ip: "203.0.113.9",
+      now: new Date(),
     });
     expect(row).toMatchObject({ status: "revoked", revokeReason: "Lost card" });
     expect(row.revokedAt).toBeInstanceOf(Date);
@@ -623,7 +675,13 @@ describe("revoke", () => {
     const [code] = (
       await createBatchWithCodes(bundle, { count: 1, expiresAt: new Date(Date.now() - DAY) })
     ).codes;
-    const row = await revokeCode(db(), { partnerId, serial: code.id, reason: "expired", actor });
+    const row = await revokeCode(db(), {
+      partnerId,
+      serial: code.id,
+      reason: "expired",
+      actor,
+      now: new Date(),
+    });
     expect(row.status).toBe("revoked");
   });
 
@@ -633,41 +691,65 @@ describe("revoke", () => {
     await revokeDirectly(revoked, "first");
     const before = await countRows(["audit_log"]);
     await expect(
-      revokeCode(db(), { partnerId, serial: claimed.id, reason: "x", actor }),
+      revokeCode(db(), { partnerId, serial: claimed.id, reason: "x", actor, now: new Date() }),
     ).rejects.toMatchObject({ code: "code_not_revocable", status: 409, currentStatus: "claimed" });
     await expect(
-      revokeCode(db(), { partnerId, serial: revoked.id, reason: "again", actor }),
+      revokeCode(db(), { partnerId, serial: revoked.id, reason: "again", actor, now: new Date() }),
     ).rejects.toThrow(CodeNotRevocable);
     expect(await countRows(["audit_log"])).toEqual(before);
-    expect((await getCode(db(), { partnerId, serial: revoked.id }))?.revokeReason).toBe("first");
-    expect((await getCode(db(), { partnerId, serial: claimed.id }))?.status).toBe("claimed");
+    expect(
+      (await getCode(db(), { partnerId, serial: revoked.id, now: new Date() }))?.revokeReason,
+    ).toBe("first");
+    expect((await getCode(db(), { partnerId, serial: claimed.id, now: new Date() }))?.status).toBe(
+      "claimed",
+    );
   });
 
   test("a reason is required, at most 200 characters; nothing written otherwise", async () => {
     const [code] = (await createBatchWithCodes(bundle, { count: 1 })).codes;
     const before = await countRows(["audit_log"]);
     for (const reason of ["", "   ", "x".repeat(201), "a\u0000b"]) {
-      const error = await revokeCode(db(), { partnerId, serial: code.id, reason, actor }).catch(
-        (e: unknown) => e,
-      );
+      const error = await revokeCode(db(), {
+        partnerId,
+        serial: code.id,
+        reason,
+        actor,
+        now: new Date(),
+      }).catch((e: unknown) => e);
       expect(error, JSON.stringify(reason)).toBeInstanceOf(DomainError);
       expect(error).toMatchObject({ code: "invalid_request", status: 400, field: "reason" });
       expect((error as Error).message).toMatch(/^Reason /);
     }
     expect(await countRows(["audit_log"])).toEqual(before);
-    expect((await getCode(db(), { partnerId, serial: code.id }))?.status).toBe("issued");
-    await revokeCode(db(), { partnerId, serial: code.id, reason: "x".repeat(200), actor });
+    expect((await getCode(db(), { partnerId, serial: code.id, now: new Date() }))?.status).toBe(
+      "issued",
+    );
+    await revokeCode(db(), {
+      partnerId,
+      serial: code.id,
+      reason: "x".repeat(200),
+      actor,
+      now: new Date(),
+    });
   });
 
   test("another partner's code: CodeNotFound, unchanged", async () => {
     const [code] = (await createBatchWithCodes(bundle, { count: 1 })).codes;
     await expect(
-      revokeCode(db(), { partnerId: otherPartnerId, serial: code.id, reason: "mine?", actor }),
+      revokeCode(db(), {
+        partnerId: otherPartnerId,
+        serial: code.id,
+        reason: "mine?",
+        actor,
+        now: new Date(),
+      }),
     ).rejects.toThrow(CodeNotFound);
-    await expect(revokeCode(db(), { partnerId, serial: 0, reason: "zero", actor })).rejects.toThrow(
-      CodeNotFound,
+    await expect(
+      revokeCode(db(), { partnerId, serial: 0, reason: "zero", actor, now: new Date() }),
+    ).rejects.toThrow(CodeNotFound);
+    expect((await getCode(db(), { partnerId, serial: code.id, now: new Date() }))?.status).toBe(
+      "issued",
     );
-    expect((await getCode(db(), { partnerId, serial: code.id }))?.status).toBe("issued");
   });
 
   test("all unclaimed codes of a batch: one statement, one audit entry with the count", async () => {
@@ -681,9 +763,14 @@ describe("revoke", () => {
       batchId: batch.id,
       reason: "Fair cancelled",
       actor,
+      now: new Date(),
     });
     expect(count).toBe(4);
-    const rows = await listCodes(db(), { partnerId, filter: { batchId: batch.id } });
+    const rows = await listCodes(db(), {
+      partnerId,
+      filter: { batchId: batch.id },
+      now: new Date(),
+    });
     const statusOf = new Map(rows.rows.map((r) => [r.serial, r]));
     expect(statusOf.get(codes[0].id)?.status).toBe("claimed");
     expect(statusOf.get(codes[1].id)?.revokeReason).toBe("earlier");
@@ -693,7 +780,9 @@ describe("revoke", () => {
         revokeReason: "Fair cancelled",
       });
     }
-    expect((await getCode(db(), { partnerId, serial: untouched.id }))?.status).toBe("issued");
+    expect(
+      (await getCode(db(), { partnerId, serial: untouched.id, now: new Date() }))?.status,
+    ).toBe("issued");
     const audit = (await auditRows("batch.codes_revoked")).at(-1)!;
     expect(audit).toMatchObject({
       subject_type: "code_batch",
@@ -715,6 +804,7 @@ describe("revoke", () => {
         batchId: batch.id,
         reason: "again",
         actor,
+        now: new Date(),
       }),
     ).toBe(0);
   });
@@ -728,13 +818,26 @@ describe("revoke", () => {
         batchId: batch.id,
         reason: "x",
         actor,
+        now: new Date(),
       }),
     ).rejects.toThrow(BatchNotFound);
     await expect(
-      revokeUnclaimedCodesOfBatch(db(), { partnerId, batchId: "nope", reason: "x", actor }),
+      revokeUnclaimedCodesOfBatch(db(), {
+        partnerId,
+        batchId: "nope",
+        reason: "x",
+        actor,
+        now: new Date(),
+      }),
     ).rejects.toThrow(BatchNotFound);
     await expect(
-      revokeUnclaimedCodesOfBatch(db(), { partnerId, batchId: batch.id, reason: "", actor }),
+      revokeUnclaimedCodesOfBatch(db(), {
+        partnerId,
+        batchId: batch.id,
+        reason: "",
+        actor,
+        now: new Date(),
+      }),
     ).rejects.toMatchObject({ field: "reason", status: 400 });
     const generating = await createBatchWithCodes(bundle, { count: 2, status: "generating" });
     await expect(
@@ -743,11 +846,14 @@ describe("revoke", () => {
         batchId: generating.batch.id,
         reason: "x",
         actor,
+        now: new Date(),
       }),
     ).rejects.toMatchObject({ code: "batch_not_ready", status: 409 });
     expect(await countRows(["audit_log"])).toEqual(before);
     for (const code of codes) {
-      expect((await getCode(db(), { partnerId, serial: code.id }))?.status).toBe("issued");
+      expect((await getCode(db(), { partnerId, serial: code.id, now: new Date() }))?.status).toBe(
+        "issued",
+      );
     }
   });
 });
@@ -787,6 +893,7 @@ describe("hand out and email", () => {
       recipient: { name: " Anna Berg ", email: "Anna@Corner-Coffee.test", note: "Order 42" },
       lockToEmail: true,
       actor,
+      now: new Date(),
     });
     expect(row).toMatchObject({
       recipientName: "Anna Berg",
@@ -817,6 +924,7 @@ describe("hand out and email", () => {
       recipient: { name: "", email: "", note: "" },
       lockToEmail: false,
       actor,
+      now: new Date(),
     });
     expect(row).toMatchObject({ recipientName: null, recipientEmail: null, recipientNote: null });
     expect(row.handedOutAt).toBeInstanceOf(Date);
@@ -841,6 +949,7 @@ describe("hand out and email", () => {
         recipient,
         lockToEmail,
         actor,
+        now: new Date(),
       }).catch((e: unknown) => e);
       expect(error, JSON.stringify(recipient)).toMatchObject({
         code: "invalid_request",
@@ -854,10 +963,13 @@ describe("hand out and email", () => {
       recipient: { name: "Anna" },
       lockToEmail: true,
       actor,
+      now: new Date(),
     }).catch((e: unknown) => e)) as DomainError;
     expect(lockError.message).toMatch(/email/i);
     expect(await countRows(["audit_log"])).toEqual(before);
-    expect((await getCode(db(), { partnerId, serial: code.id }))?.handedOutAt).toBeNull();
+    expect(
+      (await getCode(db(), { partnerId, serial: code.id, now: new Date() }))?.handedOutAt,
+    ).toBeNull();
     // At the limits it is fine.
     await handOutCode(db(), {
       partnerId,
@@ -865,6 +977,7 @@ describe("hand out and email", () => {
       recipient: { name: "x".repeat(120), note: "y".repeat(500) },
       lockToEmail: false,
       actor,
+      now: new Date(),
     });
   });
 
@@ -877,23 +990,25 @@ describe("hand out and email", () => {
     const mine = await freshCode();
     const input = { recipient: { name: "Anna" }, lockToEmail: false, actor };
     await expect(
-      handOutCode(db(), { partnerId, serial: claimed.id, ...input }),
+      handOutCode(db(), { partnerId, serial: claimed.id, ...input, now: new Date() }),
     ).rejects.toMatchObject({
       code: "code_already_claimed",
       status: 409,
     });
     await expect(
-      handOutCode(db(), { partnerId, serial: revoked.id, ...input }),
+      handOutCode(db(), { partnerId, serial: revoked.id, ...input, now: new Date() }),
     ).rejects.toMatchObject({
       code: "code_revoked",
     });
-    await expect(handOutCode(db(), { partnerId, serial: expired.id, ...input })).rejects.toThrow(
-      CodeNotIssued,
-    );
     await expect(
-      handOutCode(db(), { partnerId: otherPartnerId, serial: mine.id, ...input }),
+      handOutCode(db(), { partnerId, serial: expired.id, ...input, now: new Date() }),
+    ).rejects.toThrow(CodeNotIssued);
+    await expect(
+      handOutCode(db(), { partnerId: otherPartnerId, serial: mine.id, ...input, now: new Date() }),
     ).rejects.toThrow(CodeNotFound);
-    expect((await getCode(db(), { partnerId, serial: mine.id }))?.recipientName).toBeNull();
+    expect(
+      (await getCode(db(), { partnerId, serial: mine.id, now: new Date() }))?.recipientName,
+    ).toBeNull();
   });
 
   test("handed_out_at: kept while the recipient stays, renewed when it changes", async () => {
@@ -904,6 +1019,7 @@ describe("hand out and email", () => {
       recipient: { name: "Anna", email: "anna@example.test" },
       lockToEmail: false,
       actor,
+      now: new Date(),
     });
     await setCode(code.id, {
       handed_out_at: new Date("2026-01-01T00:00:00Z"),
@@ -915,6 +1031,7 @@ describe("hand out and email", () => {
       recipient: { name: "Anna", email: "anna@example.test", note: "called her" },
       lockToEmail: true,
       actor,
+      now: new Date(),
     });
     expect(noteOnly.handedOutAt?.toISOString()).toBe("2026-01-01T00:00:00.000Z");
     expect(noteOnly.emailedAt?.toISOString()).toBe("2026-01-01T00:05:00.000Z");
@@ -924,6 +1041,7 @@ describe("hand out and email", () => {
       recipient: { name: "Ben", email: "ben@example.test" },
       lockToEmail: false,
       actor,
+      now: new Date(),
     });
     expect(someoneElse.handedOutAt!.getTime()).toBeGreaterThan(
       new Date("2026-01-01T00:00:00Z").getTime(),
@@ -941,8 +1059,15 @@ describe("hand out and email", () => {
       recipient: { name: "Anna Berg", email: "anna@example.test" },
       lockToEmail: true,
       actor,
+      now: new Date(),
     });
-    const row = await emailCode(db(), { partnerId, serial: code.id, actor, ip: "203.0.113.7" });
+    const row = await emailCode(db(), {
+      partnerId,
+      serial: code.id,
+      actor,
+      ip: "203.0.113.7",
+      now: new Date(),
+    });
     expect(row.emailedAt).toBeInstanceOf(Date);
     expect(testOutbox()).toHaveLength(1);
     const mail = testOutbox()[0];
@@ -981,20 +1106,25 @@ describe("hand out and email", () => {
       recipient: { name: "Anna" },
       lockToEmail: false,
       actor,
+      now: new Date(),
     });
     const before = await countRows(["audit_log"]);
-    await expect(emailCode(db(), { partnerId, serial: noEmail.id, actor })).rejects.toThrow(
-      RecipientEmailMissing,
-    );
+    await expect(
+      emailCode(db(), { partnerId, serial: noEmail.id, actor, now: new Date() }),
+    ).rejects.toThrow(RecipientEmailMissing);
     const revoked = await freshCode();
     await handOutDirectly(revoked, "R", "r@example.test");
     await revokeDirectly(revoked);
-    await expect(emailCode(db(), { partnerId, serial: revoked.id, actor })).rejects.toMatchObject({
+    await expect(
+      emailCode(db(), { partnerId, serial: revoked.id, actor, now: new Date() }),
+    ).rejects.toMatchObject({
       code: "code_revoked",
     });
     const expired = await freshCode({ expiresAt: new Date(Date.now() - DAY) });
     await handOutDirectly(expired, "E", "e@example.test");
-    await expect(emailCode(db(), { partnerId, serial: expired.id, actor })).rejects.toMatchObject({
+    await expect(
+      emailCode(db(), { partnerId, serial: expired.id, actor, now: new Date() }),
+    ).rejects.toMatchObject({
       code: "code_expired",
     });
     const generating = await createBatchWithCodes(bundle, { count: 1, status: "generating" });
@@ -1011,13 +1141,15 @@ describe("hand out and email", () => {
       })
       .returning("id")
       .execute();
-    await expect(emailCode(db(), { partnerId, serial: pending.id, actor })).rejects.toMatchObject({
+    await expect(
+      emailCode(db(), { partnerId, serial: pending.id, actor, now: new Date() }),
+    ).rejects.toMatchObject({
       code: "code_not_ready",
     });
     const mine = await freshCode();
     await handOutDirectly(mine, "M", "m@example.test");
     await expect(
-      emailCode(db(), { partnerId: otherPartnerId, serial: mine.id, actor }),
+      emailCode(db(), { partnerId: otherPartnerId, serial: mine.id, actor, now: new Date() }),
     ).rejects.toThrow(CodeNotFound);
     expect(testOutbox()).toHaveLength(0);
     expect(await countRows(["audit_log"])).toEqual(before);
@@ -1031,9 +1163,16 @@ describe("hand out and email", () => {
       recipient: { name: "Anna", email: "anna@example.test" },
       lockToEmail: false,
       actor: { userId: null, label: "first@example.test" },
+      now: new Date(),
     });
-    await emailCode(db(), { partnerId, serial: code.id, actor });
-    await revokeCode(db(), { partnerId, serial: code.id, reason: "wrong person", actor });
+    await emailCode(db(), { partnerId, serial: code.id, actor, now: new Date() });
+    await revokeCode(db(), {
+      partnerId,
+      serial: code.id,
+      reason: "wrong person",
+      actor,
+      now: new Date(),
+    });
     const history = await codeHistory(db(), { partnerId, serial: code.id });
     expect(history.map((h) => h.action)).toEqual([
       "code.created",

@@ -6,12 +6,13 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { listAudit } from "~/domain/audit.server";
-import { listBatches } from "~/domain/batches.server";
+import { listBatches } from "~/domain/batches/reads.server";
 import { listBundles } from "~/domain/bundles.server";
 import { searchBusinesses } from "~/domain/business-admin.server";
-import { clientSorts, listClients, type ClientSort } from "~/domain/clients.server";
+import { clientSorts, type ClientSort } from "~/domain/clients/model.server";
+import { listClients } from "~/domain/clients/reads.server";
 import { listEnterpriseRequests } from "~/domain/enterprise-requests.server";
-import { listCodes } from "~/domain/codes.server";
+import { listCodes } from "~/domain/codes/reads.server";
 import { InvalidCursor, type Page } from "~/domain/paging.server";
 import { listPartners } from "~/domain/partners.server";
 import { claimCode } from "~/domain/redemption.server";
@@ -60,7 +61,8 @@ let partnerId: string;
 const clientCase = (sort: ClientSort, direction: "asc" | "desc"): ListCase => ({
   name: `clients by ${sort} ${direction}`,
   setUp: async () => clientIds,
-  read: (cursor) => listClients(testDb().db, { partnerId, sort, direction, cursor, limit: 1 }),
+  read: (cursor) =>
+    listClients(testDb().db, { partnerId, sort, direction, cursor, limit: 1, now: new Date() }),
   idOf: (row) => (row as { businessId: string }).businessId,
 });
 const clientIds: string[] = [];
@@ -74,7 +76,8 @@ const lists: ListCase[] = [
       await tieCreatedAt("bundles", ids);
       return ids;
     },
-    read: (cursor) => listBundles(testDb().db, { partnerId, status: "all", cursor, limit: 1 }),
+    read: (cursor) =>
+      listBundles(testDb().db, { partnerId, status: "all", cursor, limit: 1, now: new Date() }),
     idOf: (row) => (row as { id: string }).id,
   },
   {
@@ -96,7 +99,7 @@ const lists: ListCase[] = [
       const { codes } = await createBatchWithCodes(await createBundle(partnerId), { count: 5 });
       return codes.map((code) => String(code.id));
     },
-    read: (cursor) => listCodes(testDb().db, { partnerId, cursor, limit: 1 }),
+    read: (cursor) => listCodes(testDb().db, { partnerId, cursor, limit: 1, now: new Date() }),
     idOf: (row) => String((row as { serial: number }).serial),
   },
   ...clientSorts.flatMap((sort) => [clientCase(sort, "asc"), clientCase(sort, "desc")]),
@@ -197,6 +200,7 @@ beforeAll(async () => {
       code: code.code,
       actor: { userId: owner.id, label: owner.email, email: owner.email },
       ip: null,
+      now: new Date(),
     });
     clientIds.push(business.id);
   }

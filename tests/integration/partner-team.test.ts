@@ -92,15 +92,16 @@ describe("partner team management", () => {
       email: "later@example.test",
       language: "en",
       ip: null,
+      now: new Date(),
     });
     const token = link.split("/").at(-1)!;
-    expect(await findInvitation(testDb().db, token)).not.toBeNull();
+    expect(await findInvitation(testDb().db, token, new Date())).not.toBeNull();
     const revoked = await post(partner.slug, cookie, {
       intent: "revoke-invitation",
       email: "later@example.test",
     });
     expect(revoked.status).toBe(302);
-    expect(await findInvitation(testDb().db, token)).toBeNull();
+    expect(await findInvitation(testDb().db, token, new Date())).toBeNull();
     const again = await post(partner.slug, cookie, {
       intent: "revoke-invitation",
       email: "later@example.test",

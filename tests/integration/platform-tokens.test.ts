@@ -242,7 +242,7 @@ describe("admin CLI: token create --platform --name NAME", () => {
     expect(last).toBe(result.token);
     expect(last).toMatch(/^sk_platform_[a-z2-7]{52}$/);
     expect(result.lines.slice(0, -1).join("\n")).not.toContain(last);
-    const key = await authenticateApiKey(testDb().db, last);
+    const key = await authenticateApiKey(testDb().db, last, new Date());
     expect(key).toMatchObject({ scope: "platform", partnerId: null, name: "simulator" });
     const audit = (await auditRows("api_key.created")).find((r) => r.subject_id === key!.keyId);
     expect(audit).toMatchObject({ actor_label: "admin CLI", partner_id: null });

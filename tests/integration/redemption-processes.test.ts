@@ -77,6 +77,7 @@ describe("the failed-attempt limit", () => {
                 code: generateCode(),
                 actor: { userId: owner.id, label: owner.email, email: owner.email },
                 ip: `${prefix}.${i}`,
+                now: new Date(),
               }).then(
                 () => "claimed",
                 (error: unknown) => (error instanceof DomainError ? error.code : String(error)),

@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { claimCode, previewCode, type ClaimActor } from "~/domain/redemption.server";
-import { getEntitlements } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { DomainError } from "~/domain/errors.server";
 import { formatCode } from "~/lib/activation-code";
 import { testDb } from "../db.ts";
@@ -70,6 +70,7 @@ describe("claiming a code", () => {
       code: typed,
       actor,
       ip: "10.0.0.1",
+      now: new Date(),
     });
     expect(claimed.serial).toBe(codes[0].id);
     // 2 seats × 12 months × €29 + 1,000 × €0.05 = €746.00; 30% off = €223.80.
@@ -125,7 +126,7 @@ describe("claiming a code", () => {
       partner_id: partner.id,
     });
 
-    const entitlements = await getEntitlements(db, { businessId: business.id });
+    const entitlements = await getEntitlements(db, { businessId: business.id, now: new Date() });
     expect(entitlements!.staffSeats).toMatchObject({
       included: 1,
       fromGrants: 2,
@@ -156,6 +157,7 @@ describe("claiming a code", () => {
       code: codes[1].code,
       actor,
       ip: null,
+      now: new Date(),
     });
     expect(claimed).toMatchObject({
       retailCents: 74_600,
@@ -167,11 +169,23 @@ describe("claiming a code", () => {
   it("answers 'already claimed by you' to the same business and 'already claimed' to another, changing nothing", async () => {
     const { db } = testDb();
     const { codes, business, actor } = await setUp();
-    await claimCode(db, { businessId: business.id, code: codes[0].code, actor, ip: null });
+    await claimCode(db, {
+      businessId: business.id,
+      code: codes[0].code,
+      actor,
+      ip: null,
+      now: new Date(),
+    });
     const before = await claimState();
     expect(
       await refusalCode(
-        claimCode(db, { businessId: business.id, code: codes[0].code, actor, ip: null }),
+        claimCode(db, {
+          businessId: business.id,
+          code: codes[0].code,
+          actor,
+          ip: null,
+          now: new Date(),
+        }),
       ),
     ).toBe("code_already_claimed_by_you");
     const other = await createBusinessWithOwner();
@@ -182,6 +196,7 @@ describe("claiming a code", () => {
           code: codes[0].code,
           actor: actorOf(other.owner),
           ip: null,
+          now: new Date(),
         }),
       ),
     ).toBe("code_already_claimed");
@@ -193,7 +208,15 @@ describe("claiming a code", () => {
     const { partner, bundle, codes, business, actor } = await setUp();
     const before = await claimState();
     const claim = (code: string, claimActor = actor) =>
-      refusalCode(claimCode(db, { businessId: business.id, code, actor: claimActor, ip: null }));
+      refusalCode(
+        claimCode(db, {
+          businessId: business.id,
+          code,
+          actor: claimActor,
+          ip: null,
+          now: new Date(),
+        }),
+      );
 
     const body = codes[0].code;
     const swapped = body.slice(0, 15) + (body[15] === "0" ? "1" : "0");
@@ -260,7 +283,13 @@ describe("claiming a code", () => {
       .where("id", "=", partner.id)
       .execute();
     await expect(
-      claimCode(db, { businessId: business.id, code: codes[3].code, actor, ip: null }),
+      claimCode(db, {
+        businessId: business.id,
+        code: codes[3].code,
+        actor,
+        ip: null,
+        now: new Date(),
+      }),
     ).resolves.toMatchObject({
       serial: codes[3].id,
     });
@@ -279,6 +308,7 @@ describe("claiming a code", () => {
           code: codes[0].code,
           actor: actorOf(owner),
           ip: `10.1.${Math.floor(i / 250)}.${i % 250}`,
+          now: new Date(),
         }).then(
           () => "claimed",
           (error: unknown) => (error instanceof DomainError ? error.code : String(error)),
@@ -305,6 +335,7 @@ describe("claiming a code", () => {
       code: formatCode(codes[0].code, "CAFE"),
       email: owner.email,
       ip: null,
+      now: new Date(),
     });
     expect(preview).toMatchObject({
       serial: codes[0].id,
@@ -330,6 +361,7 @@ describe("failed attempts", () => {
             code: generateCode(),
             actor,
             ip: `10.2.0.${i}`,
+            now: new Date(),
           }),
         ),
       ).toBe("code_not_found");
@@ -339,6 +371,7 @@ describe("failed attempts", () => {
       code: codes[0].code,
       actor,
       ip: "10.2.1.1",
+      now: new Date(),
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "rate_limited", status: 429 });
     expect((error as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
@@ -361,6 +394,7 @@ describe("failed attempts", () => {
             code: generateCode(),
             actor: actorOf(owner),
             ip: "10.3.0.1",
+            now: new Date(),
           }),
         ),
       ).toBe("code_not_found");
@@ -373,6 +407,7 @@ describe("failed attempts", () => {
           code: generateCode(),
           actor: actorOf(fresh.owner),
           ip: "10.3.0.1",
+          now: new Date(),
         }),
       ),
     ).toBe("rate_limited");
@@ -390,6 +425,7 @@ describe("failed attempts", () => {
           code: code.code,
           actor: actorOf(businesses[i].owner),
           ip: "10.4.0.1",
+          now: new Date(),
         }).then(
           () => "claimed",
           (error: unknown) => (error instanceof DomainError ? error.code : String(error)),
@@ -402,11 +438,23 @@ describe("failed attempts", () => {
   it("does not count claiming one's own code again", async () => {
     const { db } = testDb();
     const { codes, business, actor } = await setUp();
-    await claimCode(db, { businessId: business.id, code: codes[0].code, actor, ip: null });
+    await claimCode(db, {
+      businessId: business.id,
+      code: codes[0].code,
+      actor,
+      ip: null,
+      now: new Date(),
+    });
     for (let i = 0; i < 12; i += 1) {
       expect(
         await refusalCode(
-          claimCode(db, { businessId: business.id, code: codes[0].code, actor, ip: null }),
+          claimCode(db, {
+            businessId: business.id,
+            code: codes[0].code,
+            actor,
+            ip: null,
+            now: new Date(),
+          }),
         ),
       ).toBe("code_already_claimed_by_you");
     }

@@ -2,8 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { signIn } from "~/auth/accounts.server";
 import { homePathFor } from "~/domain/organisations.server";
-import { getEntitlements } from "~/domain/entitlements.server";
-import { getMonthStatement, lastEndedMonth } from "~/domain/statements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { getMonthStatement } from "~/domain/statements/reads.server";
+import { lastEndedMonth } from "~/domain/statements/finalise.server";
 import { monthOf, monthsBetween } from "~/lib/statement-months";
 import { DEMO_PASSWORD, seedDemoIfEmpty } from "~db/seed.ts";
 import { testDb } from "../db.ts";
@@ -43,7 +44,7 @@ describe("demo seed", () => {
     for (const row of joined) expect(row.joinedAt).toEqual(row.enrolledAt);
 
     const businessId = homes["owner@demo.7stamp.test"].split("/")[2];
-    const entitlements = await getEntitlements(db, { businessId });
+    const entitlements = await getEntitlements(db, { businessId, now: new Date() });
     expect(entitlements!.plan).toMatchObject({
       businessName: "Corner Coffee",
       id: "free",
@@ -74,7 +75,7 @@ describe("demo seed", () => {
       .select("id")
       .where("name", "=", "Harbour Deli")
       .executeTakeFirstOrThrow();
-    const deliEntitlements = await getEntitlements(db, { businessId: deli.id });
+    const deliEntitlements = await getEntitlements(db, { businessId: deli.id, now: new Date() });
     expect(deliEntitlements!.grants.map((g) => g.code?.bundleName)).toEqual(["POS Pro"]);
   });
 

@@ -79,6 +79,7 @@ async function accept(email: string): Promise<TestUser> {
     password: DEFAULT_PASSWORD,
     ip: null,
     userAgent: "vitest",
+    now: new Date(),
   });
   const user = await testDb()
     .db.selectFrom("users")
@@ -108,6 +109,7 @@ async function businessWithCode(seats = 2) {
     code: codes[0].code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
+    now: new Date(),
   });
   const cookie = (await signInAs(owner)).cookie;
   return { business, owner, cookie, grantId: claimed.grantId, serial: claimed.serial };
@@ -173,6 +175,7 @@ describe("inviting staff", () => {
       email: "barista@example.test",
       language: "en",
       ip: null,
+      now: new Date(),
     }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(NoFreeStaffSeat);
     expect((refusal as DomainError).status).toBe(409);
@@ -206,6 +209,7 @@ describe("inviting staff", () => {
       email: "cat@example.test",
       language: "en",
       ip: null,
+      now: new Date(),
     }).catch((error: unknown) => (error as Error).message);
     expect(refusal).toBe(
       "All 3 staff seats are taken. To add staff, upgrade your plan or redeem an activation code on the billing page.",
@@ -237,7 +241,7 @@ describe("inviting staff", () => {
         over_seat_limit_since: null,
       });
     }
-    const staff = await listStaffSeats(db, { businessId: business.id });
+    const staff = await listStaffSeats(db, { businessId: business.id, now: new Date() });
     expect(staff!.seats).toEqual({ available: 3, taken: 3, overLimit: 0, pending: 0, free: 0 });
     expect(staff!.members.map((m) => [m.email, m.seat])).toEqual([
       [expect.any(String), { kind: "plan" }],
@@ -280,6 +284,7 @@ describe("inviting staff", () => {
       email: "late@example.test",
       language: "en",
       ip: null,
+      now: new Date(),
     });
     const late = await accept("late@example.test");
     const row = await memberRow(business.id, late.id);

@@ -6,12 +6,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getStatementPdf, statementPdfInput } from "~/domain/statement-pdf.server";
-import {
-  finalizeStatements,
-  getStatement,
-  listStatementLines,
-  type Statement,
-} from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
+import { type Statement } from "~/domain/statements/model.server";
 import { claimCode } from "~/domain/redemption.server";
 import { formatMoney } from "~/lib/format";
 import type { CodeCardsInput } from "~/pdf/code-cards";
@@ -81,6 +78,7 @@ async function claimsInMonth(
       actor: { ...ACTOR, email: null },
       ip: null,
       limitByIp: false,
+      now: new Date(),
     });
   }
   // Into the month: codes made on its first day, claims a few minutes apart from the 2nd.
@@ -151,6 +149,7 @@ async function partnerWorld(options: {
     partnerId: partner.id,
     month: options.month,
     actor: ACTOR,
+    now: new Date(),
   });
   const byMonth = new Map(finalised.map((f) => [f.month, f.statementId]));
   const statement = await getStatement(db, {

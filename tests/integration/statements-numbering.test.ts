@@ -14,12 +14,14 @@ import { startJobs, stopJobs } from "~/jobs/boss.server";
 import {
   finalizeMonthForAllPartners,
   finalizeStatements,
+  lastEndedMonth,
+  StatementFinalisationFailed,
+} from "~/domain/statements/finalise.server";
+import {
   getMonthStatement,
   getStatement,
-  lastEndedMonth,
   listStatementLines,
-  StatementFinalisationFailed,
-} from "~/domain/statements.server";
+} from "~/domain/statements/reads.server";
 import { FINALIZE_SCHEDULE, finalizeLastMonth, statementQueues } from "~/jobs/statements.server";
 import { addMonths, monthOf, monthsBetween, statementPeriod } from "~/lib/statement-months";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
@@ -48,6 +50,7 @@ async function claimsAt(bundle: Selectable<Bundles>, instants: Date[]) {
       code: codes[i].code,
       actor: { userId: owner.id, label: owner.email, email: owner.email },
       ip: null,
+      now: new Date(),
     });
     await backdateClaim(claim.serial, at);
     claimed.push({ ...claim, businessId: business.id, claimedAt: at });
@@ -97,6 +100,7 @@ describe("finalising is idempotent", () => {
       partnerId: partner.id,
       month: "2025-09",
       actor: ACTOR,
+      now: new Date(),
     });
     expect(first.map((f) => [f.month, f.number, f.created])).toEqual([
       ["2025-08", "IDEM-2025-0001", true],
@@ -113,15 +117,21 @@ describe("finalising is idempotent", () => {
       partnerId: partner.id,
       month: "2025-09",
       actor: ACTOR,
+      now: new Date(),
     });
     expect(again).toEqual([{ ...first[1], created: false }]);
     const earlier = await finalizeStatements(db, {
       partnerId: partner.id,
       month: "2025-08",
       actor: ACTOR,
+      now: new Date(),
     });
     expect(earlier).toEqual([{ ...first[0], created: false }]);
-    const all = await finalizeMonthForAllPartners(db, { month: "2025-09", actor: ACTOR });
+    const all = await finalizeMonthForAllPartners(db, {
+      month: "2025-09",
+      actor: ACTOR,
+      now: new Date(),
+    });
     expect(all.filter((f) => f.statementId === first[1].statementId)).toEqual([
       { ...first[1], created: false, partnerSlug: partner.slug },
     ]);
@@ -142,7 +152,12 @@ describe("finalising is idempotent", () => {
       finalizeMonthForAllPartners(db, { month: monthOf(now), actor: ACTOR, now }),
     ).rejects.toMatchObject({ code: "statement_month_open" });
     await expect(
-      finalizeStatements(db, { partnerId: partner.id, month: "2025-07", actor: ACTOR }),
+      finalizeStatements(db, {
+        partnerId: partner.id,
+        month: "2025-07",
+        actor: ACTOR,
+        now: new Date(),
+      }),
     ).rejects.toMatchObject({ code: "statement_month_before_enrolment", field: "month" });
     expect(await counts(partner.id)).toEqual({
       statements: 0,
@@ -167,6 +182,7 @@ describe("numbers", () => {
       partnerId: partner.id,
       month: "2026-02",
       actor: ACTOR,
+      now: new Date(),
     });
     expect(finalised.map((f) => [f.month, f.number])).toEqual([
       ["2025-10", "BRW-2025-0001"],
@@ -220,11 +236,13 @@ describe("numbers", () => {
     for (const [i, partner] of partners.entries()) {
       const order = i % 2 === 0 ? [...months].reverse() : months;
       for (const month of [...order, ...order]) {
-        calls.push(finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR }));
+        calls.push(
+          finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR, now: new Date() }),
+        );
       }
     }
     for (const month of [...months, ...months]) {
-      calls.push(finalizeMonthForAllPartners(db, { month, actor: ACTOR }));
+      calls.push(finalizeMonthForAllPartners(db, { month, actor: ACTOR, now: new Date() }));
     }
     const settled = await Promise.allSettled(calls);
     expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
@@ -272,6 +290,7 @@ describe("a final statement never changes", () => {
       partnerId: partner.id,
       month: "2025-06",
       actor: ACTOR,
+      now: new Date(),
     });
     const june = finalised.find((f) => f.month === "2025-06")!;
     const read = async () => {
@@ -304,7 +323,12 @@ describe("a final statement never changes", () => {
       .set({ name: "Renamed bundle" })
       .where("id", "=", bundle.id)
       .execute();
-    await archiveBundle(db, { partnerId: partner.id, bundleId: bundle.id, actor: ACTOR });
+    await archiveBundle(db, {
+      partnerId: partner.id,
+      bundleId: bundle.id,
+      actor: ACTOR,
+      now: new Date(),
+    });
     await db
       .updateTable("partners")
       .set({
@@ -383,7 +407,7 @@ describe("a change of terms", () => {
       .execute();
     const [after] = await claimsAt(bundle, [new Date(`${last}-20T10:00:00Z`)]);
 
-    const prices = await getCurrentPrices(db);
+    const prices = await getCurrentPrices(db, new Date());
     const retail = bundleRetailCents(
       { staffSeats: 3, cardOperations: 1001, termMonths: 7 },
       prices,
@@ -519,7 +543,12 @@ describe("the daily job", () => {
     const bundle = await createBundle(partner.id);
     await claimsAt(bundle, [new Date("2025-04-30T23:00:00Z")]);
     // Everything before April is final already (an earlier run).
-    await finalizeStatements(db, { partnerId: partner.id, month: "2025-03", actor: ACTOR });
+    await finalizeStatements(db, {
+      partnerId: partner.id,
+      month: "2025-03",
+      actor: ACTOR,
+      now: new Date(),
+    });
     const eve = new Date("2025-04-30T00:05:00Z");
     expect(
       (await finalizeLastMonth(db, eve)).filter((f) => f.partnerSlug === partner.slug),

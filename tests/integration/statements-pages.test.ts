@@ -5,7 +5,8 @@
 // its key never lists this partner's statements.
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
-import { finalizeStatements, type Statement, type StatementLine } from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { type Statement, type StatementLine } from "~/domain/statements/model.server";
 import { claimCode } from "~/domain/redemption.server";
 import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
 import { loader as dashboardLoader } from "~/routes/_app.partner.$slug._index";
@@ -79,6 +80,7 @@ async function claims(
       actor: { ...ACTOR, email: null },
       ip: null,
       limitByIp: false,
+      now: new Date(),
     });
   }
   if (month) {
@@ -145,6 +147,7 @@ beforeAll(async () => {
     partnerId: partner.id,
     month: FINAL_MONTH,
     actor: ACTOR,
+    now: new Date(),
   });
   const memberUser = await createUser();
   await addPartnerMember(partner.id, memberUser.id, "member");

@@ -7,11 +7,9 @@ import { sql, type Selectable } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getCurrentPrices } from "~/domain/bundles.server";
 import { rollBackClaim } from "~/domain/claim-rollbacks.server";
-import {
-  finalizeStatements,
-  getMonthStatement,
-  type StatementTotals,
-} from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { getMonthStatement } from "~/domain/statements/reads.server";
+import { type StatementTotals } from "~/domain/statements/model.server";
 import { addMonthsClamped } from "~/lib/billing-periods";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import { monthOf, monthsBetween, statementPeriod } from "~/lib/statement-months";
@@ -147,7 +145,7 @@ async function claimHistory(
   businessIds: string[],
 ): Promise<Claim[]> {
   const { db } = testDb();
-  const prices = await getCurrentPrices(db);
+  const prices = await getCurrentPrices(db, new Date());
   const planned: { bundle: number; businessId: string; claimedAt: Date; snapshot: Snapshot }[] = [];
   for (const month of CLAIM_MONTHS) {
     const period = statementPeriod(month);
@@ -309,7 +307,11 @@ beforeAll(async () => {
   }
   for (const history of histories) {
     for (const month of ALL_MONTHS) {
-      const draft = await getMonthStatement(db, { partnerId: history.partnerId, month });
+      const draft = await getMonthStatement(db, {
+        partnerId: history.partnerId,
+        month,
+        now: new Date(),
+      });
       expect(draft.status).toBe("draft");
       drafts.set(`${history.partnerId} ${month}`, draft.totals);
     }
@@ -317,7 +319,12 @@ beforeAll(async () => {
   // All three partners at once: on PostgreSQL each finalisation has its own connection.
   await Promise.all(
     histories.map((h) =>
-      finalizeStatements(db, { partnerId: h.partnerId, month: LAST, actor: ACTOR }),
+      finalizeStatements(db, {
+        partnerId: h.partnerId,
+        month: LAST,
+        actor: ACTOR,
+        now: new Date(),
+      }),
     ),
   );
 }, 120_000);

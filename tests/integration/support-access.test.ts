@@ -3,7 +3,7 @@
 // loader and the action alike; an API key of any scope, or nobody, gets sent to sign in —
 // and no one but support changes anything.
 import { beforeAll, describe, expect, test } from "vitest";
-import { finalizeStatements } from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
 import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
 import { testDb } from "../db.ts";
 import {

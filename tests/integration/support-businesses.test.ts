@@ -2,7 +2,7 @@
 // ending a grant early, and plan changes including Custom / Enterprise — each audited with a
 // reason, each refused with a field error and nothing written when the input is wrong.
 import { beforeAll, describe, expect, test } from "vitest";
-import { getBusinessPlan } from "~/domain/entitlements.server";
+import { getBusinessPlan } from "~/domain/entitlements/plan.server";
 import { recordCardOperations } from "~/domain/usage.server";
 import { loader as billingLoader } from "~/routes/_app.business.$businessId.billing";
 import { loader as searchLoader } from "~/routes/_app.support.businesses._index";
@@ -117,6 +117,7 @@ describe("a support grant", () => {
         { businessId, idempotencyKey: "a", kind: "stamp", quantity: 1000, occurredAt: null },
         { businessId, idempotencyKey: "b", kind: "stamp", quantity: 550, occurredAt: null },
       ],
+      now: new Date(),
     });
     expect(results.map((r) => r.outcome)).toEqual(["recorded", "recorded"]);
     const used = Object.fromEntries(
@@ -228,7 +229,9 @@ describe("changing a business's plan", () => {
     });
     expect(missing.status).toBe(400);
     expect(missing.body.errors.customStaffSeats?.key).toBe("validation.tooSmall");
-    expect((await getBusinessPlan(testDb().db, { businessId: business.id }))?.id).toBe("free");
+    expect(
+      (await getBusinessPlan(testDb().db, { businessId: business.id, now: new Date() }))?.id,
+    ).toBe("free");
 
     const changed = await post(business.id, {
       intent: "plan",
@@ -238,7 +241,9 @@ describe("changing a business's plan", () => {
       reason: "Chain of 12 cafés",
     });
     expect(changed.status).toBe(302);
-    expect(await getBusinessPlan(testDb().db, { businessId: business.id })).toMatchObject({
+    expect(
+      await getBusinessPlan(testDb().db, { businessId: business.id, now: new Date() }),
+    ).toMatchObject({
       id: "custom",
       cardOperationsPerPeriod: 50000,
       staffSeats: 12,
@@ -271,7 +276,9 @@ describe("changing a business's plan", () => {
       reason: "Back to a standard plan",
     });
     expect(monthly.status).toBe(302);
-    expect(await getBusinessPlan(testDb().db, { businessId: business.id })).toMatchObject({
+    expect(
+      await getBusinessPlan(testDb().db, { businessId: business.id, now: new Date() }),
+    ).toMatchObject({
       id: "monthly",
       locations: 3,
       cardOperationsPerPeriod: 6000,

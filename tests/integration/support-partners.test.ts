@@ -2,7 +2,7 @@
 // the team's invitations, and suspension with everything it implies — and undoes.
 import { beforeAll, describe, expect, test } from "vitest";
 import { acceptInvitation, findInvitation } from "~/auth/invitations.server";
-import { finalizeStatements } from "~/domain/statements.server";
+import { finalizeStatements } from "~/domain/statements/finalise.server";
 import { listOrganisations } from "~/domain/organisations.server";
 import { updatePartnerTerms } from "~/domain/partner-admin.server";
 import { testOutbox } from "~/email/mailer.server";
@@ -144,7 +144,7 @@ describe("enrolling a partner", () => {
     expect(mail).toHaveLength(1);
     expect(mail[0].to).toBe("hannah@harbour.example");
     const token = tokenOf(mail[0].link!);
-    expect(await findInvitation(testDb().db, token)).toMatchObject({
+    expect(await findInvitation(testDb().db, token, new Date())).toMatchObject({
       role: "owner",
       organisationName: "Harbour Digital",
       accountExists: false,
@@ -156,6 +156,7 @@ describe("enrolling a partner", () => {
       password: "a long enough password",
       ip: null,
       userAgent: null,
+      now: new Date(),
     });
     expect(accepted.href).toBe("/partner/harbour-digital");
     const membership = await testDb()
@@ -241,6 +242,7 @@ describe("enrolling a partner", () => {
         reason: "",
       },
       actor: { userId: null, label: "test" },
+      now: new Date(),
     });
     const result = await enrol(enrolment({ slug: "copycat", statementPrefix: "PRINTED" }));
     expect(result.status).toBe(400);
@@ -603,8 +605,8 @@ describe("members and invitations", () => {
     expect(resent.status).toBe(302);
     const secondLink = testOutbox().at(-1)!.link!;
     expect(secondLink).not.toBe(firstLink);
-    expect(await findInvitation(testDb().db, tokenOf(firstLink))).toBeNull();
-    expect(await findInvitation(testDb().db, tokenOf(secondLink))).toMatchObject({
+    expect(await findInvitation(testDb().db, tokenOf(firstLink), new Date())).toBeNull();
+    expect(await findInvitation(testDb().db, tokenOf(secondLink), new Date())).toMatchObject({
       role: "member",
     });
 
@@ -613,7 +615,7 @@ describe("members and invitations", () => {
       email: "new.member@example.test",
     });
     expect(revoked.status).toBe(302);
-    expect(await findInvitation(testDb().db, tokenOf(secondLink))).toBeNull();
+    expect(await findInvitation(testDb().db, tokenOf(secondLink), new Date())).toBeNull();
     const [audit] = await auditRows("invitation.revoked");
     expect(audit).toMatchObject({ actor_user_id: support.id, partner_id: partner.id });
 

@@ -3,7 +3,8 @@
 // allowance period — the running period keeps its allowance and seats, whether or not its plan
 // grant was opened yet. Bad input names the field and writes nothing.
 import { beforeAll, describe, expect, test } from "vitest";
-import { allowancePeriod, getEntitlements } from "~/domain/entitlements.server";
+import { allowancePeriod } from "~/domain/entitlements/plan.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
 import { changePlan, listPlans } from "~/domain/plans.server";
 import { recordCardOperations } from "~/domain/usage.server";
 import { action, loader } from "~/routes/_app.support.pricing";

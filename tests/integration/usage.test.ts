@@ -2,7 +2,8 @@
 // gives; all or nothing per operation; idempotent by key; never a unit spent twice under
 // concurrency. Seats follow grants as they start and end.
 import { describe, expect, it } from "vitest";
-import { getEntitlements, reattributeSeats } from "~/domain/entitlements.server";
+import { getEntitlements } from "~/domain/entitlements/answer.server";
+import { reattributeSeats } from "~/domain/entitlements/seats.server";
 import {
   recordCardOperations,
   type CardOperationInput,
@@ -33,7 +34,7 @@ function op(businessId: string, overrides: Partial<CardOperationInput> = {}): Ca
   };
 }
 
-async function record(input: CardOperationInput, now?: Date): Promise<CardOperationResult> {
+async function record(input: CardOperationInput, now = new Date()): Promise<CardOperationResult> {
   const [result] = await recordCardOperations(testDb().db, { operations: [input], now });
   return result;
 }
@@ -106,7 +107,10 @@ describe("card operations", () => {
     ]);
     expect(split.operation.remaining).toBe(47);
 
-    const entitlements = await getEntitlements(testDb().db, { businessId: business.id });
+    const entitlements = await getEntitlements(testDb().db, {
+      businessId: business.id,
+      now: new Date(),
+    });
     expect(entitlements!.planAllowance).toMatchObject({ used: 100, included: 100 });
     expect(entitlements!.grants[0]).toMatchObject({
       cardOperationsUsed: 3,
@@ -142,18 +146,21 @@ describe("card operations", () => {
       code: longCodes[0].code,
       actor,
       ip: null,
+      now: new Date(),
     });
     const b = await claimCode(db, {
       businessId: business.id,
       code: shortCodes[0].code,
       actor,
       ip: null,
+      now: new Date(),
     });
     const c = await claimCode(db, {
       businessId: business.id,
       code: shortCodes[1].code,
       actor,
       ip: null,
+      now: new Date(),
     });
     // b and c end the same day (3 months after claims made in the same second or so): make it exact.
     await db.updateTable("grants").set({ ends_at: b.endsAt }).where("id", "=", c.grantId).execute();
@@ -205,7 +212,7 @@ describe("card operations", () => {
     const inputs = Array.from({ length: 1000 }, (_, i) =>
       op(business.id, { quantity: (i % 3) + 1 }),
     );
-    const first = await recordCardOperations(testDb().db, { operations: inputs });
+    const first = await recordCardOperations(testDb().db, { operations: inputs, now: new Date() });
     expect(first.every((r) => r.outcome === "recorded")).toBe(true);
     const before = await grantUsage(business.id);
 
@@ -213,6 +220,7 @@ describe("card operations", () => {
       Array.from({ length: 10 }, (_, chunk) =>
         recordCardOperations(testDb().db, {
           operations: inputs.slice(chunk * 100, chunk * 100 + 100),
+          now: new Date(),
         }),
       ),
     );
@@ -248,6 +256,7 @@ describe("card operations", () => {
         op(two.business.id, { quantity: 1000 }),
         { ...shared, quantity: 2 },
       ],
+      now: new Date(),
     });
     expect(results.map((r) => r.outcome)).toEqual([
       "recorded",
@@ -323,21 +332,23 @@ describe("staff seats follow grants", () => {
       code: shortCode.code,
       actor,
       ip: null,
+      now: new Date(),
     });
     const long = await claimCode(db, {
       businessId: business.id,
       code: longCode.code,
       actor,
       ip: null,
+      now: new Date(),
     });
     const first = await createUser();
     const second = await createUser();
     await addBusinessMember(business.id, first.id, "staff");
     await new Promise((r) => setTimeout(r, 5));
     await addBusinessMember(business.id, second.id, "staff");
-    await reattributeSeats(db, { businessId: business.id });
+    await reattributeSeats(db, { businessId: business.id, now: new Date() });
 
-    const seats = async (now?: Date) =>
+    const seats = async (now = new Date()) =>
       (await getEntitlements(db, { businessId: business.id, now }))!.seats;
     // The owner takes the plan seat; the first staff member the longest grant; the second the short one.
     expect(await seats()).toEqual({

@@ -17,6 +17,7 @@ try {
         code: generateCode(),
         actor: { userId, label: email, email },
         ip: `${ipPrefix}.${i}`,
+        now: new Date(),
       }).then(
         () => "claimed",
         (error: unknown) => (error instanceof DomainError ? error.code : String(error)),

@@ -7,7 +7,7 @@ import { createInvitation } from "~/auth/invitations.server";
 import * as passwords from "~/auth/password.server";
 import { db } from "~/db.server";
 import { signUpBusiness } from "~/domain/businesses.server";
-import { emailCode, handOutCode } from "~/domain/codes.server";
+import { emailCode, handOutCode } from "~/domain/codes/commands.server";
 import { RateLimited } from "~/domain/errors.server";
 import { rateLimitRules } from "~/domain/rate-limits.server";
 import { previewCode } from "~/domain/redemption.server";
@@ -118,6 +118,7 @@ test("sign-up: 30 parallel sign-ups from one IP create exactly 10 businesses", a
           password: "correct-horse-battery-staple",
           ip,
           userAgent: null,
+          now: new Date(),
         }),
     ),
   );
@@ -149,6 +150,7 @@ test("invitations: 50 parallel invitations by one owner send exactly 30", async 
           email: `invitee-${i}@race.example.test`,
           language: "en",
           ip: uniqueIp(),
+          now: new Date(),
         }),
     ),
   );
@@ -168,12 +170,19 @@ test("code emails: 20 parallel sends of one code email it exactly 3 times", asyn
     lockToEmail: false,
     actor,
     ip: null,
+    now: new Date(),
   });
   const { answered } = await race(
     Array.from(
       { length: 20 },
       () => () =>
-        emailCode(db, { partnerId: partner.id, serial: codes[0].id, actor, ip: uniqueIp() }),
+        emailCode(db, {
+          partnerId: partner.id,
+          serial: codes[0].id,
+          actor,
+          ip: uniqueIp(),
+          now: new Date(),
+        }),
     ),
   );
   expect(answered).toBe(rateLimitRules.codeEmailsPerCode.limit);
@@ -191,6 +200,7 @@ describe("the /redeem preview", () => {
             code: generateCode(),
             email: owner.email,
             ip: uniqueIp(),
+            now: new Date(),
           });
         } catch (error) {
           if (error instanceof RateLimited) throw error;
@@ -214,6 +224,7 @@ describe("the /redeem preview", () => {
         code: codes[0].code,
         email: owner.email,
         ip: uniqueIp(),
+        now: new Date(),
       });
       expect(preview.serial).toBe(codes[0].id);
     }

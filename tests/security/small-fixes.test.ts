@@ -6,8 +6,9 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { HeadersFunction } from "@remix-run/node";
 import { db } from "~/db.server";
-import { BatchFormSchema } from "~/domain/batches.server";
-import { codesCsv, listCodes } from "~/domain/codes.server";
+import { BatchFormSchema } from "~/domain/batches/model.server";
+import { codesCsv } from "~/domain/codes/csv.server";
+import { listCodes } from "~/domain/codes/reads.server";
 import { handleError } from "~/entry.server";
 import { parseEnv } from "~/env.server";
 import { loggablePath } from "~/lib/log.server";
@@ -210,15 +211,16 @@ describe("codes of a batch still generating", () => {
       )
       .execute();
 
-    const listed = await listCodes(db, { partnerId: partner.id });
+    const listed = await listCodes(db, { partnerId: partner.id, now: new Date() });
     expect(listed.rows.map((r) => r.serial).sort()).toEqual(ready.map((c) => c.id).sort());
     const byBatch = await listCodes(db, {
       partnerId: partner.id,
       filter: { batchId: generating.id },
+      now: new Date(),
     });
     expect(byBatch.rows).toEqual([]);
 
-    const csv = await new Response(codesCsv(db, { partnerId: partner.id })).text();
+    const csv = await new Response(codesCsv(db, { partnerId: partner.id, now: new Date() })).text();
     expect(csv.trim().split("\n")).toHaveLength(1 + ready.length);
 
     await db
@@ -226,6 +228,6 @@ describe("codes of a batch still generating", () => {
       .set({ status: "ready", generated_count: 3, completed_at: new Date() })
       .where("id", "=", generating.id)
       .execute();
-    expect((await listCodes(db, { partnerId: partner.id })).rows).toHaveLength(5);
+    expect((await listCodes(db, { partnerId: partner.id, now: new Date() })).rows).toHaveLength(5);
   });
 });

@@ -12,7 +12,7 @@ import {
   type ClientQueryValues,
   type ClientSort,
   type SortDirection,
-} from "~/domain/clients.server";
+} from "~/domain/clients/model.server";
 import { labelKey } from "~/lib/messages";
 import { formatDate, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";

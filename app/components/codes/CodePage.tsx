@@ -16,7 +16,7 @@ import { Button } from "~/components/Button";
 import { CodeStatusBadge } from "~/components/CodeStatusBadge";
 import { Field, FormAlert } from "~/components/Field";
 import { Card, PageHeader } from "~/components/Layout";
-import { type HistoryEntry } from "~/domain/codes.server";
+import { type HistoryEntry } from "~/domain/codes/model.server";
 import { formatDate, formatDateTime, formatNumber } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 

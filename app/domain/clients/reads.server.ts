@@ -1,157 +1,30 @@
-// A partner's clients: every business that claimed at least one of the partner's codes, with
-// what those codes gave it and how that was used — never the business's plan, another
-// partner's grants or its people. The list is one aggregate over the partner's grants
-// (index grants_partner_idx), keyset paged on the sort key and the business id; it reads the
-// per-grant counters the usage write path keeps, never card_operations.
-//
-// What counts (the partner's code grants of one business, nothing else):
-// - A grant is *active* when it is in force now (starts_at ≤ now < ends_at) and its claim
-//   was not rolled back. A rolled-back claim still counts in `codesClaimed`, but its grant
-//   is over: it gives no seats or operations from then on.
-// - Seats (granted, occupied) and the flags are about active grants: what the client has
-//   now. The list counts occupied seats from the stored attribution (members whose seat is
-//   on an active grant); the client page counts them by the rule getEntitlements applies,
-//   exactly as the business's billing page shows them (the two agree once the seat sweep
-//   has caught up with a grant that ended).
-// - `cardOperationsGranted` / `cardOperationsUsed` are all-time over every claim: a
-//   rolled-back claim counts as granted only the operations used before the roll-back (the
-//   rest was taken back). "This month" is the current calendar month (UTC).
-// - "Usage" is operations used of those granted on active grants; "nearly used up" is
-//   usage ≥ 80 % (where active grants give any operations); "ends within 30 days" is the
-//   soonest end among active grants within 30 days from now.
+// A partner's clients and one client: the aggregate over the partner's grants, keyset paged.
 import { sql, type RawBuilder } from "kysely";
-import { z } from "zod";
 import type { Database } from "~db/index.ts";
-import { fieldErrorsFrom, parseObject, type FieldErrors } from "~/lib/forms";
 import { isUuid } from "~/lib/ids";
-import { getPartnerGrants, type GrantEntitlement } from "./entitlements.server";
-import { DomainError } from "./errors.server";
-import { InvalidCursor, keyset, pageSize, type Page } from "./paging.server";
-import { csvLine, csvStream, escapeLike } from "~/lib/csv";
+import { getPartnerGrants } from "../entitlements/answer.server";
+import { grantActive } from "../predicates.server";
+import { InvalidCursor, keyset, pageSize, type Page } from "../paging.server";
+import { escapeLike } from "~/lib/csv";
 import { storable } from "~/lib/storable-text";
-
-// ---- Types --------------------------------------------------------------------------------
-
-export const clientSorts = ["name", "codes", "used", "usage", "activity", "ends"] as const;
-export type ClientSort = (typeof clientSorts)[number];
-
-export const clientFilters = ["active", "ended", "nearly_used_up", "ends_soon"] as const;
-export type ClientFilter = (typeof clientFilters)[number];
-
-export const sortDirections = ["asc", "desc"] as const;
-export type SortDirection = (typeof sortDirections)[number];
-
-/** The way a sort reads first: names A→Z and the soonest end first, the rest biggest first. */
-export function defaultDirection(sort: ClientSort): SortDirection {
-  return sort === "name" || sort === "ends" ? "asc" : "desc";
-}
-
-export const ENDS_SOON_DAYS = 30;
-export const NEARLY_USED_UP_PERCENT = 80;
-
-export interface ClientRow {
-  businessId: string;
-  businessName: string;
-  /** Every claim of the partner's codes, ended and rolled-back ones included. */
-  codesClaimed: number;
-  /** Claims whose grant is active now. */
-  activeCodes: number;
-  /** Staff seats of the active grants. */
-  seatsGranted: number;
-  /** Members holding a seat on an active grant. */
-  seatsOccupied: number;
-  /** All time, every claim (a rolled-back one counts what was used before the roll-back). */
-  cardOperationsGranted: number;
-  /** All time, every claim. */
-  cardOperationsUsed: number;
-  /** In the current calendar month (UTC). */
-  cardOperationsUsedThisMonth: number;
-  /** Operations the active grants give, and how many of them are used. */
-  activeCardOperationsGranted: number;
-  activeCardOperationsUsed: number;
-  /** Whole percent of the active operations used (rounded down); null when none are given. */
-  usagePercent: number | null;
-  /** The last operation drawn from any of the partner's grants; null if none ever was. */
-  lastActivityAt: Date | null;
-  /** The soonest end among the active grants; null when none is active. */
-  soonestEndsAt: Date | null;
-  nearlyUsedUp: boolean;
-  endsWithin30Days: boolean;
-}
-
-export interface ClientListOptions {
-  sort?: ClientSort;
-  /** Defaults to the sort's own direction (defaultDirection). */
-  direction?: SortDirection;
-  filter?: ClientFilter | null;
-  /** Part of the business name, any case. */
-  search?: string | null;
-}
-
-/** A code of the partner the client claimed, as its "Code #N — Claimed" block shows it. */
-export interface ClientCode extends GrantEntitlement {
-  /** When support rolled the claim back; its grant has ended. */
-  rolledBackAt: Date | null;
-}
-
-export interface DailyUsage {
-  /** The UTC day, YYYY-MM-DD. */
-  date: string;
-  cardOperations: number;
-}
-
-export interface ClientDetail {
-  client: ClientRow;
-  /** In force first, newest claim first; then ended ones. */
-  codes: ClientCode[];
-  /** One entry per UTC day, oldest first, ending today. */
-  dailyUsage: DailyUsage[];
-}
-
-// ---- Errors -------------------------------------------------------------------------------
-
-/** Not a client of this partner: unknown, malformed, or only another partner's client. */
-export class ClientNotFound extends DomainError {
-  constructor() {
-    super("not_found", "No such client.", 404);
-  }
-}
-
-function invalidOption(field: string): DomainError {
-  return new DomainError("invalid_request", `The ${field} is not one this list knows.`, 400, field);
-}
-
-// ---- The query string (the list page, its CSV and the API read it alike) ------------------
-
-export const ClientListQuerySchema = z.object({
-  search: z.string().trim().max(100).refine(storable, { message: "validation.invalid" }).optional(),
-  filter: z.enum(clientFilters).optional(),
-  sort: z.enum(clientSorts).optional(),
-  direction: z.enum(sortDirections).optional(),
-  cursor: z.string().max(500).optional(),
-});
-
-export const clientQueryFields = ["search", "filter", "sort", "direction"] as const;
-export type ClientQueryValues = Partial<Record<(typeof clientQueryFields)[number], string>>;
-
-export type ReadClientQuery =
-  | { ok: true; options: ClientListOptions; values: ClientQueryValues; cursor: string | null }
-  | { ok: false; errors: FieldErrors; values: ClientQueryValues; cursor: null };
-
-/** The list's query string as a form sends it (empty fields left out); bad values are field errors. */
-export function readClientQuery(params: URLSearchParams): ReadClientQuery {
-  const values: ClientQueryValues = {};
-  for (const field of clientQueryFields) {
-    const value = params.get(field);
-    if (value !== null && value !== "") values[field] = value;
-  }
-  const cursor = params.get("cursor") || null;
-  const parsed = parseObject(ClientListQuerySchema, { ...values, cursor: cursor ?? undefined });
-  if (!parsed.success)
-    return { ok: false, errors: fieldErrorsFrom(parsed.error), values, cursor: null };
-  const { search, filter, sort, direction } = parsed.data;
-  return { ok: true, options: { search, filter, sort, direction }, values, cursor };
-}
+import {
+  clientSorts,
+  ClientSort,
+  clientFilters,
+  ClientFilter,
+  sortDirections,
+  SortDirection,
+  defaultDirection,
+  ENDS_SOON_DAYS,
+  NEARLY_USED_UP_PERCENT,
+  ClientRow,
+  ClientListOptions,
+  ClientCode,
+  DailyUsage,
+  ClientDetail,
+  ClientNotFound,
+  invalidOption,
+} from "./model.server";
 
 // ---- Reading ------------------------------------------------------------------------------
 
@@ -163,7 +36,7 @@ interface ResolvedList {
 }
 
 /** Checks what TypeScript cannot promise at run time (the API and pages pass parsed input). */
-function resolveList(options: ClientListOptions): ResolvedList {
+export function resolveList(options: ClientListOptions): ResolvedList {
   const sort = options.sort ?? "name";
   if (!(clientSorts as readonly string[]).includes(sort)) throw invalidOption("sort");
   const direction = options.direction ?? defaultDirection(sort);
@@ -193,7 +66,6 @@ function usageMonth(now: Date): string {
  * copying the expression into every aggregate); roll-backs are few and join by hash.
  */
 function partnerGrantTotals(partnerId: string, now: Date, only: RawBuilder<unknown> | null) {
-  const at = sql`${now}::timestamptz`;
   return sql`
     select g.business_id,
       count(*)::int8 as codes_claimed,
@@ -215,7 +87,7 @@ function partnerGrantTotals(partnerId: string, now: Date, only: RawBuilder<unkno
       select g.business_id, g.staff_seats, g.card_operations, g.card_operations_used,
         g.card_operations_used_in_month, g.usage_month, g.last_operation_at, g.ends_at,
         r.activation_code_id is not null as rolled_back,
-        (g.starts_at <= ${at} and g.ends_at > ${at} and r.activation_code_id is null) as active
+        (${grantActive("g", now)} and r.activation_code_id is null) as active
       from grants g
       left join claim_rollbacks r
         on r.activation_code_id = g.activation_code_id and r.partner_id = ${partnerId}::uuid
@@ -262,7 +134,7 @@ const sortKeys: Record<ClientSort, { key: RawBuilder<unknown>; text: boolean }> 
  * carried (120 characters of any script would not fit a cursor): the query reads it again
  * by the business id.
  */
-interface After {
+export interface After {
   rank: number;
   key: number | null;
   businessId: string;
@@ -333,7 +205,7 @@ async function occupiedSeats(
  * of grants_partner_idx — and only its businesses are totalled; any other sort or filter
  * needs every client's totals first.
  */
-async function selectClients(
+export async function selectClients(
   db: Database,
   {
     partnerId,
@@ -466,7 +338,7 @@ function withoutKey({ sortRank: _rank, sortKey: _key, ...row }: ClientRowWithKey
   return row;
 }
 
-function afterRow(list: ResolvedList, row: ClientRowWithKey): After {
+export function afterRow(list: ResolvedList, row: ClientRowWithKey): After {
   return {
     rank: row.sortRank,
     key: sortKeys[list.sort].text ? null : Number(row.sortKey),
@@ -474,7 +346,7 @@ function afterRow(list: ResolvedList, row: ClientRowWithKey): After {
   };
 }
 
-function keyOf(list: ResolvedList, row: ClientRowWithKey): [number, number | null, string] {
+export function keyOf(list: ResolvedList, row: ClientRowWithKey): [number, number | null, string] {
   const { rank, key, businessId } = afterRow(list, row);
   return [rank, key, businessId];
 }
@@ -493,12 +365,12 @@ export async function listClients(
     search,
     cursor,
     limit = 50,
-    now = new Date(),
+    now,
   }: ClientListOptions & {
     partnerId: string;
     cursor?: string | null;
     limit?: number;
-    now?: Date;
+    now: Date;
   },
 ): Promise<Page<ClientRow>> {
   const list = resolveList({ sort, direction, filter, search });
@@ -515,11 +387,7 @@ export async function listClients(
  */
 export async function getClient(
   db: Database,
-  {
-    partnerId,
-    businessId,
-    now = new Date(),
-  }: { partnerId: string; businessId: string; now?: Date },
+  { partnerId, businessId, now }: { partnerId: string; businessId: string; now: Date },
 ): Promise<ClientDetail> {
   if (!isUuid(businessId)) throw new ClientNotFound();
   const [row] = await selectClients(db, {
@@ -573,9 +441,9 @@ export async function clientDailyUsage(
   {
     partnerId,
     businessId,
-    now = new Date(),
+    now,
     days = DAILY_USAGE_DAYS,
-  }: { partnerId: string; businessId: string; now?: Date; days?: number },
+  }: { partnerId: string; businessId: string; now: Date; days?: number },
 ): Promise<DailyUsage[]> {
   if (!isUuid(businessId)) throw new ClientNotFound();
   const count = Math.min(Math.max(Math.trunc(days) || DAILY_USAGE_DAYS, 1), 366);
@@ -599,78 +467,5 @@ export async function clientDailyUsage(
   return Array.from({ length: count }, (_, index) => {
     const date = new Date(from.getTime() + index * DAY_MS).toISOString().slice(0, 10);
     return { date, cardOperations: units.get(date) ?? 0 };
-  });
-}
-
-// ---- CSV ----------------------------------------------------------------------------------
-
-const CSV_HEADER = [
-  "business_id",
-  "business_name",
-  "codes_claimed",
-  "active_codes",
-  "staff_seats_granted",
-  "staff_seats_occupied",
-  "card_operations_granted",
-  "card_operations_used",
-  "card_operations_used_this_month",
-  "active_card_operations_granted",
-  "active_card_operations_used",
-  "usage_percent",
-  "last_activity_at",
-  "soonest_ends_at",
-  "nearly_used_up",
-  "ends_within_30_days",
-];
-
-function clientCsvLine(row: ClientRow): string {
-  return csvLine([
-    row.businessId,
-    row.businessName,
-    row.codesClaimed,
-    row.activeCodes,
-    row.seatsGranted,
-    row.seatsOccupied,
-    row.cardOperationsGranted,
-    row.cardOperationsUsed,
-    row.cardOperationsUsedThisMonth,
-    row.activeCardOperationsGranted,
-    row.activeCardOperationsUsed,
-    row.usagePercent,
-    row.lastActivityAt?.toISOString() ?? null,
-    row.soonestEndsAt?.toISOString() ?? null,
-    row.nearlyUsedUp,
-    row.endsWithin30Days,
-  ]);
-}
-
-/**
- * The clients the list shows for these options, in its order, as CSV — read in keyset
- * chunks as the consumer pulls: one chunk in memory at a time, however many clients there
- * are. Bad options throw here, before anything is streamed. `bom` starts the file with a
- * UTF-8 byte order mark, which spreadsheet programs need to read non-ASCII names correctly.
- */
-export function clientsCsv(
-  db: Database,
-  {
-    partnerId,
-    sort,
-    direction,
-    filter,
-    search,
-    now = new Date(),
-    chunkSize = 2000,
-    bom = false,
-  }: ClientListOptions & { partnerId: string; now?: Date; chunkSize?: number; bom?: boolean },
-): ReadableStream<Uint8Array> {
-  const list = resolveList({ sort, direction, filter, search });
-  return csvStream({
-    header: CSV_HEADER,
-    bom,
-    chunkSize,
-    readChunk: (after: After | null, limit) =>
-      selectClients(db, { partnerId, list, after, limit, now }),
-    lineOf: (row) => clientCsvLine(row),
-    keyOf: (row) => afterRow(list, row),
   });
 }

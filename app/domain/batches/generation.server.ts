@@ -1,281 +1,25 @@
-// Code batches: turning a bundle into 1 to 1,000,000 activation codes. Small batches are
-// made inside the request; larger ones by a job, chunk by chunk, resumable after a crash.
-// A batch's codes are claimable only once it is `ready`, and `ready` requires every code.
+// Making a batch's codes: in the request for a small batch, chunk by chunk in a job for a large
+// one (leased, resumable after a crash), and giving up on one that cannot finish.
 import { sql, type Transaction } from "kysely";
-import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import type { DB } from "~db/schema.ts";
-import { formatCode, generateCode, PREFIX_PATTERN } from "~/lib/activation-code";
+import { formatCode, generateCode } from "~/lib/activation-code";
 import { isUuid } from "~/lib/ids";
-import { isCalendarDate } from "~/lib/forms";
-import { recordAudit, systemActor, type AuditActor } from "./audit.server";
-import { BundleArchived, BundleNotFound } from "./bundles.server";
-import { DomainError } from "./errors.server";
+import { recordAudit, systemActor, type AuditActor } from "../audit.server";
+import { BundleArchived, BundleNotFound } from "../bundles.server";
+import { batchLeaseFree } from "../predicates.server";
 import {
-  afterKey,
-  fullPrecision,
-  keyset,
-  pageSize,
-  timestampParam,
-  type Page,
-} from "./paging.server";
-
-/** Up to this many codes are made in the request; more go to the background job. */
-export const SYNC_BATCH_LIMIT = 10_000;
-export const MAX_BATCH_SIZE = 1_000_000;
-/** Codes per insert statement (and per progress step) in the background job. */
-export const DEFAULT_CHUNK_SIZE = 10_000;
-/** How long a worker owns a generating batch without showing progress. */
-const LEASE_SECONDS = 30;
-const MAX_EXPIRY_DAYS = 3650;
-
-export type BatchStatus = "generating" | "ready" | "failed";
-
-export interface Batch {
-  id: string;
-  partnerId: string;
-  bundleId: string;
-  bundleName: string;
-  codeCount: number;
-  generatedCount: number;
-  prefix: string | null;
-  expiresAt: Date;
-  label: string | null;
-  recipient: string | null;
-  status: BatchStatus;
-  failureReason: string | null;
-  createdAt: Date;
-  completedAt: Date | null;
-  createdByLabel: string;
-}
-
-export interface BatchInput {
-  count: number;
-  prefix: string | null;
-  expiresAt: Date | null;
-  label: string | null;
-  recipient: string | null;
-}
-
-export interface GeneratedCode {
-  serial: number;
-  code: string;
-  display: string;
-}
-
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .transform((value) => (value === "" ? null : value))
-    .nullish()
-    .transform((value) => value ?? null);
-
-const prefixSchema = z
-  .string()
-  .trim()
-  .transform((value) => value.toUpperCase())
-  .refine((value) => value === "" || PREFIX_PATTERN.test(value), { message: "batches:prefixRule" })
-  .transform((value) => (value === "" ? null : value))
-  .nullish()
-  .transform((value) => value ?? null);
-
-const countSchema = z.number().int().min(1).max(MAX_BATCH_SIZE);
-
-/** The API's body: `{count, prefix?, expires_at?, label?, recipient?}` (JSON numbers, ISO dates). */
-export const BatchInputSchema = z
-  .object({
-    count: countSchema,
-    prefix: prefixSchema,
-    expires_at: z
-      .string()
-      .datetime({ offset: true })
-      .refine(isCalendarDate, { message: "validation.calendarDate" })
-      .transform((value) => new Date(value))
-      .nullish(),
-    label: optionalText(120),
-    recipient: optionalText(200),
-  })
-  .strict()
-  .transform((body): BatchInput => ({
-    count: body.count,
-    prefix: body.prefix,
-    expiresAt: body.expires_at ?? null,
-    label: body.label,
-    recipient: body.recipient,
-  }));
-
-/** The page's form: the same fields as text; expiry is a date (end of that day, UTC). */
-export const BatchFormSchema = z
-  .object({
-    count: z
-      .string()
-      .trim()
-      .min(1)
-      .regex(/^\d+$/, { message: "validation.wholeNumber" })
-      .transform(Number)
-      .pipe(countSchema),
-    prefix: prefixSchema,
-    expiresOn: z
-      .string()
-      .trim()
-      .refine((value) => value === "" || /^\d{4}-\d{2}-\d{2}$/.test(value), {
-        message: "validation.date",
-      })
-      .refine((value) => value === "" || isCalendarDate(value), {
-        message: "validation.calendarDate",
-      })
-      .optional(),
-    label: optionalText(120),
-    recipient: optionalText(200),
-  })
-  .transform((form): BatchInput => ({
-    count: form.count,
-    prefix: form.prefix,
-    expiresAt: form.expiresOn ? new Date(`${form.expiresOn}T23:59:59.999Z`) : null,
-    label: form.label,
-    recipient: form.recipient,
-  }));
-
-export class BatchExpiryOutOfRange extends DomainError {
-  constructor() {
-    super(
-      "invalid_request",
-      `The expiry must be in the future and at most ${MAX_EXPIRY_DAYS} days away.`,
-      400,
-      "expires_at",
-    );
-  }
-}
-
-/** A suspended partner makes no new codes, in the portal or through its API (ADR 015). */
-export class PartnerSuspendedFromGenerating extends DomainError {
-  constructor() {
-    super(
-      "partner_suspended",
-      "This partner is suspended: it cannot generate codes until 7stamp support reactivates it.",
-      409,
-    );
-  }
-}
-
-export class BatchNotFound extends DomainError {
-  constructor() {
-    super("not_found", "No such batch.", 404, "batch");
-  }
-}
-
-const batchColumns = [
-  "code_batches.id",
-  "code_batches.partner_id",
-  "code_batches.bundle_id",
-  "bundles.name as bundle_name",
-  "code_batches.code_count",
-  "code_batches.generated_count",
-  "code_batches.prefix",
-  "code_batches.expires_at",
-  "code_batches.label",
-  "code_batches.recipient",
-  "code_batches.status",
-  "code_batches.failure_reason",
-  "code_batches.created_at",
-  "code_batches.completed_at",
-  "code_batches.created_by_label",
-] as const;
-
-type BatchRecord = {
-  id: string;
-  partner_id: string;
-  bundle_id: string;
-  bundle_name: string;
-  code_count: number;
-  generated_count: number;
-  prefix: string | null;
-  expires_at: Date;
-  label: string | null;
-  recipient: string | null;
-  status: string;
-  failure_reason: string | null;
-  created_at: Date;
-  completed_at: Date | null;
-  created_by_label: string;
-};
-
-function toBatch(row: BatchRecord): Batch {
-  return {
-    id: row.id,
-    partnerId: row.partner_id,
-    bundleId: row.bundle_id,
-    bundleName: row.bundle_name,
-    codeCount: row.code_count,
-    generatedCount: row.generated_count,
-    prefix: row.prefix,
-    expiresAt: new Date(row.expires_at),
-    label: row.label,
-    recipient: row.recipient,
-    status: row.status as BatchStatus,
-    failureReason: row.failure_reason,
-    createdAt: new Date(row.created_at),
-    completedAt: row.completed_at ? new Date(row.completed_at) : null,
-    createdByLabel: row.created_by_label,
-  };
-}
-
-function batchQuery(db: Database | Transaction<DB>, partnerId: string) {
-  return db
-    .selectFrom("code_batches")
-    .innerJoin("bundles", "bundles.id", "code_batches.bundle_id")
-    .select(batchColumns)
-    .where("code_batches.partner_id", "=", partnerId);
-}
-
-export async function getBatch(
-  db: Database,
-  { partnerId, batchId }: { partnerId: string; batchId: string | undefined },
-): Promise<Batch | null> {
-  if (!isUuid(batchId)) return null;
-  const row = await batchQuery(db, partnerId)
-    .where("code_batches.id", "=", batchId)
-    .executeTakeFirst();
-  return row ? toBatch(row) : null;
-}
-
-const batchesPaging = keyset("batches", ["timestamp", "uuid"]);
-
-/** Newest first, keyset paged on (created_at at full precision, id). */
-export async function listBatches(
-  db: Database,
-  {
-    partnerId,
-    bundleId,
-    cursor,
-    limit = 25,
-  }: { partnerId: string; bundleId?: string; cursor?: string | null; limit?: number },
-): Promise<Page<Batch>> {
-  const size = pageSize(limit, 25, 100);
-  const after = batchesPaging.after(cursor);
-  let query = batchQuery(db, partnerId)
-    .select(fullPrecision(sql.ref("code_batches.created_at")).as("created_at_key"))
-    .orderBy("code_batches.created_at", "desc")
-    .orderBy("code_batches.id", "desc")
-    .limit(size + 1);
-  if (bundleId && isUuid(bundleId)) query = query.where("code_batches.bundle_id", "=", bundleId);
-  if (after) {
-    query = query.where(
-      afterKey(
-        [sql.ref("code_batches.created_at"), sql.ref("code_batches.id")],
-        [timestampParam(after[0]), after[1]],
-        "desc",
-      ),
-    );
-  }
-  const page = batchesPaging.page(await query.execute(), size, (row) => [
-    row.created_at_key,
-    row.id,
-  ]);
-  return { rows: page.rows.map(toBatch), nextCursor: page.nextCursor };
-}
+  SYNC_BATCH_LIMIT,
+  DEFAULT_CHUNK_SIZE,
+  LEASE_SECONDS,
+  MAX_EXPIRY_DAYS,
+  Batch,
+  BatchInput,
+  GeneratedCode,
+  BatchExpiryOutOfRange,
+  PartnerSuspendedFromGenerating,
+} from "./model.server";
+import { toBatch, batchQuery } from "./reads.server";
 
 /**
  * Creates a batch for one of the partner's active bundles. Up to SYNC_BATCH_LIMIT codes are
@@ -290,12 +34,14 @@ export async function generateBatch(
     input,
     actor,
     ip,
+    now,
   }: {
     partnerId: string;
     bundleId: string | undefined;
     input: BatchInput;
     actor: AuditActor;
     ip?: string | null;
+    now: Date;
   },
 ): Promise<{ batch: Batch; codes: GeneratedCode[] | null }> {
   if (!isUuid(bundleId)) throw new BundleNotFound();
@@ -318,9 +64,9 @@ export async function generateBatch(
     if (!bundle) throw new BundleNotFound();
     if (bundle.status !== "active") throw new BundleArchived();
 
-    const now = Date.now();
-    const expiresAt = input.expiresAt ?? new Date(now + bundle.code_validity_days * 86_400_000);
-    if (expiresAt.getTime() <= now || expiresAt.getTime() > now + MAX_EXPIRY_DAYS * 86_400_000) {
+    const at = now.getTime();
+    const expiresAt = input.expiresAt ?? new Date(at + bundle.code_validity_days * 86_400_000);
+    if (expiresAt.getTime() <= at || expiresAt.getTime() > at + MAX_EXPIRY_DAYS * 86_400_000) {
       throw new BatchExpiryOutOfRange();
     }
 
@@ -353,7 +99,7 @@ export async function generateBatch(
         }));
       await trx
         .updateTable("code_batches")
-        .set({ generated_count: input.count, status: "ready", completed_at: sql`now()` })
+        .set({ generated_count: input.count, status: "ready", completed_at: now })
         .where("id", "=", batchId)
         .execute();
     }
@@ -434,7 +180,8 @@ export type GenerationOutcome = "completed" | "busy" | "not_generating";
  * The background part of a large batch: takes the batch's lease (one worker at a time),
  * then adds chunks of codes — each chunk and its progress in one transaction — until the
  * batch is complete, and marks it `ready`. Safe to run again after a crash: it resumes
- * from the committed progress. `afterChunk` lets tests interrupt it.
+ * from the committed progress. `afterChunk` lets tests interrupt it. The work outlives one
+ * instant, so it reads `clock` (the job's) afresh for each lease renewal and for completion.
  */
 export async function continueBatchGeneration(
   db: Database,
@@ -442,20 +189,22 @@ export async function continueBatchGeneration(
     batchId,
     chunkSize = DEFAULT_CHUNK_SIZE,
     afterChunk,
+    clock,
   }: {
     batchId: string;
     chunkSize?: number;
     afterChunk?: (generated: number) => void | Promise<void>;
+    clock: () => Date;
   },
 ): Promise<GenerationOutcome> {
+  const leaseUntil = (now: Date) => new Date(now.getTime() + LEASE_SECONDS * 1000);
+  const leasedAt = clock();
   const leased = await db
     .updateTable("code_batches")
-    .set({ lease_expires_at: sql`now() + make_interval(secs => ${LEASE_SECONDS})` })
+    .set({ lease_expires_at: leaseUntil(leasedAt) })
     .where("id", "=", batchId)
     .where("status", "=", "generating")
-    .where((eb) =>
-      eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
-    )
+    .where(batchLeaseFree("code_batches", leasedAt))
     .returning([
       "partner_id",
       "bundle_id",
@@ -486,7 +235,7 @@ export async function continueBatchGeneration(
   const markReady = async (trx: Transaction<DB>) => {
     const done = await trx
       .updateTable("code_batches")
-      .set({ status: "ready", completed_at: sql`now()`, lease_expires_at: null })
+      .set({ status: "ready", completed_at: clock(), lease_expires_at: null })
       .where("id", "=", batchId)
       .where("status", "=", "generating")
       .whereRef("generated_count", "=", "code_count")
@@ -511,7 +260,7 @@ export async function continueBatchGeneration(
         .updateTable("code_batches")
         .set((eb) => ({
           generated_count: eb("generated_count", "+", size),
-          lease_expires_at: sql`now() + make_interval(secs => ${LEASE_SECONDS})`,
+          lease_expires_at: leaseUntil(clock()),
         }))
         .where("id", "=", batchId)
         .where("status", "=", "generating")
@@ -538,7 +287,7 @@ export async function continueBatchGeneration(
  */
 export async function failBatch(
   db: Database,
-  { batchId, reason }: { batchId: string; reason: string },
+  { batchId, reason, now }: { batchId: string; reason: string; now: Date },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const failed = await trx
@@ -548,7 +297,7 @@ export async function failBatch(
         failure_reason: reason.slice(0, 500),
         generated_count: 0,
         lease_expires_at: null,
-        completed_at: sql`now()`,
+        completed_at: now,
       })
       .where("id", "=", batchId)
       .where("status", "=", "generating")
@@ -567,14 +316,12 @@ export async function failBatch(
 }
 
 /** Batches left `generating` with no live worker (lease lapsed or never taken). */
-export async function interruptedBatchIds(db: Database): Promise<string[]> {
+export async function interruptedBatchIds(db: Database, now: Date): Promise<string[]> {
   const rows = await db
     .selectFrom("code_batches")
     .select("id")
     .where("status", "=", "generating")
-    .where((eb) =>
-      eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
-    )
+    .where(batchLeaseFree("code_batches", now))
     .orderBy("created_at")
     .limit(100)
     .execute();
@@ -592,32 +339,4 @@ export async function releaseBatchLeases(db: Database): Promise<void> {
     .set({ lease_expires_at: null })
     .where("status", "=", "generating")
     .execute();
-}
-
-export interface BatchCodeCounts {
-  outstanding: number;
-  expired: number;
-  claimed: number;
-  revoked: number;
-}
-
-/** How the batch's codes stand now (expired = unclaimed past its expiry). */
-export async function batchCodeCounts(
-  db: Database,
-  { partnerId, batchId }: { partnerId: string; batchId: string },
-): Promise<BatchCodeCounts> {
-  const rows = await db
-    .selectFrom("activation_codes")
-    .select((eb) => [
-      sql<string>`case when status = 'issued' and expires_at <= now() then 'expired'
-        when status = 'issued' then 'outstanding' else status end`.as("state"),
-      eb.fn.countAll<number>().as("n"),
-    ])
-    .where("partner_id", "=", partnerId)
-    .where("batch_id", "=", batchId)
-    .groupBy("state")
-    .execute();
-  const counts: BatchCodeCounts = { outstanding: 0, expired: 0, claimed: 0, revoked: 0 };
-  for (const row of rows) counts[row.state as keyof BatchCodeCounts] = Number(row.n);
-  return counts;
 }

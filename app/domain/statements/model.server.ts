@@ -1,0 +1,120 @@
+// Wholesale statements: one per partner and calendar month (UTC). The lines come from the
+// claims' price snapshots (one per code claimed in the month) and the roll-backs of the month
+// (credit lines, the snapshot negated); nothing is priced or rounded here. A draft is computed
+// on demand; finalisation stores lines, per-bundle summary and totals as a snapshot under the
+// next gapless number of the partner and year, and a final statement never changes again.
+//
+// Statements' types and errors.
+import { DomainError } from "~/domain/errors.server";
+
+export class StatementNotFound extends DomainError {
+  constructor() {
+    super("not_found", "No such statement.", 404);
+  }
+}
+
+export class StatementMonthOpen extends DomainError {
+  constructor(month: string) {
+    super(
+      "statement_month_open",
+      `${month} has not ended yet; only ended months are final.`,
+      409,
+      "month",
+    );
+  }
+}
+
+export class StatementMonthBeforeEnrolment extends DomainError {
+  constructor(month: string) {
+    super(
+      "statement_month_before_enrolment",
+      `The partner was not enrolled in ${month}.`,
+      404,
+      "month",
+    );
+  }
+}
+
+export type StatementLineKind = "claim" | "credit";
+
+export interface StatementLine {
+  lineNo: number;
+  kind: StatementLineKind;
+  /** When the code was claimed (claim) or the claim rolled back (credit). */
+  occurredAt: Date;
+  /** Code #N */
+  serial: number;
+  businessId: string;
+  businessName: string;
+  bundleId: string;
+  bundleName: string;
+  staffSeats: number;
+  cardOperations: number;
+  termMonths: number;
+  discountBps: number;
+  taxRateBps: number;
+  /** Negative on credit lines. */
+  retailCents: number;
+  discountCents: number;
+  wholesaleCents: number;
+  taxCents: number;
+}
+
+export interface StatementTotals {
+  retailCents: number;
+  discountCents: number;
+  /** retail − discount: the wholesale amount. */
+  netCents: number;
+  taxCents: number;
+  /** net + tax */
+  totalCents: number;
+}
+
+export interface BundleSummary extends StatementTotals {
+  bundleId: string;
+  bundleName: string;
+  claims: number;
+  credits: number;
+}
+
+export interface StatementCodeCounts {
+  /** Codes generated in the month. */
+  issued: number;
+  /** Unclaimed, unrevoked, unexpired codes at the month's end (or now, for the running month). */
+  outstanding: number;
+  /** Codes revoked in the month. */
+  revoked: number;
+}
+
+/** What the statement says about the partner: its terms when the statement was made. */
+export interface StatementPartner {
+  name: string;
+  slug: string;
+  contactName: string;
+  contactEmail: string;
+  locale: string;
+  statementPrefix: string;
+  discountBps: number;
+  taxRateBps: number;
+  specialTerms: string;
+}
+
+export interface Statement {
+  /** Null for a draft. */
+  id: string | null;
+  status: "draft" | "final";
+  /** Null for a draft. */
+  number: string | null;
+  month: string;
+  periodStart: Date;
+  periodEnd: Date;
+  /** Finalisation time; null for a draft. */
+  issuedAt: Date | null;
+  partner: StatementPartner;
+  bundles: BundleSummary[];
+  totals: StatementTotals;
+  lineCount: number;
+  claimCount: number;
+  creditCount: number;
+  codes: StatementCodeCounts;
+}
