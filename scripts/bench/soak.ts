@@ -113,6 +113,8 @@ interface Answer {
   status: number;
   body: string;
   ms: number;
+  /** Seconds from a Retry-After header (a busy renderer, a rate limit), else 0. */
+  retryAfter: number;
   error?: string;
 }
 
@@ -141,16 +143,29 @@ function send(
             status: response.statusCode ?? 0,
             body: Buffer.concat(chunks).toString("utf8"),
             ms: performance.now() - started,
+            retryAfter: Number(response.headers["retry-after"]) || 0,
           }),
         );
         response.on("error", (error) =>
-          resolve({ status: 0, body: "", ms: performance.now() - started, error: error.message }),
+          resolve({
+            status: 0,
+            body: "",
+            ms: performance.now() - started,
+            retryAfter: 0,
+            error: error.message,
+          }),
         );
       },
     );
     request.setTimeout(30_000, () => request.destroy(new Error("timed out after 30 s")));
     request.on("error", (error) =>
-      resolve({ status: 0, body: "", ms: performance.now() - started, error: error.message }),
+      resolve({
+        status: 0,
+        body: "",
+        ms: performance.now() - started,
+        retryAfter: 0,
+        error: error.message,
+      }),
     );
     request.end(body);
   });
@@ -188,8 +203,9 @@ async function call(
   let answer = await request();
   while (retryable(answer) && performance.now() - first < RETRY_FOR_MS) {
     retries += 1;
-    const retryAfter = Number(/"retry_after":\s*(\d+)/.exec(answer.body)?.[1] ?? 0);
-    await sleep(Math.min(5_000, Math.max(250 * 2 ** Math.min(retries, 3), retryAfter * 1000)));
+    await sleep(
+      Math.min(5_000, Math.max(250 * 2 ** Math.min(retries, 3), answer.retryAfter * 1000)),
+    );
     answer = await request();
   }
   const outcome: Outcome = {
