@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { getDbHandle } from "~/db.server";
 import { env } from "~/env.server";
+import { installJobSchema } from "~/jobs/boss.server";
 import { log } from "~/lib/log.server";
 import { planProcesses, runPrimary, workerRole } from "./server/cluster.ts";
 import { prepareDatabase, serve } from "./server/serve.ts";
@@ -28,6 +29,7 @@ if (cluster.isPrimary) {
   } else {
     const handle = getDbHandle();
     await prepareDatabase(handle);
+    await installJobSchema(handle);
     await handle.close();
     runPrimary({ processes: plan.processes, reason: plan.reason, runJobs });
   }

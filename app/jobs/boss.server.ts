@@ -23,11 +23,25 @@ export interface StartJobsOptions {
 function postgresExecutor(handle: DbHandle): PgBoss.Db {
   return {
     // Without parameters pg uses the simple protocol, which runs multi-statement scripts.
-    executeSql: async (text: string, values?: unknown[]) => {
-      const result = await handle.db.executeQuery(CompiledQuery.raw(text, values ?? []));
-      return { rows: result.rows as unknown[] };
-    },
+    // pg-boss's scripts open their own transaction (BEGIN … COMMIT): one that fails midway
+    // leaves the connection inside an aborted transaction, and the pool would hand it to the
+    // next request ("current transaction is aborted"). Roll back before giving it back.
+    executeSql: (text: string, values?: unknown[]) =>
+      handle.db.connection().execute(async (connection) => {
+        try {
+          const result = await connection.executeQuery(CompiledQuery.raw(text, values ?? []));
+          return { rows: result.rows as unknown[] };
+        } catch (error) {
+          await connection.executeQuery(CompiledQuery.raw("rollback")).catch(() => undefined);
+          throw error;
+        }
+      }),
   };
+}
+
+/** The database pg-boss talks through: the app's own connection, on either backend. */
+export function jobDatabase(handle: DbHandle): PgBoss.Db {
+  return handle.backend === "pglite" ? pgliteExecutor(handle) : postgresExecutor(handle);
 }
 
 function pgliteExecutor(handle: DbHandle): PgBoss.Db {
@@ -40,16 +54,22 @@ function pgliteExecutor(handle: DbHandle): PgBoss.Db {
           const result = await pglite.query(text, values);
           return { rows: result.rows as unknown[] };
         }
-        // Parameterless text may be several statements (pg-boss's schema scripts).
-        const results = await pglite.exec(text);
-        return { rows: (results[results.length - 1]?.rows ?? []) as unknown[] };
+        // Parameterless text may be several statements (pg-boss's schema scripts); one that
+        // fails inside its own BEGIN must not leave the one connection in an aborted transaction.
+        try {
+          const results = await pglite.exec(text);
+          return { rows: (results[results.length - 1]?.rows ?? []) as unknown[] };
+        } catch (error) {
+          await pglite.exec("rollback").catch(() => undefined);
+          throw error;
+        }
       }),
   };
 }
 
 export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}): Promise<PgBoss> {
   const boss = new PgBoss({
-    db: handle.backend === "pglite" ? pgliteExecutor(handle) : postgresExecutor(handle),
+    db: jobDatabase(handle),
     schema: "pgboss",
     // Archiving/monitoring chatter is not needed at this size; keep the single PGlite
     // connection free for requests.
@@ -80,7 +100,7 @@ export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}
  */
 export async function startJobQueueForSending(handle: DbHandle): Promise<PgBoss> {
   const boss = new PgBoss({
-    db: handle.backend === "pglite" ? pgliteExecutor(handle) : postgresExecutor(handle),
+    db: jobDatabase(handle),
     schema: "pgboss",
     supervise: false,
     schedule: false,
@@ -89,6 +109,16 @@ export async function startJobQueueForSending(handle: DbHandle): Promise<PgBoss>
   await boss.start();
   setJobQueue(boss);
   return boss;
+}
+
+/**
+ * Creates (or migrates) pg-boss's schema and stops: the cluster's primary runs it before it
+ * forks (server.ts), so that its processes do not race to create the same types and tables.
+ */
+export async function installJobSchema(handle: DbHandle): Promise<void> {
+  const boss = await startJobQueueForSending(handle);
+  setJobQueue(null);
+  await boss.stop({ graceful: false, wait: true, timeout: 10_000 });
 }
 
 export async function stopJobs(boss: PgBoss): Promise<void> {
