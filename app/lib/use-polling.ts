@@ -27,14 +27,18 @@ export function useLiveLoaderData<T>(
   const polling = enabled(latest) && !navigating && fetcher.state === "idle";
   const href = location.pathname + location.search;
   const load = fetcher.load;
+  // A tick that found the tab hidden schedules the next one: polling resumes when the tab
+  // shows again (until now a single hidden tick stopped it for good).
+  const [skipped, setSkipped] = useState(0);
   useEffect(() => {
     if (!polling) return;
     // Set again after each answer (fetcher.state returns to idle): never two at once.
     const timer = setTimeout(() => {
       if (document.visibilityState === "visible") load(href);
+      else setSkipped((count) => count + 1);
     }, intervalMs);
     return () => clearTimeout(timer);
-  }, [polling, href, intervalMs, load, latest]);
+  }, [polling, href, intervalMs, load, latest, skipped]);
 
   return latest;
 }

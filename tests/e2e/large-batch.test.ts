@@ -93,8 +93,12 @@ async function watch(
     seen.push(observation);
     if (stop(observation)) return seen;
     if (Date.now() > deadline) {
+      // Tell a stalled page from a stalled job: what does a fresh load of the page show?
+      await page.reload();
+      const reloaded = await observe(page).catch((error: unknown) => String(error));
       throw new Error(
-        `The batch was not done within ${timeoutMs} ms; last seen: ${JSON.stringify(observation)}`,
+        `The batch was not done within ${timeoutMs} ms; last seen: ${JSON.stringify(observation)}; ` +
+          `after a reload: ${JSON.stringify(reloaded)}`,
       );
     }
     await page.waitForTimeout(150);
