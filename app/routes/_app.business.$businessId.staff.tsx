@@ -14,7 +14,7 @@ import {
 import { domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
-import { parseForm } from "~/lib/forms";
+import { dispatchIntent, intentForm, type IntentContext } from "~/lib/intents.server";
 import { emailField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -48,89 +48,89 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const { user, business } = await requireBusinessMember(args, args.params.businessId, "owner");
   const formData = await args.request.formData();
-  const intent = String(formData.get("intent") ?? "");
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const back = `/business/${business.id}/staff`;
 
-  if (intent === "invite") {
-    const form = parseForm(InviteForm, formData);
-    if (!form.success) return formFailure(form);
-    try {
-      await inviteStaff(db, {
-        businessId: business.id,
-        inviter: user,
-        email: form.data.email,
-        language: resolveLocale(user.locale, args.request.headers.get("accept-language")).language,
-        ip,
-        now: clock(),
-      });
-    } catch (error) {
-      const values = { intent, email: form.data.email };
-      if (error instanceof NoFreeStaffSeat) {
-        return formFailure(
-          {
-            errors: { email: { key: "staff:invite.noFreeSeat", values: { count: error.seats } } },
-            values,
-          },
-          { status: 409 },
-        );
-      }
-      if (error instanceof AlreadyMember) {
-        return formFailure({ errors: { email: { key: "staff:invite.alreadyMember" } }, values });
-      }
-      if (error instanceof RateLimited) return rateLimitedFailure(error, values);
-      throw error;
-    }
-    return redirectWithFlash(args.request, back, {
-      kind: "success",
-      key: "staff:invite.sent",
-      values: { email: form.data.email },
-    });
-  }
+  /** A refusal about the seat or invitation, above the form that was sent. */
+  const refused = (error: unknown, fail: IntentContext["fail"]) => {
+    if (!(error instanceof DomainError)) throw error;
+    return fail({ formError: domainErrorMessage("staff:errors", error.code) }, error.status);
+  };
 
-  if (intent === "remove" || intent === "revoke") {
-    try {
-      if (intent === "remove") {
-        const form = parseForm(RemoveForm, formData);
-        if (!form.success) return formFailure(form);
-        const removed = await removeStaff(db, {
+  return dispatchIntent(formData, {
+    invite: intentForm(InviteForm, async (input) => {
+      try {
+        await inviteStaff(db, {
           businessId: business.id,
-          userId: form.data.userId,
+          inviter: user,
+          email: input.email,
+          language: resolveLocale(user.locale, args.request.headers.get("accept-language"))
+            .language,
+          ip,
+          now: clock(),
+        });
+      } catch (error) {
+        const values = { intent: input.intent, email: input.email };
+        if (error instanceof NoFreeStaffSeat) {
+          return formFailure(
+            {
+              errors: { email: { key: "staff:invite.noFreeSeat", values: { count: error.seats } } },
+              values,
+            },
+            { status: 409 },
+          );
+        }
+        if (error instanceof AlreadyMember) {
+          return formFailure({ errors: { email: { key: "staff:invite.alreadyMember" } }, values });
+        }
+        if (error instanceof RateLimited) return rateLimitedFailure(error, values);
+        throw error;
+      }
+      return redirectWithFlash(args.request, back, {
+        kind: "success",
+        key: "staff:invite.sent",
+        values: { email: input.email },
+      });
+    }),
+    remove: intentForm(RemoveForm, async (input, { fail }) => {
+      let email: string;
+      try {
+        ({ email } = await removeStaff(db, {
+          businessId: business.id,
+          userId: input.userId,
+          actor,
+          ip,
+          now: clock(),
+        }));
+      } catch (error) {
+        return refused(error, fail);
+      }
+      return redirectWithFlash(args.request, back, {
+        kind: "success",
+        key: "staff:remove.done",
+        values: { email },
+      });
+    }),
+    revoke: intentForm(RevokeForm, async (input, { fail }) => {
+      try {
+        await revokeStaffInvitation(db, {
+          businessId: business.id,
+          email: input.email,
           actor,
           ip,
           now: clock(),
         });
-        return redirectWithFlash(args.request, back, {
-          kind: "success",
-          key: "staff:remove.done",
-          values: { email: removed.email },
-        });
+      } catch (error) {
+        return refused(error, fail);
       }
-      const form = parseForm(RevokeForm, formData);
-      if (!form.success) return formFailure(form);
-      await revokeStaffInvitation(db, {
-        businessId: business.id,
-        email: form.data.email,
-        actor,
-        ip,
-        now: clock(),
-      });
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "staff:pending.revoked",
-        values: { email: form.data.email },
+        values: { email: input.email },
       });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return formFailure(
-        { values: { intent }, formError: domainErrorMessage("staff:errors", error.code) },
-        { status: error.status },
-      );
-    }
-  }
-
-  return formFailure({ errors: { intent: { key: "validation.choice" } }, values: { intent } });
+    }),
+  });
 }
 
 export default function StaffSeatsPage() {

@@ -19,7 +19,7 @@ import { listPartnerTeam } from "~/domain/partners.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { RateLimited } from "~/domain/errors.server";
-import { parseForm } from "~/lib/forms";
+import { dispatchIntent, intentForm, type IntentContext } from "~/lib/intents.server";
 import { emailField } from "~/lib/fields";
 import { resolveLocale } from "~/lib/locale";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -51,98 +51,108 @@ const RevokeForm = z.object({ email: emailField });
 export async function action(args: ActionFunctionArgs) {
   const { user, partner } = await requirePartnerMember(args, args.params.slug, "owner");
   const formData = await args.request.formData();
-  const intent = String(formData.get("intent") ?? "invite");
+  // The invitation form was the page's only form before the others had an intent.
+  if (!formData.has("intent")) formData.set("intent", "invite");
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const back = `/partner/${partner.slug}/team`;
-  try {
-    if (intent === "remove") {
-      const form = parseForm(MemberForm, formData);
-      if (!form.success) return formFailure(form);
-      const { email } = await removePartnerMember(db, {
-        partnerId: partner.id,
-        userId: form.data.userId,
-        actor,
-        ip,
+
+  /** A member or invitation gone meanwhile is a 404; the last owner stays on the form. */
+  const refused = (error: unknown, fail: IntentContext["fail"]) => {
+    if (error instanceof TeamMemberNotFound || error instanceof PartnerInvitationNotFound) {
+      throw notFound();
+    }
+    if (error instanceof LastOwner) {
+      return fail({ formError: { key: "partner:team.lastOwner" } }, 409);
+    }
+    throw error;
+  };
+
+  return dispatchIntent(formData, {
+    invite: intentForm(InviteForm, async (input) => {
+      try {
+        await createInvitation(db, {
+          inviter: user,
+          target: { partnerId: partner.id, role: input.role },
+          email: input.email,
+          language: resolveLocale(user.locale, args.request.headers.get("accept-language"))
+            .language,
+          ip,
+          now: clock(),
+        });
+      } catch (error) {
+        if (error instanceof AlreadyMember) {
+          return formFailure({
+            errors: { email: { key: "partner:team.alreadyMember" } },
+            values: input,
+          });
+        }
+        if (error instanceof RateLimited) return rateLimitedFailure(error, input);
+        throw error;
+      }
+      return redirectWithFlash(args.request, back, {
+        kind: "success",
+        key: "partner:team.invited",
+        values: { email: input.email },
       });
+    }),
+    remove: intentForm(MemberForm, async (input, { fail }) => {
+      let email: string;
+      try {
+        ({ email } = await removePartnerMember(db, {
+          partnerId: partner.id,
+          userId: input.userId,
+          actor,
+          ip,
+        }));
+      } catch (error) {
+        return refused(error, fail);
+      }
       // Removing oneself ends one's access to this partner: go home instead.
-      const to = form.data.userId === user.id ? "/" : back;
+      const to = input.userId === user.id ? "/" : back;
       return redirectWithFlash(args.request, to, {
         kind: "success",
         key: "partner:team.removed",
         values: { email },
       });
-    }
-    if (intent === "change-role") {
-      const form = parseForm(RoleForm, formData);
-      if (!form.success) return formFailure(form);
-      const { email } = await changePartnerMemberRole(db, {
-        partnerId: partner.id,
-        userId: form.data.userId,
-        role: form.data.role,
-        actor,
-        ip,
-      });
+    }),
+    "change-role": intentForm(RoleForm, async (input, { fail }) => {
+      let email: string;
+      try {
+        ({ email } = await changePartnerMemberRole(db, {
+          partnerId: partner.id,
+          userId: input.userId,
+          role: input.role,
+          actor,
+          ip,
+        }));
+      } catch (error) {
+        return refused(error, fail);
+      }
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "partner:team.roleChanged",
-        values: { email, role: form.data.role },
+        values: { email, role: input.role },
       });
-    }
-    if (intent === "revoke-invitation") {
-      const form = parseForm(RevokeForm, formData);
-      if (!form.success) return formFailure(form);
-      await revokePartnerInvitation(db, {
-        partnerId: partner.id,
-        email: form.data.email,
-        actor,
-        ip,
-        now: clock(),
-      });
+    }),
+    "revoke-invitation": intentForm(RevokeForm, async (input, { fail }) => {
+      try {
+        await revokePartnerInvitation(db, {
+          partnerId: partner.id,
+          email: input.email,
+          actor,
+          ip,
+          now: clock(),
+        });
+      } catch (error) {
+        return refused(error, fail);
+      }
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "partner:team.invitationRevoked",
-        values: { email: form.data.email },
+        values: { email: input.email },
       });
-    }
-  } catch (error) {
-    if (error instanceof TeamMemberNotFound || error instanceof PartnerInvitationNotFound) {
-      throw notFound();
-    }
-    if (error instanceof LastOwner) {
-      return formFailure(
-        { values: { intent }, formError: { key: "partner:team.lastOwner" } },
-        { status: 409 },
-      );
-    }
-    throw error;
-  }
-
-  const form = parseForm(InviteForm, formData);
-  if (!form.success) return formFailure(form);
-  try {
-    await createInvitation(db, {
-      inviter: user,
-      target: { partnerId: partner.id, role: form.data.role },
-      email: form.data.email,
-      language: resolveLocale(user.locale, args.request.headers.get("accept-language")).language,
-      ip,
-      now: clock(),
-    });
-  } catch (error) {
-    if (error instanceof AlreadyMember) {
-      return formFailure({
-        errors: { email: { key: "partner:team.alreadyMember" } },
-        values: form.data,
-      });
-    }
-    if (error instanceof RateLimited) return rateLimitedFailure(error, form.data);
-    throw error;
-  }
-  return redirectWithFlash(args.request, back, {
-    kind: "success",
-    key: "partner:team.invited",
-    values: { email: form.data.email },
+    }),
   });
 }
 
