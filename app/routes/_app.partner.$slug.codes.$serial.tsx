@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { codeHistory, getCode, redeemUrl } from "~/domain/codes/reads.server";
 import { emailCode, handOutCode, revokeCode } from "~/domain/codes/commands.server";
@@ -12,8 +13,8 @@ import {
 } from "~/domain/codes/model.server";
 import { DomainError, RateLimited } from "~/domain/errors.server";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
-import { parseForm } from "~/lib/forms";
+import { rateLimitedFailure } from "~/lib/form-responses.server";
+import { dispatchIntent, intentForm, type IntentContext } from "~/lib/intents.server";
 import { resolveLocale } from "~/lib/locale";
 import { secretPageHeaders } from "~/lib/route-headers";
 import { PartnerCodePage } from "~/components/codes/CodePage";
@@ -42,91 +43,99 @@ export async function loader(args: LoaderFunctionArgs) {
   return { code, history, redeemUrl: redeemUrl(code.code, code.prefix) };
 }
 
+/** The email form sends nothing but its intent: the code's recipient is on file. */
+const EmailForm = z.object({});
+
 export async function action(args: ActionFunctionArgs) {
   const { user, partner } = await requirePartnerMember(args, args.params.slug);
   const serial = serialParam(args.params.serial);
   const formData = await args.request.formData();
-  const intent = String(formData.get("intent") ?? "");
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const back = `/partner/${partner.slug}/codes/${serial}`;
-  try {
-    if (intent === "handOut") {
-      const form = parseForm(HandOutInputSchema, formData);
-      if (!form.success) return formFailure(form);
-      const { lockToEmail, ...recipient } = form.data;
-      await handOutCode(db, {
-        partnerId: partner.id,
-        serial,
-        recipient,
-        lockToEmail,
-        actor,
-        ip,
-        now: clock(),
-      });
+
+  /** A refusal of the domain, on the form that was sent; a code gone meanwhile is a 404. */
+  const refused = (error: unknown, { intent, fail }: IntentContext) => {
+    if (error instanceof CodeNotFound) throw notFound();
+    if (!(error instanceof DomainError)) throw error;
+    if (error instanceof RateLimited) return rateLimitedFailure(error, { intent });
+    if (error.code === "invalid_request" && error.field) {
+      return fail({ errors: { [error.field]: { key: "validation.invalid" } } });
+    }
+    const values: Record<string, string> =
+      error instanceof CodeNotRevocable ? { status: error.currentStatus } : {};
+    return fail(
+      { formError: domainErrorMessage("codes:errors", error.code, values) },
+      error.status,
+    );
+  };
+
+  return dispatchIntent(formData, {
+    handOut: intentForm(HandOutInputSchema, async (input, context) => {
+      const { lockToEmail, ...recipient } = input;
+      try {
+        await handOutCode(db, {
+          partnerId: partner.id,
+          serial,
+          recipient,
+          lockToEmail,
+          actor,
+          ip,
+          now: clock(),
+        });
+      } catch (error) {
+        return refused(error, context);
+      }
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:handOut.saved",
         values: { serial },
       });
-    }
-    if (intent === "email") {
+    }),
+    email: intentForm(EmailForm, async (_input, context) => {
       const language = resolveLocale(
         user.locale,
         args.request.headers.get("accept-language"),
       ).language;
-      const code = await emailCode(db, {
-        partnerId: partner.id,
-        serial,
-        actor,
-        ip,
-        language,
-        now: clock(),
-      });
+      let recipientEmail: string | null;
+      try {
+        ({ recipientEmail } = await emailCode(db, {
+          partnerId: partner.id,
+          serial,
+          actor,
+          ip,
+          language,
+          now: clock(),
+        }));
+      } catch (error) {
+        return refused(error, context);
+      }
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:email.sent",
-        values: { serial, email: code.recipientEmail ?? "" },
+        values: { serial, email: recipientEmail ?? "" },
       });
-    }
-    if (intent === "revoke") {
-      const form = parseForm(RevokeInputSchema, formData);
-      if (!form.success) return formFailure(form);
-      await revokeCode(db, {
-        partnerId: partner.id,
-        serial,
-        reason: form.data.reason,
-        actor,
-        ip,
-        now: clock(),
-      });
+    }),
+    revoke: intentForm(RevokeInputSchema, async (input, context) => {
+      try {
+        await revokeCode(db, {
+          partnerId: partner.id,
+          serial,
+          reason: input.reason,
+          actor,
+          ip,
+          now: clock(),
+        });
+      } catch (error) {
+        return refused(error, context);
+      }
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "codes:revoke.done",
         values: { serial },
       });
-    }
-    return formFailure({ errors: { intent: { key: "validation.choice" } }, values: { intent } });
-  } catch (error) {
-    if (error instanceof CodeNotFound) throw notFound();
-    if (!(error instanceof DomainError)) throw error;
-    const values: Record<string, string> = { intent };
-    if (error instanceof RateLimited) return rateLimitedFailure(error, values);
-    if (error.code === "invalid_request" && error.field) {
-      return formFailure({ errors: { [error.field]: { key: "validation.invalid" } }, values });
-    }
-    return formFailure(
-      {
-        values,
-        formError: domainErrorMessage(
-          "codes:errors",
-          error.code,
-          error instanceof CodeNotRevocable ? { status: error.currentStatus } : {},
-        ),
-      },
-      { status: error.status },
-    );
-  }
+    }),
+  });
 }
 
 export default function CodePage() {
