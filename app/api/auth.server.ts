@@ -2,7 +2,8 @@
 // server/http.ts skips /api/, and nothing here reads a session.
 import type { AuditActor } from "~/domain/audit.server";
 import { apiKeyActor, authenticateApiKey, type AuthenticatedKey } from "~/domain/api-keys.server";
-import { db } from "~/db.server";
+import type { Database } from "~db/index.ts";
+import { db as appDb } from "~/db.server";
 import { ApiProblem } from "./problem.server";
 import { clock } from "~/lib/clock.server";
 
@@ -36,7 +37,11 @@ export function bearerToken(request: Request): string | null {
  * The key a request's bearer token stands for. No header, a malformed one, or an unknown or
  * revoked token → 401 `unauthenticated`; `howToSend` says which token the endpoint wants.
  */
-async function authenticateBearer(request: Request, howToSend: string): Promise<AuthenticatedKey> {
+async function authenticateBearer(
+  request: Request,
+  howToSend: string,
+  db: Database,
+): Promise<AuthenticatedKey> {
   const header = request.headers.get("authorization");
   if (!header) throw unauthenticated(howToSend, "invalid_request");
   const token = bearerToken(request);
@@ -56,10 +61,14 @@ async function authenticateBearer(request: Request, howToSend: string): Promise<
  * token → 401 `unauthenticated`; a platform token → 403 `forbidden` (it is valid, but
  * partner endpoints answer only partner keys).
  */
-export async function requirePartnerKey(request: Request): Promise<PartnerApiAuth> {
+export async function requirePartnerKey(
+  request: Request,
+  db: Database = appDb,
+): Promise<PartnerApiAuth> {
   const key = await authenticateBearer(
     request,
     "Send your API key as Authorization: Bearer sk_partner_… (create one on the API keys page).",
+    db,
   );
   if (key.scope !== "partner" || !key.partner) {
     throw new ApiProblem("forbidden", 403, "This endpoint needs a partner key (sk_partner_…).");
@@ -84,10 +93,14 @@ export async function requirePartnerKey(request: Request): Promise<PartnerApiAut
  * A `sk_platform_…` token (the 7stamp core platform's). No or an unknown, malformed or
  * revoked token → 401 `unauthenticated`; a partner key → 403 `forbidden`.
  */
-export async function requirePlatformToken(request: Request): Promise<PlatformApiAuth> {
+export async function requirePlatformToken(
+  request: Request,
+  db: Database = appDb,
+): Promise<PlatformApiAuth> {
   const key = await authenticateBearer(
     request,
     "Send your platform token as Authorization: Bearer sk_platform_… (7stamp support issues them).",
+    db,
   );
   if (key.scope !== "platform") {
     throw new ApiProblem("forbidden", 403, "This endpoint needs a platform token (sk_platform_…).");

@@ -3,7 +3,10 @@
 // problem+json, checks the bearer token the endpoint takes, parses the query with the
 // endpoint's schema, and turns every error into problem+json in one place.
 import type { z } from "zod";
+import type { Database } from "~db/index.ts";
 import type { RequestContext } from "~/auth/context.server";
+import { db as appDb } from "~/db.server";
+import { inTransaction } from "~/domain/transaction.server";
 import { DomainError } from "~/domain/errors.server";
 import { log } from "~/lib/log.server";
 import {
@@ -37,6 +40,11 @@ export interface ApiCall<E extends Endpoint> {
   request: Request;
   context: RequestContext;
   auth: AuthOf<E["auth"]>;
+  /**
+   * The database to work through: for a `writeRoute`, the one transaction the key check ran
+   * in (ADR 029); else the process's handle.
+   */
+  db: Database;
   params: ParamsOf<E>;
   query: Infer<E["query"]>;
   /** The JSON body parsed with the endpoint's schema; read when the handler is ready for it. */
@@ -47,6 +55,8 @@ export interface ApiRoute {
   endpoint: Endpoint;
   pattern: RegExp;
   paramNames: string[];
+  /** A write route: the key check and the handler run in one transaction. */
+  write?: boolean;
   handle: (call: ApiCall<Endpoint>) => Promise<Response>;
 }
 
@@ -74,6 +84,19 @@ export function route<E extends Endpoint>(
     ...compile(endpoint.path),
     handle: handle as unknown as ApiRoute["handle"],
   };
+}
+
+/**
+ * A handler for a write endpoint: the bearer-key check and the handler run in ONE database
+ * transaction (ADR 029), which commits when the handler returns a Response (an error answer
+ * it returns, such as a refused claim whose attempt count must stick, included) and rolls
+ * back when it throws.
+ */
+export function writeRoute<E extends Endpoint>(
+  endpoint: E,
+  handle: (call: ApiCall<E>) => Promise<Response>,
+): ApiRoute {
+  return { ...route(endpoint, handle), write: true };
 }
 
 /** A JSON answer whose body is checked against the endpoint's schema for that status. */
@@ -138,9 +161,9 @@ function problemOf(error: ApiProblem | DomainError): Response {
     : domainErrorToProblem(error).toResponse();
 }
 
-async function authenticate(auth: ApiAuth, request: Request) {
-  if (auth === "partner") return requirePartnerKey(request);
-  if (auth === "platform") return requirePlatformToken(request);
+async function authenticate(auth: ApiAuth, request: Request, db: Database) {
+  if (auth === "partner") return requirePartnerKey(request, db);
+  if (auth === "platform") return requirePlatformToken(request, db);
   return null;
 }
 
@@ -192,23 +215,28 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
         ? methodNotAllowed(method, found.allowed)
         : notFoundProblem("There is no such API endpoint. See /api/v1/openapi.json.").toResponse();
     } else {
-      const { endpoint } = found.route;
+      const matched = found.route;
+      const { endpoint } = matched;
       where = `${method} ${endpoint.path}`;
-      try {
-        const auth = await authenticate(endpoint.auth, request);
+      const run = async (db: Database) => {
+        const auth = await authenticate(endpoint.auth, request, db);
         const query = endpoint.query
           ? parseApiInput(endpoint.query, queryObject(request))
           : undefined;
         const schema = endpoint.body;
-        response = await found.route.handle({
+        return matched.handle({
           request,
           context,
           auth,
+          db,
           params: found.params,
           query,
           body: async () =>
             schema ? parseApiInput(schema, await readJsonBody(request)) : undefined,
         } as ApiCall<Endpoint>);
+      };
+      try {
+        response = matched.write ? await inTransaction(appDb, run) : await run(appDb);
       } catch (error) {
         response = errorResponse(error, where);
       }

@@ -11,7 +11,7 @@ import { codesCsv } from "~/domain/codes/csv.server";
 import { findCode, listCodes } from "~/domain/codes/reads.server";
 import { revokeCode } from "~/domain/codes/commands.server";
 import { getEntitlements } from "~/domain/entitlements/answer.server";
-import { claimCode, platformClaimActor } from "~/domain/redemption.server";
+import { platformClaimActor, tryClaimCode } from "~/domain/redemption.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
 import { listStatements } from "~/domain/statements/reads.server";
 import { StatementNotFound } from "~/domain/statements/model.server";
@@ -24,7 +24,14 @@ import { RendererBusy } from "~/pdf/render.server";
 import { endpoints } from "./endpoints.server";
 import { openApiDocument } from "./openapi.server";
 import { ApiProblem, cardOperationProblem, notFoundProblem } from "./problem.server";
-import { createApiRouter, reply, route, type ApiRoute } from "./router.server";
+import {
+  createApiRouter,
+  errorResponse,
+  reply,
+  route,
+  writeRoute,
+  type ApiRoute,
+} from "./router.server";
 import {
   API_BASE,
   batchJson,
@@ -228,7 +235,7 @@ export const apiRoutes: ApiRoute[] = [
     return reply(e.getEntitlements, 200, entitlementsJson(entitlements));
   }),
 
-  route(e.recordCardOperation, async ({ params, body }) => {
+  writeRoute(e.recordCardOperation, async ({ db, params, body }) => {
     if (!isUuid(params.id)) throw notFoundProblem("No business with this id.");
     const operation = { ...(await body()), businessId: params.id };
     const [result] = await recordCardOperations(db, { now: clock(), operations: [operation] });
@@ -241,7 +248,7 @@ export const apiRoutes: ApiRoute[] = [
     throw cardOperationProblem(result);
   }),
 
-  route(e.recordCardOperationBatch, async ({ body }) => {
+  writeRoute(e.recordCardOperationBatch, async ({ db, body }) => {
     const results = await recordCardOperations(db, { now: clock(), operations: await body() });
     return reply(e.recordCardOperationBatch, 200, {
       results: results.map((result, index) => {
@@ -263,7 +270,7 @@ export const apiRoutes: ApiRoute[] = [
     });
   }),
 
-  route(e.redeemCode, async ({ auth, context, params, body }) => {
+  writeRoute(e.redeemCode, async ({ auth, context, db, params, body }) => {
     const businessId = params.id;
     const actor = isUuid(businessId)
       ? await platformClaimActor(db, { businessId, actor: auth.actor })
@@ -272,7 +279,7 @@ export const apiRoutes: ApiRoute[] = [
     const { code } = await body();
     // The platform claims for every business from its own address: the business's attempt
     // limit applies, not the IP's.
-    const claim = await claimCode(db, {
+    const claimed = await tryClaimCode(db, {
       now: clock(),
       businessId,
       code,
@@ -280,7 +287,9 @@ export const apiRoutes: ApiRoute[] = [
       ip: context.clientIp,
       limitByIp: false,
     });
-    return reply(e.redeemCode, 201, claimJson(claim));
+    // Returned, not thrown: the route's transaction commits the refusal's attempt count.
+    if (!claimed.ok) return errorResponse(claimed.refusal, `POST ${e.redeemCode.path}`);
+    return reply(e.redeemCode, 201, claimJson(claimed.claim));
   }),
 
   route(e.getOpenApi, async () =>

@@ -306,7 +306,29 @@ export async function authenticateApiKey(
   now: Date,
 ): Promise<AuthenticatedKey | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
+  const tokenHash = hashApiToken(token);
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  // One statement: the lookup, and last_used_at written at most once a minute per key. The
+  // touch skips a row another request holds (`skip locked`), so concurrent requests of one
+  // key never wait on each other for it; it commits or rolls back with the caller's
+  // transaction (an /api/v1 write runs the check and the write in one, ADR 029).
   const row = await db
+    .with("touched", (qb) =>
+      qb
+        .updateTable("api_keys")
+        .set({ last_used_at: now })
+        .where("id", "in", (eb) =>
+          eb
+            .selectFrom("api_keys")
+            .select("id")
+            .where("token_hash", "=", tokenHash)
+            .where("revoked_at", "is", null)
+            .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<=", stale)]))
+            .forNoKeyUpdate()
+            .skipLocked(),
+        )
+        .returning("id"),
+    )
     .selectFrom("api_keys")
     .leftJoin("partners", "partners.id", "api_keys.partner_id")
     .select([
@@ -314,29 +336,14 @@ export async function authenticateApiKey(
       "api_keys.scope",
       "api_keys.name",
       "api_keys.partner_id",
-      "api_keys.last_used_at",
       "api_keys.revoked_at",
       "partners.slug as partner_slug",
       "partners.name as partner_name",
       "partners.status as partner_status",
     ])
-    .where("api_keys.token_hash", "=", hashApiToken(token))
+    .where("api_keys.token_hash", "=", tokenHash)
     .executeTakeFirst();
   if (!row || row.revoked_at) return null;
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
-    // Conditional, so that concurrent requests of one key write it once.
-    await db
-      .updateTable("api_keys")
-      .set({ last_used_at: now })
-      .where("id", "=", row.id)
-      .where((eb) =>
-        eb.or([
-          eb("last_used_at", "is", null),
-          eb("last_used_at", "<=", new Date(now.getTime() - LAST_USED_RESOLUTION_MS)),
-        ]),
-      )
-      .execute();
-  }
   const partner =
     row.partner_id && row.partner_slug && row.partner_name && row.partner_status
       ? {

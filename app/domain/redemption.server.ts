@@ -13,6 +13,7 @@ import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError, RateLimited } from "./errors.server";
 import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEvent } from "./outbox.server";
+import { inTransaction } from "./transaction.server";
 import {
   checkRateLimits,
   hitRateLimits,
@@ -198,16 +199,6 @@ function attemptKeys(businessId: string, ip: string | null) {
 }
 
 /** Refuses with 429 (and when to retry) once the business or the IP is over its limit. */
-async function assertNotRateLimited(
-  db: Database,
-  businessId: string,
-  ip: string | null,
-  now: Date,
-) {
-  const state = await checkRateLimits(db, attemptKeys(businessId, ip), now);
-  if (state.limited) throw new RateLimited(state.retryAfterSeconds);
-}
-
 /** Failures that count as an attempt to guess; claiming one's own code again does not. */
 function isGuess(error: unknown): boolean {
   return error instanceof DomainError && !(error instanceof CodeAlreadyClaimedByYou);
@@ -264,48 +255,65 @@ export async function lockedRecipientEmail(
   return row?.recipient_email ?? null;
 }
 
+/** What a claim came to: the claimed code, or the refusal to answer (never both). */
+export type ClaimOutcome = { ok: true; claim: ClaimedCode } | { ok: false; refusal: DomainError };
+
+interface ClaimInput {
+  businessId: string;
+  code: string;
+  actor: ClaimActor;
+  /**
+   * The moment of the claim (the request's clock): it is the claim time, the expiry is
+   * checked against it and the price-list version in force then prices it (ADR 019).
+   */
+  now: Date;
+  /** The request's address, for the audit log and (unless limitByIp is false) the limit. */
+  ip: string | null;
+  limitByIp?: boolean;
+}
+
 /**
  * Claims a code for a business: one transaction of the conditional update of the code (with
- * its price snapshot), the grant, seat re-attribution, audit entry and outbox event.
+ * its price snapshot), the grant, seat re-attribution, audit entry and outbox event. A
+ * refusal is thrown, after its failed attempt was counted (and committed).
  */
-export async function claimCode(
+export async function claimCode(db: Database, input: ClaimInput): Promise<ClaimedCode> {
+  const outcome = await tryClaimCode(db, input);
+  if (!outcome.ok) throw outcome.refusal;
+  return outcome.claim;
+}
+
+/**
+ * claimCode in one transaction, joined when `db` is one (an /api/v1 write route's, ADR 029):
+ * the attempt limit is checked, the claim made, and a failed guess counted, all in it. A
+ * refusal is returned, not thrown, so that the caller commits its bookkeeping (the attempt
+ * count); a refusal is decided before the claim writes anything, so nothing else commits.
+ */
+export async function tryClaimCode(
   db: Database,
-  {
-    businessId,
-    code,
-    actor,
-    ip,
-    limitByIp = true,
-    now,
-  }: {
-    businessId: string;
-    code: string;
-    actor: ClaimActor;
-    /**
-     * The moment of the claim (the request's clock): it is the claim time, the expiry is
-     * checked against it and the price-list version in force then prices it (ADR 019).
-     */
-    now: Date;
-    /** The request's address, for the audit log and (unless limitByIp is false) the limit. */
-    ip: string | null;
-    limitByIp?: boolean;
-  },
-): Promise<ClaimedCode> {
-  await assertNotRateLimited(db, businessId, limitByIp ? ip : null, now);
-  try {
-    const body = codeBody(code);
-    return await db
-      .transaction()
-      .execute((trx) => claimInTransaction(trx, { businessId, body, actor, ip, now }));
-  } catch (error) {
-    if (isGuess(error)) {
-      // Counted atomically; a failure past the limit does not learn its outcome, so racing
-      // attempts (in any number of processes) cannot learn more than the limit allows.
-      const counted = await hitRateLimits(db, attemptKeys(businessId, limitByIp ? ip : null), now);
-      if (counted.limited) throw new RateLimited(counted.retryAfterSeconds);
+  { businessId, code, actor, ip, limitByIp = true, now }: ClaimInput,
+): Promise<ClaimOutcome> {
+  const limits = attemptKeys(businessId, limitByIp ? ip : null);
+  return inTransaction(db, async (trx): Promise<ClaimOutcome> => {
+    const state = await checkRateLimits(trx, limits, now);
+    if (state.limited) return { ok: false, refusal: new RateLimited(state.retryAfterSeconds) };
+    try {
+      const body = codeBody(code);
+      const claim = await claimInTransaction(trx, { businessId, body, actor, ip, now });
+      return { ok: true, claim };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (isGuess(error)) {
+        // Counted atomically; a failure past the limit does not learn its outcome, so racing
+        // attempts (in any number of processes) cannot learn more than the limit allows.
+        const counted = await hitRateLimits(trx, limits, now);
+        if (counted.limited) {
+          return { ok: false, refusal: new RateLimited(counted.retryAfterSeconds) };
+        }
+      }
+      return { ok: false, refusal: error };
     }
-    throw error;
-  }
+  });
 }
 
 async function claimInTransaction(

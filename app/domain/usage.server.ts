@@ -15,6 +15,7 @@ import {
   type GrantRow,
 } from "./entitlements/grants.server";
 import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
+import { inTransaction } from "./transaction.server";
 
 export type CardOperationKind = "stamp" | "voucher";
 
@@ -132,7 +133,7 @@ export async function recordCardOperations(
 ): Promise<CardOperationResult[]> {
   if (operations.length === 0) return [];
   const businessIds = [...new Set(operations.map((o) => o.businessId))].sort();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const plans = await lockBusinessPlans(trx, { businessIds, now });
     const known = businessIds.filter((id) => plans.has(id));
     const { stored, grants } = await readUsageState(trx, {
