@@ -36,6 +36,17 @@ export interface DbHandle {
  * Both backends return the same JS types: int8 as number (counts, serials stay far below
  * 2^53), date as 'YYYY-MM-DD' text, timestamptz as Date, numeric as string.
  */
+const copyPools = new WeakMap<Database, pg.Pool>();
+
+/**
+ * The pg pool behind `db`, for what Kysely cannot do (COPY … TO STDOUT): null on PGlite and
+ * inside a transaction (a COPY on another connection would not see its writes).
+ */
+export function copyPool(db: Database): pg.Pool | null {
+  if (db.isTransaction) return null;
+  return copyPools.get(db) ?? null;
+}
+
 export function createDb(options: CreateDbOptions): DbHandle {
   if (options.url) {
     const pool = new pg.Pool({
@@ -60,6 +71,7 @@ export function createDb(options: CreateDbOptions): DbHandle {
     pool.on("error", onConnectionError);
     pool.on("connect", (client) => client.on("error", onConnectionError));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    copyPools.set(db, pool);
     return { db, backend: "postgres", close: () => db.destroy() };
   }
   const dataDir = options.pgliteDir ?? "memory://";

@@ -26,7 +26,7 @@ import {
 type Db = Database | Transaction<DB>;
 
 /** The filter made ready for SQL; `none` when it cannot match anything (a foreign id shape). */
-interface ResolvedFilter {
+export interface ResolvedFilter {
   none: boolean;
   status?: CodeStatusFilter;
   bundleId?: string;
@@ -80,7 +80,7 @@ export function resolveFilter(filter: CodeFilter): ResolvedFilter {
  * (Expiry is per code — support may extend or shorten one — so it never narrows by batch;
  * the expired filter reads the partial index on unclaimed codes' expiry instead.)
  */
-async function serialRange(
+export async function serialRange(
   db: Db,
   partnerId: string,
   filter: ResolvedFilter,
@@ -129,6 +129,32 @@ export async function selectCodes(
 ): Promise<CodeRow[]> {
   const range = await serialRange(db, partnerId, filter, beforeSerial);
   if (range === "none") return [];
+  const rows = await codesQuery(db, partnerId, filter, range, {
+    beforeSerial,
+    limit,
+    readyBatchesOnly,
+    now,
+  }).execute();
+  return rows.map(codeRowOf);
+}
+
+/**
+ * The query behind selectCodes, for a serial range already read: the rows newest first,
+ * `limit` of them (all when null). The CSV on PostgreSQL wraps it in COPY, so that the
+ * list, the page and both CSV paths filter in this one place.
+ */
+export function codesQuery(
+  db: Db,
+  partnerId: string,
+  filter: ResolvedFilter,
+  range: { lowest: number; highest: number } | null,
+  {
+    beforeSerial,
+    limit,
+    readyBatchesOnly = false,
+    now,
+  }: { beforeSerial: number | null; limit: number | null; readyBatchesOnly?: boolean; now: Date },
+) {
   let page = db
     .selectFrom("activation_codes as c")
     .select("c.id")
@@ -185,50 +211,62 @@ export async function selectCodes(
   // Expired codes are found through the partial index on unclaimed codes' expiry, then the
   // newest taken: `offset 0` keeps PostgreSQL from walking every code backwards by serial
   // looking for expired ones (measured: 1 s at a million codes, 3 ms fenced).
+  const newest = page.orderBy("c.id", "desc");
+  const expired = db.selectFrom(page.offset(0).as("e")).select("e.id").orderBy("e.id", "desc");
   const serials =
     filter.status === "expired"
-      ? db.selectFrom(page.offset(0).as("e")).select("e.id").orderBy("e.id", "desc").limit(limit)
-      : page.orderBy("c.id", "desc").limit(limit);
+      ? limit === null
+        ? expired
+        : expired.limit(limit)
+      : limit === null
+        ? newest
+        : newest.limit(limit);
 
-  const rows = await db
-    .selectFrom(serials.as("p"))
-    .innerJoin("activation_codes as c", "c.id", "p.id")
-    .innerJoin("bundles as b", "b.id", "c.bundle_id")
-    .innerJoin("code_batches as cb", "cb.id", "c.batch_id")
-    // The claim's grant names the business; a rolled-back claim keeps it (the claim happened).
-    .leftJoin("grants as g", "g.activation_code_id", "c.id")
-    .leftJoin("businesses as cl", "cl.id", "g.business_id")
-    .select([
-      "c.id",
-      "c.code",
-      codeDisplayStatusSql("c", now).as("status"),
-      "c.bundle_id",
-      "b.name as bundle_name",
-      "b.staff_seats",
-      "b.card_operations",
-      "b.term_months",
-      "c.batch_id",
-      "cb.label as batch_label",
-      "cb.prefix",
-      "cb.status as batch_status",
-      "c.expires_at",
-      "c.created_at",
-      "c.recipient_name",
-      "c.recipient_email",
-      "c.recipient_note",
-      "c.handed_out_at",
-      "c.locked_to_email",
-      "c.emailed_at",
-      "c.revoked_at",
-      "c.revoke_reason",
-      "c.claimed_at",
-      "g.business_id as claimed_by_id",
-      "cl.name as claimed_by_name",
-    ])
-    .where("c.partner_id", "=", partnerId)
-    .orderBy("c.id", "desc")
-    .execute();
-  return rows.map((row): CodeRow => ({
+  return (
+    db
+      .selectFrom(serials.as("p"))
+      .innerJoin("activation_codes as c", "c.id", "p.id")
+      .innerJoin("bundles as b", "b.id", "c.bundle_id")
+      .innerJoin("code_batches as cb", "cb.id", "c.batch_id")
+      // The claim's grant names the business; a rolled-back claim keeps it (the claim happened).
+      .leftJoin("grants as g", "g.activation_code_id", "c.id")
+      .leftJoin("businesses as cl", "cl.id", "g.business_id")
+      .select([
+        "c.id",
+        "c.code",
+        codeDisplayStatusSql("c", now).as("status"),
+        "c.bundle_id",
+        "b.name as bundle_name",
+        "b.staff_seats",
+        "b.card_operations",
+        "b.term_months",
+        "c.batch_id",
+        "cb.label as batch_label",
+        "cb.prefix",
+        "cb.status as batch_status",
+        "c.expires_at",
+        "c.created_at",
+        "c.recipient_name",
+        "c.recipient_email",
+        "c.recipient_note",
+        "c.handed_out_at",
+        "c.locked_to_email",
+        "c.emailed_at",
+        "c.revoked_at",
+        "c.revoke_reason",
+        "c.claimed_at",
+        "g.business_id as claimed_by_id",
+        "cl.name as claimed_by_name",
+      ])
+      .where("c.partner_id", "=", partnerId)
+      .orderBy("c.id", "desc")
+  );
+}
+
+type CodesQueryRow = Awaited<ReturnType<ReturnType<typeof codesQuery>["execute"]>>[number];
+
+function codeRowOf(row: CodesQueryRow): CodeRow {
+  return {
     serial: row.id,
     code: row.code,
     display: formatCode(row.code, row.prefix),
@@ -259,7 +297,7 @@ export async function selectCodes(
       row.claimed_by_id && row.claimed_by_name
         ? { businessId: row.claimed_by_id, name: row.claimed_by_name }
         : null,
-  }));
+  };
 }
 
 // A code's serial is unique and only grows: it is the whole key.
