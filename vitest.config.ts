@@ -9,7 +9,7 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     pool: "forks",
-    env: { NODE_ENV: "test" },
+    env: { NODE_ENV: "test", WEBHOOK_ALLOW_LOOPBACK: "true" },
     setupFiles: ["tests/setup/fail-on-console-error.ts"],
     projects: [
       {

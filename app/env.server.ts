@@ -38,6 +38,11 @@ const schema = z.object({
    * (also `loopback`, `linklocal`, `uniquelocal`). Off by default: the socket's address.
    */
   TRUST_PROXY: z.string().optional(),
+  /**
+   * "true" lets webhooks reach 127.0.0.0/8 and ::1 (development and tests only; refused with
+   * NODE_ENV=production). Other private, link-local and metadata addresses stay refused.
+   */
+  WEBHOOK_ALLOW_LOOPBACK: z.enum(["true", "false"]).default("false"),
 });
 
 /** Express's `trust proxy` setting from TRUST_PROXY: false, a hop count or address list. */
@@ -95,6 +100,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       "Invalid environment:\n  SMTP_URL: required when NODE_ENV=production (or set OUTBOX_DIR to keep email in files)",
     );
   }
+  if (env.NODE_ENV === "production" && env.WEBHOOK_ALLOW_LOOPBACK === "true") {
+    throw new Error(
+      "Invalid environment:\n  WEBHOOK_ALLOW_LOOPBACK: not allowed when NODE_ENV=production",
+    );
+  }
   let trustProxy: TrustProxy;
   try {
     trustProxy = parseTrustProxy(env.TRUST_PROXY);
@@ -107,6 +117,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     // Signs the flash cookie only; sessions are random tokens checked against the database.
     SESSION_SECRET: env.SESSION_SECRET ?? "7stamp-development-only-secret",
     TRUST_PROXY: trustProxy,
+    WEBHOOK_ALLOW_LOOPBACK: env.WEBHOOK_ALLOW_LOOPBACK === "true",
     OUTBOX_DIR: env.OUTBOX_DIR ?? "./data/outbox",
     isProduction: env.NODE_ENV === "production",
     /** Cookies carry Secure in production and whenever the portal is served over https. */

@@ -10,6 +10,7 @@ import * as supportDesk from "./migrations/2026-12-04T18-30-00_support-desk.ts";
 import * as pricing from "./migrations/2026-12-05T05-10-00_pricing-plans-requests.ts";
 import * as auditKeyset from "./migrations/2026-12-05T05-20-00_audit-keyset.ts";
 import * as millisecondInstants from "./migrations/2026-12-05T09-20-00_millisecond-instants.ts";
+import * as webhooks from "./migrations/2026-12-06T02-00-00_webhooks.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-05T05-10-00_pricing-plans-requests": pricing,
   "2026-12-05T05-20-00_audit-keyset": auditKeyset,
   "2026-12-05T09-20-00_millisecond-instants": millisecondInstants,
+  "2026-12-06T02-00-00_webhooks": webhooks,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

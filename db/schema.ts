@@ -9,6 +9,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
 export type Json = JsonValue;
 
 export type JsonArray = JsonValue[];
@@ -372,6 +374,43 @@ export interface Users {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WebhookAttempts {
+  attempted_at: Timestamp;
+  delivery_id: Int8;
+  duration_ms: number;
+  error: string | null;
+  id: Generated<Int8>;
+  next_attempt_at: Timestamp | null;
+  response_excerpt: Generated<string>;
+  status_code: number | null;
+}
+
+export interface WebhookDeliveries {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  endpoint_id: string;
+  event_id: Int8;
+  id: Generated<Int8>;
+  next_attempt_at: Timestamp | null;
+  status: Generated<string>;
+}
+
+export interface WebhookEndpoints {
+  consecutive_failures: Generated<number>;
+  created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
+  enabled: Generated<boolean>;
+  events: string[];
+  failing_since: Timestamp | null;
+  id: Generated<string>;
+  partner_id: string | null;
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  secret: string;
+  url: string;
+}
+
 export interface DB {
   activation_codes: ActivationCodes;
   api_keys: ApiKeys;
@@ -400,4 +439,7 @@ export interface DB {
   statement_sequences: StatementSequences;
   statements: Statements;
   users: Users;
+  webhook_attempts: WebhookAttempts;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_endpoints: WebhookEndpoints;
 }

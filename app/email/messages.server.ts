@@ -181,3 +181,27 @@ export function codeHandOutMessage({
   ].join("");
   return { to, subject, text, html, link, sender: onBehalfOf(language, partnerName) };
 }
+
+/** To a partner's owner: their webhook endpoint kept failing and was disabled. */
+export function webhookDisabledEmail({
+  to,
+  url,
+  since,
+  reason,
+  language,
+}: {
+  to: string;
+  url: string;
+  since: string;
+  reason: string;
+  language: Language;
+}): OutgoingMail {
+  const t = translatorFor(language);
+  const values = { url, since, reason };
+  const subject = t("email:webhookDisabled.subject", values);
+  const intro = t("email:webhookDisabled.intro", values);
+  const outro = t("email:webhookDisabled.outro", values);
+  const text = `${intro}\n\n${outro}\n\n— ${t("email:signature")}`;
+  const html = `<p>${escapeHtml(intro)}</p><p>${escapeHtml(outro)}</p><p>— ${escapeHtml(t("email:signature"))}</p>`;
+  return { to, subject, text, html };
+}

@@ -12,6 +12,7 @@ import { setJobQueue } from "./queue.server";
 import { registerMaintenanceJobs } from "./maintenance.server";
 import { registerSeatJobs } from "./seats.server";
 import { registerStatementJobs } from "./statements.server";
+import { registerWebhookJobs } from "./webhooks.server";
 
 export interface StartJobsOptions {
   /** Seconds between polls for new jobs (pg-boss's minimum is 0.5). */
@@ -90,6 +91,7 @@ export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}
   await registerStatementJobs(boss, handle.db);
   await registerAccountJobs(boss, handle.db);
   await registerMaintenanceJobs(boss, handle.db);
+  await registerWebhookJobs(boss, handle.db);
   log.info(`jobs: pg-boss started on ${handle.backend}`);
   return boss;
 }

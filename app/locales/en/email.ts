@@ -41,4 +41,11 @@ export default {
     outro:
       "The link fills the code in for you: sign in, or create a free 7stamp account first. If you did not expect this email, you can ignore it.",
   },
+  webhookDisabled: {
+    subject: "7stamp stopped sending webhooks to {{url}}",
+    intro:
+      "Deliveries to your webhook endpoint {{url}} have failed since {{since}}, so 7stamp disabled it. Last answer: {{reason}}.",
+    outro:
+      "Fix the receiver, then enable the endpoint again on the Webhooks page; events are not sent to it while it is disabled.",
+  },
 };

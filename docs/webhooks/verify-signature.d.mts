@@ -1,0 +1,7 @@
+export function verifySignature(input: {
+  header: string | undefined;
+  body: string;
+  secret: string;
+  toleranceSeconds?: number;
+  now?: number;
+}): boolean;
