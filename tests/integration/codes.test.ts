@@ -604,7 +604,7 @@ describe("CSV", () => {
     const bundle = await createBundle(partnerA, { name: "Bulk bundle" });
     const batch = await bulkBatch(bundle, 20_000);
     if (testDb().backend === "postgres") {
-      // PostgreSQL writes it with COPY (ADR 029); the keyset path runs inside a transaction.
+      // PostgreSQL writes it with COPY (ADR 030); the keyset path runs inside a transaction.
       const copied = await readAll(
         codesCsv(db(), { partnerId: partnerA, filter: { batchId: batch.id }, now: new Date() }),
       );

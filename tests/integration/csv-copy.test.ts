@@ -1,5 +1,5 @@
 // The codes CSV written by PostgreSQL (COPY … TO STDOUT) is byte for byte the file the keyset
-// path writes (ADR 029): same header, quoting, formula guard, times, filters. On PGlite the
+// path writes (ADR 030): same header, quoting, formula guard, times, filters. On PGlite the
 // keyset path is the one used; each backend asserts what it should.
 import { sql } from "kysely";
 import { beforeEach, describe, expect, test } from "vitest";
