@@ -42,6 +42,10 @@ export default tseslint.config(
           message: "Take `now` from the caller (ADR 025); the domain never reads the clock.",
         },
         {
+          selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']",
+          message: "Time a duration with stopwatch() from app/lib/clock.server.ts (ADR 025).",
+        },
+        {
           selector:
             "TaggedTemplateExpression[tag.name='sql'] TemplateElement[value.raw=/\\b(now\\s*\\(|current_timestamp|current_date|localtimestamp|clock_timestamp|statement_timestamp|transaction_timestamp)/i]",
           message:

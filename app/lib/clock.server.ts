@@ -6,3 +6,12 @@
 export function clock(): Date {
   return new Date();
 }
+
+/**
+ * A stopwatch for measuring how long something took (a webhook's answer time): monotonic, so
+ * it never decides anything about dates; it reports whole milliseconds since it was started.
+ */
+export function stopwatch(): () => number {
+  const started = performance.now();
+  return () => Math.round(performance.now() - started);
+}

@@ -5,8 +5,8 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction, type Socket } from "node:net";
-import { performance } from "node:perf_hooks";
 import { refusedAddress } from "./ssrf.server";
+import { stopwatch } from "~/lib/clock.server";
 
 export const RESPONSE_EXCERPT_BYTES = 1024;
 
@@ -42,8 +42,7 @@ export function postWebhook(
   headers: Record<string, string>,
   { timeoutMs, allowLoopback }: { timeoutMs: number; allowLoopback: boolean },
 ): Promise<SendOutcome> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
+  const elapsed = stopwatch();
   return new Promise((resolve) => {
     let settled = false;
     const timer: { id?: NodeJS.Timeout } = {};
