@@ -415,7 +415,7 @@ export function problemStatuses(endpoint: Endpoint): Record<number, string> {
       ? {}
       : {
           401: "No, a malformed, unknown or revoked key (`unauthenticated`); carries WWW-Authenticate: Bearer.",
-          403: `A key of the other scope (\`forbidden\`)${endpoint.auth === "partner" ? ", or a suspended partner's (`partner_suspended`)" : ""}.`,
+          403: `A key of the other scope (\`forbidden\`)${endpoint.auth === "partner" ? ", or a suspended partner's (`partner_key_suspended`)" : ""}.`,
         };
   return {
     ...common,

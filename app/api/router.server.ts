@@ -150,7 +150,6 @@ export function errorResponse(error: unknown, where: string): Response {
   if (known && known.status !== 500) return problemOf(known);
   return problemResponse({
     code: known ? known.code : "internal_error",
-    status: 500,
     detail: "Something went wrong on our side. The problem has been logged; please retry later.",
   });
 }

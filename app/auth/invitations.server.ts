@@ -22,13 +22,13 @@ export type InvitationTarget =
 
 export class AlreadyMember extends DomainError {
   constructor() {
-    super("already_member", "This person is already a member.", 400, "email");
+    super("already_member", "This person is already a member.", "email");
   }
 }
 
 export class InvitationUnusable extends DomainError {
   constructor() {
-    super("invitation_unusable", "This invitation link is invalid, used or expired.", 404);
+    super("invitation_unusable", "This invitation link is invalid, used or expired.");
   }
 }
 
@@ -232,7 +232,7 @@ export async function acceptInvitation(
       userId = existing.id;
     } else {
       if (!passwordHash || !name)
-        throw new DomainError("password_required", "Set a name and a password.", 400, "password");
+        throw new DomainError("password_required", "Set a name and a password.", "password");
       userId = existing
         ? (
             await trx
@@ -332,7 +332,7 @@ async function pendingPartnerInvitation(db: Database, partnerId: string, email: 
 
 export class InvitationNotPending extends DomainError {
   constructor() {
-    super("invitation_not_pending", "There is no pending invitation for this email.", 409, "email");
+    super("invitation_not_pending", "There is no pending invitation for this email.", "email");
   }
 }
 

@@ -17,7 +17,6 @@ export class InvalidCursor extends DomainError {
     super(
       "invalid_request",
       "The cursor does not belong to this list; start again from the first page.",
-      400,
       "cursor",
     );
   }

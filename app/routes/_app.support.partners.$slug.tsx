@@ -74,7 +74,10 @@ export async function action(args: ActionFunctionArgs) {
         });
       } catch (error) {
         if (error instanceof DomainError && error.status === 409) {
-          return fail({ formError: domainErrorMessage("support:errors", error.code) }, 409);
+          return fail(
+            { formError: domainErrorMessage("support:errors", error.code) },
+            error.status,
+          );
         }
         throw error;
       }
@@ -108,7 +111,10 @@ export async function action(args: ActionFunctionArgs) {
         }
       } catch (error) {
         if (error instanceof InvitationNotPending) {
-          return fail({ formError: { key: "support:errors.invitation_not_pending" } }, 409);
+          return fail(
+            { formError: { key: "support:errors.invitation_not_pending" } },
+            error.status,
+          );
         }
         throw error;
       }

@@ -161,7 +161,6 @@ export async function revokeUnclaimedCodesOfBatch(
       throw new DomainError(
         "batch_not_ready",
         "The batch is still being generated; revoke its codes once it is ready.",
-        409,
         "batch",
       );
     }

@@ -68,23 +68,22 @@ export function checkWebhookUrl(
   try {
     url = new URL(value);
   } catch {
-    throw new DomainError("invalid_request", "url: enter an absolute https:// URL.", 400, "url");
+    throw new DomainError("invalid_request", "url: enter an absolute https:// URL.", "url");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && !production)) {
-    throw new DomainError("invalid_request", "url: must start with https://.", 400, "url");
+    throw new DomainError("invalid_request", "url: must start with https://.", "url");
   }
   if (url.username || url.password) {
     throw new DomainError(
       "invalid_request",
       "url: must not contain a user name or password.",
-      400,
       "url",
     );
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (isIP(host)) {
     const refused = refusedAddress(host, allowLoopback);
-    if (refused) throw new DomainError("invalid_request", `url: ${refused}.`, 400, "url");
+    if (refused) throw new DomainError("invalid_request", `url: ${refused}.`, "url");
   }
   return url;
 }
