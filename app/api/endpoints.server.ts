@@ -422,7 +422,7 @@ export function problemStatuses(endpoint: Endpoint): Record<number, string> {
     ...endpoint.problems,
     405: "The method is not supported here; see Allow (`method_not_allowed`).",
     500: "A failure on 7stamp's side (`internal_error`); it is logged, retry later.",
-  } as Record<number, string>;
+  };
 }
 
 /** The schema a response of this endpoint with this status must match, if one is declared. */

@@ -82,7 +82,7 @@ export function route<E extends Endpoint>(
   return {
     endpoint,
     ...compile(endpoint.path),
-    handle: handle as unknown as ApiRoute["handle"],
+    handle: handle,
   };
 }
 
@@ -232,7 +232,7 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
           query,
           body: async () =>
             schema ? parseApiInput(schema, await readJsonBody(request)) : undefined,
-        } as ApiCall<Endpoint>);
+        });
       };
       try {
         response = matched.write ? await inTransaction(appDb, run) : await run(appDb);

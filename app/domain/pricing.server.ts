@@ -122,12 +122,7 @@ export class PriceVersionDayTaken extends DomainError {
 
 /** PostgreSQL's unique_violation, from pg and PGlite alike. */
 function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    (error as { code: unknown }).code === "23505"
-  );
+  return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
 }
 
 /**

@@ -3,7 +3,7 @@
 import type PgBoss from "pg-boss";
 import type { Database } from "~db/index.ts";
 import { sendPasswordReset, type PasswordResetRequest } from "~/auth/accounts.server";
-import { defaultLanguage, supportedLanguages, type Language } from "~/lib/locale";
+import { defaultLanguage, supportedLanguages } from "~/lib/locale";
 import { queues } from "./queue.server";
 
 export async function registerAccountJobs(boss: PgBoss, db: Database): Promise<void> {
@@ -14,7 +14,7 @@ export async function registerAccountJobs(boss: PgBoss, db: Database): Promise<v
       email,
       ip,
       language: (supportedLanguages as readonly string[]).includes(language)
-        ? (language as Language)
+        ? language
         : defaultLanguage,
     });
   });
