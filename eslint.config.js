@@ -32,7 +32,12 @@ export default tseslint.config(
     // and Response are the only non-Errors a route may throw (the framework answers them).
     files: ["**/*.ts", "**/*.tsx"],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // The portal's own code through tsconfig.app.json (noUncheckedIndexedAccess), tests and
+      // scripts through tsconfig.json: a file is checked by the first project that includes it.
+      parserOptions: {
+        project: ["./tsconfig.app.json", "./tsconfig.json"],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",

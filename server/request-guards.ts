@@ -97,7 +97,7 @@ export const refuseUndecodablePaths: RequestHandler = (req, res, next) => {
 };
 
 function mediaType(req: express.Request): string {
-  return (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  return ((req.headers["content-type"] ?? "").split(";")[0] ?? "").trim().toLowerCase();
 }
 
 /**

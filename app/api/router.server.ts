@@ -190,7 +190,7 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
       const params: Record<string, string> = {};
       try {
         candidate.paramNames.forEach((name, index) => {
-          params[name] = decodeURIComponent(found[index + 1]);
+          params[name] = decodeURIComponent(found[index + 1] ?? "");
         });
       } catch {
         // Not percent-encoded UTF-8 (the HTTP layer refuses such paths first): names nothing.

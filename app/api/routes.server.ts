@@ -238,6 +238,7 @@ export const apiRoutes: ApiRoute[] = [
     if (!isUuid(params.id)) throw notFoundProblem("No business with this id.");
     const operation = { ...(await body()), businessId: params.id };
     const [result] = await recordCardOperations(db, { now: clock(), operations: [operation] });
+    if (!result) throw new Error("card operations: no result for the one operation sent");
     if (result.outcome === "recorded") {
       return reply(e.recordCardOperation, 201, cardOperationJson(result.operation));
     }

@@ -394,7 +394,7 @@ export async function revokePartnerInvitation(
       action: "invitation.revoked",
       partnerId,
       subject: { type: "invitation", id: normaliseEmail(email) },
-      before: { email: normaliseEmail(email), role: revoked[0].role },
+      before: { email: normaliseEmail(email), role: revoked[0]!.role },
       ip,
     });
   });

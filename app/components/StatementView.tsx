@@ -59,8 +59,8 @@ export function StatementView({
   const final = statement.status === "final";
   const { totals, partner, codes } = statement;
   const monthTitle = formatStatementMonth(statement.month, locale);
-  const firstLine = lines.length > 0 ? lines[0].lineNo : 0;
-  const lastLine = lines.length > 0 ? lines[lines.length - 1].lineNo : 0;
+  const firstLine = lines[0]?.lineNo ?? 0;
+  const lastLine = lines.at(-1)?.lineNo ?? 0;
   const previousAfter = Math.max(0, after - PAGE_SIZE);
   // Page links land on the line table, not the top of the statement.
   const linesAt = (afterLine: number) =>

@@ -9,6 +9,7 @@ import { queues } from "./queue.server";
 export async function registerAccountJobs(boss: PgBoss, db: Database): Promise<void> {
   await boss.createQueue(queues.sendPasswordReset, { name: queues.sendPasswordReset });
   await boss.work<PasswordResetRequest>(queues.sendPasswordReset, async ([job]) => {
+    if (!job) return;
     const { email, ip, language } = job.data;
     await sendPasswordReset(db, {
       email,

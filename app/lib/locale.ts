@@ -19,7 +19,7 @@ function parseAcceptLanguage(header: string | null): string[] {
     .map((part) => {
       const [tag, ...params] = part.trim().split(";");
       const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-      return { tag: tag.trim(), q: q ? Number(q.slice(2)) : 1 };
+      return { tag: (tag ?? "").trim(), q: q ? Number(q.slice(2)) : 1 };
     })
     .filter((entry) => entry.tag && entry.tag !== "*" && Number.isFinite(entry.q) && entry.q > 0)
     .sort((a, b) => b.q - a.q)
@@ -46,7 +46,7 @@ export function resolveLocale(
     .map((tag) => (tag ? canonical(tag) : null))
     .filter((tag): tag is string => Boolean(tag));
   for (const tag of candidates) {
-    const language = tag.split("-")[0].toLowerCase();
+    const language = (tag.split("-")[0] ?? "").toLowerCase();
     if ((supportedLanguages as readonly string[]).includes(language)) {
       return { language: language as Language, formattingLocale: tag };
     }

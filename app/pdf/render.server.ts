@@ -282,7 +282,7 @@ export function packStatementLines(lines: readonly StatementPdfLine[]): Statemen
   };
   const bundles = new Map<string, number>();
   for (let i = 0; i < count; i++) {
-    const line = lines[i];
+    const line = lines[i]!; // i < count = lines.length
     let bundle = bundles.get(line.bundleName);
     if (bundle === undefined) {
       bundle = columns.bundleNames.length;

@@ -406,22 +406,23 @@ function drawnRows(input: StatementDocumentInput, format: Formatters, metrics: F
   for (let i = 0; i < lines.count; i++) {
     const credit = lines.credit[i] === 1;
     const code = `${codePrefix}${lines.serial[i]}${codeSuffix}`;
+    // Every column array holds `lines.count` entries (see render.server.ts).
     const values = [
-      format.date(lines.occurredAt[i]),
+      format.date(lines.occurredAt[i]!),
       credit ? `${code} ${labels.creditMark}` : code,
-      printable(lines.businessNames[i]),
-      printable(lines.bundleNames[lines.bundle[i]]),
-      format.number(lines.staffSeats[i]),
-      format.number(lines.cardOperations[i]),
-      format.money(lines.retailCents[i]),
-      format.money(lines.discountCents[i]),
-      format.money(lines.wholesaleCents[i]),
-      format.money(lines.taxCents[i]),
+      printable(lines.businessNames[i]!),
+      printable(lines.bundleNames[lines.bundle[i]!]!),
+      format.number(lines.staffSeats[i]!),
+      format.number(lines.cardOperations[i]!),
+      format.money(lines.retailCents[i]!),
+      format.money(lines.discountCents[i]!),
+      format.money(lines.wholesaleCents[i]!),
+      format.money(lines.taxCents[i]!),
     ];
     rows[i] = {
       credit,
       cells: values.map((value, index) => {
-        const column = LINE_COLUMNS[index];
+        const column = LINE_COLUMNS[index]!; // one value per column
         const text = fit(value, column.width - 2 * CELL_PADDING);
         const x = column.numeric
           ? column.x + column.width - CELL_PADDING - widthOf(text)

@@ -76,10 +76,11 @@ export async function loader(args: LoaderFunctionArgs) {
     preview: null,
     refusal: null,
   };
-  if (businesses.length === 0) return data(page);
+  const [first] = businesses;
+  if (!first) return data(page);
   try {
     page.preview = await previewCode(db, {
-      businessId: businesses[0].id,
+      businessId: first.id,
       code,
       email: user.email,
       ip: args.context.clientIp,
@@ -130,7 +131,8 @@ export default function Redeem() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const { businesses, preview, refusal } = page;
-  const billing = businesses.length > 0 ? `/business/${businesses[0].id}/billing` : null;
+  const [first] = businesses;
+  const billing = first ? `/business/${first.id}/billing` : null;
   const failure = actionData?.formError ?? null;
 
   return (
@@ -170,15 +172,15 @@ export default function Redeem() {
                 <SelectField
                   label={t("business")}
                   name="businessId"
-                  defaultValue={actionData?.values.businessId ?? businesses[0].id}
+                  defaultValue={actionData?.values.businessId ?? first?.id}
                   options={businesses.map((b) => ({ value: b.id, label: b.name }))}
                   error={actionData?.errors.businessId}
                 />
               ) : (
                 <>
-                  <input type="hidden" name="businessId" value={businesses[0].id} />
+                  <input type="hidden" name="businessId" value={first?.id ?? ""} />
                   <p className="text-sm text-slate-700">
-                    {t("forBusiness", { business: businesses[0].name })}
+                    {t("forBusiness", { business: first?.name ?? "" })}
                   </p>
                 </>
               )}

@@ -190,7 +190,9 @@ const fieldLabels: Record<string, MessageKey> = {
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   const parsed = parseObject(schema, input);
   if (parsed.success) return parsed.data as z.output<S>;
-  const [field, error] = Object.entries(fieldErrorsFrom(parsed.error))[0];
+  const first = Object.entries(fieldErrorsFrom(parsed.error))[0];
+  if (!first) throw new Error("parseInput: a failed parse named no field");
+  const [field, error] = first;
   const t = translatorFor(defaultLanguage);
   const label = fieldLabels[field] ? t(fieldLabels[field]) : field;
   throw new DomainError("invalid_request", t(error.key, { field: label, ...error.values }), field);

@@ -31,7 +31,8 @@ function guardedLookup(allowLoopback: boolean): LookupFunction {
       }
       if (list.length === 0) return callback(new Error(`${hostname}: no address`), "", 0);
       if (options.all) return callback(null, list, 0);
-      return callback(null, list[0].address, list[0].family);
+      const [first] = list as [LookupAddress, ...LookupAddress[]];
+      return callback(null, first.address, first.family);
     });
   };
 }
