@@ -1,7 +1,7 @@
 // Which catalogue a person reads and how their numbers look. Shared by server and client.
 
-/** Languages with a complete message catalogue. Thai and Ukrainian come later. */
-export const supportedLanguages = ["en"] as const;
+/** Languages with a complete message catalogue (app/locales/catalogues.test.ts). */
+export const supportedLanguages = ["en", "th", "uk"] as const;
 export type Language = (typeof supportedLanguages)[number];
 export const defaultLanguage: Language = "en";
 

@@ -193,5 +193,5 @@ export default {
     save: "Save",
     saved: "Your account settings were saved.",
   },
-  languages: { en: "English" },
+  languages: { en: "English", th: "ไทย", uk: "Українська" },
 };
