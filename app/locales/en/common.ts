@@ -193,5 +193,6 @@ export default {
     save: "Save",
     saved: "Your account settings were saved.",
   },
+  languageSwitcher: { label: "Language", submit: "Change" },
   languages: { en: "English", th: "ไทย", uk: "Українська" },
 };

@@ -187,5 +187,6 @@ export default {
     save: "บันทึก",
     saved: "บันทึกการตั้งค่าบัญชีแล้ว",
   },
+  languageSwitcher: { label: "ภาษา", submit: "เปลี่ยน" },
   languages: { en: "English", th: "ไทย", uk: "Українська" },
 };

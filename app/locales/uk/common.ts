@@ -191,5 +191,6 @@ export default {
     save: "Зберегти",
     saved: "Налаштування облікового запису збережено.",
   },
+  languageSwitcher: { label: "Мова", submit: "Змінити" },
   languages: { en: "English", th: "ไทย", uk: "Українська" },
 };
