@@ -9,6 +9,7 @@ import { DomainError } from "~/domain/errors.server";
 import { rateLimitRules, reserveRateLimits } from "~/domain/rate-limits.server";
 import { invitationEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
+import { recipientLanguage } from "~/email/recipient-language.server";
 import type { Language } from "~/lib/locale";
 import { normaliseEmail } from "./accounts.server";
 import { hashPassword } from "./password.server";
@@ -46,6 +47,7 @@ export async function createInvitation(
     inviter: { id: string | null; email: string; name: string };
     target: InvitationTarget;
     email: string;
+    /** The sender's language: used when neither the recipient nor the partner names one. */
     language: Language;
     ip: string | null;
     now: Date;
@@ -135,7 +137,11 @@ export async function createInvitation(
     invitationEmail({
       to: address,
       link,
-      language,
+      language: await recipientLanguage(db, {
+        email: address,
+        partnerId,
+        senderLanguage: language,
+      }),
       organisation,
       organisationKind: "partnerId" in target ? "partner" : "business",
       inviter: inviter.name || inviter.email,

@@ -9,7 +9,13 @@ import { WholesaleTermsFacts } from "~/components/WholesaleTermsFacts";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import type { StatementPageData } from "~/domain/statement-page.server";
-import { formatBasisPoints, formatDate, formatMoney, formatNumber } from "~/lib/format";
+import {
+  formatBasisPoints,
+  formatDate,
+  formatDayRange,
+  formatMoney,
+  formatNumber,
+} from "~/lib/format";
 import {
   formatStatementMonth,
   STATEMENT_LINES_PAGE as PAGE_SIZE,
@@ -29,12 +35,7 @@ export interface StatementLinks {
 /** "1–31 October 2026": the period's first and last day, as the locale writes a range. */
 function periodRange(month: string, locale: string): string {
   const { start, end } = statementPeriod(month);
-  return new Intl.DateTimeFormat(locale, {
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  }).formatRange(start, new Date(end.getTime() - 86_400_000));
+  return formatDayRange(start, new Date(end.getTime() - 86_400_000), locale);
 }
 
 const numberCell = "whitespace-nowrap px-4 py-2 text-right tabular-nums";

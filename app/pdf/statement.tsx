@@ -9,7 +9,7 @@
 // pragma above keeps the automatic JSX runtime whatever tsconfig tsx finds.
 import { Canvas, Document, Font, Page, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { ReactNode } from "react";
-import { centsToDecimalString } from "../lib/format";
+import { dateFormat, moneyFormat, numberFormat } from "../lib/format";
 
 /**
  * The statement's lines, one typed array (or string list) per column, so that handing
@@ -221,20 +221,19 @@ export function fill(template: string, values: Record<string, string>): string {
  * strings (centsToDecimalString, as formatMoney does), never as floats.
  */
 function formattersFor(locale: string) {
-  const currency = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
-  const integer = new Intl.NumberFormat(locale);
-  const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  const currency = moneyFormat(locale);
+  const integer = numberFormat(locale);
+  const day = dateFormat(locale);
   const days = new Map<number, string>();
   return {
-    money: (cents: number) =>
-      printable(currency.format(centsToDecimalString(cents) as unknown as number)),
-    number: (value: number) => printable(integer.format(value)),
+    money: (cents: number) => printable(currency(cents)),
+    number: (value: number) => printable(integer(value)),
     /** Lines share days: each UTC day is formatted once. */
     date: (epochMs: number) => {
       const key = Math.floor(epochMs / 86_400_000);
       let text = days.get(key);
       if (text === undefined) {
-        text = printable(day.format(new Date(epochMs)));
+        text = printable(day(new Date(epochMs)));
         days.set(key, text);
       }
       return text;

@@ -27,7 +27,7 @@ import { formatDate, formatNumber } from "~/lib/format";
 import { formFailure } from "~/lib/form-responses.server";
 import type { Message } from "~/lib/messages";
 import { parseForm } from "~/lib/forms";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { useFormattingLocale } from "~/root";
 import { secretPageHeaders } from "~/lib/route-headers";
@@ -88,7 +88,7 @@ export async function loader(args: LoaderFunctionArgs) {
     });
     return data(page);
   } catch (error) {
-    const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+    const locale = localeOfRequest(args.request, { user });
     const refusal = redemptionRefusal(error, { formattingLocale: locale.formattingLocale });
     if (!refusal) throw error;
     page.refusal = refusal.message;
@@ -101,7 +101,7 @@ export async function action(args: ActionFunctionArgs) {
   const form = parseForm(ConfirmFormSchema, await args.request.formData());
   if (!form.success) return formFailure(form);
   const { user, business } = await requireBusinessMember(args, form.data.businessId, "owner");
-  const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+  const locale = localeOfRequest(args.request, { user });
   try {
     const claimed = await claimCode(db, {
       businessId: business.id,

@@ -22,7 +22,7 @@ import { supportPartnerPage } from "~/domain/support-partner-page.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { dispatchIntent, intentForm } from "~/lib/intents.server";
 import { emailField, reasonField } from "~/lib/fields";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { isPartnerSlug } from "~/lib/ids";
 import { SupportPartnerPage } from "~/components/support/PartnerPage";
 import { clock } from "~/lib/clock.server";
@@ -59,7 +59,7 @@ export async function action(args: ActionFunctionArgs) {
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const here = `/support/partners/${partner.slug}`;
-  const language = resolveLocale(user.locale, args.request.headers.get("accept-language")).language;
+  const language = localeOfRequest(args.request, { user }).language;
 
   const setStatus = (status: "suspended" | "active") =>
     intentForm(StatusForm, async ({ reason }, { fail }) => {

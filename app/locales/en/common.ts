@@ -196,5 +196,6 @@ export default {
     save: "Save",
     saved: "Your account settings were saved.",
   },
-  languages: { en: "English" },
+  languageSwitcher: { label: "Language", submit: "Change" },
+  languages: { en: "English", th: "ไทย", uk: "Українська" },
 };
