@@ -60,14 +60,15 @@ describe.each(others)("the %s catalogue", (language) => {
 
   test("has every key of en (plural keys in this language's forms)", () => {
     const missing = [...expected].filter((key) => !translated.has(key));
-    expect(missing, `missing in ${language}: translate these keys`).toEqual([]);
+    expect(missing, `missing in ${language}, translate: ${missing.join(", ")}`).toEqual([]);
   });
 
   test("has no key that en does not have", () => {
     const extra = [...translated.keys()].filter((key) => !expected.has(key));
-    expect(extra, `extra in ${language}: not in en (or a plural form ${language} lacks)`).toEqual(
-      [],
-    );
+    expect(
+      extra,
+      `extra in ${language}, not in en (or a plural form ${language} lacks): ${extra.join(", ")}`,
+    ).toEqual([]);
   });
 
   test("has no empty text", () => {

@@ -204,6 +204,7 @@ export default {
     statement_month_before_enrolment:
       "У цьому місяці партнера ще не було зареєстровано: виписки для завершення немає.",
     partner_not_found: "Партнера з таким slug немає.",
+    unknown_partner: "Партнера з таким slug немає.",
     price_version_in_past:
       "Нова версія прайс-листа починається сьогодні чи пізніше: минулі ціни не змінюються. Нічого не збережено.",
     price_version_day_taken:
