@@ -2,7 +2,7 @@
 // csvLine in ./csv, and the stream that sends a COPY's rows as the download's body. Used only
 // on PostgreSQL outside a transaction (see copyPool); PGlite keeps the keyset path in ./csv.
 import { Readable, Transform, pipeline } from "node:stream";
-import { sql, type Expression, type RawBuilder, type Compilable } from "kysely";
+import { sql, type Expression, type RawBuilder, type Compilable, type CompiledQuery } from "kysely";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { csvLine, type CsvValue } from "./csv";
@@ -25,6 +25,13 @@ export function csvNumberSql(
   return sql<string>`coalesce((${value})::text, '')`;
 }
 
+/** A boolean cell as csvCell writes it (String(b)): true / false, '' for null. */
+export function csvBooleanSql(
+  value: Expression<boolean | null> | RawBuilder<unknown>,
+): RawBuilder<string> {
+  return sql<string>`(case when (${value}) then 'true' when not (${value}) then 'false' else '' end)`;
+}
+
 /** A timestamptz as Date#toISOString writes it (UTC, milliseconds truncated, Z), '' for null. */
 export function csvTimeSql(
   value: Expression<Date | null> | RawBuilder<unknown>,
@@ -42,8 +49,8 @@ export function csvLineSql(cells: RawBuilder<string>[]): RawBuilder<string> {
  * (pg's escapeLiteral for text, so typed input can never end the literal). COPY takes no
  * parameters.
  */
-export function inlineParameters(query: Compilable): string {
-  const { sql: text, parameters } = query.compile();
+export function inlineParameters(query: Compilable | CompiledQuery): string {
+  const { sql: text, parameters } = "compile" in query ? query.compile() : query;
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const value = parameters[Number(n) - 1];
     if (value === null || value === undefined) return "null";
@@ -106,7 +113,8 @@ function binaryCopyRows(): Transform {
  * The CSV download written by PostgreSQL: the header line (after a BOM when asked), then
  * `COPY (query) TO STDOUT` streamed as it arrives, with backpressure; one pooled connection
  * held until the file ends or the consumer goes away. `query` selects one text column, the
- * whole CSV line (csvLineSql); it is built when the body is first read (null: no rows).
+ * whole CSV line (csvLineSql); it is built when the body is first read (null: no rows). A
+ * RawBuilder is passed compiled (`raw.compile(db)`).
  */
 export function copyCsvStream({
   pool,
@@ -117,7 +125,7 @@ export function copyCsvStream({
   pool: pg.Pool;
   header: CsvValue[];
   bom?: boolean;
-  query: () => Promise<Compilable | null>;
+  query: () => Promise<Compilable | CompiledQuery | null>;
 }): ReadableStream<Uint8Array> {
   const headerBytes = Buffer.from(`${bom ? "\uFEFF" : ""}${csvLine(header)}`, "utf8");
   async function* body(): AsyncGenerator<Buffer> {
