@@ -33,10 +33,12 @@ export interface DbHandle {
 }
 
 /**
- * Both backends return the same JS types: int8 as number (counts, serials stay far below
- * 2^53), date as 'YYYY-MM-DD' text, timestamptz as Date, numeric as string.
+ * The pg pool rides on the Kysely instance itself, under a process-wide symbol: the app reads
+ * the database through a Proxy (app/db.server.ts), and the compiled server and the Remix build
+ * each bundle their own copy of this module, so a module-level map keyed by the instance
+ * found nothing in production and every CSV took the slow path (ADR 036).
  */
-const copyPools = new WeakMap<Database, pg.Pool>();
+const COPY_POOL = Symbol.for("7stamp.copyPool");
 
 /**
  * The pg pool behind `db`, for what Kysely cannot do (COPY … TO STDOUT): null on PGlite and
@@ -44,9 +46,13 @@ const copyPools = new WeakMap<Database, pg.Pool>();
  */
 export function copyPool(db: Database): pg.Pool | null {
   if (db.isTransaction) return null;
-  return copyPools.get(db) ?? null;
+  return (Reflect.get(db, COPY_POOL) as pg.Pool | undefined) ?? null;
 }
 
+/**
+ * Both backends return the same JS types: int8 as number (counts, serials stay far below
+ * 2^53), date as 'YYYY-MM-DD' text, timestamptz as Date, numeric as string.
+ */
 export function createDb(options: CreateDbOptions): DbHandle {
   if (options.url) {
     const pool = new pg.Pool({
@@ -71,7 +77,7 @@ export function createDb(options: CreateDbOptions): DbHandle {
     pool.on("error", onConnectionError);
     pool.on("connect", (client) => client.on("error", onConnectionError));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    copyPools.set(db, pool);
+    Object.defineProperty(db, COPY_POOL, { value: pool });
     return { db, backend: "postgres", close: () => db.destroy() };
   }
   const dataDir = options.pgliteDir ?? "memory://";

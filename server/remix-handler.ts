@@ -102,15 +102,19 @@ export async function sendResponse(res: express.Response, response: Response): P
     res.end();
     return;
   }
+  // compression() buffers; flushing keeps streamed HTML and data arriving as they are
+  // rendered. A download (an attachment) is not read as it arrives: flushing each chunk would
+  // only cost compression.
+  const attachment = /^\s*attachment/i.test(response.headers.get("Content-Disposition") ?? "");
   const flushable = res as express.Response & { flush?: () => void };
+  const flush = attachment ? undefined : flushable.flush?.bind(res);
   const reader = response.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       const accepted = res.write(value);
-      // compression() buffers; flushing keeps streamed HTML arriving as it is rendered.
-      flushable.flush?.();
+      flush?.();
       if (!accepted && !res.destroyed) await drainedOrClosed(res);
       if (res.destroyed) {
         await reader.cancel();

@@ -28,7 +28,7 @@ import {
 
 // ---- Reading ------------------------------------------------------------------------------
 
-interface ResolvedList {
+export interface ResolvedList {
   sort: ClientSort;
   direction: SortDirection;
   filter: ClientFilter | null;
@@ -184,49 +184,37 @@ async function occupiedSeats(
   { partnerId, businessIds, now }: { partnerId: string; businessIds: string[]; now: Date },
 ): Promise<Map<string, number>> {
   if (businessIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("grants as g")
-    .innerJoin("business_members as m", "m.seat_grant_id", "g.id")
-    .leftJoin("claim_rollbacks as r", "r.activation_code_id", "g.activation_code_id")
-    .select(["g.business_id", (eb) => eb.fn.countAll<number>().as("occupied")])
-    .where("g.partner_id", "=", partnerId)
-    .where("g.business_id", "in", businessIds)
-    .where("g.starts_at", "<=", now)
-    .where("g.ends_at", ">", now)
-    .where("r.activation_code_id", "is", null)
-    .groupBy("g.business_id")
-    .execute();
+  const { rows } = await occupiedSeatsSql(partnerId, now, businessIds).execute(db);
   return new Map(rows.map((row) => [row.business_id, Number(row.occupied)]));
 }
 
 /**
- * A page of clients with their totals. By name without a filter (the list's first view) the
- * page is chosen from the partner's clients and their names alone — the distinct businesses
- * of grants_partner_idx — and only its businesses are totalled; any other sort or filter
- * needs every client's totals first.
+ * The clients' totals in the list's order: by name without a filter (the list's first view)
+ * the page is chosen from the partner's clients and their names alone — the distinct
+ * businesses of grants_partner_idx — and only its businesses are totalled; any other sort or
+ * filter needs every client's totals first. `limit` null reads them all (the CSV written by
+ * COPY); the order is always (sort_rank, sort_key, business_id) in the list's direction.
  */
-export async function selectClients(
-  db: Database,
-  {
-    partnerId,
-    list,
-    after,
-    limit,
-    now,
-    businessId = null,
-  }: {
-    partnerId: string;
-    list: ResolvedList;
-    after: After | null;
-    limit: number;
-    now: Date;
-    businessId?: string | null;
-  },
-): Promise<ClientRowWithKey[]> {
+export function clientsTotalsQuery({
+  partnerId,
+  list,
+  after,
+  limit,
+  now,
+  businessId = null,
+}: {
+  partnerId: string;
+  list: ResolvedList;
+  after: After | null;
+  limit: number | null;
+  now: Date;
+  businessId?: string | null;
+}): RawBuilder<TotalsRow> {
   const { key, text } = sortKeys[list.sort];
   const descending = list.direction === "desc";
   const direction = sql.raw(descending ? "desc" : "asc");
   const beyond = sql.raw(descending ? "<" : ">");
+  const limited = limit === null ? sql`` : sql`limit ${limit}`;
   const oneBusiness = businessId === null ? null : sql`= ${businessId}::uuid`;
   // Both sides folded by the database, so that a name and a search agree on what "any case"
   // means (the database's locale decides it beyond ASCII).
@@ -241,10 +229,9 @@ export async function selectClients(
   const flags = sql`${nearlyUsedUpSql} as nearly_used_up,
     ${endsSoonSql(now)} as ends_within_30_days`;
 
-  let query: RawBuilder<TotalsRow>;
   if (list.sort === "name" && list.filter === null) {
     const conditions = [search, afterName && sql`(lower(b.name), b.id) ${beyond} ${afterName}`];
-    query = sql<TotalsRow>`
+    return sql<TotalsRow>`
       with page as (
         select b.id as business_id, lower(b.name) as sort_key
         from (
@@ -255,7 +242,7 @@ export async function selectClients(
         join businesses b on b.id = clients.business_id
         ${whereAll(conditions)}
         order by lower(b.name) ${direction}, b.id ${direction}
-        limit ${limit}
+        ${limited}
       )
       select c.*, b.name as business_name, ${flags}, 0 as sort_rank, page.sort_key
       from page
@@ -263,43 +250,80 @@ export async function selectClients(
         on c.business_id = page.business_id
       join businesses b on b.id = page.business_id
       order by page.sort_key ${direction}, page.business_id ${direction}`;
-  } else {
-    // Rank 1 sorts after rank 0 ascending and before it descending: missing keys go last.
-    const rank = text
-      ? sql`0`
-      : descending
-        ? sql`(${key} is not null)::int`
-        : sql`(${key} is null)::int`;
-    const keyset = !after
-      ? null
-      : text
-        ? sql`(k.sort_key, k.business_id) ${beyond} ${afterName}`
-        : sql`(k.sort_rank, k.sort_key, k.business_id) ${beyond}
-            (${after.rank}::int, ${after.key}::float8, ${after.businessId}::uuid)`;
-    // Names are joined before the sort only when the sort or the search needs them; else
-    // only the page's rows look their name up.
-    const names = text || search ? sql`join businesses b on b.id = c.business_id` : sql``;
-    query = sql<TotalsRow>`
-      select p.*, b.name as business_name from (
-        select k.* from (
-          select c.*, ${flags}, ${rank} as sort_rank,
-            ${text ? key : sql`coalesce(${key}, 0::float8)`} as sort_key
-          from (${partnerGrantTotals(partnerId, now, oneBusiness)}) c
-          ${names}
-          ${whereAll([list.filter ? filterSql[list.filter](now) : null, search])}
-        ) k
-        ${whereAll([keyset])}
-        order by k.sort_rank ${direction}, k.sort_key ${direction}, k.business_id ${direction}
-        limit ${limit}
-      ) p
-      join businesses b on b.id = p.business_id
-      order by p.sort_rank ${direction}, p.sort_key ${direction}, p.business_id ${direction}`;
   }
-  const { rows } = await query.execute(db);
+  // Rank 1 sorts after rank 0 ascending and before it descending: missing keys go last.
+  const rank = text
+    ? sql`0`
+    : descending
+      ? sql`(${key} is not null)::int`
+      : sql`(${key} is null)::int`;
+  const keyset = !after
+    ? null
+    : text
+      ? sql`(k.sort_key, k.business_id) ${beyond} ${afterName}`
+      : sql`(k.sort_rank, k.sort_key, k.business_id) ${beyond}
+          (${after.rank}::int, ${after.key}::float8, ${after.businessId}::uuid)`;
+  // Names are joined before the sort only when the sort or the search needs them; else
+  // only the page's rows look their name up.
+  const names = text || search ? sql`join businesses b on b.id = c.business_id` : sql``;
+  return sql<TotalsRow>`
+    select p.*, b.name as business_name from (
+      select k.* from (
+        select c.*, ${flags}, ${rank} as sort_rank,
+          ${text ? key : sql`coalesce(${key}, 0::float8)`} as sort_key
+        from (${partnerGrantTotals(partnerId, now, oneBusiness)}) c
+        ${names}
+        ${whereAll([list.filter ? filterSql[list.filter](now) : null, search])}
+      ) k
+      ${whereAll([keyset])}
+      order by k.sort_rank ${direction}, k.sort_key ${direction}, k.business_id ${direction}
+      ${limited}
+    ) p
+    join businesses b on b.id = p.business_id
+    order by p.sort_rank ${direction}, p.sort_key ${direction}, p.business_id ${direction}`;
+}
+
+/**
+ * Members holding a seat on the partner's active grants (not rolled back), one row per
+ * business that has any: of `businessIds` (a page), or of every client (null, the CSV).
+ */
+export function occupiedSeatsSql(
+  partnerId: string,
+  now: Date,
+  businessIds: string[] | null,
+): RawBuilder<{ business_id: string; occupied: number }> {
+  const only =
+    businessIds === null
+      ? sql``
+      : sql`and g.business_id in (${sql.join(businessIds.map((id) => sql`${id}::uuid`))})`;
+  return sql<{ business_id: string; occupied: number }>`
+    select g.business_id, count(*)::int8 as occupied
+    from grants g
+    join business_members m on m.seat_grant_id = g.id
+    left join claim_rollbacks r on r.activation_code_id = g.activation_code_id
+    where g.partner_id = ${partnerId}::uuid ${only}
+      and g.starts_at <= ${now}::timestamptz and g.ends_at > ${now}::timestamptz
+      and r.activation_code_id is null
+    group by g.business_id`;
+}
+
+/** A page of clients with their totals and occupied seats, in the list's order. */
+export async function selectClients(
+  db: Database,
+  options: {
+    partnerId: string;
+    list: ResolvedList;
+    after: After | null;
+    limit: number;
+    now: Date;
+    businessId?: string | null;
+  },
+): Promise<ClientRowWithKey[]> {
+  const { rows } = await clientsTotalsQuery(options).execute(db);
   const seats = await occupiedSeats(db, {
-    partnerId,
+    partnerId: options.partnerId,
     businessIds: rows.map((row) => row.business_id),
-    now,
+    now: options.now,
   });
   return rows.map((row) => toClientRow(row, seats.get(row.business_id) ?? 0));
 }
