@@ -14,6 +14,7 @@ import redeem from "./en/redeem";
 import staff from "./en/staff";
 import statements from "./en/statements";
 import support from "./en/support";
+import webhooks from "./en/webhooks";
 
 const en = {
   common,
@@ -31,6 +32,7 @@ const en = {
   redeem,
   support,
   email,
+  webhooks,
 };
 
 export const resources = { en };
@@ -51,4 +53,5 @@ export const namespaces = [
   "redeem",
   "support",
   "email",
+  "webhooks",
 ] as const satisfies readonly (keyof typeof en)[];

@@ -56,6 +56,21 @@ export function refusedAddress(address: string, allowLoopback: boolean): string 
   return refused ? `${address} is not a public address` : null;
 }
 
+/** Why an endpoint URL was refused, for the field message a page shows. */
+export type WebhookUrlProblem = "invalid" | "https" | "credentials" | "private" | "length";
+
+export class WebhookUrlRefused extends DomainError {
+  constructor(
+    readonly problem: WebhookUrlProblem,
+    message: string,
+  ) {
+    super("invalid_request", `url: ${message}`, 400, "url");
+  }
+}
+
+/** The longest endpoint URL accepted. */
+export const MAX_WEBHOOK_URL_LENGTH = 2000;
+
 /**
  * Checks an endpoint URL as entered: absolute http(s), https in production, no credentials,
  * and not a literal refused address. Names are checked again when they resolve.
@@ -64,27 +79,25 @@ export function checkWebhookUrl(
   value: string,
   { production, allowLoopback }: { production: boolean; allowLoopback: boolean },
 ): URL {
+  if (value.length > MAX_WEBHOOK_URL_LENGTH) {
+    throw new WebhookUrlRefused("length", `at most ${MAX_WEBHOOK_URL_LENGTH} characters.`);
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new DomainError("invalid_request", "url: enter an absolute https:// URL.", 400, "url");
+    throw new WebhookUrlRefused("invalid", "enter an absolute https:// URL.");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && !production)) {
-    throw new DomainError("invalid_request", "url: must start with https://.", 400, "url");
+    throw new WebhookUrlRefused("https", "must start with https://.");
   }
   if (url.username || url.password) {
-    throw new DomainError(
-      "invalid_request",
-      "url: must not contain a user name or password.",
-      400,
-      "url",
-    );
+    throw new WebhookUrlRefused("credentials", "must not contain a user name or password.");
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (isIP(host)) {
     const refused = refusedAddress(host, allowLoopback);
-    if (refused) throw new DomainError("invalid_request", `url: ${refused}.`, 400, "url");
+    if (refused) throw new WebhookUrlRefused("private", `${refused}.`);
   }
   return url;
 }
