@@ -3,6 +3,7 @@
 // must sign with it — and handed out once, in the answer that creates or rolls it. Every
 // change is audited; every query names its owner (a partner id, or "the platform's").
 import { sql } from "kysely";
+import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { env } from "~/env.server";
 import { recordAudit, type AuditActor } from "~/domain/audit.server";
@@ -10,7 +11,7 @@ import { DomainError } from "~/domain/errors.server";
 import type { OutboxTopic } from "~/domain/outbox.server";
 import { isUuid } from "~/lib/ids";
 import { newWebhookSecret } from "./signing.server";
-import { checkWebhookUrl } from "./ssrf.server";
+import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from "./ssrf.server";
 
 export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "code.claimed",
@@ -18,6 +19,15 @@ export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "limit.reached",
   "statement.finalized",
 ];
+
+/** An endpoint as the API's POST takes it (the page's form parses into the same fields). */
+export const WebhookEndpointInputSchema = z.object({
+  url: z.string().trim().min(1).max(MAX_WEBHOOK_URL_LENGTH),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS as [OutboxTopic, ...OutboxTopic[]]))
+    .min(1)
+    .max(WEBHOOK_EVENTS.length * 2),
+});
 
 /** The topic of a "send test event" delivery: never in the outbox's fan-out. */
 export const TEST_EVENT_TOPIC = "webhook.test";
