@@ -15,6 +15,14 @@ import {
   action as logAction,
   loader as logLoader,
 } from "~/routes/_app.partner.$slug.webhooks.$endpointId";
+import {
+  action as supportAction,
+  loader as supportLoader,
+} from "~/routes/_app.support.webhooks._index";
+import {
+  action as supportLogAction,
+  loader as supportLogLoader,
+} from "~/routes/_app.support.webhooks.$endpointId";
 import { verifySignature } from "../../docs/webhooks/verify-signature.mjs";
 import { testDb } from "../db.ts";
 import { addPartnerMember, createPartnerWithOwner, createUser } from "../factories.ts";
@@ -265,5 +273,88 @@ describe("the partner webhooks page", () => {
     expect((await postLog(world.member, id, { intent: "test" })).status).toBe(403);
     expect((await load(world.otherOwner)).status).toBe(404);
     expect((await loadLog(world.otherOwner, id)).status).toBe(404);
+  });
+});
+
+describe("support's webhooks pages", () => {
+  interface HealthBody {
+    platform: { id: string; url: string }[];
+    health: {
+      id: string;
+      partnerSlug: string | null;
+      enabled: boolean;
+      failingSince: string | null;
+    }[];
+    nextHref: string | null;
+  }
+
+  test("platform endpoints receive every event; health lists failing and disabled first", async () => {
+    const support = (await signInAs(await createUser({ isSupport: true }))).cookie;
+    const asSupport = (fields: Record<string, string>) =>
+      callRoute<ActionBody>(supportAction, {
+        request: formRequest("/support/webhooks", fields, { cookie: support }),
+        params: {},
+      });
+    const created = await asSupport({
+      intent: "create",
+      url: `${base}/fails`,
+      "event:code.claimed": "on",
+      "event:statement.finalized": "on",
+    });
+    expect(created.status).toBe(200);
+    const platformId = created.body.secret!.endpointId;
+
+    // Its test event fails (the receiver answers 503): the endpoint is failing.
+    expect((await asSupport({ intent: "test", endpointId: platformId })).status).toBe(302);
+    await runWebhookDelivery(testDb().db);
+
+    const page = await callRoute<HealthBody>(supportLoader, {
+      request: getRequest("/support/webhooks", { cookie: support }),
+      params: {},
+    });
+    expect(page.status).toBe(200);
+    expect(page.body.platform.map((e) => e.id)).toEqual([platformId]);
+    const ranks = page.body.health.map((e) => (!e.enabled ? 0 : e.failingSince ? 1 : 2));
+    expect(ranks).toEqual([...ranks].sort());
+    expect(page.body.health.find((e) => e.id === platformId)).toMatchObject({
+      partnerSlug: null,
+      enabled: true,
+    });
+    expect(page.body.health.find((e) => e.id === platformId)!.failingSince).not.toBeNull();
+
+    // Support reads any partner's log too, and resends from it.
+    const partnerEndpoint = page.body.health.find((e) => e.partnerSlug === world.slug)!;
+    const log = await callRoute<LogBody>(supportLogLoader, {
+      request: getRequest(`/support/webhooks/${partnerEndpoint.id}`, { cookie: support }),
+      params: { endpointId: partnerEndpoint.id },
+    });
+    expect(log.status).toBe(200);
+    const platformLog = await callRoute<LogBody>(supportLogLoader, {
+      request: getRequest(`/support/webhooks/${platformId}`, { cookie: support }),
+      params: { endpointId: platformId },
+    });
+    expect(platformLog.body.deliveries[0]).toMatchObject({
+      type: "webhook.test",
+      status: "pending",
+    });
+    expect(platformLog.body.deliveries[0].log[0].statusCode).toBe(503);
+    const resent = await callRoute(supportLogAction, {
+      request: formRequest(
+        `/support/webhooks/${platformId}`,
+        { intent: "resend", deliveryId: String(platformLog.body.deliveries[0].id) },
+        { cookie: support },
+      ),
+      params: { endpointId: platformId },
+    });
+    expect(resent.status).toBe(302);
+
+    // Partners never see the platform's endpoints; a partner owner is not support.
+    expect((await load(world.owner)).body.endpoints.map((e) => e.id)).not.toContain(platformId);
+    expect((await loadLog(world.owner, platformId)).status).toBe(404);
+    const notSupport = await callRoute(supportLoader, {
+      request: getRequest("/support/webhooks", { cookie: world.owner }),
+      params: {},
+    });
+    expect([403, 404]).toContain(notSupport.status);
   });
 });

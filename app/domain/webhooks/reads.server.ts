@@ -106,7 +106,7 @@ const healthPaging = keyset("webhook-health", ["number", "uuid"]);
 
 /**
  * Every endpoint (support's view), the ones that need attention first: disabled, then
- * failing (longest first), then healthy; paged on (rank, id).
+ * failing, then healthy (by id within each); paged on (rank, id).
  */
 export async function listEndpointHealth(
   db: Database,
@@ -114,8 +114,7 @@ export async function listEndpointHealth(
 ): Promise<Page<WebhookHealthRow>> {
   const size = pageSize(limit, 25, 100);
   const after = healthPaging.after(cursor);
-  // Rank: 0 disabled, 1 failing (older failure streaks first within the rank by id order),
-  // 2 healthy. A number the cursor can carry.
+  // Rank: 0 disabled, 1 failing, 2 healthy — a number the cursor can carry.
   const rank = sql<number>`(case when not ep.enabled then 0 when ep.failing_since is not null then 1 else 2 end)`;
   let query = endpointQuery(db)
     .leftJoin("partners as p", "p.id", "ep.partner_id")
