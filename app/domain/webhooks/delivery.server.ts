@@ -255,10 +255,15 @@ async function recordAttempt(
       .where("id", "=", deliveryId)
       .execute();
     if (ok) {
+      // Only a failing endpoint is written: every success rewriting the same row would make
+      // the concurrent sends to one endpoint queue on its row lock (ADR 033's figures).
       await trx
         .updateTable("webhook_endpoints")
         .set({ consecutive_failures: 0, failing_since: null })
         .where("id", "=", endpoint.id)
+        .where((eb) =>
+          eb.or([eb("consecutive_failures", ">", 0), eb("failing_since", "is not", null)]),
+        )
         .execute();
       return null;
     }
