@@ -387,6 +387,7 @@ export interface WebhookAttempts {
 
 export interface WebhookDeliveries {
   attempts: Generated<number>;
+  business_id: string | null;
   created_at: Generated<Timestamp>;
   endpoint_id: string;
   event_id: Int8;

@@ -11,6 +11,7 @@ import { ClientListQuerySchema } from "~/domain/clients/model.server";
 import { RevokeInputSchema } from "~/domain/codes/model.server";
 import { RedemptionBodySchema } from "~/domain/redemption.server";
 import { CardOperationBatchSchema, cardOperationBodySchema } from "~/domain/usage.server";
+import { WebhookEndpointInputSchema } from "~/domain/webhooks/endpoints.server";
 import { pageLimit } from "./json.server";
 import {
   BatchSchema,
@@ -29,9 +30,12 @@ import {
   pageOf,
   ProblemSchema,
   StatementListSchema,
+  CreatedWebhookEndpointSchema,
+  DeletedWebhookEndpointSchema,
+  WebhookEndpointSchema,
 } from "./schemas";
 
-export type ApiMethod = "GET" | "POST";
+export type ApiMethod = "GET" | "POST" | "DELETE";
 /** Which bearer token an endpoint takes: a partner key, a platform token, or none. */
 export type ApiAuth = "partner" | "platform" | "public";
 
@@ -393,6 +397,56 @@ export const endpoints = {
       409: "The code cannot be claimed (see above).",
       429: "`rate_limited`: too many failed attempts; see Retry-After.",
     },
+  },
+  listWebhookEndpoints: {
+    method: "GET",
+    path: "/api/v1/webhook-endpoints",
+    operationId: "listWebhookEndpoints",
+    summary: "List webhook endpoints",
+    description:
+      "The partner's endpoints, oldest first, with their health. Secrets are never listed.",
+    tag: "Webhooks",
+    auth: "partner",
+    responses: {
+      200: {
+        description: "Every endpoint of the partner (at most 20).",
+        schema: z.object({ data: z.array(WebhookEndpointSchema) }),
+      },
+    },
+    problems: {},
+  },
+  createWebhookEndpoint: {
+    method: "POST",
+    path: "/api/v1/webhook-endpoints",
+    operationId: "createWebhookEndpoint",
+    summary: "Add a webhook endpoint",
+    description:
+      'The URL must be https (in production) and resolve to a public address; `events` chooses what it receives. The answer carries the signing secret, this once. Deliveries are POSTs of `{id, type, created_at, data}` with `X-7stamp-Signature: t={unix},v1={hex HMAC-SHA256 of "t.body"}` and `X-7stamp-Event-Id`; delivery is at least once, so de-duplicate by the event id.',
+    tag: "Webhooks",
+    auth: "partner",
+    body: WebhookEndpointInputSchema,
+    responses: {
+      201: {
+        description: "The new endpoint, with its secret.",
+        schema: CreatedWebhookEndpointSchema,
+        headers: { Location: "The endpoint's URL." },
+      },
+    },
+    problems: {
+      400: `${invalid} \`url\` that is not https, names a private, loopback or metadata address, or carries credentials; \`events\` empty or unknown; more than 20 endpoints.`,
+    },
+  },
+  deleteWebhookEndpoint: {
+    method: "DELETE",
+    path: "/api/v1/webhook-endpoints/{id}",
+    operationId: "deleteWebhookEndpoint",
+    summary: "Delete a webhook endpoint",
+    description: "Deletes the endpoint with its delivery log; nothing more is sent to it.",
+    tag: "Webhooks",
+    auth: "partner",
+    params: idParams("webhook endpoint"),
+    responses: { 200: { description: "Deleted.", schema: DeletedWebhookEndpointSchema } },
+    problems: { 404: notFound },
   },
   getOpenApi: {
     method: "GET",

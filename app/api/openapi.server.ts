@@ -32,6 +32,11 @@ const TAGS = [
     name: "Platform",
     description: "The 7stamp core platform's scope: entitlements, card operations, redemptions.",
   },
+  {
+    name: "Webhooks",
+    description:
+      "Endpoints 7stamp posts signed events to. Verify a delivery: split `X-7stamp-Signature` on commas; `t` is the unix time it was signed (refuse it if more than 5 minutes off), and it is genuine when one of its `v1` values equals the hex HMAC-SHA256 of `${t}.${raw body}` under your secret (compare in constant time; two `v1` values appear for 24 hours after a secret is rolled). Example: docs/webhooks/verify-signature.mjs. Delivery is at least once: de-duplicate by `X-7stamp-Event-Id`.",
+  },
   { name: "Meta", description: "This document." },
 ];
 
@@ -91,7 +96,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
   const paths: ZodOpenApiPathsObject = {};
   for (const endpoint of Object.values(endpoints) as Endpoint[]) {
     const path = (paths[endpoint.path] ??= {});
-    path[endpoint.method.toLowerCase() as "get" | "post"] = operation(endpoint);
+    path[endpoint.method.toLowerCase() as "get" | "post" | "delete"] = operation(endpoint);
   }
   cached = createDocument(
     {

@@ -21,6 +21,12 @@ import { enqueueBatchGeneration } from "~/jobs/queue.server";
 import { csvDownload, pdfDownload } from "~/lib/downloads.server";
 import { isUuid } from "~/lib/ids";
 import { RendererBusy } from "~/pdf/render.server";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  WebhookEndpointNotFound,
+} from "~/domain/webhooks/endpoints.server";
+import { getWebhookEndpoint, listWebhookEndpoints } from "~/domain/webhooks/reads.server";
 import { endpoints } from "./endpoints.server";
 import { openApiDocument } from "./openapi.server";
 import { ApiProblem, cardOperationProblem, notFoundProblem } from "./problem.server";
@@ -45,6 +51,7 @@ import {
   entitlementsJson,
   generatedCodeJson,
   statementJson,
+  webhookEndpointJson,
 } from "./serialize.server";
 
 const e = endpoints;
@@ -290,6 +297,47 @@ export const apiRoutes: ApiRoute[] = [
     // Returned, not thrown: the route's transaction commits the refusal's attempt count.
     if (!claimed.ok) return errorResponse(claimed.refusal, `POST ${e.redeemCode.path}`);
     return reply(e.redeemCode, 201, claimJson(claimed.claim));
+  }),
+
+  route(e.listWebhookEndpoints, async ({ auth }) => {
+    const list = await listWebhookEndpoints(db, { partnerId: auth.partner.id });
+    return reply(e.listWebhookEndpoints, 200, { data: list.map(webhookEndpointJson) });
+  }),
+
+  route(e.createWebhookEndpoint, async ({ auth, context, body }) => {
+    const input = await body();
+    const created = await createWebhookEndpoint(db, {
+      partnerId: auth.partner.id,
+      url: input.url,
+      events: input.events,
+      actor: auth.actor,
+      ip: context.clientIp,
+    });
+    const endpoint = await getWebhookEndpoint(db, {
+      endpointId: created.id,
+      partnerId: auth.partner.id,
+    });
+    return reply(
+      e.createWebhookEndpoint,
+      201,
+      { ...webhookEndpointJson(endpoint), secret: created.secret },
+      { Location: `${API_BASE}/webhook-endpoints/${created.id}` },
+    );
+  }),
+
+  route(e.deleteWebhookEndpoint, async ({ auth, context, params }) => {
+    try {
+      await deleteWebhookEndpoint(db, {
+        endpointId: params.id,
+        partnerId: auth.partner.id,
+        actor: auth.actor,
+        ip: context.clientIp,
+      });
+    } catch (error) {
+      if (error instanceof WebhookEndpointNotFound) throw notFoundProblem();
+      throw error;
+    }
+    return reply(e.deleteWebhookEndpoint, 200, { id: params.id, deleted: true });
   }),
 
   route(e.getOpenApi, async () =>

@@ -328,3 +328,39 @@ export const OpenApiDocumentSchema = z
 
 /** A CSV or PDF body, read as text by the tests. */
 export const FileSchema = z.string();
+
+const webhookEvent = z.enum([
+  "code.claimed",
+  "entitlements.changed",
+  "limit.reached",
+  "statement.finalized",
+]);
+
+export const WebhookEndpointSchema = z
+  .object({
+    id: uuid,
+    url: z.string(),
+    events: z.array(webhookEvent),
+    enabled: z.boolean(),
+    disabled_reason: z.string().nullable().openapi({
+      description: "Why it is off: turned off by someone, or failing for 3 days (automatic).",
+    }),
+    failing_since: dateTime.nullable().openapi({
+      description: "The first failed attempt since the last success; null when healthy.",
+    }),
+    last_success_at: dateTime.nullable(),
+    last_failure_at: dateTime.nullable(),
+    created_at: dateTime,
+  })
+  .openapi({ ref: "WebhookEndpoint" });
+
+export const CreatedWebhookEndpointSchema = WebhookEndpointSchema.extend({
+  secret: z.string().openapi({
+    description:
+      'The signing secret (`whsec_…`), in this answer only: it cannot be read again. Verify `X-7stamp-Signature: t={unix},v1={hex HMAC-SHA256 of "t.body"}` with it.',
+  }),
+}).openapi({ ref: "CreatedWebhookEndpoint" });
+
+export const DeletedWebhookEndpointSchema = z
+  .object({ id: uuid, deleted: z.literal(true) })
+  .openapi({ ref: "DeletedWebhookEndpoint" });

@@ -12,6 +12,7 @@ import type { Entitlements } from "~/domain/entitlements/answer.server";
 import type { ClaimedCode } from "~/domain/redemption.server";
 import type { StatementListEntry } from "~/domain/statements/reads.server";
 import type { RecordedCardOperation } from "~/domain/usage.server";
+import type { WebhookEndpointSummary } from "~/domain/webhooks/reads.server";
 import { batchProgressPercent } from "~/lib/batch-progress";
 import { statementPeriod } from "~/lib/statement-months";
 import type {
@@ -26,6 +27,7 @@ import type {
   EntitlementsSchema,
   GeneratedCodeSchema,
   StatementSchema,
+  WebhookEndpointSchema,
 } from "./schemas";
 
 export const API_BASE = "/api/v1";
@@ -273,5 +275,21 @@ export function clientDetailJson({
       date: day.date,
       card_operations: day.cardOperations,
     })),
+  };
+}
+
+export function webhookEndpointJson(
+  endpoint: WebhookEndpointSummary,
+): z.infer<typeof WebhookEndpointSchema> {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: endpoint.events as z.infer<typeof WebhookEndpointSchema>["events"],
+    enabled: endpoint.enabled,
+    disabled_reason: endpoint.disabledReason,
+    failing_since: iso(endpoint.failingSince),
+    last_success_at: iso(endpoint.lastSuccessAt),
+    last_failure_at: iso(endpoint.lastFailureAt),
+    created_at: endpoint.createdAt.toISOString(),
   };
 }

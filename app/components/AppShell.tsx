@@ -41,6 +41,7 @@ function areaOf(
       { to: `${base}/statements`, label: t("nav.statements") },
       { to: `${base}/team`, label: t("nav.team") },
       { to: `${base}/api-keys`, label: t("nav.apiKeys") },
+      { to: `${base}/webhooks`, label: t("nav.webhooks") },
       { to: `${base}/terms`, label: t("nav.terms") },
     ];
     if (!current) return elsewhere;
@@ -83,6 +84,7 @@ function areaOf(
             openRequests > 0 ? t("nav.requestsOpen", { count: openRequests }) : t("nav.requests"),
         },
         { to: "/support/tokens", label: t("nav.platformTokens") },
+        { to: "/support/webhooks", label: t("nav.webhooks") },
         { to: "/support/audit", label: t("nav.audit") },
       ],
     };

@@ -91,7 +91,7 @@ export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}
   await registerStatementJobs(boss, handle.db);
   await registerAccountJobs(boss, handle.db);
   await registerMaintenanceJobs(boss, handle.db);
-  await registerWebhookJobs(boss, handle.db);
+  await registerWebhookJobs(boss, handle);
   log.info(`jobs: pg-boss started on ${handle.backend}`);
   return boss;
 }

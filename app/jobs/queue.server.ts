@@ -40,3 +40,13 @@ export async function enqueuePasswordReset(request: {
   await boss.send(queues.sendPasswordReset, request, { retryLimit: 3, retryDelay: 30 });
   return true;
 }
+
+/**
+ * Asks for a delivery pass now rather than at the next minute's sweep (a test event, a
+ * resend). Call it after the queuing transaction committed; without a queue the sweep sends it.
+ */
+export async function enqueueWebhookDelivery(): Promise<void> {
+  const boss = getJobQueue();
+  if (!boss) return;
+  await boss.send("webhooks.deliver", {});
+}

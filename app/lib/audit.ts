@@ -49,6 +49,11 @@ export const AUDIT_ACTIONS = [
   "support.user_created",
   "support.user_promoted",
   "user.profile_updated",
+  "webhook_endpoint.created",
+  "webhook_endpoint.deleted",
+  "webhook_endpoint.disabled",
+  "webhook_endpoint.enabled",
+  "webhook_endpoint.secret_rolled",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -67,6 +72,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "price_list",
   "plan",
   "enterprise_request",
+  "webhook_endpoint",
 ] as const;
 
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

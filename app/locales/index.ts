@@ -16,6 +16,7 @@ import redeem from "./en/redeem";
 import staff from "./en/staff";
 import statements from "./en/statements";
 import support from "./en/support";
+import webhooks from "./en/webhooks";
 import th from "./th";
 import uk from "./uk";
 
@@ -35,6 +36,7 @@ const en = {
   redeem,
   support,
   email,
+  webhooks,
 };
 
 export const resources = { en, th, uk };
@@ -55,4 +57,5 @@ export const namespaces = [
   "redeem",
   "support",
   "email",
+  "webhooks",
 ] as const satisfies readonly (keyof typeof en)[];

@@ -184,6 +184,8 @@ export async function startServer({
     OUTBOX_DIR: outboxDir,
     DEMO_TOKEN_FILE: path.join(tempRoot, "demo-platform-token"),
     LOG_LEVEL: "info",
+    // The webhooks spec posts to a receiver on 127.0.0.1 (development only; refused in production).
+    WEBHOOK_ALLOW_LOOPBACK: "true",
     ...extraEnv,
   };
   // Development mode (the demo is seeded), the embedded database, email to the outbox.

@@ -111,7 +111,8 @@ type CountedTable =
   | "grants"
   | "card_operations"
   | "card_operation_draws"
-  | "outbox_events";
+  | "outbox_events"
+  | "webhook_endpoints";
 
 /** Row counts of the tables a request could write to. */
 export async function countRows(

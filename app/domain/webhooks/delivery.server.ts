@@ -30,12 +30,19 @@ export function retryDelayMs(attempt: number, random = Math.random()): number {
   return Math.round(base * (0.9 + 0.2 * random));
 }
 
+/** The advisory lock key of the fan-out (any constant the app uses nowhere else). */
+const FAN_OUT_LOCK = 7_160_016;
+
 /** Turns unpublished outbox events into deliveries. Returns how many events it took. */
 export async function fanOutOutbox(
   db: Database,
   { now, limit = 500 }: { now: Date; limit?: number },
 ) {
   return db.transaction().execute(async (trx) => {
+    // One fan-out at a time: two running side by side (skip-locked) could create a later
+    // event's deliveries before an earlier one's, and a claim would then send the later first.
+    // The lock is the transaction's; the select below runs after it and sees what committed.
+    await sql`select pg_advisory_xact_lock(${FAN_OUT_LOCK})`.execute(trx);
     const events = await trx
       .selectFrom("outbox_events")
       .select("id")
@@ -43,13 +50,12 @@ export async function fanOutOutbox(
       .orderBy("id")
       .limit(limit)
       .forUpdate()
-      .skipLocked()
       .execute();
     if (events.length === 0) return 0;
     const ids = events.map((e) => e.id);
     await trx
       .insertInto("webhook_deliveries")
-      .columns(["endpoint_id", "event_id", "next_attempt_at"])
+      .columns(["endpoint_id", "event_id", "business_id", "next_attempt_at"])
       .expression((eb) =>
         eb
           .selectFrom("outbox_events as ev")
@@ -64,7 +70,7 @@ export async function fanOutOutbox(
               )
               .on(sql<boolean>`ev.topic = any(ep.events)`),
           )
-          .select(["ep.id", "ev.id", sql.val(now).as("next_attempt_at")])
+          .select(["ep.id", "ev.id", "ev.business_id", sql.val(now).as("next_attempt_at")])
           .where("ev.id", "in", ids),
       )
       .onConflict((oc) => oc.columns(["endpoint_id", "event_id"]).doNothing())
@@ -101,12 +107,23 @@ export function webhookBody(event: {
   });
 }
 
-/** Sends due deliveries once each. Returns the number of attempts made. */
-export async function deliverDue(db: Database, options: DeliverOptions): Promise<number> {
-  const { now, limit = 100, timeoutMs = DELIVERY_TIMEOUT_MS, concurrency = 8 } = options;
-  const allowLoopback = options.allowLoopback ?? env.WEBHOOK_ALLOW_LOOPBACK;
+/**
+ * Claims due deliveries for one pass: each gets a lease (its next attempt moves past the
+ * send's timeout), so another process skips it until the lease runs out — and a process that
+ * dies holding it leaves it to be sent again then (at-least-once). A delivery whose business
+ * has an earlier event still pending for the same endpoint is not due: events about one
+ * business reach an endpoint in order, each after the one before was delivered or failed.
+ */
+export async function claimDue(
+  db: Database,
+  {
+    now,
+    limit = 100,
+    timeoutMs = DELIVERY_TIMEOUT_MS,
+  }: Pick<DeliverOptions, "now" | "limit" | "timeoutMs">,
+) {
   const leaseUntil = new Date(now.getTime() + timeoutMs + 60_000);
-  const claimed = await db
+  return db
     .updateTable("webhook_deliveries")
     .set({ next_attempt_at: leaseUntil })
     .where("id", "in", (eb) =>
@@ -117,6 +134,14 @@ export async function deliverDue(db: Database, options: DeliverOptions): Promise
         .where("d.status", "=", "pending")
         .where("d.next_attempt_at", "<=", now)
         .where("ep.enabled", "=", true)
+        .where(
+          sql<boolean>`(d.business_id is null or not exists (
+            select 1 from webhook_deliveries earlier
+            where earlier.endpoint_id = d.endpoint_id
+              and earlier.business_id = d.business_id
+              and earlier.status = 'pending'
+              and earlier.event_id < d.event_id))`,
+        )
         .orderBy("d.event_id")
         .orderBy("d.id")
         .limit(limit)
@@ -125,6 +150,13 @@ export async function deliverDue(db: Database, options: DeliverOptions): Promise
     )
     .returning(["id", "endpoint_id", "event_id", "attempts"])
     .execute();
+}
+
+/** Sends due deliveries once each. Returns the number of attempts made. */
+export async function deliverDue(db: Database, options: DeliverOptions): Promise<number> {
+  const { now, limit = 100, timeoutMs = DELIVERY_TIMEOUT_MS, concurrency = 8 } = options;
+  const allowLoopback = options.allowLoopback ?? env.WEBHOOK_ALLOW_LOOPBACK;
+  const claimed = await claimDue(db, { now, limit, timeoutMs });
   if (claimed.length === 0) return 0;
   const endpoints = new Map(
     (
@@ -223,10 +255,15 @@ async function recordAttempt(
       .where("id", "=", deliveryId)
       .execute();
     if (ok) {
+      // Only a failing endpoint is written: every success rewriting the same row would make
+      // the concurrent sends to one endpoint queue on its row lock (ADR 033's figures).
       await trx
         .updateTable("webhook_endpoints")
         .set({ consecutive_failures: 0, failing_since: null })
         .where("id", "=", endpoint.id)
+        .where((eb) =>
+          eb.or([eb("consecutive_failures", ">", 0), eb("failing_since", "is not", null)]),
+        )
         .execute();
       return null;
     }

@@ -47,7 +47,7 @@ function isLoopback(address: string): boolean {
 export function refusedAddress(address: string, allowLoopback: boolean): string | null {
   let ip = address.toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  if (mapped?.[1]) ip = mapped[1];
+  if (mapped) ip = mapped[1];
   const family = isIP(ip);
   if (family === 0) return `${address} is not an IP address`;
   if (allowLoopback && isLoopback(ip)) return null;
@@ -55,6 +55,21 @@ export function refusedAddress(address: string, allowLoopback: boolean): string 
   if (family === 6 && /^::ffff:/.test(ip)) return `${address} is not a public address`;
   return refused ? `${address} is not a public address` : null;
 }
+
+/** Why an endpoint URL was refused, for the field message a page shows. */
+export type WebhookUrlProblem = "invalid" | "https" | "credentials" | "private" | "length";
+
+export class WebhookUrlRefused extends DomainError {
+  constructor(
+    readonly problem: WebhookUrlProblem,
+    message: string,
+  ) {
+    super("invalid_request", `url: ${message}`, "url");
+  }
+}
+
+/** The longest endpoint URL accepted. */
+export const MAX_WEBHOOK_URL_LENGTH = 2000;
 
 /**
  * Checks an endpoint URL as entered: absolute http(s), https in production, no credentials,
@@ -64,26 +79,25 @@ export function checkWebhookUrl(
   value: string,
   { production, allowLoopback }: { production: boolean; allowLoopback: boolean },
 ): URL {
+  if (value.length > MAX_WEBHOOK_URL_LENGTH) {
+    throw new WebhookUrlRefused("length", `at most ${MAX_WEBHOOK_URL_LENGTH} characters.`);
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new DomainError("invalid_request", "url: enter an absolute https:// URL.", "url");
+    throw new WebhookUrlRefused("invalid", "enter an absolute https:// URL.");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && !production)) {
-    throw new DomainError("invalid_request", "url: must start with https://.", "url");
+    throw new WebhookUrlRefused("https", "must start with https://.");
   }
   if (url.username || url.password) {
-    throw new DomainError(
-      "invalid_request",
-      "url: must not contain a user name or password.",
-      "url",
-    );
+    throw new WebhookUrlRefused("credentials", "must not contain a user name or password.");
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (isIP(host)) {
     const refused = refusedAddress(host, allowLoopback);
-    if (refused) throw new DomainError("invalid_request", `url: ${refused}.`, "url");
+    if (refused) throw new WebhookUrlRefused("private", `${refused}.`);
   }
   return url;
 }

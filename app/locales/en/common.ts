@@ -146,6 +146,7 @@ export default {
     batches: "Batches",
     codes: "Codes",
     apiKeys: "API keys",
+    webhooks: "Webhooks",
     platformTokens: "Platform tokens",
     clients: "Clients",
     statements: "Statements",

@@ -61,6 +61,7 @@ export default {
       price_list: "Price-list version",
       plan: "Plan",
       enterprise_request: "Enterprise request",
+      webhook_endpoint: "Webhook endpoint",
     },
   },
   auditFilter: {
@@ -113,6 +114,11 @@ export default {
     "support.user_created": "Support user created",
     "support.user_promoted": "Support access granted",
     "user.profile_updated": "Profile updated",
+    "webhook_endpoint.created": "Webhook endpoint added",
+    "webhook_endpoint.deleted": "Webhook endpoint deleted",
+    "webhook_endpoint.disabled": "Webhook endpoint disabled",
+    "webhook_endpoint.enabled": "Webhook endpoint enabled",
+    "webhook_endpoint.secret_rolled": "Webhook secret rolled",
   } satisfies Record<AuditAction, string>,
   subjects: {
     user: "Account {{email}}",
@@ -131,6 +137,7 @@ export default {
     price_list: "Price-list version {{id}}",
     plan: "Plan {{id}}",
     enterprise_request: "An enterprise request of {{organisation}}",
+    webhook_endpoint: "A webhook endpoint of {{organisation}}",
     noOrganisation: "the portal",
   },
   systemActor: "7stamp (automatic)",
