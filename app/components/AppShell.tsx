@@ -40,6 +40,7 @@ function areaOf(
       { to: `${base}/statements`, label: t("nav.statements") },
       { to: `${base}/team`, label: t("nav.team") },
       { to: `${base}/api-keys`, label: t("nav.apiKeys") },
+      { to: `${base}/referrals`, label: t("referrals:nav") },
       { to: `${base}/terms`, label: t("nav.terms") },
     ];
     if (!current) return elsewhere;
@@ -61,6 +62,7 @@ function areaOf(
       items: [
         { to: `${base}/billing`, label: t("nav.billing") },
         { to: `${base}/staff`, label: t("staff:nav") },
+        { to: `${base}/referrals`, label: t("referrals:nav") },
       ],
     };
   }
@@ -81,6 +83,7 @@ function areaOf(
           label:
             openRequests > 0 ? t("nav.requestsOpen", { count: openRequests }) : t("nav.requests"),
         },
+        { to: "/support/referrals", label: t("referrals:nav") },
         { to: "/support/tokens", label: t("nav.platformTokens") },
         { to: "/support/audit", label: t("nav.audit") },
       ],

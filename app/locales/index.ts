@@ -11,6 +11,7 @@ import common from "./en/common";
 import email from "./en/email";
 import partner from "./en/partner";
 import redeem from "./en/redeem";
+import referrals from "./en/referrals";
 import staff from "./en/staff";
 import statements from "./en/statements";
 import support from "./en/support";
@@ -29,6 +30,7 @@ const en = {
   business,
   staff,
   redeem,
+  referrals,
   support,
   email,
 };
@@ -49,6 +51,7 @@ export const namespaces = [
   "business",
   "staff",
   "redeem",
+  "referrals",
   "support",
   "email",
 ] as const satisfies readonly (keyof typeof en)[];

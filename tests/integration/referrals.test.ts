@@ -200,17 +200,15 @@ describe("connecting accounts", () => {
       now: new Date(),
     });
     const late = await businessAt();
-    const lateId = await db
-      .transaction()
-      .execute((trx) =>
-        attributeSignUp(trx, {
-          businessId: late.business.id,
-          token: visit.token,
-          ip: "198.51.100.1",
-          actor: support,
-          now: new Date(),
-        }),
-      );
+    const lateId = await db.transaction().execute((trx) =>
+      attributeSignUp(trx, {
+        businessId: late.business.id,
+        token: visit.token,
+        ip: "198.51.100.1",
+        actor: support,
+        now: new Date(),
+      }),
+    );
     await claim(late.business, late.owner, list[1]!.code);
     const before = await referralRow(early.referralId);
     const after = await referralRow(lateId!);
@@ -285,30 +283,26 @@ describe("attribution window", () => {
     );
     expect(await attributableVisit(db, { token: visit.token, now: at61 })).toBeNull();
     const late = await businessAt();
-    const none = await db
-      .transaction()
-      .execute((trx) =>
-        attributeSignUp(trx, {
-          businessId: late.business.id,
-          token: visit.token,
-          ip: null,
-          actor: support,
-          now: at61,
-        }),
-      );
+    const none = await db.transaction().execute((trx) =>
+      attributeSignUp(trx, {
+        businessId: late.business.id,
+        token: visit.token,
+        ip: null,
+        actor: support,
+        now: at61,
+      }),
+    );
     expect(none).toBeNull();
     const inTime = await businessAt();
-    const some = await db
-      .transaction()
-      .execute((trx) =>
-        attributeSignUp(trx, {
-          businessId: inTime.business.id,
-          token: visit.token,
-          ip: null,
-          actor: support,
-          now: at59,
-        }),
-      );
+    const some = await db.transaction().execute((trx) =>
+      attributeSignUp(trx, {
+        businessId: inTime.business.id,
+        token: visit.token,
+        ip: null,
+        actor: support,
+        now: at59,
+      }),
+    );
     expect(some).not.toBeNull();
     const stored = await db
       .selectFrom("referral_visits")
@@ -419,17 +413,15 @@ describe("qualification", () => {
       now: new Date(),
     });
     const referred = await businessAt();
-    const id = await db
-      .transaction()
-      .execute((trx) =>
-        attributeSignUp(trx, {
-          businessId: referred.business.id,
-          token: visit.token,
-          ip: "192.0.2.44",
-          actor: support,
-          now: new Date(),
-        }),
-      );
+    const id = await db.transaction().execute((trx) =>
+      attributeSignUp(trx, {
+        businessId: referred.business.id,
+        token: visit.token,
+        ip: "192.0.2.44",
+        actor: support,
+        now: new Date(),
+      }),
+    );
     const { codes: list } = await codes(1);
     await claim(referred.business, referred.owner, list[0]!.code);
     const rewards = await db
@@ -463,17 +455,15 @@ describe("self-referral flags and support's decision", () => {
       now: new Date(),
     });
     const referred = await businessAt(shared);
-    const id = await db
-      .transaction()
-      .execute((trx) =>
-        attributeSignUp(trx, {
-          businessId: referred.business.id,
-          token: visit.token,
-          ip: "192.0.2.61",
-          actor: support,
-          now: new Date(),
-        }),
-      );
+    const id = await db.transaction().execute((trx) =>
+      attributeSignUp(trx, {
+        businessId: referred.business.id,
+        token: visit.token,
+        ip: "192.0.2.61",
+        actor: support,
+        now: new Date(),
+      }),
+    );
     const { codes: list } = await codes(1);
     await claim(referred.business, referred.owner, list[0]!.code);
     const row = await referralRow(id!);
@@ -516,17 +506,15 @@ describe("self-referral flags and support's decision", () => {
       landingPage: "/r/x",
       now: new Date(),
     });
-    const gId = await db
-      .transaction()
-      .execute((trx) =>
-        attributeSignUp(trx, {
-          businessId: gmailReferred.business.id,
-          token: gVisit.token,
-          ip: "192.0.2.71",
-          actor: support,
-          now: new Date(),
-        }),
-      );
+    const gId = await db.transaction().execute((trx) =>
+      attributeSignUp(trx, {
+        businessId: gmailReferred.business.id,
+        token: gVisit.token,
+        ip: "192.0.2.71",
+        actor: support,
+        now: new Date(),
+      }),
+    );
     const { codes: more } = await codes(1);
     await claim(gmailReferred.business, gmailReferred.owner, more[0]!.code);
     expect((await referralRow(gId!)).status).toBe("approved");
@@ -563,17 +551,15 @@ describe("self-referral flags and support's decision", () => {
       now: new Date(),
     });
     const referred = await businessAt();
-    const id = await db
-      .transaction()
-      .execute((trx) =>
-        attributeSignUp(trx, {
-          businessId: referred.business.id,
-          token: visit.token,
-          ip: "198.51.100.77",
-          actor: support,
-          now: new Date(),
-        }),
-      );
+    const id = await db.transaction().execute((trx) =>
+      attributeSignUp(trx, {
+        businessId: referred.business.id,
+        token: visit.token,
+        ip: "198.51.100.77",
+        actor: support,
+        now: new Date(),
+      }),
+    );
     const { codes: list } = await codes(1);
     await claim(referred.business, referred.owner, list[0]!.code);
     expect((await referralRow(id!)).flags).toEqual(["referrer_ip"]);

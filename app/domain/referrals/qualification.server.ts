@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { addMonthsClamped } from "~/lib/billing-periods";
-import { reasonField } from "~/lib/fields";
+import { reasonField, wholeNumberField } from "~/lib/fields";
 import { recordAudit, systemActor, type AuditActor } from "../audit.server";
 import { getCurrentPrices } from "../bundles.server";
 import { recordOutboxEvent } from "../outbox.server";
@@ -58,7 +58,7 @@ export async function referralSettings(db: Database): Promise<{ autoApproveMaxCe
 }
 
 export const SettingsSchema = z.object({
-  autoApproveMaxCents: z.coerce.number().int().min(0).max(100_000_000),
+  autoApproveMaxCents: wholeNumberField({ min: 0, max: 100_000_000 }),
 });
 
 export async function updateReferralSettings(
