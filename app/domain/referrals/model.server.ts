@@ -5,6 +5,7 @@ import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { env } from "~/env.server";
 import { wholeNumberField } from "~/lib/fields";
+import { suggestSlug } from "~/lib/slug";
 import { DomainError } from "../errors.server";
 import { PUBLIC_EMAIL_DOMAINS } from "./public-email-domains";
 
@@ -73,14 +74,7 @@ export const RuleFields = {
 
 /** A slug made from a name: "Corner Coffee" → "corner-coffee" (the suggestion support edits). */
 export function slugFrom(name: string): string {
-  const base = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 32)
-    .replace(/-+$/g, "");
+  const base = suggestSlug(name).slice(0, 32).replace(/-+$/, "");
   return base.length >= 3 ? base : `ref-${base || "link"}`;
 }
 
