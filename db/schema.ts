@@ -356,7 +356,7 @@ export interface ReferralSettings {
 }
 
 export interface ReferralVisits {
-  account_id: string;
+  account_id: string | null;
   id: Generated<number>;
   ip_hash: string;
   landing_page: string;

@@ -27,7 +27,9 @@ const up_ = `
     );
     create table referral_visits (
       id bigint generated always as identity primary key,
-      account_id uuid not null references referral_accounts(id) on delete cascade,
+      -- Null: a visit of an unknown, paused or disconnected slug, kept all the same so that
+      -- every visit costs one insert and the answer's timing does not tell them apart.
+      account_id uuid references referral_accounts(id) on delete cascade,
       token uuid not null unique,
       visited_at timestamptz(3) not null,
       ip_hash text not null,

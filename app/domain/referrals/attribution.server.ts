@@ -15,8 +15,8 @@ export interface VisitOutcome {
 }
 
 /**
- * Records a visit of a connected account's link. An unknown, paused or disconnected slug
- * records nothing and gets a token that matches no visit, so the answer has the same shape.
+ * Records a visit of a link. Of an unknown, paused or disconnected slug the visit is kept
+ * without an account, and its token attributes nothing: the answer has the same shape.
  */
 export async function recordVisit(
   db: Database,
@@ -30,26 +30,25 @@ export async function recordVisit(
 ): Promise<VisitOutcome> {
   const token = randomUUID();
   const normalised = slug.trim().toLowerCase().slice(0, 60);
+  // One insert whether or not the slug is a connected account's (its account null when not):
+  // the same work, so the answer's timing does not say whether the slug exists (ADR 034).
   const inserted = await db
     .insertInto("referral_visits")
-    .columns(["account_id", "token", "visited_at", "ip_hash", "user_agent_class", "landing_page"])
-    .expression((eb) =>
-      eb
+    .values((eb) => ({
+      account_id: eb
         .selectFrom("referral_accounts")
-        .select((s) => [
-          "id",
-          s.val(token).as("token"),
-          s.val(now).as("visited_at"),
-          s.val(hashIp(ip)).as("ip_hash"),
-          s.val(userAgentClass(userAgent)).as("user_agent_class"),
-          s.val(landingPage.slice(0, 500)).as("landing_page"),
-        ])
-        .where("slug", "=", normalised)
-        .where("status", "=", "connected"),
-    )
-    .returning("id")
-    .executeTakeFirst();
-  return { token, recorded: inserted !== undefined };
+        .select("referral_accounts.id")
+        .where("referral_accounts.slug", "=", normalised)
+        .where("referral_accounts.status", "=", "connected"),
+      token,
+      visited_at: now,
+      ip_hash: hashIp(ip),
+      user_agent_class: userAgentClass(userAgent),
+      landing_page: landingPage.slice(0, 500),
+    }))
+    .returning("account_id")
+    .executeTakeFirstOrThrow();
+  return { token, recorded: inserted.account_id !== null };
 }
 
 export interface AttributableVisit {
@@ -86,7 +85,8 @@ export async function attributableVisit(
     .where("v.visited_at", "<=", now)
     .where("ra.status", "=", "connected")
     .executeTakeFirst();
-  if (!row) return null;
+  // The inner join leaves out visits without an account; the check says so to the compiler.
+  if (!row || row.account_id === null) return null;
   return {
     visitId: row.id,
     accountId: row.account_id,
