@@ -27,6 +27,35 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules (issue 10): a promise nobody awaits, an async callback where a void one
+    // is expected, a non-Error thrown, or a cast the types already prove. Remix's redirect()
+    // and Response are the only non-Errors a route may throw (the framework answers them).
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: {
+      // The portal's own code through tsconfig.app.json (noUncheckedIndexedAccess), tests and
+      // scripts through tsconfig.json: a file is checked by the first project that includes it.
+      parserOptions: {
+        project: ["./tsconfig.app.json", "./tsconfig.json"],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/only-throw-error": [
+        "error",
+        {
+          allow: [
+            { from: "lib", name: "Response" },
+            { from: "package", package: "@remix-run/server-runtime", name: "TypedResponse" },
+          ],
+        },
+      ],
+      "@typescript-eslint/no-unnecessary-type-assertion": "error",
+    },
+  },
+  {
     // One clock per decision (ADR 025): domain code compares against the `now` its caller
     // read once (app/lib/clock.server.ts), in TypeScript and as a parameter in SQL.
     files: ["app/domain/**"],

@@ -53,7 +53,7 @@ const NAMED_PROXY_RANGES = ["loopback", "linklocal", "uniquelocal"];
 function isProxyAddress(entry: string): boolean {
   if (NAMED_PROXY_RANGES.includes(entry)) return true;
   const [address, bits, ...rest] = entry.split("/");
-  const family = isIP(address);
+  const family = isIP(address ?? "");
   if (!family || rest.length) return false;
   if (bits === undefined) return true;
   if (!/^\d{1,3}$/.test(bits)) return false;

@@ -16,7 +16,10 @@ import { getOptionalUser } from "~/auth/guards.server";
 import { useNonce } from "~/components/Nonce";
 import { createI18n } from "~/i18n";
 import { takeFlash } from "~/lib/flash.server";
-import { resolveLocale, type ResolvedLocale } from "~/lib/locale";
+import { type ResolvedLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
+import { db } from "~/db.server";
+import { memberPartnerLocale } from "~/domain/partners.server";
 import stylesheet from "~/tailwind.css?url";
 
 export const links: LinksFunction = () => [
@@ -28,7 +31,13 @@ export const meta: MetaFunction = () => [{ title: "7stamp Partner Portal" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await getOptionalUser(args);
-  const locale = resolveLocale(user?.locale, args.request.headers.get("accept-language"));
+  // On a partner's pages its members read the partner's locale unless they chose their own.
+  const slug = args.params.slug;
+  const organisationLocale =
+    user && !user.locale && slug && new URL(args.request.url).pathname.startsWith("/partner/")
+      ? await memberPartnerLocale(db, { userId: user.id, slug })
+      : null;
+  const locale = localeOfRequest(args.request, { user, organisationLocale });
   const flash = await takeFlash(args.request, args.context);
   return { locale, flash };
 }
@@ -42,11 +51,20 @@ export function useFormattingLocale(): string {
   return useRootData()?.locale.formattingLocale ?? "en";
 }
 
+function htmlLang(tag: string): string {
+  try {
+    return new Intl.Locale(tag).baseName;
+  } catch {
+    return "en";
+  }
+}
+
 function Document({ locale, children }: { locale: ResolvedLocale; children: ReactNode }) {
   const nonce = useNonce();
   const i18n = useMemo(() => createI18n(locale.language), [locale.language]);
   return (
-    <html lang={locale.formattingLocale} className="h-full bg-slate-50">
+    // The language and region only ("th-TH"), without the calendar extension Intl gets.
+    <html lang={htmlLang(locale.formattingLocale)} className="h-full bg-slate-50">
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

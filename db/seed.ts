@@ -263,7 +263,7 @@ async function seedDemoCodes(
   for (const [index, recipient] of recipients.entries()) {
     await handOutCode(db, {
       partnerId,
-      serial: serials[index],
+      serial: serials[index]!,
       recipient,
       lockToEmail: index === 1,
       actor,
@@ -272,7 +272,7 @@ async function seedDemoCodes(
   }
   await revokeCode(db, {
     partnerId,
-    serial: serials[10],
+    serial: serials[10]!,
     reason: "Printed on a damaged card.",
     actor,
     now: new Date(),
@@ -282,11 +282,11 @@ async function seedDemoCodes(
     .updateTable("activation_codes")
     .set({ expires_at: new Date(now.getTime() - 2 * DAY) })
     .where("partner_id", "=", partnerId)
-    .where("id", "=", serials[11])
+    .where("id", "=", serials[11]!)
     .execute();
   return {
-    starterCode: codes![0].code,
-    proCode: proCodes![0].code,
+    starterCode: codes![0]!.code,
+    proCode: proCodes![0]!.code,
     madeAt,
     // Codes nobody was given: the demo's history claims some of these in earlier months.
     spareStarterCodes: codes!.slice(12).map((code) => code.code),
@@ -458,7 +458,7 @@ async function seedDemoHistory(
     const to = Math.min(period.end.getTime(), now.getTime());
     if (to - from < DAY) continue;
     for (const fraction of [0.3, 0.7]) {
-      const client = clients[claims.length % clients.length];
+      const client = clients[claims.length % clients.length]!;
       // Mostly "Café Starter"; every fourth claim a "POS Pro".
       const starter = claims.length % 4 !== 3;
       const claimed = await claimCode(db, {

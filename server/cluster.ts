@@ -96,7 +96,7 @@ export function runPrimary({
       }
       const now = Date.now();
       deaths.push(now);
-      while (deaths.length && deaths[0]! < now - 60_000) deaths.shift();
+      while ((deaths[0] ?? Infinity) < now - 60_000) deaths.shift();
       log.error(
         `process ${number} of ${processes} (pid ${worker.process.pid}) exited (${signal ?? `code ${code}`}); starting a replacement`,
       );

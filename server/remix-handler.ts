@@ -59,7 +59,11 @@ export function createRequestHandler({
   mode?: string;
 }): express.RequestHandler {
   const handleRequest = createRemixHandler(build, mode);
-  return async (req, res, next) => {
+  const handle = async (
+    req: express.Request,
+    res: express.Response,
+    next: express.NextFunction,
+  ) => {
     try {
       const request = createRemixRequest(req, res);
       const response = await handleRequest(request, getLoadContext(req, res));
@@ -68,6 +72,8 @@ export function createRequestHandler({
       next(error);
     }
   };
+  // Express 4 ignores a handler's promise; every failure above reaches next() instead.
+  return (req, res, next) => void handle(req, res, next);
 }
 
 /**

@@ -4,7 +4,7 @@
 // problem+json, pages as a short HTML page; none of these is a server failure.
 import express, { type RequestHandler } from "express";
 import { problemBody, PROBLEM_CONTENT_TYPE } from "~/api/problem.server";
-import type { ErrorCode } from "~/domain/error-codes";
+import { errorCodes, type ErrorCode } from "~/domain/error-codes";
 import { createI18n } from "~/i18n";
 import { MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES } from "~/lib/request-limits";
 
@@ -36,7 +36,7 @@ type Refusal = "badRequest" | "payloadTooLarge" | "unsupportedMediaType" | "meth
 const problemCodes: Record<Refusal, ErrorCode> = {
   badRequest: "invalid_request",
   payloadTooLarge: "payload_too_large",
-  unsupportedMediaType: "invalid_request",
+  unsupportedMediaType: "unsupported_media_type",
   methodNotAllowed: "method_not_allowed",
 };
 
@@ -48,11 +48,11 @@ function formatBytes(bytes: number): string {
 export function refuse(
   req: express.Request,
   res: express.Response,
-  status: number,
   refusal: Refusal,
   { detail, limit }: { detail?: string; limit?: number } = {},
 ): void {
   if (res.headersSent) return;
+  const status = errorCodes[problemCodes[refusal]].status;
   const values = { limit: limit === undefined ? "" : formatBytes(limit) };
   const title = i18n.t(`errors.${refusal}.title`, { ns: "common" });
   const body = detail ?? i18n.t(`errors.${refusal}.body`, { ns: "common", ...values });
@@ -61,7 +61,7 @@ export function refuse(
   if (isApiRequest(req)) {
     res
       .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(problemBody({ code: problemCodes[refusal], status, detail: body })));
+      .send(JSON.stringify(problemBody({ code: problemCodes[refusal], detail: body })));
     return;
   }
   res
@@ -77,7 +77,7 @@ export function refuse(
 /** TRACE, CONNECT-like and made-up methods: 405 with the methods the portal answers. */
 export const refuseUnknownMethods: RequestHandler = (req, res, next) => {
   if (ALLOWED_METHODS.includes(req.method)) return next();
-  refuse(req, res, 405, "methodNotAllowed");
+  refuse(req, res, "methodNotAllowed");
 };
 
 /** A path with malformed percent-encoding (`%E0%A4%A`) names nothing: 400, not a stack. */
@@ -86,7 +86,7 @@ export const refuseUndecodablePaths: RequestHandler = (req, res, next) => {
     decodeURIComponent(pathnameOf(req));
     new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
   } catch {
-    refuse(req, res, 400, "badRequest", {
+    refuse(req, res, "badRequest", {
       detail: isApiRequest(req)
         ? "The request path is not valid percent-encoded UTF-8."
         : undefined,
@@ -97,7 +97,7 @@ export const refuseUndecodablePaths: RequestHandler = (req, res, next) => {
 };
 
 function mediaType(req: express.Request): string {
-  return (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  return ((req.headers["content-type"] ?? "").split(";")[0] ?? "").trim().toLowerCase();
 }
 
 /**
@@ -113,13 +113,13 @@ export const bufferCappedBodies: RequestHandler = (req, res, next) => {
   const limit = api ? MAX_JSON_BODY_BYTES : MAX_FORM_BODY_BYTES;
   if (!api && mediaType(req) !== "application/x-www-form-urlencoded") {
     stopReading(req, res);
-    refuse(req, res, 415, "unsupportedMediaType");
+    refuse(req, res, "unsupportedMediaType");
     return;
   }
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) {
     stopReading(req, res);
-    refuse(req, res, 413, "payloadTooLarge", { limit });
+    refuse(req, res, "payloadTooLarge", { limit });
     return;
   }
   const chunks: Buffer[] = [];
@@ -132,7 +132,7 @@ export const bufferCappedBodies: RequestHandler = (req, res, next) => {
       refused = true;
       chunks.length = 0;
       stopReading(req, res);
-      refuse(req, res, 413, "payloadTooLarge", { limit });
+      refuse(req, res, "payloadTooLarge", { limit });
       return;
     }
     chunks.push(chunk);

@@ -20,7 +20,7 @@ export interface PlatformApiAuth {
 }
 
 function unauthenticated(detail: string, error: "invalid_request" | "invalid_token") {
-  return new ApiProblem("unauthenticated", 401, detail, undefined, {
+  return new ApiProblem("unauthenticated", detail, undefined, {
     "WWW-Authenticate": `Bearer realm="7stamp", error="${error}"`,
   });
 }
@@ -30,7 +30,7 @@ export function bearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");
   if (!header) return null;
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : null;
+  return match?.[1] ?? null;
 }
 
 /**
@@ -71,14 +71,13 @@ export async function requirePartnerKey(
     db,
   );
   if (key.scope !== "partner" || !key.partner) {
-    throw new ApiProblem("forbidden", 403, "This endpoint needs a partner key (sk_partner_…).");
+    throw new ApiProblem("forbidden", "This endpoint needs a partner key (sk_partner_…).");
   }
   // Suspension stops everything a partner's own system does; nothing about the key changes,
   // so reactivation makes it work again.
   if (key.partner.status !== "active") {
     throw new ApiProblem(
-      "partner_suspended",
-      403,
+      "partner_key_suspended",
       "This partner is suspended: its API keys are refused until 7stamp support reactivates it.",
     );
   }
@@ -103,7 +102,7 @@ export async function requirePlatformToken(
     db,
   );
   if (key.scope !== "platform") {
-    throw new ApiProblem("forbidden", 403, "This endpoint needs a platform token (sk_platform_…).");
+    throw new ApiProblem("forbidden", "This endpoint needs a platform token (sk_platform_…).");
   }
   return { key: { id: key.keyId, name: key.name }, actor: apiKeyActor(key) };
 }

@@ -415,14 +415,14 @@ export function problemStatuses(endpoint: Endpoint): Record<number, string> {
       ? {}
       : {
           401: "No, a malformed, unknown or revoked key (`unauthenticated`); carries WWW-Authenticate: Bearer.",
-          403: `A key of the other scope (\`forbidden\`)${endpoint.auth === "partner" ? ", or a suspended partner's (`partner_suspended`)" : ""}.`,
+          403: `A key of the other scope (\`forbidden\`)${endpoint.auth === "partner" ? ", or a suspended partner's (`partner_key_suspended`)" : ""}.`,
         };
   return {
     ...common,
     ...endpoint.problems,
     405: "The method is not supported here; see Allow (`method_not_allowed`).",
     500: "A failure on 7stamp's side (`internal_error`); it is logged, retry later.",
-  } as Record<number, string>;
+  };
 }
 
 /** The schema a response of this endpoint with this status must match, if one is declared. */

@@ -11,7 +11,7 @@ import { storable } from "~/lib/storable-text";
 
 function isJsonContentType(header: string | null): boolean {
   if (!header) return false;
-  const mediaType = header.split(";")[0].trim().toLowerCase();
+  const mediaType = (header.split(";")[0] ?? "").trim().toLowerCase();
   return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }
 

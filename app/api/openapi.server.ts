@@ -90,8 +90,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
   if (cached) return cached;
   const paths: ZodOpenApiPathsObject = {};
   for (const endpoint of Object.values(endpoints) as Endpoint[]) {
-    paths[endpoint.path] ??= {};
-    paths[endpoint.path][endpoint.method.toLowerCase() as "get" | "post"] = operation(endpoint);
+    const path = (paths[endpoint.path] ??= {});
+    path[endpoint.method.toLowerCase() as "get" | "post"] = operation(endpoint);
   }
   cached = createDocument(
     {

@@ -28,19 +28,17 @@ export function problemType(code: ErrorCode): string {
 /** A problem's JSON body. */
 export function problemBody({
   code,
-  status,
   detail,
   errors,
 }: {
   code: ErrorCode;
-  status?: number;
   detail: string;
   errors?: ProblemFieldError[];
 }): ProblemJson {
   const body: ProblemJson = {
     type: problemType(code),
     title: problemTitle(code),
-    status: status ?? errorCodes[code].status,
+    status: errorCodes[code].status,
     detail,
     code,
   };
@@ -49,7 +47,7 @@ export function problemBody({
 }
 
 export function problemResponse(
-  problem: { code: ErrorCode; status?: number; detail: string; errors?: ProblemFieldError[] },
+  problem: { code: ErrorCode; detail: string; errors?: ProblemFieldError[] },
   headers: HeadersInit = {},
 ): Response {
   const body = problemBody(problem);
@@ -59,11 +57,11 @@ export function problemResponse(
   return new Response(JSON.stringify(body), { status: body.status, headers: responseHeaders });
 }
 
-/** A problem the route throws to end the request (and the handler returns). */
+/** A problem the route throws to end the request (and the handler returns). Its status is its
+ * code's, from the registry (error-codes.ts), the one place a status is written. */
 export class ApiProblem extends Error {
   constructor(
     readonly code: ErrorCode,
-    readonly status: number,
     readonly detail: string,
     readonly errors?: ProblemFieldError[],
     readonly headers: HeadersInit = {},
@@ -72,17 +70,21 @@ export class ApiProblem extends Error {
     this.name = "ApiProblem";
   }
 
+  get status(): number {
+    return errorCodes[this.code].status;
+  }
+
   toResponse(): Response {
     return problemResponse(this, this.headers);
   }
 }
 
 export function invalidRequest(detail: string, errors?: ProblemFieldError[]): ApiProblem {
-  return new ApiProblem("invalid_request", 400, detail, errors);
+  return new ApiProblem("invalid_request", detail, errors);
 }
 
 export function notFoundProblem(detail = "There is no such resource."): ApiProblem {
-  return new ApiProblem("not_found", 404, detail);
+  return new ApiProblem("not_found", detail);
 }
 
 /** API field names are snake_case; domain errors name fields in camelCase. */
@@ -95,7 +97,7 @@ export function domainErrorToProblem(error: DomainError): ApiProblem {
   const headers: Record<string, string> = {};
   if (error instanceof RateLimited) headers["Retry-After"] = String(error.retryAfterSeconds);
   const errors = error.field ? [{ field: snakeCase(error.field), message: error.message }] : [];
-  return new ApiProblem(error.code, error.status, error.message, errors, headers);
+  return new ApiProblem(error.code, error.message, errors, headers);
 }
 
 /** The problem a card operation that was not recorded answers with (single or in a batch). */
@@ -106,13 +108,11 @@ export function cardOperationProblem(
     case "limit_reached":
       return new ApiProblem(
         "limit_reached",
-        402,
         `The business has ${result.remaining} card operation${result.remaining === 1 ? "" : "s"} left and this operation needs ${result.quantity}. Nothing was recorded.`,
       );
     case "idempotency_conflict":
       return new ApiProblem(
         "idempotency_conflict",
-        409,
         `The idempotency key ${JSON.stringify(result.idempotencyKey)} was already used with a different body.`,
         [{ field: "idempotency_key", message: "This key was already used with a different body." }],
       );

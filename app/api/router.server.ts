@@ -82,7 +82,7 @@ export function route<E extends Endpoint>(
   return {
     endpoint,
     ...compile(endpoint.path),
-    handle: handle as unknown as ApiRoute["handle"],
+    handle: handle,
   };
 }
 
@@ -150,7 +150,6 @@ export function errorResponse(error: unknown, where: string): Response {
   if (known && known.status !== 500) return problemOf(known);
   return problemResponse({
     code: known ? known.code : "internal_error",
-    status: 500,
     detail: "Something went wrong on our side. The problem has been logged; please retry later.",
   });
 }
@@ -191,7 +190,7 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
       const params: Record<string, string> = {};
       try {
         candidate.paramNames.forEach((name, index) => {
-          params[name] = decodeURIComponent(found[index + 1]);
+          params[name] = decodeURIComponent(found[index + 1] ?? "");
         });
       } catch {
         // Not percent-encoded UTF-8 (the HTTP layer refuses such paths first): names nothing.
@@ -233,7 +232,7 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
           query,
           body: async () =>
             schema ? parseApiInput(schema, await readJsonBody(request)) : undefined,
-        } as ApiCall<Endpoint>);
+        });
       };
       try {
         response = matched.write ? await inTransaction(appDb, run) : await run(appDb);

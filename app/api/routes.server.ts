@@ -122,7 +122,6 @@ export const apiRoutes: ApiRoute[] = [
     if (batch.status !== "ready") {
       throw new ApiProblem(
         "batch_not_ready",
-        409,
         batch.status === "failed"
           ? "The batch failed and has no codes."
           : `The batch is still being generated (${batch.generatedCount} of ${batch.codeCount}); poll it until its status is ready.`,
@@ -152,7 +151,7 @@ export const apiRoutes: ApiRoute[] = [
     } catch (error) {
       if (error instanceof StatementNotFound) throw notFoundProblem("No such statement.");
       if (error instanceof RendererBusy) {
-        throw new ApiProblem("renderer_busy", 503, error.message, undefined, {
+        throw new ApiProblem("renderer_busy", error.message, undefined, {
           "Retry-After": "30",
         });
       }
@@ -239,6 +238,7 @@ export const apiRoutes: ApiRoute[] = [
     if (!isUuid(params.id)) throw notFoundProblem("No business with this id.");
     const operation = { ...(await body()), businessId: params.id };
     const [result] = await recordCardOperations(db, { now: clock(), operations: [operation] });
+    if (!result) throw new Error("card operations: no result for the one operation sent");
     if (result.outcome === "recorded") {
       return reply(e.recordCardOperation, 201, cardOperationJson(result.operation));
     }

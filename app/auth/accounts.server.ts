@@ -6,7 +6,7 @@ import { rateLimitRules, refundRateLimits, reserveRateLimits } from "~/domain/ra
 import { passwordResetEmail, supportWelcomeEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
 import { enqueuePasswordReset } from "~/jobs/queue.server";
-import type { Language } from "~/lib/locale";
+import { chooseLocale, type Language } from "~/lib/locale";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password.server";
 import { signInBlockedBySeats } from "./seat-access.server";
 import { createSession, invalidateSession, invalidateUserSessions } from "./session.server";
@@ -179,7 +179,9 @@ export async function sendPasswordReset(
     ip,
   });
   const link = `${env.PUBLIC_URL}/reset-password/${token}`;
-  await sendMail(passwordResetEmail({ to: user.email, link, language }));
+  // The account's own language when it chose one, else the browser's that asked.
+  const recipient = chooseLocale({ user: user.locale, acceptLanguage: language }).language;
+  await sendMail(passwordResetEmail({ to: user.email, link, language: recipient }));
 }
 
 /** Is this reset link still good? (For the page that shows the form.) */

@@ -9,6 +9,7 @@ import { DomainError } from "~/domain/errors.server";
 import { rateLimitRules, reserveRateLimits } from "~/domain/rate-limits.server";
 import { invitationEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
+import { recipientLanguage } from "~/email/recipient-language.server";
 import type { Language } from "~/lib/locale";
 import { normaliseEmail } from "./accounts.server";
 import { hashPassword } from "./password.server";
@@ -22,13 +23,13 @@ export type InvitationTarget =
 
 export class AlreadyMember extends DomainError {
   constructor() {
-    super("already_member", "This person is already a member.", 400, "email");
+    super("already_member", "This person is already a member.", "email");
   }
 }
 
 export class InvitationUnusable extends DomainError {
   constructor() {
-    super("invitation_unusable", "This invitation link is invalid, used or expired.", 404);
+    super("invitation_unusable", "This invitation link is invalid, used or expired.");
   }
 }
 
@@ -46,6 +47,7 @@ export async function createInvitation(
     inviter: { id: string | null; email: string; name: string };
     target: InvitationTarget;
     email: string;
+    /** The sender's language: used when neither the recipient nor the partner names one. */
     language: Language;
     ip: string | null;
     now: Date;
@@ -135,7 +137,11 @@ export async function createInvitation(
     invitationEmail({
       to: address,
       link,
-      language,
+      language: await recipientLanguage(db, {
+        email: address,
+        partnerId,
+        senderLanguage: language,
+      }),
       organisation,
       organisationKind: "partnerId" in target ? "partner" : "business",
       inviter: inviter.name || inviter.email,
@@ -232,7 +238,7 @@ export async function acceptInvitation(
       userId = existing.id;
     } else {
       if (!passwordHash || !name)
-        throw new DomainError("password_required", "Set a name and a password.", 400, "password");
+        throw new DomainError("password_required", "Set a name and a password.", "password");
       userId = existing
         ? (
             await trx
@@ -332,7 +338,7 @@ async function pendingPartnerInvitation(db: Database, partnerId: string, email: 
 
 export class InvitationNotPending extends DomainError {
   constructor() {
-    super("invitation_not_pending", "There is no pending invitation for this email.", 409, "email");
+    super("invitation_not_pending", "There is no pending invitation for this email.", "email");
   }
 }
 
@@ -394,7 +400,7 @@ export async function revokePartnerInvitation(
       action: "invitation.revoked",
       partnerId,
       subject: { type: "invitation", id: normaliseEmail(email) },
-      before: { email: normaliseEmail(email), role: revoked[0].role },
+      before: { email: normaliseEmail(email), role: revoked[0]!.role },
       ip,
     });
   });

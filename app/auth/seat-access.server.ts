@@ -15,7 +15,6 @@ export class OverSeatLimit extends DomainError {
     super(
       "over_seat_limit",
       "Your business has no free staff seat for you right now. Ask its owner to free a seat or add seats.",
-      403,
     );
   }
 }

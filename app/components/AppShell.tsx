@@ -1,4 +1,5 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import { LanguageSwitcher } from "~/components/LanguageSwitcher";
 import { useEffect, useRef, type ReactNode } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
@@ -171,7 +172,8 @@ export function AppShell({
               </ul>
             </details>
           ) : null}
-          <div className="ml-auto flex items-center gap-3 text-sm">
+          <div className="ml-auto flex flex-wrap items-center gap-3 text-sm">
+            <LanguageSwitcher />
             <Link to="/account" className="text-slate-700 hover:text-slate-900" title={user.email}>
               {user.name || user.email}
             </Link>

@@ -3,6 +3,7 @@
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { auditSubjectHref, type AuditSubjectView } from "~/lib/audit";
+import { formatTimestamp } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 import { EmptyState, Table } from "./Layout";
 
@@ -50,11 +51,7 @@ export function AuditTable({ rows }: { rows: AuditRowView[] }) {
   const { t } = useTranslation("support");
   const locale = useFormattingLocale();
   if (rows.length === 0) return <EmptyState title={t("audit.empty")} />;
-  const time = new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "medium",
-    timeZone: "UTC",
-  });
+  const time = { format: (value: Date | string) => formatTimestamp(value, locale) };
   return (
     <Table
       stackOnPhone

@@ -65,9 +65,10 @@ export function DailyUsageChart({ days }: { days: DailyUsagePoint[] }) {
   const monthStarts = days
     .map((day, index) => ({ day, index }))
     .filter(({ day }) => day.date.endsWith("-01"));
+  const firstDay = days[0];
   const labels =
-    days.length > 0 && (monthStarts[0]?.index ?? Infinity) > 12
-      ? [{ day: days[0], index: 0 }, ...monthStarts]
+    firstDay && (monthStarts[0]?.index ?? Infinity) > 12
+      ? [{ day: firstDay, index: 0 }, ...monthStarts]
       : monthStarts;
 
   return (

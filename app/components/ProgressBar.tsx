@@ -1,4 +1,5 @@
 import { useTranslation } from "react-i18next";
+import { numberFormat } from "~/lib/format";
 
 /** Share at which a bar turns amber, and red at 100%. */
 export const NEAR_LIMIT_RATIO = 0.8;
@@ -37,7 +38,7 @@ export function ProgressBar({
   const percent =
     percentOverride ??
     (available > 0 ? Math.min(100, Math.round((used / available) * 100)) : used > 0 ? 100 : 0);
-  const number = new Intl.NumberFormat(i18n.language);
+  const number = { format: numberFormat(i18n.language) };
   return (
     <div>
       <div className="flex items-baseline justify-between text-sm">

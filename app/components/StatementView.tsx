@@ -9,7 +9,13 @@ import { WholesaleTermsFacts } from "~/components/WholesaleTermsFacts";
 import { Card, EmptyState, PageHeader, Table } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import type { StatementPageData } from "~/domain/statement-page.server";
-import { formatBasisPoints, formatDate, formatMoney, formatNumber } from "~/lib/format";
+import {
+  formatBasisPoints,
+  formatDate,
+  formatDayRange,
+  formatMoney,
+  formatNumber,
+} from "~/lib/format";
 import {
   formatStatementMonth,
   STATEMENT_LINES_PAGE as PAGE_SIZE,
@@ -29,12 +35,7 @@ export interface StatementLinks {
 /** "1–31 October 2026": the period's first and last day, as the locale writes a range. */
 function periodRange(month: string, locale: string): string {
   const { start, end } = statementPeriod(month);
-  return new Intl.DateTimeFormat(locale, {
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  }).formatRange(start, new Date(end.getTime() - 86_400_000));
+  return formatDayRange(start, new Date(end.getTime() - 86_400_000), locale);
 }
 
 const numberCell = "whitespace-nowrap px-4 py-2 text-right tabular-nums";
@@ -59,8 +60,8 @@ export function StatementView({
   const final = statement.status === "final";
   const { totals, partner, codes } = statement;
   const monthTitle = formatStatementMonth(statement.month, locale);
-  const firstLine = lines.length > 0 ? lines[0].lineNo : 0;
-  const lastLine = lines.length > 0 ? lines[lines.length - 1].lineNo : 0;
+  const firstLine = lines[0]?.lineNo ?? 0;
+  const lastLine = lines.at(-1)?.lineNo ?? 0;
   const previousAfter = Math.max(0, after - PAGE_SIZE);
   // Page links land on the line table, not the top of the statement.
   const linesAt = (afterLine: number) =>

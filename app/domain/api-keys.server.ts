@@ -48,13 +48,13 @@ export interface AuthenticatedKey {
 
 export class ApiKeyNotFound extends DomainError {
   constructor() {
-    super("not_found", "No such API key.", 404, "key");
+    super("not_found", "No such API key.", "key");
   }
 }
 
 export class InvalidApiKeyName extends DomainError {
   constructor() {
-    super("invalid_request", "name must be 1 to 80 characters.", 400, "name");
+    super("invalid_request", "name must be 1 to 80 characters.", "name");
   }
 }
 

@@ -17,7 +17,7 @@ import { afterKey, fullPrecision, keyset, pageSize, timestampParam } from "./pag
 
 export class BundleNotFound extends DomainError {
   constructor() {
-    super("not_found", "No such bundle.", 404, "bundle");
+    super("not_found", "No such bundle.", "bundle");
   }
 }
 
@@ -26,7 +26,6 @@ export class BundleArchived extends DomainError {
     super(
       "bundle_archived",
       "This bundle is archived: no new codes can be made from it.",
-      400,
       "bundle",
     );
   }

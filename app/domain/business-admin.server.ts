@@ -251,7 +251,6 @@ export class GrantDatesOutOfRange extends DomainError {
     super(
       "grant_dates",
       `A support grant must end today or later and last at most ${SUPPORT_GRANT_LIMITS.maxDays} days.`,
-      400,
       "endsOn",
     );
   }
@@ -259,7 +258,7 @@ export class GrantDatesOutOfRange extends DomainError {
 
 export class GrantNotEndable extends DomainError {
   constructor() {
-    super("grant_not_endable", "This grant has ended already, or is the plan's own.", 409);
+    super("grant_not_endable", "This grant has ended already, or is the plan's own.");
   }
 }
 

@@ -12,12 +12,7 @@ import { attributeSignUp } from "./referrals/attribution.server";
 export const FREE_PLAN_ID = "free";
 
 function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    (error as { code: unknown }).code === "23505"
-  );
+  return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
 }
 
 /** A new business on the free plan, its owner, and a signed-in session for them. */

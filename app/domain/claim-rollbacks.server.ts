@@ -21,12 +21,7 @@ export const RollbackReasonSchema = z.string().trim().min(1).max(500).refine(sto
 
 export class RollbackReasonInvalid extends DomainError {
   constructor() {
-    super(
-      "invalid_request",
-      "Give the reason for the roll-back, 1 to 500 characters.",
-      400,
-      "reason",
-    );
+    super("invalid_request", "Give the reason for the roll-back, 1 to 500 characters.", "reason");
   }
 }
 
@@ -35,7 +30,6 @@ export class CodeNotClaimed extends DomainError {
     super(
       "code_not_claimed",
       `Only a claimed code can be rolled back; Code #${serial} is ${state}.`,
-      409,
       "code",
     );
   }
@@ -46,7 +40,6 @@ export class ClaimAlreadyRolledBack extends DomainError {
     super(
       "claim_already_rolled_back",
       `The claim of Code #${serial} was already rolled back on ${rolledBackAt.toISOString().slice(0, 10)}.`,
-      409,
       "code",
     );
   }
@@ -58,7 +51,6 @@ export class RollbackMonthFinal extends DomainError {
     super(
       "statement_month_final",
       `The partner's statement for ${month} is final; a roll-back can only be dated in an open month.`,
-      409,
     );
   }
 }

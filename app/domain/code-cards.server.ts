@@ -18,24 +18,19 @@ export const CARDS_PER_FILE = 1_000;
 
 export class BatchNotReady extends DomainError {
   constructor() {
-    super(
-      "batch_not_ready",
-      "The batch is not ready: its codes cannot be printed yet.",
-      409,
-      "batch",
-    );
+    super("batch_not_ready", "The batch is not ready: its codes cannot be printed yet.", "batch");
   }
 }
 
 export class NothingToPrint extends DomainError {
   constructor() {
-    super("nothing_to_print", "The batch has no outstanding codes to print.", 409, "batch");
+    super("nothing_to_print", "The batch has no outstanding codes to print.", "batch");
   }
 }
 
 export class CardPartOutOfRange extends DomainError {
   constructor(readonly parts: number) {
-    super("invalid_request", `part must be a whole number from 1 to ${parts}.`, 400, "part");
+    super("invalid_request", `part must be a whole number from 1 to ${parts}.`, "part");
   }
 }
 

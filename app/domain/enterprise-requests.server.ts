@@ -49,7 +49,7 @@ export const HandleRequestSchema = z.object({
 
 export class RequestNotFound extends DomainError {
   constructor() {
-    super("request_not_found", "No such request.", 404);
+    super("request_not_found", "No such request.");
   }
 }
 
@@ -61,7 +61,6 @@ export class RequestAlreadyHandled extends DomainError {
     super(
       "request_already_handled",
       "This request was handled already by someone else: nothing was changed.",
-      409,
     );
   }
 }

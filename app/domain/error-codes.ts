@@ -22,6 +22,7 @@ export const errorCodes = {
   not_found: entry("not_found", 404),
   method_not_allowed: entry("method_not_allowed", 405),
   payload_too_large: entry("payload_too_large", 413),
+  unsupported_media_type: entry("unsupported_media_type", 415),
   rate_limited: entry("rate_limited", 429),
   internal_error: entry("internal_error", 500),
   // Codes and claims.
@@ -42,7 +43,9 @@ export const errorCodes = {
   email_not_sent: entry("email_not_sent", 502),
   // Partners, bundles, batches, statements.
   partner_suspended: entry("partner_suspended", 409),
+  partner_key_suspended: entry("partner_key_suspended", 403),
   partner_not_found: entry("partner_not_found", 404),
+  unknown_partner: entry("unknown_partner", 400),
   partner_already_suspended: entry("partner_already_suspended", 409),
   partner_already_active: entry("partner_already_active", 409),
   slug_taken: entry("slug_taken", 400),

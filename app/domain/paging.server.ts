@@ -17,7 +17,6 @@ export class InvalidCursor extends DomainError {
     super(
       "invalid_request",
       "The cursor does not belong to this list; start again from the first page.",
-      400,
       "cursor",
     );
   }
@@ -53,13 +52,13 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 function validTimestamp(value: string): boolean {
   const m = TIMESTAMP.exec(value);
   if (!m) return false;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
+  const [, y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = m.map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   // Round-trips only when every field is in range (no 2026-02-31, no hour 25).
   return (
-    y! >= 1 &&
+    y >= 1 &&
     date.getUTCFullYear() === y &&
-    date.getUTCMonth() === mo! - 1 &&
+    date.getUTCMonth() === mo - 1 &&
     date.getUTCDate() === d &&
     date.getUTCHours() === h &&
     date.getUTCMinutes() === mi &&

@@ -97,7 +97,7 @@ export type PartnerTermsInput = z.infer<typeof PartnerTermsSchema>;
 
 export class SlugTaken extends DomainError {
   constructor() {
-    super("slug_taken", "Another partner already has this slug.", 400, "slug");
+    super("slug_taken", "Another partner already has this slug.", "slug");
   }
 }
 
@@ -106,7 +106,6 @@ export class StatementPrefixTaken extends DomainError {
     super(
       "prefix_taken",
       "Another partner uses this statement prefix, or has statements numbered with it.",
-      400,
       "statementPrefix",
     );
   }
@@ -114,7 +113,7 @@ export class StatementPrefixTaken extends DomainError {
 
 export class PartnerNotFound extends DomainError {
   constructor() {
-    super("partner_not_found", "No such partner.", 404);
+    super("partner_not_found", "No such partner.");
   }
 }
 
@@ -125,7 +124,6 @@ export class PartnerStatusUnchanged extends DomainError {
       status === "suspended"
         ? "The partner is already suspended."
         : "The partner is already active.",
-      409,
     );
   }
 }

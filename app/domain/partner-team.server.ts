@@ -14,7 +14,7 @@ export type PartnerRole = "owner" | "member";
 
 export class TeamMemberNotFound extends DomainError {
   constructor() {
-    super("team_member_not_found", "This person is not in the team.", 404);
+    super("team_member_not_found", "This person is not in the team.");
   }
 }
 
@@ -23,7 +23,6 @@ export class LastOwner extends DomainError {
     super(
       "last_owner",
       "A partner needs at least one owner: make someone else an owner first.",
-      409,
       "role",
     );
   }
@@ -31,7 +30,7 @@ export class LastOwner extends DomainError {
 
 export class PartnerInvitationNotFound extends DomainError {
   constructor() {
-    super("partner_invitation_not_found", "There is no pending invitation for this email.", 404);
+    super("partner_invitation_not_found", "There is no pending invitation for this email.");
   }
 }
 

@@ -174,3 +174,18 @@ export async function supportOverview(db: Database) {
   ]);
   return { partners: Number(partners.n), businesses: Number(businesses.n), users: Number(users.n) };
 }
+
+/** A partner's locale, only for one of its members (the language fallback on its pages). */
+export async function memberPartnerLocale(
+  db: Database,
+  { userId, slug }: { userId: string; slug: string },
+): Promise<string | null> {
+  const row = await db
+    .selectFrom("partners")
+    .innerJoin("partner_members", "partner_members.partner_id", "partners.id")
+    .select("partners.locale")
+    .where("partners.slug", "=", slug)
+    .where("partner_members.user_id", "=", userId)
+    .executeTakeFirst();
+  return row?.locale ?? null;
+}

@@ -58,7 +58,7 @@ export async function listPlans(db: Database): Promise<PlanOption[]> {
 
 export class PlanNotAvailable extends DomainError {
   constructor() {
-    super("plan_not_available", "There is no such plan to choose.", 400, "planId");
+    super("plan_not_available", "There is no such plan to choose.", "planId");
   }
 }
 
@@ -67,7 +67,6 @@ export class PlanByRequest extends DomainError {
     super(
       "plan_by_request",
       "This plan is set up by 7stamp support on request; contact support.",
-      400,
       "planId",
     );
   }
@@ -78,7 +77,6 @@ export class PlanUnchanged extends DomainError {
     super(
       "plan_unchanged",
       "The business is already on this plan with this number of locations.",
-      409,
       "planId",
     );
   }
@@ -86,12 +84,7 @@ export class PlanUnchanged extends DomainError {
 
 export class LocationsRequired extends DomainError {
   constructor() {
-    super(
-      "locations_required",
-      "This plan is priced per location: say how many.",
-      400,
-      "locations",
-    );
+    super("locations_required", "This plan is priced per location: say how many.", "locations");
   }
 }
 
@@ -100,7 +93,6 @@ export class LocationsOutOfRange extends DomainError {
     super(
       "locations_out_of_range",
       `The number of locations must be between ${PLAN_LOCATIONS.min} and ${PLAN_LOCATIONS.max}.`,
-      400,
       "locations",
     );
   }
@@ -108,7 +100,7 @@ export class LocationsOutOfRange extends DomainError {
 
 export class BusinessNotFound extends DomainError {
   constructor() {
-    super("business_not_found", "No such business.", 404);
+    super("business_not_found", "No such business.");
   }
 }
 

@@ -105,7 +105,6 @@ export class PriceVersionInPast extends DomainError {
     super(
       "price_version_in_past",
       "A new price-list version starts today or later; past prices never change.",
-      400,
       "effectiveOn",
     );
   }
@@ -116,7 +115,6 @@ export class PriceVersionDayTaken extends DomainError {
     super(
       "price_version_day_taken",
       "A price-list version already starts on this day.",
-      409,
       "effectiveOn",
     );
   }
@@ -124,12 +122,7 @@ export class PriceVersionDayTaken extends DomainError {
 
 /** PostgreSQL's unique_violation, from pg and PGlite alike. */
 function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    (error as { code: unknown }).code === "23505"
-  );
+  return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
 }
 
 /**
@@ -210,7 +203,6 @@ export class PriceVersionNotScheduled extends DomainError {
     super(
       "price_version_not_scheduled",
       "Only a version that has not started yet can be withdrawn.",
-      409,
     );
   }
 }
@@ -351,13 +343,13 @@ const PlanTermsSchema = z
 
 export class PlanNotFound extends DomainError {
   constructor() {
-    super("plan_not_found", "No such plan.", 404, "planId");
+    super("plan_not_found", "No such plan.", "planId");
   }
 }
 
 export class PlanEditUnchanged extends DomainError {
   constructor() {
-    super("plan_edit_unchanged", "Nothing in this plan was changed.", 409);
+    super("plan_edit_unchanged", "Nothing in this plan was changed.");
   }
 }
 
@@ -472,6 +464,6 @@ export async function updatePlan(
 /** The plan's terms did not parse: the zod issues, one per field, for the form. */
 export class PlanTermsInvalid extends DomainError {
   constructor(readonly issues: z.ZodError) {
-    super("plan_terms_invalid", "The plan's terms are not valid.", 400);
+    super("plan_terms_invalid", "The plan's terms are not valid.");
   }
 }

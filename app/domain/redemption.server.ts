@@ -28,7 +28,6 @@ export class CodeAlreadyClaimedByYou extends DomainError {
     super(
       "code_already_claimed_by_you",
       `You have already claimed this code (Code #${serial}); its services are on your billing page.`,
-      409,
       "code",
     );
   }
@@ -39,7 +38,6 @@ export class CodeLockedToRecipient extends DomainError {
     super(
       "code_locked",
       "This code was handed out to someone else and can only be claimed with their email address.",
-      403,
       "code",
     );
   }
@@ -50,7 +48,6 @@ export class PartnerSuspended extends DomainError {
     super(
       "partner_suspended",
       "The partner who issued this code is suspended, so its codes cannot be claimed right now.",
-      409,
       "code",
     );
   }

@@ -16,7 +16,6 @@ export class NoFreeStaffSeat extends DomainError {
     super(
       "no_free_staff_seat",
       `${seats === 1 ? "Your 1 staff seat is" : `All ${seats} staff seats are`} taken. To add staff, upgrade your plan or redeem an activation code on the billing page.`,
-      409,
       "email",
     );
   }
@@ -24,19 +23,19 @@ export class NoFreeStaffSeat extends DomainError {
 
 export class OwnerNotRemovable extends DomainError {
   constructor() {
-    super("owner_not_removable", "The owner of a business cannot be removed.", 409);
+    super("owner_not_removable", "The owner of a business cannot be removed.");
   }
 }
 
 export class StaffMemberNotFound extends DomainError {
   constructor() {
-    super("staff_member_not_found", "This person is not a member of the business.", 404);
+    super("staff_member_not_found", "This person is not a member of the business.");
   }
 }
 
 export class StaffInvitationNotFound extends DomainError {
   constructor() {
-    super("staff_invitation_not_found", "There is no pending invitation for this email.", 404);
+    super("staff_invitation_not_found", "There is no pending invitation for this email.");
   }
 }
 

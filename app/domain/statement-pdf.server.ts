@@ -5,7 +5,7 @@ import type { Database } from "~db/index.ts";
 import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
 import { type Statement, type StatementLine } from "~/domain/statements/model.server";
 import { translatorFor } from "~/i18n";
-import { formatBasisPoints, formatNumber } from "~/lib/format";
+import { formatBasisPoints, formatDayRange, formatLongDate, formatNumber } from "~/lib/format";
 import { resolveLocale } from "~/lib/locale";
 import { renderStatementPdf, type StatementPdfInput } from "~/pdf/render.server";
 
@@ -46,16 +46,11 @@ const keep = (name: string) => `{{${name}}}`;
 /** "1–31 October 2026": the period's first and last day, as the locale writes a range. */
 function periodText(statement: Statement, locale: string): string {
   const lastDay = new Date(statement.periodEnd.getTime() - 86_400_000);
-  return new Intl.DateTimeFormat(locale, {
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  }).formatRange(statement.periodStart, lastDay);
+  return formatDayRange(statement.periodStart, lastDay, locale);
 }
 
 function longDate(date: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(date);
+  return formatLongDate(date, locale);
 }
 
 /**

@@ -162,7 +162,6 @@ export class ExpiryNotLater extends DomainError {
     super(
       "expiry_not_later",
       "The new expiry must be later than the current one, in the future, and at most 10 years away.",
-      400,
       "expiresOn",
     );
   }
@@ -173,7 +172,6 @@ export class CodeNotExtendable extends DomainError {
     super(
       "code_not_extendable",
       `Only an unclaimed code's expiry can be extended; this code is ${status}.`,
-      409,
     );
   }
 }

@@ -208,7 +208,7 @@ export type FinaliseNowInput = z.infer<typeof FinaliseNowSchema>;
 
 export class FinalisePartnerNotFound extends DomainError {
   constructor() {
-    super("partner_not_found", "No partner has that slug.", 400, "partner");
+    super("unknown_partner", "No partner has that slug.", "partner");
   }
 }
 

@@ -224,7 +224,7 @@ export async function recordCardOperations(
     const storedDraws = new Map(stored.map((row) => [row.id, row.draws]));
 
     const recorded = (row: number): RecordedCardOperation => ({
-      ...toRecorded(inserted[row]),
+      ...toRecorded(inserted[row]!),
       draws: draws
         .filter((d) => d.row === row)
         .map(({ grantId, quantity }) => ({ grantId, quantity })),
@@ -249,7 +249,7 @@ export async function recordCardOperations(
           break;
         case "replay_of": {
           const first = results[decision.index];
-          if (first.outcome !== "recorded")
+          if (first?.outcome !== "recorded")
             throw new Error("card operations: replay of a non-recorded event");
           results.push({ outcome: "replayed", operation: first.operation });
           break;
@@ -313,7 +313,7 @@ async function readUsageState(
         where (o.business_id, o.idempotency_key) in (
           select * from unnest(${operations.map((o) => o.businessId)}::uuid[],
             ${operations.map((o) => o.idempotencyKey)}::text[]))) as stored`.execute(trx);
-  const { grants, stored } = rows[0];
+  const { grants, stored } = rows[0] ?? { grants: [], stored: [] };
   return {
     grants: grants.map((g) =>
       toGrantRow({
@@ -390,8 +390,8 @@ async function writeUsage(
       insert into card_operation_draws (card_operation_id, grant_id, quantity)
       select ops.id, d.grant_id, d.quantity
       from unnest(
-        ${draws.map((d) => entries[d.row].input.businessId)}::uuid[],
-        ${draws.map((d) => entries[d.row].input.idempotencyKey)}::text[],
+        ${draws.map((d) => entries[d.row]!.input.businessId)}::uuid[],
+        ${draws.map((d) => entries[d.row]!.input.idempotencyKey)}::text[],
         ${draws.map((d) => d.grantId)}::uuid[],
         ${draws.map((d) => d.quantity)}::int[]
       ) as d(business_id, idempotency_key, grant_id, quantity)

@@ -1,5 +1,6 @@
 // The portal's emails, in the recipient's language, as text and simple HTML.
 import { translatorFor } from "~/i18n";
+import { formatLongDate, numberFormat } from "~/lib/format";
 import type { Language } from "~/lib/locale";
 import type { MessageValues } from "~/lib/messages";
 import type { OutgoingMail } from "./mailer.server";
@@ -125,7 +126,7 @@ export function codeHandOutMessage({
   lockedToEmail: boolean;
 }): OutgoingMail {
   const t = translatorFor(language);
-  const number = (value: number) => new Intl.NumberFormat(language).format(value);
+  const number = numberFormat(language);
   const values = { partner: partnerName, name: recipientName ?? "", email: to };
   const gives = [
     staffSeats > 0
@@ -146,9 +147,7 @@ export function codeHandOutMessage({
     codeLabel: t("email:codeHandOut.codeLabel"),
     gives: t("email:codeHandOut.gives", { count: termMonths }),
     until: t("email:codeHandOut.until", {
-      date: new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" }).format(
-        expiresAt,
-      ),
+      date: formatLongDate(expiresAt, language),
     }),
     action: t("email:codeHandOut.action"),
     locked: lockedToEmail ? t("email:codeHandOut.locked", values) : null,

@@ -31,7 +31,7 @@ function postgresExecutor(handle: DbHandle): PgBoss.Db {
       handle.db.connection().execute(async (connection) => {
         try {
           const result = await connection.executeQuery(CompiledQuery.raw(text, values ?? []));
-          return { rows: result.rows as unknown[] };
+          return { rows: result.rows };
         } catch (error) {
           await connection.executeQuery(CompiledQuery.raw("rollback")).catch(() => undefined);
           throw error;
@@ -53,13 +53,13 @@ function pgliteExecutor(handle: DbHandle): PgBoss.Db {
       handle.db.connection().execute(async () => {
         if (values && values.length > 0) {
           const result = await pglite.query(text, values);
-          return { rows: result.rows as unknown[] };
+          return { rows: result.rows };
         }
         // Parameterless text may be several statements (pg-boss's schema scripts); one that
         // fails inside its own BEGIN must not leave the one connection in an aborted transaction.
         try {
           const results = await pglite.exec(text);
-          return { rows: (results[results.length - 1]?.rows ?? []) as unknown[] };
+          return { rows: results[results.length - 1]?.rows ?? [] };
         } catch (error) {
           await pglite.exec("rollback").catch(() => undefined);
           throw error;

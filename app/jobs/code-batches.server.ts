@@ -33,6 +33,7 @@ export async function registerCodeBatchJobs(
     queues.generateCodeBatch,
     { includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
     async ([job]) => {
+      if (!job) return;
       const { batchId } = job.data;
       try {
         const outcome = await continueBatchGeneration(db, {

@@ -117,7 +117,7 @@ describe("properties", () => {
   it("the check symbol catches swapping two neighbouring symbols, except 0 and Z", () => {
     for (const code of codes.slice(0, 60)) {
       for (let position = 0; position < code.length - 1; position++) {
-        const [a, b] = [code[position], code[position + 1]];
+        const [a = "", b = ""] = [code[position], code[position + 1]];
         if (a === b || (a + b).match(/^(0Z|Z0)$/)) continue;
         const swapped = code.slice(0, position) + b + a + code.slice(position + 2);
         expect(hasValidCheckSymbol(swapped)).toBe(false);

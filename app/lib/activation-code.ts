@@ -21,13 +21,14 @@ export function checkSymbol(body: string): string {
   let factor = 2;
   let sum = 0;
   for (let i = body.length - 1; i >= 0; i--) {
-    const value = symbolValue.get(body[i]);
-    if (value === undefined) throw new RangeError(`not a code symbol: ${body[i]}`);
+    const symbol = body[i] ?? "";
+    const value = symbolValue.get(symbol);
+    if (value === undefined) throw new RangeError(`not a code symbol: ${symbol}`);
     const addend = factor * value;
     sum += Math.floor(addend / RADIX) + (addend % RADIX);
     factor = factor === 2 ? 1 : 2;
   }
-  return CODE_ALPHABET[(RADIX - (sum % RADIX)) % RADIX];
+  return CODE_ALPHABET[(RADIX - (sum % RADIX)) % RADIX]!;
 }
 
 /** True when the last symbol is the Luhn mod 32 check symbol of the rest. */

@@ -4,8 +4,12 @@ import {
   centsToDecimalString,
   formatBasisPoints,
   formatDate,
+  formatLongDate,
   formatMoney,
+  formatMonth,
   formatNumber,
+  formatRelativeTime,
+  intlLocale,
 } from "./format";
 
 const NBSP = "\u00a0";
@@ -78,5 +82,36 @@ describe("numbers, dates and basis points", () => {
     expect(formatBasisPoints(3000, "en-GB")).toBe("30%");
     expect(formatBasisPoints(1250, "en-GB")).toBe("12.5%");
     expect(formatBasisPoints(3000, "de-DE")).toBe(`30${NBSP}%`);
+  });
+});
+
+describe("Thai and Ukrainian formats (ADR 035)", () => {
+  const may25 = new Date("2026-05-25T09:30:00Z");
+
+  test("Thai dates count years in the Buddhist era, whatever the tag", () => {
+    for (const tag of ["th", "th-TH", "th-TH-u-ca-buddhist", "th-TH-u-ca-gregory"]) {
+      expect(formatLongDate(may25, tag)).toBe("25 พฤษภาคม 2569");
+    }
+    expect(formatMonth(new Date("2026-10-01T00:00:00Z"), "th")).toBe("ตุลาคม 2569");
+    expect(intlLocale("th-TH")).toBe("th-TH-u-ca-buddhist");
+  });
+
+  test("Ukrainian dates and money", () => {
+    expect(formatLongDate(may25, "uk-UA")).toBe("25 травня 2026 р.");
+    expect(formatMoney(123456, "uk-UA")).toBe(`1${NBSP}234,56${NBSP}€`);
+    expect(formatMoney(123456, "th-TH")).toBe("€1,234.56");
+  });
+
+  test("relative times in each language", () => {
+    const now = new Date("2026-05-28T09:30:00Z");
+    expect(formatRelativeTime(may25, now, "en")).toBe("3 days ago");
+    expect(formatRelativeTime(may25, now, "th")).toBe("3 วันที่ผ่านมา");
+    expect(formatRelativeTime(may25, now, "uk")).toBe("3 дні тому");
+    expect(formatRelativeTime(new Date("2026-05-28T11:30:00Z"), now, "en")).toBe("in 2 hours");
+    expect(formatRelativeTime(now, now, "en")).toBe("now");
+  });
+
+  test("a tag Intl cannot read formats as English instead of throwing", () => {
+    expect(intlLocale("!!")).toBe("en");
   });
 });

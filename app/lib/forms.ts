@@ -90,7 +90,7 @@ export function parseForm<S extends z.ZodTypeAny>(
   }
   const parsed = parseObject(schema, raw);
   // A field holding a NUL byte is invalid input, not a 500 (see storable-text).
-  const withNul = Object.keys(raw).filter((name) => !storable(raw[name]));
+  const withNul = Object.keys(raw).filter((name) => !storable(raw[name] ?? ""));
   if (parsed.success && withNul.length === 0) return { success: true, data: parsed.data };
   const values = Object.fromEntries(
     Object.entries(raw).filter(([name]) => !/password/i.test(name)),

@@ -72,7 +72,7 @@ export async function dispatchIntent<F extends Record<string, AnyIntentForm>>(
     });
   }
   const intent = picked.data.intent;
-  const form = forms[intent];
+  const form = forms[intent]!; // intentSchema admits only the keys of `forms`
   const parsed = parseForm(form.schema, formData);
   if (!parsed.success) {
     const failure = formFailure({ errors: parsed.errors, values: parsed.values });

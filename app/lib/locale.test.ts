@@ -3,8 +3,8 @@ import { describe, expect, test } from "vitest";
 import { defaultLanguage, resolveLocale, supportedLanguages } from "./locale";
 
 describe("resolveLocale", () => {
-  test("only English has a catalogue so far", () => {
-    expect(supportedLanguages).toEqual(["en"]);
+  test("English, Thai and Ukrainian have catalogues", () => {
+    expect(supportedLanguages).toEqual(["en", "th", "uk"]);
     expect(defaultLanguage).toBe("en");
   });
 
@@ -49,11 +49,11 @@ describe("resolveLocale", () => {
   });
 
   test("unsupported languages fall back to en", () => {
-    expect(resolveLocale(null, "de-DE,fr;q=0.9,th;q=0.8")).toEqual({
+    expect(resolveLocale(null, "de-DE,fr;q=0.9")).toEqual({
       language: "en",
       formattingLocale: "en",
     });
-    expect(resolveLocale("uk", null)).toEqual({ language: "en", formattingLocale: "en" });
+    expect(resolveLocale("de", null)).toEqual({ language: "en", formattingLocale: "en" });
   });
 
   test.each([

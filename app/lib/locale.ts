@@ -1,7 +1,7 @@
 // Which catalogue a person reads and how their numbers look. Shared by server and client.
 
-/** Languages with a complete message catalogue. Thai and Ukrainian come later. */
-export const supportedLanguages = ["en"] as const;
+/** Languages with a complete message catalogue (app/locales/catalogues.test.ts). */
+export const supportedLanguages = ["en", "th", "uk"] as const;
 export type Language = (typeof supportedLanguages)[number];
 export const defaultLanguage: Language = "en";
 
@@ -19,7 +19,7 @@ function parseAcceptLanguage(header: string | null): string[] {
     .map((part) => {
       const [tag, ...params] = part.trim().split(";");
       const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-      return { tag: tag.trim(), q: q ? Number(q.slice(2)) : 1 };
+      return { tag: (tag ?? "").trim(), q: q ? Number(q.slice(2)) : 1 };
     })
     .filter((entry) => entry.tag && entry.tag !== "*" && Number.isFinite(entry.q) && entry.q > 0)
     .sort((a, b) => b.q - a.q)
@@ -34,22 +34,70 @@ function canonical(tag: string): string | null {
   }
 }
 
+/** Where a language can come from, strongest first (ADR 035). */
+export interface LocaleSources {
+  /** The signed-in user's saved preference (account page, or the language switcher). */
+  user?: string | null;
+  /** The language cookie the switcher sets for a visitor who is not signed in. */
+  cookie?: string | null;
+  /** The organisation's locale: a partner's statement locale, e.g. "th-TH". */
+  organisation?: string | null;
+  /** The browser's Accept-Language header. */
+  acceptLanguage?: string | null;
+}
+
+/** The region a bare language formats in, so "th" reads Thai dates and "uk" Ukrainian ones. */
+const defaultRegion: Record<Language, string | null> = { en: null, th: "TH", uk: "UA" };
+
 /**
- * The user's own setting wins; otherwise the first Accept-Language entry we have a
- * catalogue for. Formatting keeps the region the browser asked for (en-GB dates).
+ * The Intl tag for a catalogue language and the tag it came from: the region asked for is
+ * kept (en-GB dates), a bare language gets its usual region, and Thai always counts years
+ * in the Buddhist era ("25 พฤษภาคม 2569"), whatever calendar the tag named.
  */
+export function formattingTag(language: Language, tag: string): string {
+  let locale: Intl.Locale;
+  try {
+    locale = new Intl.Locale(tag);
+  } catch {
+    locale = new Intl.Locale(language);
+  }
+  const region = locale.region ?? defaultRegion[language] ?? undefined;
+  const base = new Intl.Locale(language, { region, script: locale.script });
+  if (language === "th") return `${base.toString()}-u-ca-buddhist`;
+  return base.toString();
+}
+
+/**
+ * The first source that names a language with a catalogue wins: the user's own setting,
+ * then the visitor's cookie, then the organisation's locale, then Accept-Language (in its
+ * q order), else English. Formatting keeps the region the winning source asked for.
+ */
+export function chooseLocale(sources: LocaleSources): ResolvedLocale {
+  const candidates = [
+    sources.user ?? "",
+    sources.cookie ?? "",
+    sources.organisation ?? "",
+    ...parseAcceptLanguage(sources.acceptLanguage ?? null),
+  ]
+    .map((tag) => (tag ? canonical(tag) : null))
+    .filter((tag): tag is string => Boolean(tag));
+  for (const tag of candidates) {
+    const language = (tag.split("-")[0] ?? "").toLowerCase();
+    if (isLanguage(language)) {
+      return { language, formattingLocale: formattingTag(language, tag) };
+    }
+  }
+  return { language: defaultLanguage, formattingLocale: defaultLanguage };
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === "string" && (supportedLanguages as readonly string[]).includes(value);
+}
+
+/** The user's own setting, else Accept-Language (no cookie or organisation known here). */
 export function resolveLocale(
   userSetting: string | null | undefined,
   acceptLanguage: string | null,
 ): ResolvedLocale {
-  const candidates = [userSetting ?? "", ...parseAcceptLanguage(acceptLanguage)]
-    .map((tag) => (tag ? canonical(tag) : null))
-    .filter((tag): tag is string => Boolean(tag));
-  for (const tag of candidates) {
-    const language = tag.split("-")[0].toLowerCase();
-    if ((supportedLanguages as readonly string[]).includes(language)) {
-      return { language: language as Language, formattingLocale: tag };
-    }
-  }
-  return { language: defaultLanguage, formattingLocale: defaultLanguage };
+  return chooseLocale({ user: userSetting, acceptLanguage });
 }

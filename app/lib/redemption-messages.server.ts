@@ -6,7 +6,7 @@ import type { ClaimedCode } from "~/domain/redemption.server";
 import { translatorFor } from "~/i18n";
 import { domainErrorMessage, type Message } from "./messages";
 import type { Flash } from "./flash.server";
-import { formatDate } from "./format";
+import { formatDate, formatTime } from "./format";
 import type { ResolvedLocale } from "./locale";
 import { servicesPhrase } from "./services-phrase";
 
@@ -46,10 +46,7 @@ export function redemptionRefusal(
         key: "redeem:errors.rate_limited",
         values: {
           count: Math.max(1, Math.ceil(error.retryAfterSeconds / 60)),
-          time: new Intl.DateTimeFormat(formattingLocale, {
-            timeStyle: "short",
-            timeZone: "UTC",
-          }).format(retryAt),
+          time: formatTime(retryAt, formattingLocale),
         },
       },
       status: 429,

@@ -1,4 +1,5 @@
 // Statement months: a calendar month in UTC, named "YYYY-MM". Shared by server and client.
+import { formatMonth } from "./format";
 
 export interface StatementPeriod {
   /** "YYYY-MM" */
@@ -55,11 +56,7 @@ export function statementNumber(prefix: string, year: number, sequence: number):
 
 /** "October 2026": a month's name as the locale writes it. */
 export function formatStatementMonth(month: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  }).format(statementPeriod(month).start);
+  return formatMonth(statementPeriod(month).start, locale);
 }
 
 /** Lines per page of a statement page (partner's and support's). */

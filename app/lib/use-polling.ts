@@ -21,7 +21,7 @@ export function useLiveLoaderData<T>(
   const [latest, setLatest] = useState(loaded);
   useEffect(() => setLatest(loaded), [loaded]);
   useEffect(() => {
-    if (fetcher.data !== undefined) setLatest(fetcher.data as typeof loaded);
+    if (fetcher.data !== undefined) setLatest(fetcher.data);
   }, [fetcher.data]);
 
   const polling = enabled(latest) && !navigating && fetcher.state === "idle";

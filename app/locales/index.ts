@@ -1,4 +1,6 @@
-// Message catalogues, bundled. English is complete; other languages add a folder here.
+// Message catalogues, bundled. English is the source and the types; Thai and Ukrainian
+// translate every key of it (app/locales/catalogues.test.ts names what is missing), each
+// folder following its glossary (docs/i18n/glossary.th.md, glossary.uk.md).
 import auth from "./en/auth";
 import apiKeys from "./en/api-keys";
 import batches from "./en/batches";
@@ -15,6 +17,8 @@ import referrals from "./en/referrals";
 import staff from "./en/staff";
 import statements from "./en/statements";
 import support from "./en/support";
+import th from "./th";
+import uk from "./uk";
 
 const en = {
   common,
@@ -35,7 +39,7 @@ const en = {
   email,
 };
 
-export const resources = { en };
+export const resources = { en, th, uk };
 /** Every namespace, "common" (the default) first; the type is checked against `en`. */
 export const namespaces = [
   "common",

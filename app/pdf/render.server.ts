@@ -27,13 +27,13 @@ const WORKER_HEAP_MB = 1024;
 
 export class RendererBusy extends DomainError {
   constructor() {
-    super("renderer_busy", "Too many PDFs are being rendered; try again shortly.", 503);
+    super("renderer_busy", "Too many PDFs are being rendered; try again shortly.");
   }
 }
 
 export class RenderFailed extends DomainError {
   constructor(reason: string) {
-    super("render_failed", `The PDF could not be rendered: ${reason}`, 500);
+    super("render_failed", `The PDF could not be rendered: ${reason}`);
   }
 }
 
@@ -282,7 +282,7 @@ export function packStatementLines(lines: readonly StatementPdfLine[]): Statemen
   };
   const bundles = new Map<string, number>();
   for (let i = 0; i < count; i++) {
-    const line = lines[i];
+    const line = lines[i]!; // i < count = lines.length
     let bundle = bundles.get(line.bundleName);
     if (bundle === undefined) {
       bundle = columns.bundleNames.length;

@@ -9,7 +9,7 @@
 // pragma above keeps the automatic JSX runtime whatever tsconfig tsx finds.
 import { Canvas, Document, Font, Page, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { ReactNode } from "react";
-import { centsToDecimalString } from "../lib/format";
+import { dateFormat, moneyFormat, numberFormat } from "../lib/format";
 
 /**
  * The statement's lines, one typed array (or string list) per column, so that handing
@@ -221,20 +221,19 @@ export function fill(template: string, values: Record<string, string>): string {
  * strings (centsToDecimalString, as formatMoney does), never as floats.
  */
 function formattersFor(locale: string) {
-  const currency = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
-  const integer = new Intl.NumberFormat(locale);
-  const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  const currency = moneyFormat(locale);
+  const integer = numberFormat(locale);
+  const day = dateFormat(locale);
   const days = new Map<number, string>();
   return {
-    money: (cents: number) =>
-      printable(currency.format(centsToDecimalString(cents) as unknown as number)),
-    number: (value: number) => printable(integer.format(value)),
+    money: (cents: number) => printable(currency(cents)),
+    number: (value: number) => printable(integer(value)),
     /** Lines share days: each UTC day is formatted once. */
     date: (epochMs: number) => {
       const key = Math.floor(epochMs / 86_400_000);
       let text = days.get(key);
       if (text === undefined) {
-        text = printable(day.format(new Date(epochMs)));
+        text = printable(day(new Date(epochMs)));
         days.set(key, text);
       }
       return text;
@@ -406,22 +405,23 @@ function drawnRows(input: StatementDocumentInput, format: Formatters, metrics: F
   for (let i = 0; i < lines.count; i++) {
     const credit = lines.credit[i] === 1;
     const code = `${codePrefix}${lines.serial[i]}${codeSuffix}`;
+    // Every column array holds `lines.count` entries (see render.server.ts).
     const values = [
-      format.date(lines.occurredAt[i]),
+      format.date(lines.occurredAt[i]!),
       credit ? `${code} ${labels.creditMark}` : code,
-      printable(lines.businessNames[i]),
-      printable(lines.bundleNames[lines.bundle[i]]),
-      format.number(lines.staffSeats[i]),
-      format.number(lines.cardOperations[i]),
-      format.money(lines.retailCents[i]),
-      format.money(lines.discountCents[i]),
-      format.money(lines.wholesaleCents[i]),
-      format.money(lines.taxCents[i]),
+      printable(lines.businessNames[i]!),
+      printable(lines.bundleNames[lines.bundle[i]!]!),
+      format.number(lines.staffSeats[i]!),
+      format.number(lines.cardOperations[i]!),
+      format.money(lines.retailCents[i]!),
+      format.money(lines.discountCents[i]!),
+      format.money(lines.wholesaleCents[i]!),
+      format.money(lines.taxCents[i]!),
     ];
     rows[i] = {
       credit,
       cells: values.map((value, index) => {
-        const column = LINE_COLUMNS[index];
+        const column = LINE_COLUMNS[index]!; // one value per column
         const text = fit(value, column.width - 2 * CELL_PADDING);
         const x = column.numeric
           ? column.x + column.width - CELL_PADDING - widthOf(text)

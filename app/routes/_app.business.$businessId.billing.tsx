@@ -11,7 +11,7 @@ import { claimCode } from "~/domain/redemption.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { parseForm } from "~/lib/forms";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { BillingPage } from "~/components/billing/BillingPage";
 import { passOnRetryAfter } from "~/lib/route-headers";
@@ -60,7 +60,7 @@ export async function action(args: ActionFunctionArgs) {
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const back = `/business/${business.id}/billing`;
-  const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+  const locale = localeOfRequest(args.request, { user });
 
   if (intent === "claim") {
     const form = parseForm(ClaimFormSchema, formData);

@@ -16,7 +16,7 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { dispatchIntent, intentForm, type IntentContext } from "~/lib/intents.server";
 import { emailField } from "~/lib/fields";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { passOnRetryAfter } from "~/lib/route-headers";
 import { StaffPage } from "~/components/staff/StaffPage";
 import { clock } from "~/lib/clock.server";
@@ -65,8 +65,7 @@ export async function action(args: ActionFunctionArgs) {
           businessId: business.id,
           inviter: user,
           email: input.email,
-          language: resolveLocale(user.locale, args.request.headers.get("accept-language"))
-            .language,
+          language: localeOfRequest(args.request, { user }).language,
           ip,
           now: clock(),
         });

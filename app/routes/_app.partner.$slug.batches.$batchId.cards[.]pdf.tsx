@@ -14,7 +14,7 @@ import {
 } from "~/domain/code-cards.server";
 import { translatorFor } from "~/i18n";
 import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { codeCardsInput, renderCodeCardsPdf, RendererBusy } from "~/pdf/render.server";
 import { clock } from "~/lib/clock.server";
 
@@ -40,7 +40,7 @@ function fileName(cards: CodeCardsData): string {
 
 export async function loader(args: LoaderFunctionArgs) {
   const { user, partner } = await requirePartnerMember(args, args.params.slug);
-  const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+  const locale = localeOfRequest(args.request, { user });
   const t = translatorFor(locale.language);
   const query = CardsQuery.safeParse(Object.fromEntries(new URL(args.request.url).searchParams));
   if (!query.success) return plainTextResponse(400, t("cards:partMalformed"));

@@ -85,8 +85,9 @@ export async function loader(args: LoaderFunctionArgs) {
       }),
     );
     // A search names one code: go straight to its page.
-    if (read.filter.search && page.rows.length === 1) {
-      throw redirect(`/partner/${partner.slug}/codes/${page.rows[0].serial}`);
+    const [only] = page.rows;
+    if (read.filter.search && page.rows.length === 1 && only) {
+      throw redirect(`/partner/${partner.slug}/codes/${only.serial}`);
     }
     const hasCodes = page.rows.length > 0 || (isFiltered(read.values) && (await hasAnyCode()));
     return data<ListData & typeof options>({

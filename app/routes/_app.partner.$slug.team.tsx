@@ -21,7 +21,7 @@ import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { RateLimited } from "~/domain/errors.server";
 import { dispatchIntent, intentForm, type IntentContext } from "~/lib/intents.server";
 import { emailField } from "~/lib/fields";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { passOnRetryAfter } from "~/lib/route-headers";
 import { TeamPage } from "~/components/team/TeamPage";
 import { clock } from "~/lib/clock.server";
@@ -75,8 +75,7 @@ export async function action(args: ActionFunctionArgs) {
           inviter: user,
           target: { partnerId: partner.id, role: input.role },
           email: input.email,
-          language: resolveLocale(user.locale, args.request.headers.get("accept-language"))
-            .language,
+          language: localeOfRequest(args.request, { user }).language,
           ip,
           now: clock(),
         });

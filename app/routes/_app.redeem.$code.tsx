@@ -27,7 +27,7 @@ import { formatDate, formatNumber } from "~/lib/format";
 import { formFailure } from "~/lib/form-responses.server";
 import type { Message } from "~/lib/messages";
 import { parseForm } from "~/lib/forms";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.server";
 import { useFormattingLocale } from "~/root";
 import { secretPageHeaders } from "~/lib/route-headers";
@@ -76,10 +76,11 @@ export async function loader(args: LoaderFunctionArgs) {
     preview: null,
     refusal: null,
   };
-  if (businesses.length === 0) return data(page);
+  const [first] = businesses;
+  if (!first) return data(page);
   try {
     page.preview = await previewCode(db, {
-      businessId: businesses[0].id,
+      businessId: first.id,
       code,
       email: user.email,
       ip: args.context.clientIp,
@@ -87,7 +88,7 @@ export async function loader(args: LoaderFunctionArgs) {
     });
     return data(page);
   } catch (error) {
-    const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+    const locale = localeOfRequest(args.request, { user });
     const refusal = redemptionRefusal(error, { formattingLocale: locale.formattingLocale });
     if (!refusal) throw error;
     page.refusal = refusal.message;
@@ -100,7 +101,7 @@ export async function action(args: ActionFunctionArgs) {
   const form = parseForm(ConfirmFormSchema, await args.request.formData());
   if (!form.success) return formFailure(form);
   const { user, business } = await requireBusinessMember(args, form.data.businessId, "owner");
-  const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+  const locale = localeOfRequest(args.request, { user });
   try {
     const claimed = await claimCode(db, {
       businessId: business.id,
@@ -130,7 +131,8 @@ export default function Redeem() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const { businesses, preview, refusal } = page;
-  const billing = businesses.length > 0 ? `/business/${businesses[0].id}/billing` : null;
+  const [first] = businesses;
+  const billing = first ? `/business/${first.id}/billing` : null;
   const failure = actionData?.formError ?? null;
 
   return (
@@ -170,15 +172,15 @@ export default function Redeem() {
                 <SelectField
                   label={t("business")}
                   name="businessId"
-                  defaultValue={actionData?.values.businessId ?? businesses[0].id}
+                  defaultValue={actionData?.values.businessId ?? first?.id}
                   options={businesses.map((b) => ({ value: b.id, label: b.name }))}
                   error={actionData?.errors.businessId}
                 />
               ) : (
                 <>
-                  <input type="hidden" name="businessId" value={businesses[0].id} />
+                  <input type="hidden" name="businessId" value={first?.id ?? ""} />
                   <p className="text-sm text-slate-700">
-                    {t("forBusiness", { business: businesses[0].name })}
+                    {t("forBusiness", { business: first?.name ?? "" })}
                   </p>
                 </>
               )}

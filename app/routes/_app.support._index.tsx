@@ -7,6 +7,7 @@ import { Card, PageHeader, Stat } from "~/components/Layout";
 import { db } from "~/db.server";
 import { listAudit } from "~/domain/audit.server";
 import { supportOverview } from "~/domain/partners.server";
+import { numberFormat } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Support desk · 7stamp Partner Portal" }];
@@ -24,7 +25,7 @@ export default function SupportHome() {
   const { t } = useTranslation("support");
   const { counts, recent } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
-  const n = new Intl.NumberFormat(locale);
+  const n = { format: numberFormat(locale) };
   return (
     <>
       <PageHeader title={t("home.title")} description={t("home.subtitle")} />

@@ -22,7 +22,7 @@ import { supportPartnerPage } from "~/domain/support-partner-page.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { dispatchIntent, intentForm } from "~/lib/intents.server";
 import { emailField, reasonField } from "~/lib/fields";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { isPartnerSlug } from "~/lib/ids";
 import { SupportPartnerPage } from "~/components/support/PartnerPage";
 import { clock } from "~/lib/clock.server";
@@ -65,7 +65,7 @@ export async function action(args: ActionFunctionArgs) {
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const here = `/support/partners/${partner.slug}`;
-  const language = resolveLocale(user.locale, args.request.headers.get("accept-language")).language;
+  const language = localeOfRequest(args.request, { user }).language;
 
   const setStatus = (status: "suspended" | "active") =>
     intentForm(StatusForm, async ({ reason }, { fail }) => {
@@ -80,7 +80,10 @@ export async function action(args: ActionFunctionArgs) {
         });
       } catch (error) {
         if (error instanceof DomainError && error.status === 409) {
-          return fail({ formError: domainErrorMessage("support:errors", error.code) }, 409);
+          return fail(
+            { formError: domainErrorMessage("support:errors", error.code) },
+            error.status,
+          );
         }
         throw error;
       }
@@ -114,7 +117,10 @@ export async function action(args: ActionFunctionArgs) {
         }
       } catch (error) {
         if (error instanceof InvitationNotPending) {
-          return fail({ formError: { key: "support:errors.invitation_not_pending" } }, 409);
+          return fail(
+            { formError: { key: "support:errors.invitation_not_pending" } },
+            error.status,
+          );
         }
         throw error;
       }

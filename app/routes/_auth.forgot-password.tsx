@@ -12,7 +12,7 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import { parseForm } from "~/lib/forms";
 import { emailField } from "~/lib/fields";
 import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
-import { resolveLocale } from "~/lib/locale";
+import { localeOfRequest } from "~/lib/request-locale.server";
 import { passOnRetryAfter } from "~/lib/route-headers";
 
 export const meta: MetaFunction = () => [{ title: "Reset your password · 7stamp Partner Portal" }];
@@ -26,7 +26,7 @@ export async function action(args: ActionFunctionArgs) {
   const form = parseForm(ForgotForm, await request.formData());
   if (!form.success) return formFailure(form);
   const user = await getOptionalUser(args);
-  const { language } = resolveLocale(user?.locale, request.headers.get("accept-language"));
+  const { language } = localeOfRequest(request, { user });
   try {
     await requestPasswordReset(db, { email: form.data.email, ip: context.clientIp, language });
   } catch (error) {

@@ -82,7 +82,7 @@ export async function readyCodes(
        select c.code, $2, $3, $4, now() + interval '365 days'
        from unnest($1::text[]) with ordinality as c(code, ord) order by ord
        returning id, code`,
-      [chunk, partnerId, bundleId, batch!.id],
+      [chunk, partnerId, bundleId, batch.id],
     );
     inserted.push(...rows.map((r) => ({ id: Number(r.id), code: r.code })));
   }

@@ -244,13 +244,13 @@ async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | 
     `insert into partners (name, slug, type, statement_prefix, created_at)
      values ('Soak partner', 'soak', 'pos_vendor', 'SOAK', now() - interval '3 months') returning id`,
   );
-  const partnerId = partner!.id;
+  const partnerId = partner.id;
   const [bundle] = await q<{ id: string }>(
     `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
      values ($1, 'Café Starter', 1, 1000, 12, 365) returning id`,
     [partnerId],
   );
-  const bundleId = bundle!.id;
+  const bundleId = bundle.id;
   const passwordHash = await hashPassword(PASSWORD);
   const [partnerUser] = await q<{ id: string }>(
     "insert into users (email, name, password_hash) values ('partner@soak.7stamp.test', 'Soak partner', $1) returning id",
@@ -258,7 +258,7 @@ async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | 
   );
   await q("insert into partner_members (partner_id, user_id, role) values ($1, $2, 'owner')", [
     partnerId,
-    partnerUser!.id,
+    partnerUser.id,
   ]);
   const opsBusinesses = await businessesWithOwners(q, "Soak ops", OPS_BUSINESSES, "custom");
   const now = new Date();
@@ -284,7 +284,7 @@ async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | 
   });
   for (const [i, { code }] of pageCodes.entries()) {
     await claimCode(db, {
-      businessId: pageBusinesses[i % PAGE_USERS]!,
+      businessId: pageBusinesses[i % PAGE_USERS],
       code,
       actor: { userId: null, label: "soak", email: "soak@7stamp.test" },
       ip: "127.0.0.1",
@@ -320,7 +320,7 @@ async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | 
     partnerKey,
     opsBusinesses,
     pageBusinesses,
-    statementId: statement!.statementId,
+    statementId: statement.statementId,
   };
 }
 
@@ -338,7 +338,7 @@ async function addClaimers(s: Pick<Setup, "partnerId" | "bundleId">, n: number) 
     label: "soak claims",
     generate: generateCode,
   });
-  businesses.forEach((businessId, i) => claimQueue.push({ businessId, code: codes[i]!.code }));
+  businesses.forEach((businessId, i) => claimQueue.push({ businessId, code: codes[i].code }));
 }
 
 const acknowledged = {
@@ -356,7 +356,7 @@ function makeRequests(s: Setup) {
   return {
     operation: async () => {
       const i = sequence++;
-      const businessId = s.opsBusinesses[i % OPS_BUSINESSES]!;
+      const businessId = s.opsBusinesses[i % OPS_BUSINESSES];
       const key = `soak-${i}`;
       const quantity = 1 + (i % 3);
       const body = JSON.stringify({ idempotency_key: key, kind: "stamp", quantity });
@@ -397,7 +397,7 @@ function makeRequests(s: Setup) {
     batch: async () => {
       const i = sequence++;
       const events = Array.from({ length: BATCH_EVENTS }, (_, j) => ({
-        business_id: s.opsBusinesses[(i * 7 + j) % OPS_BUSINESSES]!,
+        business_id: s.opsBusinesses[(i * 7 + j) % OPS_BUSINESSES],
         idempotency_key: `soak-batch-${i}-${j}`,
         kind: "stamp",
         quantity: 1,
@@ -435,7 +435,7 @@ function makeRequests(s: Setup) {
         "billing",
         () =>
           send(`/business/${s.pageBusinesses[n]}/billing`, {
-            headers: { Cookie: s.ownerCookies[n]! },
+            headers: { Cookie: s.ownerCookies[n] },
           }),
         (answer) => answer.status === 200,
       );
@@ -477,7 +477,7 @@ function pick(kinds: (keyof typeof MIX)[], n: number): keyof typeof MIX {
     sum += MIX[kind];
     if (x < sum) return kind;
   }
-  return kinds[0]!;
+  return kinds[0];
 }
 
 // ---- The specials in the middle ---------------------------------------------------------------
@@ -585,7 +585,7 @@ function report(memory: { at: number; rss: number }[], runFrom: number) {
   const fivexx = outcomes.filter((o) => o.status >= 500);
   if (failed.length) {
     failures.push(
-      `${failed.length} request(s) failed; first: ${failed[0]!.kind} ${failed[0]!.detail}`,
+      `${failed.length} request(s) failed; first: ${failed[0].kind} ${failed[0].detail}`,
     );
   }
   if (fivexx.length) failures.push(`${fivexx.length} answer(s) with a 5xx status`);
@@ -620,16 +620,16 @@ function report(memory: { at: number; rss: number }[], runFrom: number) {
 
   // Drift: the last full interval against the first after warm-up (the second).
   if (!KILL && rssByBucket.length >= 3) {
-    const reference = rssByBucket[1]!;
-    const last = rssByBucket[rssByBucket.length - 2]!;
+    const reference = rssByBucket[1];
+    const last = rssByBucket[rssByBucket.length - 2];
     const growth = (last - reference) / reference;
     const line = `server RSS ${mb(reference)} → ${mb(last)} (${(growth * 100).toFixed(1)}%)`;
     console.log(`\nMemory after warm-up: ${line}`);
     if (LONG_RUN && growth > 0.1) failures.push(`memory grew more than 10%: ${line}`);
     for (const [kind, series] of p99s) {
       if (series.length < 3) continue;
-      const first = series[1]!;
-      const lastP99 = series[series.length - 2]!;
+      const first = series[1];
+      const lastP99 = series[series.length - 2];
       if (LONG_RUN && lastP99 > 2 * first + 20) {
         failures.push(`${kind} p99 drifted upward: ${ms(first)} → ${ms(lastP99)}`);
       }
@@ -648,7 +648,7 @@ async function checkInvariants(s: Setup) {
     `select count(*) as n from (select business_id, idempotency_key from card_operations
        group by 1, 2 having count(*) > 1) d`,
   );
-  check("no operation recorded twice", Number(dupes!.n));
+  check("no operation recorded twice", Number(dupes.n));
 
   const acked = acknowledged.operations;
   const [missing] = await q<{ n: string }>(
@@ -659,7 +659,7 @@ async function checkInvariants(s: Setup) {
   );
   check(
     "every acknowledged operation is recorded, with its quantity",
-    Number(missing!.n),
+    Number(missing.n),
     `${count(acked.length)} acknowledged`,
   );
 
@@ -669,7 +669,7 @@ async function checkInvariants(s: Setup) {
        on d.card_operation_id = o.id
      where o.quantity <> coalesce(d.q, 0)`,
   );
-  check("each operation's draws add up to its quantity", Number(undrawn!.n));
+  check("each operation's draws add up to its quantity", Number(undrawn.n));
 
   const [grants] = await q<{ n: string }>(
     `select count(*) as n from grants g
@@ -677,14 +677,14 @@ async function checkInvariants(s: Setup) {
        on d.grant_id = g.id
      where g.card_operations_used <> coalesce(d.q, 0)`,
   );
-  check("per-grant draws add up to the grant's used operations", Number(grants!.n));
+  check("per-grant draws add up to the grant's used operations", Number(grants.n));
 
   const [claims] = await q<{ n: string }>(
     `select count(*) as n from activation_codes c
      left join grants g on g.activation_code_id = c.id
      where c.status = 'claimed' group by c.id having count(g.id) <> 1`,
   ).then((rows) => [{ n: String(rows.length) }]);
-  check("every claimed code has exactly one grant", Number(claims!.n));
+  check("every claimed code has exactly one grant", Number(claims.n));
 
   const ackedClaims = acknowledged.claims;
   const [lostClaims] = await q<{ n: string }>(
@@ -696,7 +696,7 @@ async function checkInvariants(s: Setup) {
   );
   check(
     "every acknowledged claim is there, for its business",
-    Number(lostClaims!.n),
+    Number(lostClaims.n),
     `${count(ackedClaims.length)} acknowledged`,
   );
 
@@ -707,10 +707,10 @@ async function checkInvariants(s: Setup) {
          generated_count as generated from code_batches where id = $1`,
       [bigBatchId],
     );
-    const n = Number(big!.n);
+    const n = Number(big.n);
     check(
       "the 100,000-code batch is ready with exactly its codes",
-      status === "ready" && n === BIG_BATCH && big!.generated === BIG_BATCH ? 0 : 1,
+      status === "ready" && n === BIG_BATCH && big.generated === BIG_BATCH ? 0 : 1,
       `${status}, ${count(n)} codes`,
     );
   } else {

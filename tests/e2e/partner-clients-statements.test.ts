@@ -132,7 +132,7 @@ describe("partner clients and statements", () => {
     await page.getByRole("link", { name: /Download PDF/ }).click();
     const download = await downloading;
     expect(download.suggestedFilename()).toContain(number);
-    const pdf = await readFile((await download.path())!);
+    const pdf = await readFile(await download.path());
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     const text = pdfText(pdf);
     expect(text).toContain(number);

@@ -100,7 +100,7 @@ describe("two processes on one port", () => {
 
   test("a process killed with SIGKILL is replaced; the other keeps answering meanwhile", async () => {
     const [second] = (await waitForOutput(READY, 2)).filter((m) => m[1] === "2");
-    const pid = Number(second![2]);
+    const pid = Number(second[2]);
     process.kill(pid, "SIGKILL");
     await waitForOutput(/process 2 of 2 \(pid \d+\) exited \(SIGKILL\); starting a replacement/);
     // While the replacement starts (a second's pause, then its start-up), new connections
@@ -108,7 +108,7 @@ describe("two processes on one port", () => {
     expect(await answers(20)).toEqual(Array(20).fill(200));
     expect(output.match(new RegExp(READY, "g"))).toHaveLength(2);
     const after = await waitForOutput(READY, 3);
-    expect(Number(after[2]![2])).not.toBe(pid);
+    expect(Number(after[2][2])).not.toBe(pid);
     expect(await answers(20)).toEqual(Array(20).fill(200));
   });
 

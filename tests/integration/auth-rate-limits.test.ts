@@ -53,7 +53,7 @@ function signup(fields: Partial<Record<string, string>>, ip: string) {
       email: `owner-${n}@example.test`,
       password: DEFAULT_PASSWORD,
       ...fields,
-    } as Record<string, string>),
+    }),
     context: makeContext({ clientIp: ip }),
   });
 }

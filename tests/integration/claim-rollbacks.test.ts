@@ -272,7 +272,7 @@ describe("rolling a claim back", () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(7);
     for (const attempt of lost) {
-      expect((attempt as PromiseRejectedResult).reason).toMatchObject({
+      expect(attempt.reason).toMatchObject({
         code: "claim_already_rolled_back",
       });
     }

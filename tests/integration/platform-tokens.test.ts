@@ -53,8 +53,8 @@ async function callApi(call: ApiCall) {
   return {
     status: response.status,
     headers: response.headers,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    body: (await response.json()) as any,
+
+    body: await response.json(),
   };
 }
 

@@ -553,7 +553,7 @@ describe("suspension", () => {
     expect(inPortal.body.formError?.key).toBe("batches:errors.partner_suspended");
     const generatedByApi = await generateByApi();
     expect(generatedByApi.status).toBe(403);
-    expect(generatedByApi.body.code).toBe("partner_suspended");
+    expect(generatedByApi.body.code).toBe("partner_key_suspended");
     expect((await listBundlesByApi()).status).toBe(403);
     expect(await count("code_batches")).toBe(batchesBefore);
 

@@ -167,7 +167,7 @@ describe("finalise now", () => {
   test("an unknown partner or a bad month is a field message", async () => {
     const unknown = await finalise({ month: ENDED, partner: "nobody-here" });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors.partner.key).toBe("support:errors.partner_not_found");
+    expect(unknown.body.errors.partner.key).toBe("support:errors.unknown_partner");
     const bad = await finalise({ month: "last month", partner: early.slug });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.month).toBeDefined();

@@ -72,10 +72,10 @@ beforeAll(async () => {
 
 function resolve<T>(value: T | { $ref: string }): T {
   if (value && typeof value === "object" && "$ref" in value) {
-    const [, , section, name] = (value.$ref as string).split("/");
+    const [, , section, name] = value.$ref.split("/");
     return resolve((doc.components as unknown as Record<string, Record<string, T>>)[section][name]);
   }
-  return value as T;
+  return value;
 }
 
 /**

@@ -177,7 +177,7 @@ describe("page posts that are not web forms", () => {
     const before = plain.reached.length;
     const answer = await raw(plain, {
       path: "/login",
-      headers: headers as Record<string, string>,
+      headers: headers,
       chunks: [Buffer.from(body)],
     });
     expect(answer.status).toBe(415);

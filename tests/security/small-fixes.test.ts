@@ -46,7 +46,7 @@ function headersOf(
       loaderHeaders: new Headers(init.loader),
       parentHeaders: new Headers(),
       errorHeaders: undefined,
-    }) as HeadersInit,
+    }),
   );
 }
 

@@ -26,9 +26,9 @@ installTestDb(handle);
 server.listen({
   // Outside services must be mocked; a test's own local HTTP server is reached for real.
   // (msw 2.15's print.error() in a callback only prints, so throw to refuse the request.)
-  async onUnhandledRequest(request, print) {
+  onUnhandledRequest(request, print) {
     if (isLocalRequest(request.url)) return;
-    await print.error();
+    print.error();
     throw new Error(`No msw handler for ${request.method} ${request.url} (see tests/mocks/)`);
   },
 });

@@ -56,10 +56,10 @@ export function NewBundlePage() {
     ...actionData?.values,
   };
   const [typed, setTyped] = useState<PricedFields>({
-    staffSeats: initial.staffSeats,
-    cardOperations: initial.cardOperations,
-    termMonths: initial.termMonths,
-    resalePrice: initial.resalePrice,
+    staffSeats: initial.staffSeats ?? "",
+    cardOperations: initial.cardOperations ?? "",
+    termMonths: initial.termMonths ?? "",
+    resalePrice: initial.resalePrice ?? "",
   });
   const errors = actionData?.errors ?? {};
   const field = (name: keyof typeof initial) => ({

@@ -328,7 +328,7 @@ function RedeemLink({ url }: { url: string }) {
           className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm text-slate-800 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-100"
         />
         {canCopy ? (
-          <Button variant="secondary" onClick={copy} className="shrink-0">
+          <Button variant="secondary" onClick={() => void copy()} className="shrink-0">
             {copied === "yes" ? t("detail.copied") : t("detail.copy")}
           </Button>
         ) : null}

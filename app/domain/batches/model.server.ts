@@ -131,7 +131,6 @@ export class BatchExpiryOutOfRange extends DomainError {
     super(
       "invalid_request",
       `The expiry must be in the future and at most ${MAX_EXPIRY_DAYS} days away.`,
-      400,
       "expires_at",
     );
   }
@@ -143,13 +142,12 @@ export class PartnerSuspendedFromGenerating extends DomainError {
     super(
       "partner_suspended",
       "This partner is suspended: it cannot generate codes until 7stamp support reactivates it.",
-      409,
     );
   }
 }
 
 export class BatchNotFound extends DomainError {
   constructor() {
-    super("not_found", "No such batch.", 404, "batch");
+    super("not_found", "No such batch.", "batch");
   }
 }

@@ -110,12 +110,12 @@ export interface ClientDetail {
 /** Not a client of this partner: unknown, malformed, or only another partner's client. */
 export class ClientNotFound extends DomainError {
   constructor() {
-    super("not_found", "No such client.", 404);
+    super("not_found", "No such client.");
   }
 }
 
 export function invalidOption(field: string): DomainError {
-  return new DomainError("invalid_request", `The ${field} is not one this list knows.`, 400, field);
+  return new DomainError("invalid_request", `The ${field} is not one this list knows.`, field);
 }
 
 // ---- The query string (the list page, its CSV and the API read it alike) ------------------

@@ -5,6 +5,7 @@ import type { DB } from "~db/schema.ts";
 import { codeHandOutMessage } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
 import { isUuid } from "~/lib/ids";
+import { recipientLanguage } from "~/email/recipient-language.server";
 import { defaultLanguage, type Language } from "~/lib/locale";
 import { log } from "~/lib/log.server";
 import { recordAudit, type AuditActor } from "../audit.server";
@@ -161,7 +162,6 @@ export async function revokeUnclaimedCodesOfBatch(
       throw new DomainError(
         "batch_not_ready",
         "The batch is still being generated; revoke its codes once it is ready.",
-        409,
         "batch",
       );
     }
@@ -322,7 +322,11 @@ export async function emailCode(
     await sendMail(
       codeHandOutMessage({
         to: sent.to,
-        language,
+        language: await recipientLanguage(db, {
+          email: sent.to,
+          partnerId,
+          senderLanguage: language,
+        }),
         partnerName: sent.partnerName,
         recipientName: code.recipientName,
         code: code.display,

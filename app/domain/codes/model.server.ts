@@ -71,7 +71,7 @@ export interface HistoryEntry {
 
 export class CodeNotFound extends DomainError {
   constructor() {
-    super("code_not_found", "No such code.", 404, "code");
+    super("code_not_found", "No such code.", "code");
   }
 }
 
@@ -80,7 +80,6 @@ export class CodeMistyped extends DomainError {
     super(
       "code_mistyped",
       "The check symbol does not match: the code was probably mistyped.",
-      400,
       field,
     );
   }
@@ -92,7 +91,6 @@ export class CodeNotRevocable extends DomainError {
     super(
       "code_not_revocable",
       `Only unclaimed codes can be revoked; this code is ${currentStatus}.`,
-      409,
       "code",
     );
   }
@@ -108,7 +106,7 @@ const notIssuedCodes = {
 /** Hand-out and email need a code that can still be claimed: issued, not expired, batch ready. */
 export class CodeNotIssued extends DomainError {
   constructor(readonly reason: keyof typeof notIssuedCodes) {
-    super(notIssuedCodes[reason][0], notIssuedCodes[reason][1], 409, "code");
+    super(notIssuedCodes[reason][0], notIssuedCodes[reason][1], "code");
   }
 }
 
@@ -117,7 +115,6 @@ export class RecipientEmailMissing extends DomainError {
     super(
       "recipient_email_missing",
       "The code has no recipient email: hand it out to an email address first.",
-      400,
       "email",
     );
   }
@@ -129,7 +126,6 @@ export class InvalidCodeSearch extends DomainError {
     super(
       "invalid_request",
       "Enter a code (XXXX-XXXX-XXXX-XXXX, any case, spaces allowed) or a serial like #12.",
-      400,
       "search",
     );
   }
@@ -137,7 +133,7 @@ export class InvalidCodeSearch extends DomainError {
 
 export class EmailNotSent extends DomainError {
   constructor() {
-    super("email_not_sent", "The email could not be sent. Please try again later.", 502);
+    super("email_not_sent", "The email could not be sent. Please try again later.");
   }
 }
 
@@ -194,13 +190,10 @@ const fieldLabels: Record<string, MessageKey> = {
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   const parsed = parseObject(schema, input);
   if (parsed.success) return parsed.data as z.output<S>;
-  const [field, error] = Object.entries(fieldErrorsFrom(parsed.error))[0];
+  const first = Object.entries(fieldErrorsFrom(parsed.error))[0];
+  if (!first) throw new Error("parseInput: a failed parse named no field");
+  const [field, error] = first;
   const t = translatorFor(defaultLanguage);
   const label = fieldLabels[field] ? t(fieldLabels[field]) : field;
-  throw new DomainError(
-    "invalid_request",
-    t(error.key, { field: label, ...error.values }),
-    400,
-    field,
-  );
+  throw new DomainError("invalid_request", t(error.key, { field: label, ...error.values }), field);
 }

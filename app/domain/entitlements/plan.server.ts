@@ -153,7 +153,7 @@ export async function getBusinessPlan(
   const row = await selectPlanRows(db).where("businesses.id", "=", businessId).executeTakeFirst();
   if (!row) return null;
   const [terms] = await withTermsInForce(db, [row], now);
-  return toBusinessPlan(terms, now);
+  return terms ? toBusinessPlan(terms, now) : null;
 }
 
 /**

@@ -9,7 +9,7 @@ import { DomainError } from "~/domain/errors.server";
 
 export class StatementNotFound extends DomainError {
   constructor() {
-    super("not_found", "No such statement.", 404);
+    super("not_found", "No such statement.");
   }
 }
 
@@ -18,7 +18,6 @@ export class StatementMonthOpen extends DomainError {
     super(
       "statement_month_open",
       `${month} has not ended yet; only ended months are final.`,
-      409,
       "month",
     );
   }
@@ -26,12 +25,7 @@ export class StatementMonthOpen extends DomainError {
 
 export class StatementMonthBeforeEnrolment extends DomainError {
   constructor(month: string) {
-    super(
-      "statement_month_before_enrolment",
-      `The partner was not enrolled in ${month}.`,
-      404,
-      "month",
-    );
+    super("statement_month_before_enrolment", `The partner was not enrolled in ${month}.`, "month");
   }
 }
 

@@ -217,7 +217,7 @@ export async function listStatementLines(
     ${take === null ? sql`` : sql`limit ${take}`}`.execute(db);
   const more = take !== null && rows.length > limit!;
   const lines = (more ? rows.slice(0, limit!) : rows).map(toLine);
-  return { lines, nextAfter: more ? lines[lines.length - 1].lineNo : null };
+  return { lines, nextAfter: more ? (lines.at(-1)?.lineNo ?? null) : null };
 }
 
 export interface StatementListEntry {

@@ -26,7 +26,7 @@ export const DISABLE_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
 
 /** The wait after a failed attempt number `attempt` (1-based), ±10 % jitter. */
 export function retryDelayMs(attempt: number, random = Math.random()): number {
-  const base = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1];
+  const base = RETRY_DELAYS_MS[Math.min(Math.max(attempt, 1), RETRY_DELAYS_MS.length) - 1]!;
   return Math.round(base * (0.9 + 0.2 * random));
 }
 

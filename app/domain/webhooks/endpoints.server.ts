@@ -41,7 +41,6 @@ export async function createWebhookEndpoint(
       unknown.length
         ? `events: unknown event ${unknown.join(", ")}; choose from ${WEBHOOK_EVENTS.join(", ")}.`
         : "events: choose at least one event.",
-      400,
       "events",
     );
   }
@@ -81,7 +80,7 @@ export async function rollWebhookSecret(
     )
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) {
-    throw new DomainError("not_found", "No such webhook endpoint.", 404);
+    throw new DomainError("not_found", "No such webhook endpoint.");
   }
   return secret;
 }

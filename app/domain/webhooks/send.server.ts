@@ -30,8 +30,9 @@ function guardedLookup(allowLoopback: boolean): LookupFunction {
         if (refused) return callback(new RefusedAddress(`${hostname}: ${refused}`), "", 0);
       }
       if (list.length === 0) return callback(new Error(`${hostname}: no address`), "", 0);
-      if (options.all) return callback(null, list as never, 0);
-      return callback(null, list[0].address, list[0].family);
+      if (options.all) return callback(null, list, 0);
+      const [first] = list as [LookupAddress, ...LookupAddress[]];
+      return callback(null, first.address, first.family);
     });
   };
 }

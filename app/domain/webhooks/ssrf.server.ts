@@ -47,7 +47,7 @@ function isLoopback(address: string): boolean {
 export function refusedAddress(address: string, allowLoopback: boolean): string | null {
   let ip = address.toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  if (mapped) ip = mapped[1];
+  if (mapped?.[1]) ip = mapped[1];
   const family = isIP(ip);
   if (family === 0) return `${address} is not an IP address`;
   if (allowLoopback && isLoopback(ip)) return null;
@@ -68,23 +68,22 @@ export function checkWebhookUrl(
   try {
     url = new URL(value);
   } catch {
-    throw new DomainError("invalid_request", "url: enter an absolute https:// URL.", 400, "url");
+    throw new DomainError("invalid_request", "url: enter an absolute https:// URL.", "url");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && !production)) {
-    throw new DomainError("invalid_request", "url: must start with https://.", 400, "url");
+    throw new DomainError("invalid_request", "url: must start with https://.", "url");
   }
   if (url.username || url.password) {
     throw new DomainError(
       "invalid_request",
       "url: must not contain a user name or password.",
-      400,
       "url",
     );
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (isIP(host)) {
     const refused = refusedAddress(host, allowLoopback);
-    if (refused) throw new DomainError("invalid_request", `url: ${refused}.`, 400, "url");
+    if (refused) throw new DomainError("invalid_request", `url: ${refused}.`, "url");
   }
   return url;
 }

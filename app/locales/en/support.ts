@@ -216,6 +216,7 @@ export default {
     statement_month_before_enrolment:
       "The partner was not enrolled yet in this month: there is no statement to finalise.",
     partner_not_found: "No partner has this slug.",
+    unknown_partner: "No partner has this slug.",
     price_version_in_past:
       "A new price-list version starts today or later: past prices never change. Nothing was saved.",
     price_version_day_taken:

@@ -1,0 +1,36 @@
+// The Thai catalogue (docs/i18n/glossary.th.md); complete: app/locales/catalogues.test.ts.
+import auth from "./auth";
+import apiKeys from "./api-keys";
+import batches from "./batches";
+import bundles from "./bundles";
+import cards from "./cards";
+import business from "./business";
+import clients from "./clients";
+import codes from "./codes";
+import common from "./common";
+import email from "./email";
+import partner from "./partner";
+import redeem from "./redeem";
+import staff from "./staff";
+import statements from "./statements";
+import support from "./support";
+
+const th = {
+  common,
+  auth,
+  partner,
+  bundles,
+  batches,
+  codes,
+  clients,
+  statements,
+  cards,
+  apiKeys,
+  business,
+  staff,
+  redeem,
+  support,
+  email,
+};
+
+export default th;

@@ -1,0 +1,26 @@
+export default {
+  title: "Коди активації · {{bundle}}",
+  titlePart: "Коди активації · {{bundle}} · частина {{part}} з {{parts}}",
+  seats_one: "{{formatted}} місце працівника",
+  seats_few: "{{formatted}} місця працівників",
+  seats_many: "{{formatted}} місць працівників",
+  seats_other: "{{formatted}} місця працівників",
+  operations_one: "{{formatted}} операція з картками",
+  operations_few: "{{formatted}} операції з картками",
+  operations_many: "{{formatted}} операцій з картками",
+  operations_other: "{{formatted}} операції з картками",
+  months_one: "{{formatted}} місяць",
+  months_few: "{{formatted}} місяці",
+  months_many: "{{formatted}} місяців",
+  months_other: "{{formatted}} місяця",
+  codeNumber: "Код №{{serial}}",
+  redeemBy: "Активуйте до {{date}}",
+  redeemHint: "Скануйте QR-код або відкрийте посилання, щоб активувати:",
+  notReady:
+    "Картки можна друкувати, коли партія готова: вона ще створюється або її не вдалося створити.",
+  nothingToPrint:
+    "У цій партії не лишилося кодів для друку: усі коди активовано, відкликано або прострочено.",
+  partMalformed: "part: має бути цілим числом, не меншим за 1.",
+  partOutOfRange: "part: має бути цілим числом від 1 до {{parts}}.",
+  busy: "Зараз друкується багато карток. Спробуйте ще раз за хвилину.",
+};
