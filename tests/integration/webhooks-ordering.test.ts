@@ -18,7 +18,6 @@ import {
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { postWebhook } from "~/domain/webhooks/send.server";
 import { deliveryRunner, listenForOutbox } from "~/jobs/webhooks.server";
-import type { DbHandle } from "~db/index.ts";
 import { testDb } from "../db.ts";
 import { createBusiness, createPartner } from "../factories.ts";
 
@@ -141,7 +140,7 @@ describe("delivery right after commit", () => {
   test("a commit that writes outbox rows wakes the runner; an open transaction does not", async () => {
     const { partner } = await setUp("/prompt");
     const business = await createBusiness();
-    const handle = { ...testDb(), close: async () => {} } as DbHandle;
+    const handle = { ...testDb(), close: async () => {} };
     const runner = deliveryRunner(db());
     let notified = 0;
     const stop = await listenForOutbox(handle, () => {
