@@ -304,3 +304,32 @@ describe("the delivering process killed mid-batch (a child process)", () => {
     60_000,
   );
 });
+
+describe("a new endpoint", () => {
+  test("receives what happens after it was added, not the events before", async () => {
+    const partner = await createPartner();
+    await recordOutboxEvent(db(), {
+      topic: "entitlements.changed",
+      partnerId: partner.id,
+      payload: { n: 1 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await createWebhookEndpoint(db(), {
+      partnerId: partner.id,
+      url: `${base}/new`,
+      events: ["entitlements.changed"],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await recordOutboxEvent(db(), {
+      topic: "entitlements.changed",
+      partnerId: partner.id,
+      payload: { n: 2 },
+    });
+    const now = new Date();
+    while ((await fanOutOutbox(db(), { now })) > 0) {
+      // every event
+    }
+    await deliverDue(db(), { now });
+    expect(received.filter((r) => r.path === "/new").map((r) => r.n)).toEqual([2]);
+  });
+});
