@@ -35,9 +35,6 @@ function hasPdftotext(): boolean {
 
 function extract(pdf: Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), "stmt-"));
-  // eslint-disable-next-line no-restricted-properties
-  if (process.env.KEEP_STATEMENT_PDF)
-    writeFileSync(process.env.KEEP_STATEMENT_PDF + pdf.length, pdf);
   writeFileSync(join(dir, "s.pdf"), pdf);
   execFileSync("pdftotext", ["-enc", "UTF-8", join(dir, "s.pdf"), join(dir, "s.txt")]);
   return readFileSync(join(dir, "s.txt"), "utf8");
