@@ -45,7 +45,13 @@ describe("languages", () => {
     const thai = await openPage(browser);
     try {
       const owner = thai.page;
-      await owner.context().setExtraHTTPHeaders({ "Accept-Language": "th-TH,th;q=0.9" });
+      // Every request asks for Thai (the context's own locale header would win over an extra
+      // header, so the header is rewritten on the way out).
+      await owner.route("**/*", (route) =>
+        route.continue({
+          headers: { ...route.request().headers(), "accept-language": "th-TH,th;q=0.9" },
+        }),
+      );
       await owner.goto(`/redeem/${code.display}`);
       await atPath(owner, "/signup");
       expect(await owner.getAttribute("html", "lang")).toBe("th-TH");
