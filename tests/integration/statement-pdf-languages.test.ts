@@ -13,7 +13,7 @@ import { finalizeStatements } from "~/domain/statements/finalise.server";
 import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
 import { type Statement } from "~/domain/statements/model.server";
 import { claimCode } from "~/domain/redemption.server";
-import { renderStatementPdf } from "~/pdf/render.server";
+import { renderCodeCardsPdf, renderStatementPdf } from "~/pdf/render.server";
 import { testDb } from "../db.ts";
 import {
   createBatchWithCodes,
@@ -145,6 +145,37 @@ describe("a Ukrainian partner's statement", () => {
     expect(text).toContain("березня 2025");
     expect(text).toContain("Кав’ярня на розі");
     expect(text).toContain("Київ Лояльність");
+    expect(text).not.toContain("?");
+  });
+});
+
+describe("code cards in Thai", () => {
+  test.runIf(hasPdftotext())("print Thai labels in Noto Sans, the code in Courier", async () => {
+    const code = "CAFE-0000-0000-0000-0001";
+    const pdf = await renderCodeCardsPdf({
+      title: "รหัสเปิดใช้งาน · ชุดเริ่มต้นร้านกาแฟ",
+      author: "บางกอก ลอยัลตี้",
+      partnerName: "บางกอก ลอยัลตี้",
+      unicodeFonts: true,
+      bundleName: "ชุดเริ่มต้นร้านกาแฟ",
+      bundleContent: ["ที่นั่งพนักงาน 2 ที่", "การดำเนินงานบัตร 1,000 ครั้ง", "12 เดือน"],
+      redeemHint: "สแกนคิวอาร์โค้ดหรือเปิดลิงก์เพื่อแลกรหัส:",
+      cards: [
+        {
+          code,
+          serialLabel: "รหัส #1",
+          redeemUrl: `http://localhost:3000/redeem/${code}`,
+          redeemBy: "แลกได้ถึง 26 พ.ย. 2570",
+        },
+      ],
+    });
+    const text = extract(pdf);
+    expect(text).toContain("บางกอก ลอยัลตี้");
+    // The bundle's name wraps between two words (pdftotext lists a tone mark of a wrapped
+    // line after its consonant, so only the part up to it is compared).
+    expect(text.replace(/\s+/g, "")).toContain("ชุดเริ");
+    expect(text).toContain("2570");
+    expect(text).toContain(code);
     expect(text).not.toContain("?");
   });
 });
