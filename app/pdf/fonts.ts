@@ -102,6 +102,8 @@ function invisibleBreakMark(font: GlyphFont): void {
 /** Cuts text into runs of one font each: the first font of the chain that has the glyph. */
 export function fontRuns(text: string, chain: GlyphFont[]): { text: string; font: GlyphFont }[] {
   const runs: { text: string; font: GlyphFont }[] = [];
+  const [fallback] = chain;
+  if (!fallback) throw new Error("fontRuns: the font chain is empty");
   for (const char of text) {
     const code = char.codePointAt(0)!;
     // Combining marks (Thai vowels and tones above and below) stay with their base.
@@ -109,7 +111,7 @@ export function fontRuns(text: string, chain: GlyphFont[]): { text: string; font
     const font =
       previous && /\p{M}/u.test(char)
         ? previous.font
-        : (chain.find((candidate) => candidate.hasGlyphForCodePoint(code)) ?? chain[0]);
+        : (chain.find((candidate) => candidate.hasGlyphForCodePoint(code)) ?? fallback);
     if (previous && previous.font === font) previous.text += char;
     else runs.push({ text: char, font });
   }
