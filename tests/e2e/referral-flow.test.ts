@@ -32,7 +32,7 @@ describe("the referral program", () => {
     const owner = await openPage(browser);
     await signIn(owner.page, demo.owner);
     await atPath(owner.page, BILLING);
-    const cornerCoffeeId = BILLING.exec(new URL(owner.page.url()).pathname)![1]!;
+    const cornerCoffeeId = BILLING.exec(new URL(owner.page.url()).pathname)![1];
     await owner.page.goto(`/business/${cornerCoffeeId}/referrals`);
     await visible(owner.page.getByText("Your account is not in the referral program yet"));
 
@@ -61,9 +61,9 @@ describe("the referral program", () => {
     await visitor.page.getByLabel("Password").fill("a-long-enough-password");
     await visitor.page.getByRole("button", { name: "Create account" }).click();
     await atPath(visitor.page, BILLING);
-    await visitor.page.getByLabel("Enter activation code").fill(code!.display);
+    await visitor.page.getByLabel("Enter activation code").fill(code.display);
     await visitor.page.getByRole("button", { name: "Activate", exact: true }).click();
-    await visible(visitor.page.getByRole("region", { name: `Code #${code!.serial} — Claimed` }));
+    await visible(visitor.page.getByRole("region", { name: `Code #${code.serial} — Claimed` }));
 
     // --- The referrer sees the sign-up; the referral waits (flagged: the same address) -----
     await owner.page.goto(`/business/${cornerCoffeeId}/referrals`);

@@ -53,7 +53,7 @@ async function businessAt(name?: string) {
 }
 
 function cookiePair(setCookie: string | undefined): string {
-  return (setCookie ?? "").split(";")[0]!;
+  return (setCookie ?? "").split(";")[0];
 }
 
 async function visit(slug: string, cookie?: string, ip = "192.0.2.10") {
@@ -289,7 +289,7 @@ describe("the link, the cookie and sign-up", () => {
       .executeTakeFirstOrThrow();
     await claimCode(testDb().db, {
       businessId: referral.referred_business_id,
-      code: codes[0]!.code,
+      code: codes[0].code,
       actor: { userId: owner.id, label: owner.email, email: owner.email },
       ip: null,
       now: new Date(),
@@ -350,7 +350,7 @@ describe("support's queue", () => {
         .executeTakeFirstOrThrow();
       await claimCode(db, {
         businessId: referred.business_id,
-        code: codes[0]!.code,
+        code: codes[0].code,
         actor: { userId: owner.id, label: owner.email, email: owner.email },
         ip: null,
         now: new Date(),

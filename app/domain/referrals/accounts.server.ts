@@ -40,7 +40,6 @@ class ReferrerNotFound extends DomainError {
     super(
       "businessId" in ref ? "business_not_found" : "partner_not_found",
       "businessId" in ref ? "No such business." : "No such partner.",
-      404,
     );
   }
 }
@@ -190,7 +189,6 @@ export async function connectReferralAccount(
     throw new DomainError(
       "invalid_request",
       "The link must be 3–40 of a–z, 0–9 and dashes.",
-      400,
       "slug",
     );
   }

@@ -115,25 +115,25 @@ export function ownedEmailDomain(email: string): string | null {
 
 export class ReferralSlugTaken extends DomainError {
   constructor() {
-    super("referral_slug_taken", "Another account already uses this link.", 400, "slug");
+    super("referral_slug_taken", "Another account already uses this link.", "slug");
   }
 }
 
 export class ReferralAccountExists extends DomainError {
   constructor() {
-    super("referral_account_exists", "This account is connected to the program already.", 409);
+    super("referral_account_exists", "This account is connected to the program already.");
   }
 }
 
 export class ReferralAccountNotFound extends DomainError {
   constructor() {
-    super("referral_account_not_found", "This account is not connected to the program.", 404);
+    super("referral_account_not_found", "This account is not connected to the program.");
   }
 }
 
 export class ReferralNotFound extends DomainError {
   constructor() {
-    super("referral_not_found", "No such referral.", 404);
+    super("referral_not_found", "No such referral.");
   }
 }
 
@@ -142,13 +142,12 @@ export class ReferralNotDecidable extends DomainError {
     super(
       "referral_not_decidable",
       "This referral is not waiting for a decision (already decided, or not qualified yet).",
-      409,
     );
   }
 }
 
 export class ReferralStatusUnchanged extends DomainError {
   constructor() {
-    super("referral_status_unchanged", "The account has this status already.", 409, "status");
+    super("referral_status_unchanged", "The account has this status already.", "status");
   }
 }
