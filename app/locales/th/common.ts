@@ -87,6 +87,12 @@ export default {
     team_member_not_found: "ไม่พบสมาชิกทีม",
     partner_invitation_not_found: "ไม่พบคำเชิญพาร์ทเนอร์",
     last_owner: "เจ้าของคนสุดท้าย",
+    referral_slug_taken: "ลิงก์แนะนำถูกใช้แล้ว",
+    referral_account_exists: "เชื่อมต่อกับโปรแกรมแนะนำแล้ว",
+    referral_account_not_found: "ไม่ได้เชื่อมต่อกับโปรแกรมแนะนำ",
+    referral_not_found: "ไม่พบการแนะนำ",
+    referral_not_decidable: "การแนะนำไม่ได้รอการตัดสินใจ",
+    referral_status_unchanged: "สถานะบัญชีแนะนำไม่เปลี่ยน",
   },
   errors: {
     home: "ไปที่หน้าแรก",
