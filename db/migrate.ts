@@ -11,6 +11,7 @@ import * as pricing from "./migrations/2026-12-05T05-10-00_pricing-plans-request
 import * as auditKeyset from "./migrations/2026-12-05T05-20-00_audit-keyset.ts";
 import * as millisecondInstants from "./migrations/2026-12-05T09-20-00_millisecond-instants.ts";
 import * as webhooks from "./migrations/2026-12-06T02-00-00_webhooks.ts";
+import * as subscriptions from "./migrations/2026-12-06T10-00-00_subscriptions.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-05T05-20-00_audit-keyset": auditKeyset,
   "2026-12-05T09-20-00_millisecond-instants": millisecondInstants,
   "2026-12-06T02-00-00_webhooks": webhooks,
+  "2026-12-06T10-00-00_subscriptions": subscriptions,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

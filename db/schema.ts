@@ -211,6 +211,24 @@ export interface Invitations {
   token_hash: string;
 }
 
+export interface InvoiceItems {
+  amount_cents: number;
+  billing_interval: "month" | "year";
+  business_id: string;
+  created_at: Timestamp;
+  days: number | null;
+  id: Generated<number>;
+  kind: "plan" | "proration" | "credit";
+  period_days: number | null;
+  period_end: Timestamp;
+  period_start: Timestamp;
+  plan_id: string;
+  plan_name: string;
+  quantity: number;
+  subscription_id: string;
+  unit_price_cents: number;
+}
+
 export interface OutboxEvents {
   business_id: string | null;
   created_at: Generated<Timestamp>;
@@ -362,6 +380,25 @@ export interface StatementSequences {
   year: number;
 }
 
+export interface Subscriptions {
+  billing_anchor_at: Timestamp;
+  billing_interval: "month" | "year";
+  business_id: string;
+  created_at: Timestamp;
+  current_period_end: Timestamp;
+  current_period_start: Timestamp;
+  ended_at: Timestamp | null;
+  id: Generated<string>;
+  pending_plan_id: string | null;
+  pending_quantity: number | null;
+  plan_id: string;
+  plan_version_id: number | null;
+  quantity: number;
+  status: "active" | "past_due" | "cancel_at_period_end" | "ended";
+  unit_price_cents: number;
+  updated_at: Timestamp;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   email: string;
@@ -425,6 +462,7 @@ export interface DB {
   enterprise_requests: EnterpriseRequests;
   grants: Grants;
   invitations: Invitations;
+  invoice_items: InvoiceItems;
   outbox_events: OutboxEvents;
   partner_members: PartnerMembers;
   partners: Partners;
@@ -438,6 +476,7 @@ export interface DB {
   statement_pdfs: StatementPdfs;
   statement_sequences: StatementSequences;
   statements: Statements;
+  subscriptions: Subscriptions;
   users: Users;
   webhook_attempts: WebhookAttempts;
   webhook_deliveries: WebhookDeliveries;

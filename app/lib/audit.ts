@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = [
   "price_list.version_added",
   "price_list.version_withdrawn",
   "statement.finalized",
+  "subscription.change_scheduled",
+  "subscription.renewed",
   "support.user_created",
   "support.user_promoted",
   "user.profile_updated",

@@ -95,6 +95,8 @@ export default {
         "You are already on this plan with this number of locations. Choose another plan or number of locations.",
       locations_required: "Number of locations is required for this plan.",
       locations_out_of_range: "Number of locations must be between 1 and 1,000.",
+      quote_changed:
+        "Your subscription changed since this preview (another change was made). Check the new amounts and confirm again.",
     },
   },
   services: {

@@ -110,6 +110,8 @@ export default {
     "price_list.version_added": "Price-list version added",
     "price_list.version_withdrawn": "Scheduled price-list version withdrawn",
     "statement.finalized": "Statement finalised",
+    "subscription.change_scheduled": "Subscription change scheduled for the next billing date",
+    "subscription.renewed": "Subscription renewed for a new period",
     "support.user_created": "Support user created",
     "support.user_promoted": "Support access granted",
     "user.profile_updated": "Profile updated",
