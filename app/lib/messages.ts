@@ -54,7 +54,13 @@ export type LabelBlock =
   | "clients:list.filters"
   | "bundles:form"
   | "codes:history"
-  | "email";
+  | "email"
+  | "subscription:status"
+  | "subscription:interval"
+  | "subscription:preview.every"
+  | "subscription:preview.line"
+  | "subscription:preview"
+  | "subscription:done";
 
 /**
  * The key of a value's label ("common:roles" + "owner"). Such values are read from the

@@ -14,6 +14,7 @@ import redeem from "./en/redeem";
 import staff from "./en/staff";
 import statements from "./en/statements";
 import support from "./en/support";
+import subscription from "./en/subscription";
 
 const en = {
   common,
@@ -31,6 +32,7 @@ const en = {
   redeem,
   support,
   email,
+  subscription,
 };
 
 export const resources = { en };
@@ -51,4 +53,5 @@ export const namespaces = [
   "redeem",
   "support",
   "email",
+  "subscription",
 ] as const satisfies readonly (keyof typeof en)[];

@@ -81,7 +81,7 @@ export async function resolveChangeTarget(
  * arrangement, so nothing is charged for it. With `create` the row is written (the caller
  * holds the business lock); without, it is only computed (a preview writes nothing).
  */
-async function runningSubscription(
+export async function runningSubscription(
   db: Database,
   { plan, lock, now }: { plan: BusinessPlan; lock: boolean; now: Date },
 ): Promise<{ id: string | null; current: CurrentSubscription | null }> {

@@ -1,0 +1,46 @@
+// Manage subscription (issue 14): the owner's paid plan — plan, interval, locations, next
+// billing date — and its change or cancellation, previewed before it is confirmed.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { requireBusinessMember } from "~/auth/guards.server";
+import { db } from "~/db.server";
+import { listPlans } from "~/domain/plans.server";
+import { getSubscriptionSummary } from "~/domain/subscriptions/reads.server";
+import { clock } from "~/lib/clock.server";
+import { dispatchIntent } from "~/lib/intents.server";
+import { resolveLocale } from "~/lib/locale";
+import { planChangeIntents } from "~/lib/plan-change-intents.server";
+import { SubscriptionPage } from "~/components/subscription/SubscriptionPage";
+
+export const meta: MetaFunction = () => [{ title: "Manage subscription · 7stamp Partner Portal" }];
+
+// Money is the owner's: staff see nothing of it.
+export async function loader(args: LoaderFunctionArgs) {
+  const { business } = await requireBusinessMember(args, args.params.businessId, "owner");
+  const now = clock();
+  const [subscription, plans] = await Promise.all([
+    getSubscriptionSummary(db, { businessId: business.id, now }),
+    listPlans(db),
+  ]);
+  return { business, subscription, plans: plans.filter((plan) => plan.selectable) };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const { user, business } = await requireBusinessMember(args, args.params.businessId, "owner");
+  const formData = await args.request.formData();
+  const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
+  return dispatchIntent(
+    formData,
+    planChangeIntents({
+      request: args.request,
+      businessId: business.id,
+      actor: { userId: user.id, label: user.email },
+      ip: args.context.clientIp,
+      back: `/business/${business.id}/subscription`,
+      formattingLocale: locale.formattingLocale,
+    }),
+  );
+}
+
+export default function ManageSubscription() {
+  return <SubscriptionPage />;
+}
