@@ -80,6 +80,15 @@ export interface AuditLog {
   subject_type: string | null;
 }
 
+export interface BillingDetails {
+  address: string;
+  business_id: string;
+  country: string;
+  legal_name: string;
+  updated_at: Timestamp;
+  vat_id: string | null;
+}
+
 export interface Bundles {
   archived_at: Timestamp | null;
   card_operations: number;
@@ -211,6 +220,12 @@ export interface Invitations {
   token_hash: string;
 }
 
+export interface InvoiceCounters {
+  kind: "invoice" | "credit_note";
+  last_number: number;
+  year: number;
+}
+
 export interface InvoiceItems {
   amount_cents: number;
   billing_interval: "month" | "year";
@@ -218,6 +233,7 @@ export interface InvoiceItems {
   created_at: Timestamp;
   days: number | null;
   id: Generated<number>;
+  invoice_id: string | null;
   kind: "plan" | "proration" | "credit";
   period_days: number | null;
   period_end: Timestamp;
@@ -227,6 +243,51 @@ export interface InvoiceItems {
   quantity: number;
   subscription_id: string;
   unit_price_cents: number;
+}
+
+export interface InvoiceLines {
+  amount_cents: number;
+  billing_interval: string;
+  days: number | null;
+  invoice_id: string;
+  kind: "plan" | "proration" | "credit";
+  period_days: number | null;
+  period_end: Timestamp;
+  period_start: Timestamp;
+  plan_name: string;
+  position: number;
+  quantity: number;
+  unit_price_cents: number;
+}
+
+export interface InvoicePdfs {
+  invoice_id: string;
+  pdf: Buffer;
+  rendered_at: Generated<Timestamp>;
+}
+
+export interface Invoices {
+  billing_snapshot: Json;
+  business_id: string;
+  credits_invoice_id: string | null;
+  currency: Generated<string>;
+  id: Generated<string>;
+  issued_at: Timestamp;
+  kind: "invoice" | "credit_note";
+  net_cents: number;
+  number: string;
+  period_end: Timestamp | null;
+  period_start: Timestamp | null;
+  reverse_charge: boolean;
+  sequence: number;
+  status: "open" | "paid" | "void";
+  status_changed_at: Timestamp | null;
+  status_reason: string | null;
+  subscription_id: string | null;
+  total_cents: number;
+  vat_cents: number;
+  vat_rate_bps: number;
+  year: number;
 }
 
 export interface OutboxEvents {
@@ -452,6 +513,7 @@ export interface DB {
   activation_codes: ActivationCodes;
   api_keys: ApiKeys;
   audit_log: AuditLog;
+  billing_details: BillingDetails;
   bundles: Bundles;
   business_members: BusinessMembers;
   businesses: Businesses;
@@ -462,7 +524,11 @@ export interface DB {
   enterprise_requests: EnterpriseRequests;
   grants: Grants;
   invitations: Invitations;
+  invoice_counters: InvoiceCounters;
   invoice_items: InvoiceItems;
+  invoice_lines: InvoiceLines;
+  invoice_pdfs: InvoicePdfs;
+  invoices: Invoices;
   outbox_events: OutboxEvents;
   partner_members: PartnerMembers;
   partners: Partners;

@@ -128,6 +128,7 @@ export async function setBusinessPlan(
     locations,
     custom,
     restartPeriod,
+    raiseRunningGrant = true,
     now,
   }: {
     businessId: string;
@@ -135,6 +136,8 @@ export async function setBusinessPlan(
     locations: number;
     custom: { cardOperationsPerMonth: number; staffSeats: number } | null;
     restartPeriod: boolean;
+    /** False for a change at a billing date, whose caller sets the new period's grant. */
+    raiseRunningGrant?: boolean;
     now: Date;
   },
 ): Promise<void> {
@@ -162,7 +165,7 @@ export async function setBusinessPlan(
       .where("source", "=", "plan")
       .where("ends_at", ">", now)
       .execute();
-  } else {
+  } else if (raiseRunningGrant) {
     const plan = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
       businessId,
     )!;

@@ -60,7 +60,9 @@ export type LabelBlock =
   | "subscription:preview.every"
   | "subscription:preview.line"
   | "subscription:preview"
-  | "subscription:done";
+  | "subscription:done"
+  | "invoices:status"
+  | "invoices:detail.line";
 
 /**
  * The key of a value's label ("common:roles" + "owner"). Such values are read from the

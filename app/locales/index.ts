@@ -15,6 +15,7 @@ import staff from "./en/staff";
 import statements from "./en/statements";
 import support from "./en/support";
 import subscription from "./en/subscription";
+import invoices from "./en/invoices";
 
 const en = {
   common,
@@ -33,6 +34,7 @@ const en = {
   support,
   email,
   subscription,
+  invoices,
 };
 
 export const resources = { en };
@@ -54,4 +56,5 @@ export const namespaces = [
   "support",
   "email",
   "subscription",
+  "invoices",
 ] as const satisfies readonly (keyof typeof en)[];

@@ -8,6 +8,7 @@ import type { AuditActor } from "../audit.server";
 import { recordAudit } from "../audit.server";
 import { getBusinessPlan, lockBusinessPlans, type BusinessPlan } from "../entitlements/plan.server";
 import { DomainError } from "../errors.server";
+import { issueInvoice, type IssuedInvoice } from "../invoices/issue.server";
 import { recordOutboxEvent } from "../outbox.server";
 import {
   BusinessNotFound,
@@ -206,6 +207,8 @@ function itemValues(businessId: string, subscriptionId: string, lines: QuoteLine
 export interface SubscriptionChange {
   quote: Quote;
   planName: string;
+  /** The invoice for what was charged today, if anything was. */
+  invoice: IssuedInvoice | null;
 }
 
 /**
@@ -276,7 +279,7 @@ export async function changeSubscription(
         },
         ip,
       });
-      return { quote, planName };
+      return { quote, planName, invoice: null };
     }
 
     // start or upgrade: applies now.
@@ -334,11 +337,21 @@ export async function changeSubscription(
       restartPeriod: newPeriod,
       now,
     });
-    if (quote.lines.length > 0)
+    let invoice: IssuedInvoice | null = null;
+    if (quote.lines.length > 0) {
       await trx
         .insertInto("invoice_items")
         .values(itemValues(businessId, subscriptionId, quote.lines, now))
         .execute();
+      // What is charged today is invoiced today.
+      invoice = await issueInvoice(trx, {
+        businessId,
+        subscriptionId,
+        period: null,
+        actor,
+        now,
+      });
+    }
 
     const updated = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
       businessId,
@@ -364,7 +377,12 @@ export async function changeSubscription(
         card_operations_per_period: plan.cardOperationsPerPeriod,
         staff_seats: plan.staffSeats,
       },
-      after: { ...after, outcome: quote.outcome, due_today_cents: quote.dueTodayCents },
+      after: {
+        ...after,
+        outcome: quote.outcome,
+        due_today_cents: quote.dueTodayCents,
+        invoice: invoice?.number ?? null,
+      },
       ip,
     });
     await recordOutboxEvent(trx, {
@@ -377,6 +395,6 @@ export async function changeSubscription(
         changed_at: now.toISOString(),
       },
     });
-    return { quote, planName };
+    return { quote, planName, invoice };
   });
 }
