@@ -6,7 +6,14 @@ import { db } from "~/db.server";
 import { listPlans } from "~/domain/plans.server";
 import { getSubscriptionSummary } from "~/domain/subscriptions/reads.server";
 import { clock } from "~/lib/clock.server";
-import { dispatchIntent } from "~/lib/intents.server";
+import { dispatchIntent, intentForm } from "~/lib/intents.server";
+import { redirectWithFlash } from "~/lib/flash.server";
+import {
+  BillingDetailsSchema,
+  getBillingDetails,
+  saveBillingDetails,
+} from "~/domain/invoices/billing-details.server";
+import { listInvoices } from "~/domain/invoices/reads.server";
 import { resolveLocale } from "~/lib/locale";
 import { planChangeIntents } from "~/lib/plan-change-intents.server";
 import { SubscriptionPage } from "~/components/subscription/SubscriptionPage";
@@ -17,28 +24,50 @@ export const meta: MetaFunction = () => [{ title: "Manage subscription · 7stamp
 export async function loader(args: LoaderFunctionArgs) {
   const { business } = await requireBusinessMember(args, args.params.businessId, "owner");
   const now = clock();
-  const [subscription, plans] = await Promise.all([
+  const [subscription, plans, billingDetails, invoices] = await Promise.all([
     getSubscriptionSummary(db, { businessId: business.id, now }),
     listPlans(db),
+    getBillingDetails(db, { businessId: business.id }),
+    listInvoices(db, { businessId: business.id, limit: 5 }),
   ]);
-  return { business, subscription, plans: plans.filter((plan) => plan.selectable) };
+  return {
+    business,
+    subscription,
+    plans: plans.filter((plan) => plan.selectable),
+    billingDetails,
+    invoices: invoices.rows,
+  };
 }
 
 export async function action(args: ActionFunctionArgs) {
   const { user, business } = await requireBusinessMember(args, args.params.businessId, "owner");
   const formData = await args.request.formData();
   const locale = resolveLocale(user.locale, args.request.headers.get("accept-language"));
-  return dispatchIntent(
-    formData,
-    planChangeIntents({
+  const actor = { userId: user.id, label: user.email };
+  const back = `/business/${business.id}/subscription`;
+  return dispatchIntent(formData, {
+    ...planChangeIntents({
       request: args.request,
       businessId: business.id,
-      actor: { userId: user.id, label: user.email },
+      actor,
       ip: args.context.clientIp,
-      back: `/business/${business.id}/subscription`,
+      back,
       formattingLocale: locale.formattingLocale,
     }),
-  );
+    "billing-details": intentForm(BillingDetailsSchema, async (input) => {
+      await saveBillingDetails(db, {
+        businessId: business.id,
+        input,
+        actor,
+        ip: args.context.clientIp,
+        now: clock(),
+      });
+      return redirectWithFlash(args.request, back, {
+        kind: "success",
+        key: "invoices:details.saved",
+      });
+    }),
+  });
 }
 
 export default function ManageSubscription() {

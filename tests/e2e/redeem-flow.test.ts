@@ -86,11 +86,9 @@ describe("redeeming activation codes", () => {
       await dialog.getByRole("button", { name: "Preview change" }).click();
       // What it costs, before anything is charged.
       await visible(
-        dialog
-          .getByTestId("change-preview-summary")
-          .filter({
-            hasText: /^You will be charged €58\.00 today, then €58\.00 every month from /,
-          }),
+        dialog.getByTestId("change-preview-summary").filter({
+          hasText: /^You will be charged €58\.00 today, then €58\.00 every month from /,
+        }),
       );
       await dialog.getByRole("button", { name: "Confirm change" }).click();
       await visible(

@@ -13,14 +13,23 @@ import { useFormattingLocale } from "~/root";
 import type { action, loader } from "~/routes/_app.business.$businessId.subscription";
 
 export function SubscriptionPage() {
-  const { t } = useTranslation(["subscription", "business"]);
+  const { t } = useTranslation(["subscription", "business", "invoices"]);
   const locale = useFormattingLocale();
-  const { business, subscription, plans } = useLoaderData<typeof loader>();
+  const { business, subscription, plans, billingDetails, invoices } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const preview = previewOf(actionData);
   const busy = useNavigation().state === "submitting";
   const base = `/business/${business.id}/subscription`;
-  const failure = actionData && !preview ? actionData : undefined;
+  const sent = actionData && !preview ? actionData : undefined;
+  const failure = sent?.values.intent === "billing-details" ? undefined : sent;
+  const detailsFailure = sent?.values.intent === "billing-details" ? sent : undefined;
+  const detailValues = detailsFailure?.values ?? {
+    legalName: billingDetails?.legalName ?? "",
+    address: billingDetails?.address ?? "",
+    country: billingDetails?.country ?? "",
+    vatId: billingDetails?.vatId ?? "",
+  };
   const money = (cents: number) => formatMoney(cents, locale);
 
   return (
@@ -145,6 +154,83 @@ export function SubscriptionPage() {
               ) : null}
             </div>
           )}
+        </Card>
+
+        <Card
+          title={t("page.invoicesTitle")}
+          actions={
+            <Link
+              to={`/business/${business.id}/invoices`}
+              className="text-sm font-medium text-brand-700 underline"
+            >
+              {t("page.invoicesLink")}
+            </Link>
+          }
+        >
+          {invoices.length === 0 ? (
+            <EmptyState title={t("invoices:list.empty")}>{t("invoices:list.emptyHint")}</EmptyState>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {invoices.map((invoice) => (
+                <li key={invoice.id} className="flex flex-wrap justify-between gap-2 py-2">
+                  <Link
+                    to={`/business/${business.id}/invoices/${invoice.id}`}
+                    className="font-medium text-brand-700 underline"
+                  >
+                    {invoice.number}
+                  </Link>
+                  <span>{formatDate(invoice.issuedAt, locale)}</span>
+                  <span className="tabular-nums">{money(invoice.totalCents)}</span>
+                  <span>{t(labelKey("invoices:status", invoice.status))}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card title={t("invoices:details.title")}>
+          <p className="mb-4 text-sm text-slate-600">
+            {billingDetails ? t("invoices:details.hint") : t("invoices:details.missing")}
+          </p>
+          <Form method="post" action={base} noValidate className="grid gap-4 sm:grid-cols-2">
+            <input type="hidden" name="intent" value="billing-details" />
+            <Field
+              label={t("invoices:details.legalName")}
+              name="legalName"
+              autoComplete="organization"
+              defaultValue={detailValues.legalName}
+              error={detailsFailure?.errors.legalName}
+            />
+            <Field
+              label={t("invoices:details.address")}
+              name="address"
+              autoComplete="street-address"
+              defaultValue={detailValues.address}
+              error={detailsFailure?.errors.address}
+            />
+            <Field
+              label={t("invoices:details.country")}
+              name="country"
+              autoComplete="country"
+              maxLength={2}
+              hint={t("invoices:details.countryHint")}
+              defaultValue={detailValues.country}
+              error={detailsFailure?.errors.country}
+            />
+            <Field
+              label={t("invoices:details.vatId")}
+              name="vatId"
+              autoComplete="off"
+              hint={t("invoices:details.vatIdHint")}
+              defaultValue={detailValues.vatId ?? ""}
+              error={detailsFailure?.errors.vatId}
+            />
+            <div>
+              <Button type="submit" disabled={busy}>
+                {t("invoices:details.submit")}
+              </Button>
+            </div>
+          </Form>
         </Card>
       </div>
     </>
