@@ -140,6 +140,7 @@ export default {
     batches: "ล็อตรหัส",
     codes: "รหัส",
     apiKeys: "คีย์ API",
+    webhooks: "เว็บฮุก",
     platformTokens: "โทเคนแพลตฟอร์ม",
     clients: "ลูกค้า",
     statements: "ใบแจ้งยอด",

@@ -14,6 +14,7 @@ import redeem from "./redeem";
 import staff from "./staff";
 import statements from "./statements";
 import support from "./support";
+import webhooks from "./webhooks";
 
 const th = {
   common,
@@ -31,6 +32,7 @@ const th = {
   redeem,
   support,
   email,
+  webhooks,
 };
 
 export default th;

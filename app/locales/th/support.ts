@@ -61,6 +61,7 @@ export default {
       price_list: "เวอร์ชันรายการราคา",
       plan: "แพ็กเกจ",
       enterprise_request: "คำขอ Enterprise",
+      webhook_endpoint: "ปลายทางเว็บฮุก",
     },
   },
   auditFilter: {
@@ -113,6 +114,11 @@ export default {
     "support.user_created": "สร้างผู้ใช้ฝ่ายสนับสนุน",
     "support.user_promoted": "ให้สิทธิ์ฝ่ายสนับสนุน",
     "user.profile_updated": "อัปเดตโปรไฟล์",
+    "webhook_endpoint.created": "เพิ่มปลายทางเว็บฮุก",
+    "webhook_endpoint.deleted": "ลบปลายทางเว็บฮุก",
+    "webhook_endpoint.disabled": "ปิดใช้ปลายทางเว็บฮุก",
+    "webhook_endpoint.enabled": "เปิดใช้ปลายทางเว็บฮุก",
+    "webhook_endpoint.secret_rolled": "เปลี่ยนคีย์ลับของเว็บฮุก",
   } satisfies Record<AuditAction, string>,
   subjects: {
     user: "บัญชี {{email}}",
@@ -131,6 +137,7 @@ export default {
     price_list: "เวอร์ชันรายการราคา {{id}}",
     plan: "แพ็กเกจ {{id}}",
     enterprise_request: "คำขอ Enterprise ของ {{organisation}}",
+    webhook_endpoint: "ปลายทางเว็บฮุกของ {{organisation}}",
     noOrganisation: "พอร์ทัล",
   },
   systemActor: "7stamp (อัตโนมัติ)",

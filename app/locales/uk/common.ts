@@ -144,6 +144,7 @@ export default {
     batches: "Партії",
     codes: "Коди",
     apiKeys: "Ключі API",
+    webhooks: "Вебхуки",
     platformTokens: "Токени платформи",
     clients: "Клієнти",
     statements: "Виписки",

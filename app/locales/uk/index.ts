@@ -14,6 +14,7 @@ import redeem from "./redeem";
 import staff from "./staff";
 import statements from "./statements";
 import support from "./support";
+import webhooks from "./webhooks";
 
 const uk = {
   common,
@@ -31,6 +32,7 @@ const uk = {
   redeem,
   support,
   email,
+  webhooks,
 };
 
 export default uk;

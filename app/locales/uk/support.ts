@@ -61,6 +61,7 @@ export default {
       price_list: "Версія прайс-листа",
       plan: "Тарифний план",
       enterprise_request: "Запит Enterprise",
+      webhook_endpoint: "Кінцева точка вебхуків",
     },
   },
   auditFilter: {
@@ -113,6 +114,11 @@ export default {
     "support.user_created": "Створено користувача підтримки",
     "support.user_promoted": "Надано доступ підтримки",
     "user.profile_updated": "Профіль оновлено",
+    "webhook_endpoint.created": "Кінцеву точку вебхуків додано",
+    "webhook_endpoint.deleted": "Кінцеву точку вебхуків видалено",
+    "webhook_endpoint.disabled": "Кінцеву точку вебхуків вимкнено",
+    "webhook_endpoint.enabled": "Кінцеву точку вебхуків увімкнено",
+    "webhook_endpoint.secret_rolled": "Секрет вебхуків замінено",
   } satisfies Record<AuditAction, string>,
   subjects: {
     user: "Обліковий запис {{email}}",
@@ -131,6 +137,7 @@ export default {
     price_list: "Версія прайс-листа {{id}}",
     plan: "Тарифний план {{id}}",
     enterprise_request: "Запит Enterprise від {{organisation}}",
+    webhook_endpoint: "Кінцева точка вебхуків {{organisation}}",
     noOrganisation: "портал",
   },
   systemActor: "7stamp (автоматично)",
