@@ -12,6 +12,7 @@ import * as auditKeyset from "./migrations/2026-12-05T05-20-00_audit-keyset.ts";
 import * as millisecondInstants from "./migrations/2026-12-05T09-20-00_millisecond-instants.ts";
 import * as webhooks from "./migrations/2026-12-06T02-00-00_webhooks.ts";
 import * as webhooksOrdering from "./migrations/2026-12-06T11-00-00_webhooks_ordering.ts";
+import * as referrals from "./migrations/2026-12-06T12-00-00_referrals.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-05T09-20-00_millisecond-instants": millisecondInstants,
   "2026-12-06T02-00-00_webhooks": webhooks,
   "2026-12-06T11-00-00_webhooks_ordering": webhooksOrdering,
+  "2026-12-06T12-00-00_referrals": referrals,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -294,6 +294,77 @@ export interface RateLimitCounters {
   window_start: Timestamp;
 }
 
+export interface ReferralAccounts {
+  bonus_months: Generated<number>;
+  business_id: string | null;
+  connected_at: Timestamp;
+  id: Generated<string>;
+  partner_id: string | null;
+  referred_operations: Generated<number>;
+  referrer_credit_cents: Generated<number>;
+  referrer_operations: Generated<number>;
+  rule_version: Generated<number>;
+  slug: string;
+  status: Generated<"connected" | "paused" | "disconnected">;
+  updated_at: Timestamp;
+}
+
+export interface ReferralRewards {
+  beneficiary: "referred" | "referrer";
+  business_id: string | null;
+  card_operations: Generated<number>;
+  card_operations_used_at_clawback: number | null;
+  clawed_back_at: Timestamp | null;
+  credit_cents: Generated<number>;
+  grant_id: string | null;
+  granted_at: Timestamp;
+  id: Generated<string>;
+  partner_id: string | null;
+  referral_id: string;
+}
+
+export interface Referrals {
+  account_id: string;
+  attributed_at: Timestamp;
+  bonus_months: number | null;
+  clawed_back_at: Timestamp | null;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decided_by_label: string | null;
+  flags: Generated<string[]>;
+  id: Generated<string>;
+  qualified_at: Timestamp | null;
+  qualified_by: "code_claim" | "paid_plan" | null;
+  qualifying_activation_code_id: number | null;
+  reason: string | null;
+  referred_business_id: string;
+  referred_operations: number | null;
+  referrer_credit_cents: number | null;
+  referrer_operations: number | null;
+  reward_value_cents: number | null;
+  rewarded_at: Timestamp | null;
+  rule_version: number | null;
+  signup_ip_hash: string | null;
+  status: Generated<"pending" | "approved" | "rejected" | "flagged">;
+  visit_id: number | null;
+}
+
+export interface ReferralSettings {
+  auto_approve_max_cents: Generated<number>;
+  id: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ReferralVisits {
+  account_id: string | null;
+  id: Generated<number>;
+  ip_hash: string;
+  landing_page: string;
+  token: string;
+  user_agent_class: "desktop" | "mobile" | "tablet" | "bot" | "other";
+  visited_at: Timestamp;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -434,6 +505,11 @@ export interface DB {
   plans: Plans;
   price_list: PriceList;
   rate_limit_counters: RateLimitCounters;
+  referral_accounts: ReferralAccounts;
+  referral_rewards: ReferralRewards;
+  referral_settings: ReferralSettings;
+  referral_visits: ReferralVisits;
+  referrals: Referrals;
   sessions: Sessions;
   statement_lines: StatementLines;
   statement_pdfs: StatementPdfs;

@@ -9,6 +9,9 @@
 //   partner enrol --name N --slug S --type T --discount 30 --prefix P --owner-email E
 //     [--locale L] [--tax-rate 0] [--contact-name N]
 //                                              enrols a partner; the invitation link is last
+//   referral connect --business ID | --partner SLUG [--slug S]
+//                                              connects an account to the referral program;
+//                                              its personal link is last
 import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/migrate.ts";
 import { createSupportUser } from "../app/auth/accounts.server.ts";
@@ -16,6 +19,8 @@ import { getDbHandle } from "../app/db.server.ts";
 import { finalizeStatementsFromCli, rollBackClaimFromCli } from "./admin-statements.ts";
 import { enrolPartnerFromCli } from "./admin-partners.ts";
 import { createTokenFromCli } from "./admin-tokens.ts";
+import { connectReferralFromCli } from "./admin-referrals.ts";
+import { clock } from "../app/lib/clock.server.ts";
 import { z } from "zod";
 
 const usage = `Usage:
@@ -26,7 +31,8 @@ const usage = `Usage:
   npm run admin -- statements finalize --month YYYY-MM [--partner SLUG]
   npm run admin -- claims roll-back --code CODE --reason TEXT
   npm run admin -- partner enrol --name NAME --slug SLUG --type TYPE --discount 30 --prefix PREFIX
-                                 --owner-email EMAIL [--locale en-IE] [--tax-rate 0] [--contact-name NAME]`;
+                                 --owner-email EMAIL [--locale en-IE] [--tax-rate 0] [--contact-name NAME]
+  npm run admin -- referral connect --business ID | --partner SLUG [--slug SLUG]`;
 
 function parseCommandLine() {
   try {
@@ -48,6 +54,7 @@ function parseCommandLine() {
         "owner-email": { type: "string" },
         "contact-name": { type: "string" },
         locale: { type: "string" },
+        business: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -134,6 +141,18 @@ try {
       contactName: values["contact-name"],
       locale: values.locale,
     });
+    for (const line of result.lines ?? []) console.log(line);
+    if (!result.ok) {
+      console.error(result.error);
+      failed = true;
+    }
+  } else if (command === "referral connect") {
+    await migrateToLatest(handle.db);
+    const result = await connectReferralFromCli(
+      handle.db,
+      { business: values.business, partner: values.partner, slug: values.slug },
+      clock(),
+    );
     for (const line of result.lines ?? []) console.log(line);
     if (!result.ok) {
       console.error(result.error);

@@ -42,6 +42,7 @@ function areaOf(
       { to: `${base}/team`, label: t("nav.team") },
       { to: `${base}/api-keys`, label: t("nav.apiKeys") },
       { to: `${base}/webhooks`, label: t("nav.webhooks") },
+      { to: `${base}/referrals`, label: t("referrals:nav") },
       { to: `${base}/terms`, label: t("nav.terms") },
     ];
     if (!current) return elsewhere;
@@ -63,6 +64,7 @@ function areaOf(
       items: [
         { to: `${base}/billing`, label: t("nav.billing") },
         { to: `${base}/staff`, label: t("staff:nav") },
+        { to: `${base}/referrals`, label: t("referrals:nav") },
       ],
     };
   }
@@ -83,6 +85,7 @@ function areaOf(
           label:
             openRequests > 0 ? t("nav.requestsOpen", { count: openRequests }) : t("nav.requests"),
         },
+        { to: "/support/referrals", label: t("referrals:nav") },
         { to: "/support/tokens", label: t("nav.platformTokens") },
         { to: "/support/webhooks", label: t("nav.webhooks") },
         { to: "/support/audit", label: t("nav.audit") },

@@ -7,6 +7,7 @@ import { createSession } from "~/auth/session.server";
 import { recordAudit } from "./audit.server";
 import { EmailTaken, RateLimited } from "./errors.server";
 import { hitRateLimit, rateLimitRules } from "./rate-limits.server";
+import { attributeSignUp } from "./referrals/attribution.server";
 
 export const FREE_PLAN_ID = "free";
 
@@ -24,9 +25,12 @@ export async function signUpBusiness(
     password,
     ip,
     userAgent,
+    referralToken = null,
     now,
   }: {
     now: Date;
+    /** The first-touch cookie's token of a referral link visited before signing up. */
+    referralToken?: string | null;
     businessName: string;
     name: string;
     email: string;
@@ -73,6 +77,13 @@ export async function signUpBusiness(
         subject: { type: "business", id: business.id },
         after: { name: businessName, plan: FREE_PLAN_ID },
         ip,
+      });
+      await attributeSignUp(trx, {
+        businessId: business.id,
+        token: referralToken,
+        ip,
+        actor: { userId: user.id, label: address },
+        now,
       });
       const session = await createSession(trx, { userId: user.id, ip, userAgent });
       return { businessId: business.id, userId: user.id, session };

@@ -13,6 +13,7 @@ import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEvent } from "./outbox.server";
+import { clawBackReferral } from "./referrals/qualification.server";
 import { storable } from "~/lib/storable-text";
 
 /** Why support rolls the claim back: kept with the roll-back and shown in its history. */
@@ -245,6 +246,14 @@ export async function rollBackClaim(
       after,
       reason: parsedReason.data,
       ip,
+    });
+    // A claim that qualified a referral takes the referral's rewards back with it (ADR 034).
+    await clawBackReferral(trx, {
+      activationCodeId: code.id,
+      reason: parsedReason.data,
+      actor,
+      ip,
+      now,
     });
     // What the business may use changed: the platform and the partner hear it as such.
     await recordOutboxEvent(trx, {

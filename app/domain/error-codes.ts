@@ -93,6 +93,13 @@ export const errorCodes = {
   team_member_not_found: entry("team_member_not_found", 404),
   partner_invitation_not_found: entry("partner_invitation_not_found", 404),
   last_owner: entry("last_owner", 409),
+  // The referral program.
+  referral_slug_taken: entry("referral_slug_taken", 400),
+  referral_account_exists: entry("referral_account_exists", 409),
+  referral_account_not_found: entry("referral_account_not_found", 404),
+  referral_not_found: entry("referral_not_found", 404),
+  referral_not_decidable: entry("referral_not_decidable", 409),
+  referral_status_unchanged: entry("referral_status_unchanged", 409),
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorCodes;

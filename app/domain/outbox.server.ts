@@ -5,7 +5,12 @@ import type { Database } from "~db/index.ts";
 import type { Json } from "~db/schema.ts";
 
 export type OutboxTopic =
-  "code.claimed" | "entitlements.changed" | "limit.reached" | "statement.finalized";
+  | "code.claimed"
+  | "entitlements.changed"
+  | "limit.reached"
+  | "statement.finalized"
+  | "referral.qualified"
+  | "referral.rewarded";
 
 export async function recordOutboxEvent(
   trx: Database,

@@ -8,6 +8,7 @@ import { lockBusinessPlans } from "./entitlements/plan.server";
 import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { recordOutboxEvent } from "./outbox.server";
+import { qualifyReferral } from "./referrals/qualification.server";
 
 /** A plan is billed for between 1 and 1,000 locations (the businesses table's check). */
 export const PLAN_LOCATIONS = { min: 1, max: 1000 } as const;
@@ -239,6 +240,11 @@ export async function changePlan(
         changed_at: now.toISOString(),
       },
     });
+    // Starting a paid plan qualifies a referred business's referral (once; ADR 034). The one
+    // call to move when subscriptions take over where a paid plan starts.
+    if (updated.priceCents > 0) {
+      await qualifyReferral(trx, { businessId, event: { kind: "paid_plan" }, now });
+    }
     return {
       before: { planId: current.id, planName: current.name, locations: current.locations },
       after: { planId: updated.id, planName: updated.name, locations: updated.locations },

@@ -14,6 +14,7 @@ import { DomainError, RateLimited } from "./errors.server";
 import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEvent } from "./outbox.server";
 import { inTransaction } from "./transaction.server";
+import { qualifyReferral } from "./referrals/qualification.server";
 import {
   checkRateLimits,
   hitRateLimits,
@@ -437,6 +438,12 @@ async function claimInTransaction(
       grant_id: grant.id,
       ...after,
     },
+  });
+  // A referred business's first claim qualifies its referral (once; ADR 034).
+  await qualifyReferral(trx, {
+    businessId,
+    event: { kind: "code_claim", activationCodeId: state.id },
+    now: claimedAt,
   });
   return {
     ...previewOf(state),

@@ -45,6 +45,17 @@ export const AUDIT_ACTIONS = [
   "plan.updated",
   "price_list.version_added",
   "price_list.version_withdrawn",
+  "referral.account_connected",
+  "referral.account_edited",
+  "referral.account_status_changed",
+  "referral.approved",
+  "referral.attributed",
+  "referral.clawed_back",
+  "referral.flagged",
+  "referral.qualified",
+  "referral.rejected",
+  "referral.rewarded",
+  "referral.settings_changed",
   "statement.finalized",
   "support.user_created",
   "support.user_promoted",
@@ -73,6 +84,8 @@ export const AUDIT_SUBJECT_TYPES = [
   "plan",
   "enterprise_request",
   "webhook_endpoint",
+  "referral_account",
+  "referral",
 ] as const;
 
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

@@ -33,6 +33,7 @@ export function domainErrorMessage(
     | "codes:errors"
     | "staff:errors"
     | "redeem:errors"
+    | "referrals:errors"
     | "business:planChange.errors",
   code: string,
   values?: MessageValues,

@@ -13,6 +13,7 @@ import common from "./en/common";
 import email from "./en/email";
 import partner from "./en/partner";
 import redeem from "./en/redeem";
+import referrals from "./en/referrals";
 import staff from "./en/staff";
 import statements from "./en/statements";
 import support from "./en/support";
@@ -34,6 +35,7 @@ const en = {
   business,
   staff,
   redeem,
+  referrals,
   support,
   email,
   webhooks,
@@ -55,6 +57,7 @@ export const namespaces = [
   "business",
   "staff",
   "redeem",
+  "referrals",
   "support",
   "email",
   "webhooks",

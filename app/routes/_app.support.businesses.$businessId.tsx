@@ -17,6 +17,9 @@ import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server
 import { isUuid } from "~/lib/ids";
 import { SupportBusinessPage } from "~/components/support/BusinessPage";
 import { clock } from "~/lib/clock.server";
+import { SupportReferralPanel } from "~/components/referrals/SupportReferralPanel";
+import { supportReferralPanel } from "~/domain/referrals/reads.server";
+import { referralIntents } from "~/lib/referral-intents.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.plan.businessName ?? "Business"} · Support · 7stamp Partner Portal` },
@@ -33,7 +36,11 @@ export async function loader(args: LoaderFunctionArgs) {
   ]);
   if (!page) throw notFound();
   const today = new Date().toISOString().slice(0, 10);
-  return { page, plans, audit: audit.rows, today };
+  const referral = await supportReferralPanel(db, {
+    owner: { businessId },
+    name: page.plan.businessName,
+  });
+  return { page, plans, audit: audit.rows, today, referral };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -95,9 +102,25 @@ export async function action(args: ActionFunctionArgs) {
         values: { plan: change.after.planName },
       };
     }),
+    ...referralIntents({
+      request: args.request,
+      formData,
+      owner: { businessId },
+      referrer: { businessId },
+      here,
+      actor,
+      ip,
+    }),
   });
 }
 
 export default function SupportBusiness() {
-  return <SupportBusinessPage />;
+  return (
+    <>
+      <SupportBusinessPage />
+      <div className="mt-6">
+        <SupportReferralPanel />
+      </div>
+    </>
+  );
 }

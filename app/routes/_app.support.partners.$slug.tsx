@@ -26,6 +26,9 @@ import { localeOfRequest } from "~/lib/request-locale.server";
 import { isPartnerSlug } from "~/lib/ids";
 import { SupportPartnerPage } from "~/components/support/PartnerPage";
 import { clock } from "~/lib/clock.server";
+import { SupportReferralPanel } from "~/components/referrals/SupportReferralPanel";
+import { supportReferralPanel } from "~/domain/referrals/reads.server";
+import { referralIntents } from "~/lib/referral-intents.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.terms.name ?? "Partner"} · Support · 7stamp Partner Portal` },
@@ -41,8 +44,11 @@ async function partnerOf(slug: string | undefined) {
 export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
   const partner = await partnerOf(args.params.slug);
-  const page = await supportPartnerPage(db, { partnerId: partner.id, now: clock() });
-  return { page, locales: PARTNER_LOCALES };
+  const [page, referral] = await Promise.all([
+    supportPartnerPage(db, { partnerId: partner.id, now: clock() }),
+    supportReferralPanel(db, { owner: { partnerId: partner.id }, name: partner.name }),
+  ]);
+  return { page, locales: PARTNER_LOCALES, referral };
 }
 
 const StatusForm = z.object({ reason: reasonField });
@@ -184,9 +190,25 @@ export async function action(args: ActionFunctionArgs) {
     }),
     resend: answerInvitation("resend"),
     revoke: answerInvitation("revoke"),
+    ...referralIntents({
+      request: args.request,
+      formData,
+      owner: { partnerId: partner.id },
+      referrer: { partnerSlug: partner.slug },
+      here,
+      actor,
+      ip,
+    }),
   });
 }
 
 export default function SupportPartner() {
-  return <SupportPartnerPage />;
+  return (
+    <>
+      <SupportPartnerPage />
+      <div className="mt-6">
+        <SupportReferralPanel />
+      </div>
+    </>
+  );
 }

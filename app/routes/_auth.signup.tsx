@@ -31,6 +31,8 @@ import { formFailure, rateLimitedFailure } from "~/lib/form-responses.server";
 import { safeRedirectPath } from "~/lib/safe-redirect";
 import { passOnRetryAfter } from "~/lib/route-headers";
 import { clock } from "~/lib/clock.server";
+import { attributableVisit } from "~/domain/referrals/attribution.server";
+import { clearReferralCookie, referralTokenOf } from "~/lib/referral-cookie.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · 7stamp Partner Portal" }];
 
@@ -51,7 +53,12 @@ export async function loader(args: LoaderFunctionArgs) {
     const redirectTo = new URL(args.request.url).searchParams.get("redirectTo");
     throw redirect(safeRedirectPath(redirectTo, await homePathFor(db, user)));
   }
-  return { email: await redeemLinkEmail(new URL(args.request.url).searchParams.get("redirectTo")) };
+  const [email, invitation] = await Promise.all([
+    redeemLinkEmail(new URL(args.request.url).searchParams.get("redirectTo")),
+    attributableVisit(db, { token: await referralTokenOf(args.request), now: clock() }),
+  ]);
+  // Who invited the visitor, from the first-touch cookie of a referral link (ADR 034).
+  return { email, invitedBy: invitation?.referrerName ?? null };
 }
 
 const REDEEM_PATH = /^\/redeem\/([^/?#]{1,100})$/;
@@ -73,8 +80,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(SignupForm, await request.formData());
   if (!form.success) return formFailure(form);
   const { password: _password, redirectTo, ...values } = form.data;
+  const referralToken = await referralTokenOf(request);
   try {
     const { businessId, session } = await signUpBusiness(db, {
+      referralToken,
       ...values,
       password: form.data.password,
       ip: context.clientIp,
@@ -85,7 +94,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       request,
       safeRedirectPath(redirectTo, `/business/${businessId}/billing`),
       { kind: "success", key: "auth:signup.done", values: { business: form.data.businessName } },
-      [sessionCookie(session.token, session.expiresAt)],
+      [
+        sessionCookie(session.token, session.expiresAt),
+        ...(referralToken ? [await clearReferralCookie()] : []),
+      ],
     );
   } catch (error) {
     if (error instanceof EmailTaken) {
@@ -97,8 +109,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Signup() {
-  const { t } = useTranslation("auth");
-  const { email: lockedEmail } = useLoaderData<typeof loader>();
+  const { t } = useTranslation(["auth", "referrals"]);
+  const { email: lockedEmail, invitedBy } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const [params] = useSearchParams();
@@ -110,6 +122,14 @@ export default function Signup() {
     <>
       <h1 className="text-xl font-semibold text-slate-900">{t("signup.title")}</h1>
       <p className="mt-1 text-sm text-slate-600">{t("signup.subtitle")}</p>
+      {invitedBy ? (
+        <p
+          className="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900"
+          data-testid="invited-by"
+        >
+          {t("referrals:signup.invitedBy", { name: invitedBy })}
+        </p>
+      ) : null}
       {redirectTo?.startsWith("/redeem/") ? (
         <p className="mt-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900">
           {t("signup.redeemNote")}{" "}

@@ -68,7 +68,9 @@ export async function fanOutOutbox(
                   e("ep.partner_id", "=", e.ref("ev.partner_id")),
                 ]),
               )
-              .on(sql<boolean>`ev.topic = any(ep.events)`),
+              .on(sql<boolean>`ev.topic = any(ep.events)`)
+              // An endpoint receives what happened after it was added, not the backlog before.
+              .on("ev.created_at", ">=", (eb) => eb.ref("ep.created_at")),
           )
           .select(["ep.id", "ev.id", "ev.business_id", sql.val(now).as("next_attempt_at")])
           .where("ev.id", "in", ids),

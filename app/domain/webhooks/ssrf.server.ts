@@ -47,7 +47,7 @@ function isLoopback(address: string): boolean {
 export function refusedAddress(address: string, allowLoopback: boolean): string | null {
   let ip = address.toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  if (mapped) ip = mapped[1];
+  if (mapped?.[1]) ip = mapped[1];
   const family = isIP(ip);
   if (family === 0) return `${address} is not an IP address`;
   if (allowLoopback && isLoopback(ip)) return null;

@@ -88,6 +88,12 @@ export default {
     team_member_not_found: "Team member not found",
     partner_invitation_not_found: "Partner invitation not found",
     last_owner: "Last owner",
+    referral_slug_taken: "Referral link taken",
+    referral_account_exists: "Already connected to the referral program",
+    referral_account_not_found: "Not connected to the referral program",
+    referral_not_found: "Referral not found",
+    referral_not_decidable: "Referral not waiting for a decision",
+    referral_status_unchanged: "Referral account status unchanged",
   },
   errors: {
     home: "Go to the start page",
