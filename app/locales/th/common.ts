@@ -87,6 +87,12 @@ export default {
     team_member_not_found: "ไม่พบสมาชิกทีม",
     partner_invitation_not_found: "ไม่พบคำเชิญพาร์ทเนอร์",
     last_owner: "เจ้าของคนสุดท้าย",
+    referral_slug_taken: "ลิงก์แนะนำนี้ถูกใช้แล้ว",
+    referral_account_exists: "เข้าร่วมโปรแกรมแนะนำอยู่แล้ว",
+    referral_account_not_found: "ยังไม่ได้เข้าร่วมโปรแกรมแนะนำ",
+    referral_not_found: "ไม่พบการแนะนำ",
+    referral_not_decidable: "การแนะนำไม่ได้รอการตัดสิน",
+    referral_status_unchanged: "สถานะบัญชีโปรแกรมแนะนำไม่เปลี่ยน",
   },
   errors: {
     home: "ไปที่หน้าแรก",

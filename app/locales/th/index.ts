@@ -11,6 +11,7 @@ import common from "./common";
 import email from "./email";
 import partner from "./partner";
 import redeem from "./redeem";
+import referrals from "./referrals";
 import staff from "./staff";
 import statements from "./statements";
 import support from "./support";
@@ -33,6 +34,7 @@ const th = {
   support,
   email,
   webhooks,
+  referrals,
 };
 
 export default th;

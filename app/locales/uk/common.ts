@@ -87,6 +87,12 @@ export default {
     team_member_not_found: "Учасника команди не знайдено",
     partner_invitation_not_found: "Запрошення партнера не знайдено",
     last_owner: "Останній власник",
+    referral_slug_taken: "Реферальне посилання зайняте",
+    referral_account_exists: "Уже підключено до реферальної програми",
+    referral_account_not_found: "Не підключено до реферальної програми",
+    referral_not_found: "Реферала не знайдено",
+    referral_not_decidable: "Реферал не чекає на рішення",
+    referral_status_unchanged: "Статус реферального облікового запису не змінився",
   },
   errors: {
     home: "На головну сторінку",
