@@ -102,6 +102,15 @@ export async function sendResponse(res: express.Response, response: Response): P
     res.end();
     return;
   }
+  if (/^application\/(problem\+)?json/i.test(response.headers.get("Content-Type") ?? "")) {
+    // A JSON answer (the API's) is one value, made whole before it is sent: sent in one write
+    // with its length rather than as a chunk and then the chunked terminator, each a write on
+    // the socket (ADR 036); with a length, small answers are not worth compressing either.
+    const body = Buffer.from(await response.arrayBuffer());
+    res.setHeader("Content-Length", body.byteLength);
+    res.end(body);
+    return;
+  }
   // compression() buffers; flushing keeps streamed HTML and data arriving as they are
   // rendered. A download (an attachment) is not read as it arrives: flushing each chunk would
   // only cost compression.

@@ -29,6 +29,8 @@ export const PARTNER_LOCALES = [
   "es-ES",
   "it-IT",
   "pl-PL",
+  "th-TH",
+  "uk-UA",
 ] as const;
 
 const percentage = z

@@ -5,6 +5,7 @@
 // The worker compiles this file with tsx: imports stay bare (no "~/" aliases), and the
 // pragma above keeps the automatic JSX runtime whatever tsconfig tsx finds.
 import { Document, Line, Page, Path, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
+import { loadUnicodeChain, registerUnicodeFonts, UNICODE_CHAIN } from "./fonts";
 import QRCode from "qrcode";
 
 export interface CodeCard {
@@ -24,6 +25,8 @@ export interface CodeCardsInput {
   /** PDF metadata author: the partner. */
   author: string;
   partnerName: string;
+  /** Noto Sans (Thai, Cyrillic, Latin) instead of Helvetica, for text WinAnsi cannot write. */
+  unicodeFonts?: boolean;
   bundleName: string;
   /** ["2 staff seats", "1,000 card operations", "12 months"]: lines break only between them. */
   bundleContent: string[];
@@ -33,6 +36,13 @@ export interface CodeCardsInput {
 }
 
 export const CARDS_PER_PAGE = 10;
+
+/** Helvetica, or the Noto Sans chain of ./fonts.ts when the labels are Thai or Ukrainian. */
+function textFont(input: CodeCardsInput, bold = false) {
+  if (!input.unicodeFonts) return { fontFamily: bold ? "Helvetica-Bold" : "Helvetica" };
+  registerUnicodeFonts();
+  return { fontFamily: UNICODE_CHAIN, fontWeight: bold ? 700 : 400 };
+}
 
 /** For codes and links, which must never gain a hyphen ("re-deem"). */
 const noHyphens = (word: string) => [word];
@@ -114,9 +124,10 @@ function Card({
         <View style={{ width: TEXT_COLUMN_WIDTH }}>
           <Text
             style={{
-              fontFamily: "Helvetica-Bold",
+              ...textFont(input, true),
               fontSize: 7,
-              letterSpacing: 0.8,
+              // Spacing letters apart would pull Thai marks off their consonants.
+              letterSpacing: input.unicodeFonts ? 0 : 0.8,
               color: ACCENT,
               textTransform: "uppercase",
               maxLines: 1,
@@ -127,7 +138,7 @@ function Card({
           </Text>
           <Text
             style={{
-              fontFamily: "Helvetica-Bold",
+              ...textFont(input, true),
               fontSize: 12,
               color: INK,
               marginTop: 3,
@@ -251,10 +262,7 @@ function Sheet({
     // The page keeps its A4 size: `wrap={false}` on a Page makes react-pdf size it to its
     // content (810 pt tall, losing the bottom margin and cut marks). Each card is unbreakable
     // instead, and ten of them fit one sheet exactly.
-    <Page
-      size="A4"
-      style={{ fontFamily: "Helvetica", paddingTop: MARGIN_Y, paddingLeft: MARGIN_X }}
-    >
+    <Page size="A4" style={{ ...textFont(input), paddingTop: MARGIN_Y, paddingLeft: MARGIN_X }}>
       <CutMarks />
       <View style={{ flexDirection: "row", flexWrap: "wrap", width: COLUMNS * CARD_WIDTH }}>
         {cards.map((card) => (
@@ -282,6 +290,8 @@ export function CodeCardsDocument({ input }: { input: CodeCardsInput }) {
 }
 
 /** Renders on the calling thread: call it from the worker (render.server.ts), not a request. */
-export function renderCodeCards(input: CodeCardsInput): Promise<Buffer> {
+export async function renderCodeCards(input: CodeCardsInput): Promise<Buffer> {
+  // Loaded before layout: the Thai font then ends a line broken between words blank.
+  if (input.unicodeFonts) await Promise.all([loadUnicodeChain(400), loadUnicodeChain(700)]);
   return renderToBuffer(<CodeCardsDocument input={input} />);
 }

@@ -384,6 +384,8 @@ export function codeCardsInput(
         : t("cards:title", { bundle: bundle.name }),
     author: partnerName,
     partnerName,
+    // Thai and Ukrainian labels need glyphs Helvetica lacks (ADR 035).
+    unicodeFonts: locale.language !== "en",
     bundleName: bundle.name,
     bundleContent,
     redeemHint: t("cards:redeemHint"),

@@ -10,6 +10,14 @@
 import { Canvas, Document, Font, Page, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { ReactNode } from "react";
 import { dateFormat, moneyFormat, numberFormat } from "../lib/format";
+import {
+  fontRuns,
+  loadUnicodeChain,
+  registerUnicodeFonts,
+  UNICODE_CHAIN,
+  wordParts,
+  type GlyphFont,
+} from "./fonts";
 
 /**
  * The statement's lines, one typed array (or string list) per column, so that handing
@@ -176,7 +184,7 @@ const FACT_LABEL_WIDTH = 96;
 const PAGE_OF_WIDTH = 90;
 
 /** For codes, numbers and names, which must never gain a hyphen. */
-const noHyphens = (word: string) => [word];
+const noHyphens = (word: string) => (unicodeFonts ? wordParts(word) : [word]);
 
 // The PDF built-in fonts write WinAnsi (Latin-1 and a few more): Intl's narrow and thin
 // spaces and the minus sign U+2212 have no glyph there, so they become their plain kin, and
@@ -189,6 +197,7 @@ const WIN_ANSI_EXTRA = new Set([
 const PLAIN = /^[\n\x20-\x7e\u00a0-\u00ff€]*$/;
 
 export function printable(text: string): string {
+  if (unicodeFonts) return unicodeText(text);
   if (PLAIN.test(text)) return text;
   let out = "";
   for (const char of text) {
@@ -208,6 +217,43 @@ export function printable(text: string): string {
     }
   }
   return out;
+}
+
+/**
+ * The fonts of the document being rendered: Helvetica for English (bytes as before), the
+ * Noto Sans chain of ./fonts.ts for Thai and Ukrainian. A worker renders one document
+ * (render.server.ts), so the choice is made once per render, in renderStatement.
+ */
+let unicodeFonts = false;
+
+function regularFont() {
+  return unicodeFonts
+    ? { fontFamily: UNICODE_CHAIN, fontWeight: 400 as const }
+    : { fontFamily: "Helvetica" };
+}
+
+function boldFont() {
+  return unicodeFonts
+    ? { fontFamily: UNICODE_CHAIN, fontWeight: 700 as const }
+    : { fontFamily: "Helvetica-Bold" };
+}
+
+/** Languages whose text Helvetica (WinAnsi) cannot write. */
+export function needsUnicodeFonts(locale: string): boolean {
+  return /^(th|uk)\b/i.test(locale);
+}
+
+/**
+ * Text for the Noto fonts: Intl's thin spaces become no-break spaces, and Thai SARA AM is
+ * written as its two parts (NIKHAHIT + SARA AA), the glyphs shaping makes of it anyway, so
+ * the line breaker's character offsets stay those of the glyphs (else a break lands one
+ * character off, inside a word).
+ */
+function unicodeText(text: string): string {
+  return text
+    .replace(/[\u2000-\u200a\u202f\u205f]/g, "\u00a0")
+    .replace(/\u0e33/g, "\u0e4d\u0e32")
+    .replace(/\t/g, " ");
 }
 
 /** Fills `{{name}}` placeholders that the labels builder left for the document. */
@@ -295,7 +341,7 @@ for (const column of FIXED_COLUMNS) {
 
 /** The pdfkit calls a Canvas paint callback gets (react-pdf passes them through). */
 interface Painter {
-  font(name: string): Painter;
+  font(src: string | GlyphFont): Painter;
   fontSize(size: number): Painter;
   fillColor(color: string): Painter;
   rect(x: number, y: number, width: number, height: number): Painter;
@@ -306,6 +352,17 @@ interface Painter {
 /** The built-in font's advance widths, as pdfkit (which draws the cells) computes them. */
 interface FontMetrics {
   widthOfString(text: string, size: number): number;
+}
+
+/** The Noto chain as one measure: each run of the text in the font that draws it. */
+function chainMetrics(chain: GlyphFont[]): FontMetrics {
+  return {
+    widthOfString: (text, size) =>
+      fontRuns(text, chain).reduce(
+        (sum, run) => sum + (run.font.layout(run.text).advanceWidth / run.font.unitsPerEm) * size,
+        0,
+      ),
+  };
 }
 
 /** Helvetica as react-pdf loaded it: the metrics the line cells are measured with. */
@@ -372,7 +429,7 @@ function LineHeader({ labels }: { labels: StatementPdfLabels }) {
         height: 13,
         paddingTop: 3,
         fontSize: LINE_FONT_SIZE,
-        fontFamily: "Helvetica-Bold",
+        ...boldFont(),
         color: MUTED,
         borderBottomWidth: 0.75,
         borderBottomColor: INK,
@@ -433,7 +490,21 @@ function drawnRows(input: StatementDocumentInput, format: Formatters, metrics: F
   return rows;
 }
 
-function paintBand(rows: DrawnRow[], firstIndex: number) {
+/** Helvetica's baseline below the top of its line box, at the line size. */
+const BASELINE = TEXT_TOP + 0.718 * LINE_FONT_SIZE;
+
+/** A cell in the Noto chain: run by run, each on the same baseline as Helvetica's would be. */
+function paintRuns(painter: Painter, chain: GlyphFont[], text: string, x: number, y: number) {
+  let left = x;
+  for (const run of fontRuns(text, chain)) {
+    const scale = LINE_FONT_SIZE / run.font.unitsPerEm;
+    painter.font(run.font).fontSize(LINE_FONT_SIZE);
+    painter.text(run.text, left, y + BASELINE - run.font.ascent * scale, { lineBreak: false });
+    left += run.font.layout(run.text).advanceWidth * scale;
+  }
+}
+
+function paintBand(rows: DrawnRow[], firstIndex: number, chain: GlyphFont[] | null) {
   return (painter: Painter) => {
     painter.font("Helvetica").fontSize(LINE_FONT_SIZE);
     rows.forEach((row, r) => {
@@ -441,14 +512,24 @@ function paintBand(rows: DrawnRow[], firstIndex: number) {
       const tint = row.credit ? CREDIT_TINT : (firstIndex + r) % 2 === 1 ? STRIPE : null;
       if (tint) painter.rect(0, y, CONTENT_WIDTH, ROW_HEIGHT).fill(tint);
       painter.fillColor(row.credit ? CREDIT_INK : INK);
-      for (const cell of row.cells)
-        painter.text(cell.text, cell.x, y + TEXT_TOP, { lineBreak: false });
+      for (const cell of row.cells) {
+        if (chain) paintRuns(painter, chain, cell.text, cell.x, y);
+        else painter.text(cell.text, cell.x, y + TEXT_TOP, { lineBreak: false });
+      }
     });
     return null;
   };
 }
 
-function LineTable({ rows, labels }: { rows: DrawnRow[]; labels: StatementPdfLabels }) {
+function LineTable({
+  rows,
+  labels,
+  chain,
+}: {
+  rows: DrawnRow[];
+  labels: StatementPdfLabels;
+  chain: GlyphFont[] | null;
+}) {
   const bands: ReactNode[] = [];
   for (let first = 0; first < rows.length; first += BAND_ROWS) {
     const band = rows.slice(first, first + BAND_ROWS);
@@ -457,7 +538,7 @@ function LineTable({ rows, labels }: { rows: DrawnRow[]; labels: StatementPdfLab
       <Canvas
         key={first}
         style={{ width: CONTENT_WIDTH, height: band.length * ROW_HEIGHT }}
-        paint={paintBand(band, first)}
+        paint={paintBand(band, first, chain)}
       />,
     );
   }
@@ -477,11 +558,12 @@ function SectionHeading({ children }: { children: string }) {
     <Text
       minPresenceAhead={40}
       style={{
-        fontFamily: "Helvetica-Bold",
+        ...boldFont(),
         fontSize: 9,
         color: ACCENT,
         textTransform: "uppercase",
-        letterSpacing: 0.6,
+        // Spacing letters apart would pull Thai marks off their consonants.
+        letterSpacing: unicodeFonts ? 0 : 0.6,
         marginTop: 14,
         marginBottom: 5,
       }}
@@ -523,11 +605,7 @@ function Parties({ input }: { input: StatementDocumentInput }) {
         {labels.issuerLines.map((line, index) => (
           <Text
             key={index}
-            style={
-              index === 0
-                ? { fontFamily: "Helvetica-Bold", fontSize: 10, color: INK }
-                : { color: MUTED }
-            }
+            style={index === 0 ? { ...boldFont(), fontSize: 10, color: INK } : { color: MUTED }}
           >
             {printable(line)}
           </Text>
@@ -543,9 +621,7 @@ function Parties({ input }: { input: StatementDocumentInput }) {
         >
           {labels.partnerHeading}
         </Text>
-        <Text style={{ fontFamily: "Helvetica-Bold", fontSize: 10, color: INK }}>
-          {printable(partner.name)}
-        </Text>
+        <Text style={{ ...boldFont(), fontSize: 10, color: INK }}>{printable(partner.name)}</Text>
         {partner.contactName ? (
           <Text style={{ color: MUTED }}>{printable(partner.contactName)}</Text>
         ) : null}
@@ -556,7 +632,7 @@ function Parties({ input }: { input: StatementDocumentInput }) {
         ) : null}
       </View>
       <View style={{ width: "48%", ...small }}>
-        <Text style={{ fontFamily: "Helvetica-Bold", fontSize: 17, color: INK, marginBottom: 8 }}>
+        <Text style={{ ...boldFont(), fontSize: 17, color: INK, marginBottom: 8 }}>
           {labels.heading}
         </Text>
         <Facts items={labels.facts} />
@@ -601,7 +677,7 @@ function summaryCell(index: number, bold = false) {
     flexShrink: width === null ? 1 : 0,
     paddingHorizontal: 3,
     textAlign: index === 0 ? ("left" as const) : ("right" as const),
-    fontFamily: bold ? "Helvetica-Bold" : "Helvetica",
+    ...(bold ? boldFont() : regularFont()),
   };
 }
 
@@ -747,7 +823,7 @@ function Totals({ input, format }: { input: StatementDocumentInput; format: Form
               backgroundColor: "#f0fdfa",
               borderTopWidth: 1,
               borderTopColor: ACCENT,
-              fontFamily: "Helvetica-Bold",
+              ...boldFont(),
               fontSize: 11,
             }}
           >
@@ -803,11 +879,13 @@ function StatementDocument({
   input,
   format,
   rows,
+  chain,
   experimentalPagination = true,
 }: {
   input: StatementDocumentInput;
   format: Formatters;
   rows: DrawnRow[];
+  chain: GlyphFont[] | null;
 } & StatementRenderOptions) {
   const { labels } = input;
   return (
@@ -824,7 +902,7 @@ function StatementDocument({
         size="A4"
         experimentalPagination={experimentalPagination}
         style={{
-          fontFamily: "Helvetica",
+          ...regularFont(),
           fontSize: 9,
           color: INK,
           paddingTop: MARGIN_TOP,
@@ -842,7 +920,7 @@ function StatementDocument({
           {`${labels.linesSummary} ${input.lines.count > 0 ? labels.creditLegend : ""}`.trim()}
         </Text>
         {rows.length > 0 ? (
-          <LineTable rows={rows} labels={labels} />
+          <LineTable rows={rows} labels={labels} chain={chain} />
         ) : (
           <Text style={{ fontSize: 8.5, color: MUTED }}>{labels.noLines}</Text>
         )}
@@ -863,9 +941,13 @@ export async function renderStatement(
   input: StatementDocumentInput,
   options: StatementRenderOptions = {},
 ): Promise<Buffer> {
+  unicodeFonts = needsUnicodeFonts(input.locale);
+  if (unicodeFonts) registerUnicodeFonts();
+  const chain = unicodeFonts ? await loadUnicodeChain() : null;
+  if (unicodeFonts) await loadUnicodeChain(700);
   const format = formattersFor(input.locale);
-  const rows = drawnRows(input, format, await lineFont());
+  const rows = drawnRows(input, format, chain ? chainMetrics(chain) : await lineFont());
   return renderToBuffer(
-    <StatementDocument input={input} format={format} rows={rows} {...options} />,
+    <StatementDocument input={input} format={format} rows={rows} chain={chain} {...options} />,
   );
 }

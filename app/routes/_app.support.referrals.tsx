@@ -104,7 +104,7 @@ export default function SupportReferrals() {
   const { t } = useTranslation(["referrals", "common"]);
   const { rows, nextCursor, view, isFirstPage, staleCursor, summary } =
     useLoaderData<typeof loader>();
-  const failure = useActionData<unknown>() as Failure | undefined;
+  const failure = useActionData<Failure>();
   const busy = useNavigation().state === "submitting";
   const thresholdFailure = failure?.values?.intent === "threshold" ? failure : undefined;
   return (

@@ -27,8 +27,14 @@ export async function action(args: ActionFunctionArgs) {
   const formData = await args.request.formData();
   const returnTo = safeRedirectPath(formData.get("returnTo"), "/");
   const form = parseForm(LanguageForm, formData);
-  // A language we do not have changes nothing: back to the page, as it was.
-  if (!form.success) return redirect(returnTo);
+  // The switcher only offers the languages we have; anything else is a crafted request, refused
+  // with the field named and nothing written.
+  if (!form.success) {
+    return new Response(`language: choose one of ${supportedLanguages.join(", ")}.`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
+  }
   const user = await getOptionalUser(args);
   if (user) {
     await setLanguagePreference(db, {

@@ -127,13 +127,14 @@ describe("the language switcher", () => {
     expect((await rootLocale("/account", { accept: "th", cookie })).language).toBe("uk");
   });
 
-  test("a language we do not have, or a foreign return address, changes nothing", async () => {
+  test("a language we do not have is refused with its field named; a foreign return address goes home", async () => {
     const user = await createUser();
     const { cookie } = await signInAs(user);
     const bad = await callRoute(languageAction, {
       request: formRequest("/language", { language: "de", returnTo: "/account" }, { cookie }),
     });
-    expect(bad.location).toBe("/account");
+    expect(bad.status).toBe(400);
+    expect(bad.location).toBeNull();
     expect(findSetCookie(bad.setCookies, "7s_lang")).toBeUndefined();
     const row = await testDb()
       .db.selectFrom("users")

@@ -119,3 +119,29 @@ describe("compressed downloads (ADR 036)", () => {
     }
   });
 });
+
+describe("JSON answers (ADR 036)", () => {
+  test("are sent whole with their length, not chunked, and small ones uncompressed", async () => {
+    const app = express();
+    app.get("/json", (_req, res) => {
+      void sendResponse(
+        res,
+        new Response(JSON.stringify({ remaining: 41, note: "é" }), {
+          status: 201,
+          headers: { "Content-Type": "application/json; charset=utf-8" },
+        }),
+      );
+    });
+    const server = app.listen(0, "127.0.0.1");
+    try {
+      await new Promise((resolve) => server.once("listening", resolve));
+      const { port } = server.address() as AddressInfo;
+      const answer = await rawGet(`http://127.0.0.1:${port}/json`, { "Accept-Encoding": "gzip" });
+      expect(answer.headers["transfer-encoding"]).toBeUndefined();
+      expect(answer.headers["content-length"]).toBe(String(answer.body.byteLength));
+      expect(JSON.parse(answer.body.toString("utf8"))).toEqual({ remaining: 41, note: "é" });
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -74,7 +74,7 @@ export function ReferrerPage() {
   const { t } = useTranslation(["referrals", "common"]);
   const locale = useFormattingLocale();
   const { dashboard, qrSvg, isPartner, isFirstPage, staleCursor } =
-    useLoaderData<unknown>() as ReferrerPageData;
+    useLoaderData<ReferrerPageData>();
   const n = (value: number) => formatNumber(value, locale);
   const account = dashboard.account;
   if (!account || account.status === "disconnected") {

@@ -19,7 +19,7 @@ interface Failure {
 }
 
 function useReferralFailure(intent: string): Failure | undefined {
-  const data = useActionData<unknown>() as Failure | undefined;
+  const data = useActionData<Failure>();
   return data && data.values?.intent === intent ? data : undefined;
 }
 
@@ -27,7 +27,7 @@ const tone = { connected: "success", paused: "warning", disconnected: "neutral" 
 
 export function SupportReferralPanel() {
   const { t } = useTranslation(["referrals", "support"]);
-  const { referral } = useLoaderData<unknown>() as { referral: ReferralPanel };
+  const { referral } = useLoaderData<{ referral: ReferralPanel }>();
   const busy = useNavigation().state === "submitting";
   const location = useLocation();
   const connectFailure = useReferralFailure("referralConnect");

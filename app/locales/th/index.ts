@@ -31,10 +31,10 @@ const th = {
   business,
   staff,
   redeem,
+  referrals,
   support,
   email,
   webhooks,
-  referrals,
 };
 
 export default th;

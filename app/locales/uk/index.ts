@@ -31,10 +31,10 @@ const uk = {
   business,
   staff,
   redeem,
+  referrals,
   support,
   email,
   webhooks,
-  referrals,
 };
 
 export default uk;
