@@ -13,6 +13,8 @@ import * as millisecondInstants from "./migrations/2026-12-05T09-20-00_milliseco
 import * as webhooks from "./migrations/2026-12-06T02-00-00_webhooks.ts";
 import * as webhooksOrdering from "./migrations/2026-12-06T11-00-00_webhooks_ordering.ts";
 import * as referrals from "./migrations/2026-12-06T12-00-00_referrals.ts";
+import * as subscriptions from "./migrations/2026-12-06T10-00-00_subscriptions.ts";
+import * as invoices from "./migrations/2026-12-06T10-10-00_invoices.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -27,6 +29,8 @@ const migrations: Record<string, Migration> = {
   "2026-12-06T02-00-00_webhooks": webhooks,
   "2026-12-06T11-00-00_webhooks_ordering": webhooksOrdering,
   "2026-12-06T12-00-00_referrals": referrals,
+  "2026-12-06T10-00-00_subscriptions": subscriptions,
+  "2026-12-06T10-10-00_invoices": invoices,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

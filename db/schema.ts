@@ -80,6 +80,15 @@ export interface AuditLog {
   subject_type: string | null;
 }
 
+export interface BillingDetails {
+  address: string;
+  business_id: string;
+  country: string;
+  legal_name: string;
+  updated_at: Timestamp;
+  vat_id: string | null;
+}
+
 export interface Bundles {
   archived_at: Timestamp | null;
   card_operations: number;
@@ -209,6 +218,76 @@ export interface Invitations {
   revoked_at: Timestamp | null;
   role: "owner" | "member" | "staff";
   token_hash: string;
+}
+
+export interface InvoiceCounters {
+  kind: "invoice" | "credit_note";
+  last_number: number;
+  year: number;
+}
+
+export interface InvoiceItems {
+  amount_cents: number;
+  billing_interval: "month" | "year";
+  business_id: string;
+  created_at: Timestamp;
+  days: number | null;
+  id: Generated<number>;
+  invoice_id: string | null;
+  kind: "plan" | "proration" | "credit";
+  period_days: number | null;
+  period_end: Timestamp;
+  period_start: Timestamp;
+  plan_id: string;
+  plan_name: string;
+  quantity: number;
+  subscription_id: string;
+  unit_price_cents: number;
+}
+
+export interface InvoiceLines {
+  amount_cents: number;
+  billing_interval: string;
+  days: number | null;
+  invoice_id: string;
+  kind: "plan" | "proration" | "credit";
+  period_days: number | null;
+  period_end: Timestamp;
+  period_start: Timestamp;
+  plan_name: string;
+  position: number;
+  quantity: number;
+  unit_price_cents: number;
+}
+
+export interface InvoicePdfs {
+  invoice_id: string;
+  pdf: Buffer;
+  rendered_at: Generated<Timestamp>;
+}
+
+export interface Invoices {
+  billing_snapshot: Json;
+  business_id: string;
+  credits_invoice_id: string | null;
+  currency: Generated<string>;
+  id: Generated<string>;
+  issued_at: Timestamp;
+  kind: "invoice" | "credit_note";
+  net_cents: number;
+  number: string;
+  period_end: Timestamp | null;
+  period_start: Timestamp | null;
+  reverse_charge: boolean;
+  sequence: number;
+  status: "open" | "paid" | "void";
+  status_changed_at: Timestamp | null;
+  status_reason: string | null;
+  subscription_id: string | null;
+  total_cents: number;
+  vat_cents: number;
+  vat_rate_bps: number;
+  year: number;
 }
 
 export interface OutboxEvents {
@@ -433,6 +512,25 @@ export interface StatementSequences {
   year: number;
 }
 
+export interface Subscriptions {
+  billing_anchor_at: Timestamp;
+  billing_interval: "month" | "year";
+  business_id: string;
+  created_at: Timestamp;
+  current_period_end: Timestamp;
+  current_period_start: Timestamp;
+  ended_at: Timestamp | null;
+  id: Generated<string>;
+  pending_plan_id: string | null;
+  pending_quantity: number | null;
+  plan_id: string;
+  plan_version_id: number | null;
+  quantity: number;
+  status: "active" | "past_due" | "cancel_at_period_end" | "ended";
+  unit_price_cents: number;
+  updated_at: Timestamp;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   email: string;
@@ -487,6 +585,7 @@ export interface DB {
   activation_codes: ActivationCodes;
   api_keys: ApiKeys;
   audit_log: AuditLog;
+  billing_details: BillingDetails;
   bundles: Bundles;
   business_members: BusinessMembers;
   businesses: Businesses;
@@ -497,6 +596,11 @@ export interface DB {
   enterprise_requests: EnterpriseRequests;
   grants: Grants;
   invitations: Invitations;
+  invoice_counters: InvoiceCounters;
+  invoice_items: InvoiceItems;
+  invoice_lines: InvoiceLines;
+  invoice_pdfs: InvoicePdfs;
+  invoices: Invoices;
   outbox_events: OutboxEvents;
   partner_members: PartnerMembers;
   partners: Partners;
@@ -515,6 +619,7 @@ export interface DB {
   statement_pdfs: StatementPdfs;
   statement_sequences: StatementSequences;
   statements: Statements;
+  subscriptions: Subscriptions;
   users: Users;
   webhook_attempts: WebhookAttempts;
   webhook_deliveries: WebhookDeliveries;

@@ -66,6 +66,7 @@ export const errorCodes = {
   plan_not_available: entry("plan_not_available", 400),
   plan_by_request: entry("plan_by_request", 400),
   plan_unchanged: entry("plan_unchanged", 409),
+  quote_changed: entry("quote_changed", 409),
   locations_required: entry("locations_required", 400),
   locations_out_of_range: entry("locations_out_of_range", 400),
   grant_dates: entry("grant_dates", 400),

@@ -9,6 +9,8 @@ import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { recordOutboxEvent } from "./outbox.server";
 import { qualifyReferral } from "./referrals/qualification.server";
+import { grantActive } from "./predicates.server";
+import { syncSubscriptionToSupportChange } from "./subscriptions/sync.server";
 
 /** A plan is billed for between 1 and 1,000 locations (the businesses table's check). */
 export const PLAN_LOCATIONS = { min: 1, max: 1000 } as const;
@@ -104,6 +106,76 @@ export class BusinessNotFound extends DomainError {
   }
 }
 
+/**
+ * The one write of a business's plan, for changes that apply now. `restartPeriod`: the
+ * allowance period restarts at `now` (a new plan, a new billing anchor; ADR 010) and the
+ * running period's plan grant ends here, what it had left not carrying over. Without it the
+ * period and its anchor stay and the running plan grant is raised to the new plan's numbers
+ * (an upgrade inside a paid period, ADR 032). Seats are re-attributed either way.
+ */
+export async function setBusinessPlan(
+  trx: Database,
+  {
+    businessId,
+    planId,
+    locations,
+    custom,
+    restartPeriod,
+    raiseRunningGrant = true,
+    now,
+  }: {
+    businessId: string;
+    planId: string;
+    locations: number;
+    custom: { cardOperationsPerMonth: number; staffSeats: number } | null;
+    restartPeriod: boolean;
+    /** False for a change at a billing date, whose caller sets the new period's grant. */
+    raiseRunningGrant?: boolean;
+    now: Date;
+  },
+): Promise<void> {
+  await trx
+    .updateTable("businesses")
+    .set({
+      plan_id: planId,
+      locations,
+      custom_card_operations_per_month: custom ? custom.cardOperationsPerMonth : null,
+      custom_staff_seats: custom ? custom.staffSeats : null,
+      ...(restartPeriod ? { billing_anchor_at: now } : {}),
+      plan_started_at: now,
+      updated_at: now,
+    })
+    .where("id", "=", businessId)
+    .execute();
+  if (restartPeriod) {
+    // The old plan's allowance ends here; what it had left does not carry over. A grant of a
+    // period not started yet (none is made ahead, but nothing forbids it) ends before it starts
+    // unless its start moves back too (ends_at >= starts_at).
+    await trx
+      .updateTable("grants")
+      .set({ ends_at: now, starts_at: sql<Date>`least(starts_at, ${now})` })
+      .where("business_id", "=", businessId)
+      .where("source", "=", "plan")
+      .where("ends_at", ">", now)
+      .execute();
+  } else if (raiseRunningGrant) {
+    const plan = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
+      businessId,
+    )!;
+    await trx
+      .updateTable("grants")
+      .set({
+        card_operations: sql<number>`greatest(card_operations, ${plan.cardOperationsPerPeriod})`,
+        staff_seats: sql<number>`greatest(staff_seats, ${plan.staffSeats})`,
+      })
+      .where("business_id", "=", businessId)
+      .where("source", "=", "plan")
+      .where(grantActive("grants", now))
+      .execute();
+  }
+  await reattributeSeats(trx, { businessId, now });
+}
+
 export interface PlanChange {
   before: { planId: string; planName: string; locations: number };
   after: { planId: string; planName: string; locations: number };
@@ -111,7 +183,8 @@ export interface PlanChange {
 }
 
 /**
- * Moves a business to another plan, now: one transaction that sets the plan, locations and
+ * Support's change of a business's plan (owners go through `changeSubscription`, which
+ * charges and prorates, ADR 032). Moves a business to another plan, now: one transaction that sets the plan, locations and
  * a new billing anchor, ends the current period's plan allowance (the next card operation
  * opens a period of the new plan from the new anchor), re-attributes staff seats to the new
  * plan's number, and writes the audit entry and the `entitlements.changed` event.
@@ -176,30 +249,20 @@ export async function changePlan(
       : !plan.per_location || current.locations === newLocations;
     if (current.id === plan.id && sameNumbers) throw new PlanUnchanged();
 
-    await trx
-      .updateTable("businesses")
-      .set({
-        plan_id: plan.id,
-        locations: newLocations,
-        custom_card_operations_per_month: isCustom ? custom!.cardOperationsPerMonth : null,
-        custom_staff_seats: isCustom ? custom!.staffSeats : null,
-        billing_anchor_at: now,
-        plan_started_at: now,
-        updated_at: now,
-      })
-      .where("id", "=", businessId)
-      .execute();
-    // The old plan's allowance ends here; what it had left does not carry over. A grant of a
-    // period not started yet (none is made ahead, but nothing forbids it) ends before it starts
-    // unless its start moves back too (ends_at >= starts_at).
-    await trx
-      .updateTable("grants")
-      .set({ ends_at: now, starts_at: sql<Date>`least(starts_at, ${now})` })
-      .where("business_id", "=", businessId)
-      .where("source", "=", "plan")
-      .where("ends_at", ">", now)
-      .execute();
-    await reattributeSeats(trx, { businessId, now });
+    await setBusinessPlan(trx, {
+      businessId,
+      planId: plan.id,
+      locations: newLocations,
+      custom: isCustom ? custom : null,
+      restartPeriod: true,
+      now,
+    });
+    await syncSubscriptionToSupportChange(trx, {
+      businessId,
+      planId: plan.id,
+      locations: newLocations,
+      now,
+    });
 
     const updated = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
       businessId,

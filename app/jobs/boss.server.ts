@@ -12,6 +12,7 @@ import { setJobQueue } from "./queue.server";
 import { registerMaintenanceJobs } from "./maintenance.server";
 import { registerSeatJobs } from "./seats.server";
 import { registerStatementJobs } from "./statements.server";
+import { registerSubscriptionJobs } from "./subscriptions.server";
 import { registerWebhookJobs } from "./webhooks.server";
 
 export interface StartJobsOptions {
@@ -89,6 +90,7 @@ export async function startJobs(handle: DbHandle, options: StartJobsOptions = {}
   });
   await registerSeatJobs(boss, handle.db);
   await registerStatementJobs(boss, handle.db);
+  await registerSubscriptionJobs(boss, handle.db);
   await registerAccountJobs(boss, handle.db);
   await registerMaintenanceJobs(boss, handle.db);
   await registerWebhookJobs(boss, handle);

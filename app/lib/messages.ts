@@ -55,7 +55,15 @@ export type LabelBlock =
   | "clients:list.filters"
   | "bundles:form"
   | "codes:history"
-  | "email";
+  | "email"
+  | "subscription:status"
+  | "subscription:interval"
+  | "subscription:preview.every"
+  | "subscription:preview.line"
+  | "subscription:preview"
+  | "subscription:done"
+  | "invoices:status"
+  | "invoices:detail.line";
 
 /**
  * The key of a value's label ("common:roles" + "owner"). Such values are read from the

@@ -20,6 +20,8 @@ import support from "./en/support";
 import webhooks from "./en/webhooks";
 import th from "./th";
 import uk from "./uk";
+import subscription from "./en/subscription";
+import invoices from "./en/invoices";
 
 const en = {
   common,
@@ -39,6 +41,8 @@ const en = {
   support,
   email,
   webhooks,
+  subscription,
+  invoices,
 };
 
 export const resources = { en, th, uk };
@@ -61,4 +65,6 @@ export const namespaces = [
   "support",
   "email",
   "webhooks",
+  "subscription",
+  "invoices",
 ] as const satisfies readonly (keyof typeof en)[];

@@ -15,6 +15,7 @@ import { changePlan, listPlans } from "~/domain/plans.server";
 import { redirectWithFlash, type Flash } from "~/lib/flash.server";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import { isUuid } from "~/lib/ids";
+import { listInvoices } from "~/domain/invoices/reads.server";
 import { SupportBusinessPage } from "~/components/support/BusinessPage";
 import { clock } from "~/lib/clock.server";
 import { SupportReferralPanel } from "~/components/referrals/SupportReferralPanel";
@@ -29,10 +30,11 @@ export async function loader(args: LoaderFunctionArgs) {
   await requireSupport(args);
   const businessId = args.params.businessId;
   if (!isUuid(businessId)) throw notFound();
-  const [page, plans, audit] = await Promise.all([
+  const [page, plans, audit, invoices] = await Promise.all([
     supportBusinessPage(db, { businessId, now: clock() }),
     listPlans(db),
     listAudit(db, { businessId }, { limit: 20 }),
+    listInvoices(db, { businessId, limit: 20 }),
   ]);
   if (!page) throw notFound();
   const today = new Date().toISOString().slice(0, 10);
@@ -40,7 +42,7 @@ export async function loader(args: LoaderFunctionArgs) {
     owner: { businessId },
     name: page.plan.businessName,
   });
-  return { page, plans, audit: audit.rows, today, referral };
+  return { page, plans, audit: audit.rows, today, invoices: invoices.rows, referral };
 }
 
 export async function action(args: ActionFunctionArgs) {

@@ -48,7 +48,7 @@ describe("the billing page's polling", () => {
     await visible(dialog);
     await dialog.getByRole("radio", { name: "Monthly" }).check();
     await dialog.getByLabel("Number of locations").fill("0");
-    await dialog.getByRole("button", { name: "Change plan" }).click();
+    await dialog.getByRole("button", { name: "Preview change" }).click();
     const planError = dialog
       .getByRole("alert")
       .filter({ hasText: "Number of locations must be between 1 and 1,000." });

@@ -73,7 +73,7 @@ describe("redeeming activation codes", () => {
       await visible(dialog);
       await dialog.getByRole("radio", { name: "Monthly" }).check();
       await dialog.getByLabel("Number of locations").fill("0");
-      await dialog.getByRole("button", { name: "Change plan" }).click();
+      await dialog.getByRole("button", { name: "Preview change" }).click();
       await visible(
         dialog
           .getByRole("alert")
@@ -83,8 +83,19 @@ describe("redeeming activation codes", () => {
         "true",
       );
       await dialog.getByLabel("Number of locations").fill("2");
-      await dialog.getByRole("button", { name: "Change plan" }).click();
-      await visible(visitor.getByRole("status").filter({ hasText: "Your plan is now Monthly." }));
+      await dialog.getByRole("button", { name: "Preview change" }).click();
+      // What it costs, before anything is charged.
+      await visible(
+        dialog.getByTestId("change-preview-summary").filter({
+          hasText: /^You will be charged €58\.00 today, then €58\.00 every month from /,
+        }),
+      );
+      await dialog.getByRole("button", { name: "Confirm change" }).click();
+      await visible(
+        visitor
+          .getByRole("status")
+          .filter({ hasText: "Your plan is now Monthly. €58.00 was charged today." }),
+      );
       await expect.poll(() => visitor.getByRole("dialog").count()).toBe(0);
       const plan = visitor.getByRole("region", { name: "Your Tariff Plan" });
       await visible(plan.getByText("Monthly", { exact: true }));

@@ -97,6 +97,8 @@ export async function auditRows(action: string) {
 
 type CountedTable =
   | "users"
+  | "subscriptions"
+  | "invoice_items"
   | "businesses"
   | "business_members"
   | "partner_members"

@@ -86,7 +86,13 @@ async function flashOf(setCookies: string[]) {
 
 async function written() {
   const { db } = testDb();
-  const counts = await countRows(["grants", "audit_log", "outbox_events"]);
+  const counts = await countRows([
+    "grants",
+    "audit_log",
+    "outbox_events",
+    "subscriptions",
+    "invoice_items",
+  ]);
   const claimed = await db
     .selectFrom("activation_codes")
     .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -523,7 +529,7 @@ describe("changing the plan", () => {
     expect(result.status).toBe(302);
     expect(result.location).toBe(`/business/${business.id}/billing`);
     expect(await flashOf(result.setCookies)).toMatchObject({
-      key: "business:planChange.done",
+      key: "subscription:done.start",
       values: { plan: "Monthly" },
     });
 
@@ -612,12 +618,15 @@ describe("changing the plan", () => {
     expect(more.status).toBe(302);
   });
 
-  test("down to the free plan: members past its one seat are marked over the limit", async () => {
+  test("down to the free plan: a cancellation at the period's end, members keep their seats until then", async () => {
     const { db } = testDb();
     const { business, ownerCookie, staff } = await ownedBusiness({
       planId: "monthly",
       locations: 2,
     });
+    const result = await post(ownerCookie, business.id, { intent: "change-plan", planId: "free" });
+    expect(result.status).toBe(302);
+    expect(await flashOf(result.setCookies)).toMatchObject({ key: "subscription:done.cancel" });
     const seated = await db
       .selectFrom("business_members")
       .select("over_seat_limit_since")
@@ -625,17 +634,61 @@ describe("changing the plan", () => {
       .where("user_id", "=", staff.id)
       .executeTakeFirstOrThrow();
     expect(seated.over_seat_limit_since).toBeNull();
+    expect(await businessRow(business.id)).toMatchObject({ plan_id: "monthly", locations: 2 });
+    const subscription = await db
+      .selectFrom("subscriptions")
+      .select("status")
+      .where("business_id", "=", business.id)
+      .executeTakeFirstOrThrow();
+    expect(subscription.status).toBe("cancel_at_period_end");
+  });
 
-    const result = await post(ownerCookie, business.id, { intent: "change-plan", planId: "free" });
-    expect(result.status).toBe(302);
-    const members = await db
-      .selectFrom("business_members")
-      .select(["user_id", "role", "over_seat_limit_since"])
+  test("the dialog previews a change, writes nothing, and refuses a confirmation of another amount", async () => {
+    const { db } = testDb();
+    const { business, ownerCookie } = await ownedBusiness();
+    const before = await written();
+    const preview = await callRoute<{
+      preview: { outcome: string; dueTodayCents: number; next: { amountCents: number } };
+    }>(action, {
+      request: formRequest(
+        `/business/${business.id}/billing`,
+        { intent: "preview-plan", planId: "monthly", locations: "2" },
+        { cookie: ownerCookie },
+      ),
+      params: { businessId: business.id },
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body.preview).toMatchObject({
+      outcome: "start",
+      dueTodayCents: 5800,
+      next: { amountCents: 5800 },
+    });
+    expect(await written()).toEqual(before);
+
+    const stale = await post(ownerCookie, business.id, {
+      intent: "change-plan",
+      planId: "monthly",
+      locations: "2",
+      expectedDueTodayCents: "2900",
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.errors).toEqual({
+      planId: { key: "business:planChange.errors.quote_changed" },
+    });
+    expect(await businessRow(business.id)).toMatchObject({ plan_id: "free" });
+
+    const confirmed = await post(ownerCookie, business.id, {
+      intent: "change-plan",
+      planId: "monthly",
+      locations: "2",
+      expectedDueTodayCents: "5800",
+    });
+    expect(confirmed.status).toBe(302);
+    const items = await db
+      .selectFrom("invoice_items")
+      .select("amount_cents")
       .where("business_id", "=", business.id)
       .execute();
-    const byRole = Object.fromEntries(members.map((m) => [m.role, m.over_seat_limit_since]));
-    expect(byRole.owner).toBeNull();
-    expect(byRole.staff).not.toBeNull();
-    expect((await businessRow(business.id)).locations).toBe(1);
+    expect(items).toEqual([{ amount_cents: 5800 }]);
   });
 });

@@ -18,6 +18,7 @@ import { ClaimedCodeBlock } from "~/components/ClaimedCodeBlock";
 import { Field, FormAlert, TextAreaField, useFieldErrorText } from "~/components/Field";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
+import { ChangePreview, previewOf } from "~/components/subscription/ChangePreview";
 import { labelKey } from "~/lib/messages";
 import { planAllowanceTone } from "~/lib/operations-left";
 import { useLiveLoaderData } from "~/lib/use-polling";
@@ -37,7 +38,8 @@ const USAGE_POLL_MS = 5000;
 export function BillingPage() {
   const { t } = useTranslation(["business"]);
   // Card operations arrive from the tills all the time: the bars follow them.
-  const { business, role, entitlements } = useLiveLoaderData<typeof loader>(USAGE_POLL_MS);
+  const { business, role, entitlements, subscription } =
+    useLiveLoaderData<typeof loader>(USAGE_POLL_MS);
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const owner = role === "owner";
@@ -76,6 +78,7 @@ export function BillingPage() {
         />
         <TariffPlan
           entitlements={entitlements}
+          subscription={subscription}
           owner={owner}
           base={base}
           editing={editing || requesting}
@@ -188,16 +191,18 @@ function usePlanPrice() {
 
 function TariffPlan({
   entitlements,
+  subscription,
   owner,
   base,
   editing,
 }: {
   entitlements: LoaderData["entitlements"];
+  subscription: LoaderData["subscription"];
   owner: boolean;
   base: string;
   editing: boolean;
 }) {
-  const { t } = useTranslation(["business"]);
+  const { t } = useTranslation(["business", "subscription"]);
   const locale = useFormattingLocale();
   const price = usePlanPrice();
   const { plan } = entitlements;
@@ -250,10 +255,27 @@ function TariffPlan({
             <dd className="font-medium">{formatDate(plan.startedAt, locale)}</dd>
           </div>
           <div>
-            <dt className="text-slate-600">{t("plan.invoices")}</dt>
-            <dd className="font-medium">{t("plan.invoicesNone")}</dd>
+            <dt className="text-slate-600">{t("plan.nextCharge")}</dt>
+            <dd className="font-medium">
+              {subscription?.nextChargeCents != null && subscription.nextChargeAt
+                ? t("plan.nextChargeOn", {
+                    amount: formatMoney(subscription.nextChargeCents, locale),
+                    date: formatDate(subscription.nextChargeAt, locale),
+                  })
+                : t("plan.noCharge")}
+            </dd>
           </div>
         </dl>
+        {owner ? (
+          <p className="mt-4 text-sm">
+            <Link
+              to={`${base.replace(/\/billing$/, "")}/subscription`}
+              className="font-medium text-brand-700 underline hover:text-brand-800"
+            >
+              {t("subscription:link")}
+            </Link>
+          </p>
+        ) : null}
       </div>
     </Card>
   );
@@ -268,12 +290,16 @@ function PlanDialog({
   failure: ActionData | undefined;
   claimFailure: ActionData | undefined;
 }) {
-  const { t } = useTranslation(["business"]);
+  const { t } = useTranslation(["business", "subscription"]);
   const { plans, entitlements } = useLoaderData<typeof loader>();
   const titleId = useId();
   const busy = useNavigation().state === "submitting";
   const errorText = useFieldErrorText();
-  const planFailure = failure?.values.intent === "change-plan" ? failure : undefined;
+  const planFailure =
+    failure?.values.intent === "change-plan" || failure?.values.intent === "preview-plan"
+      ? failure
+      : undefined;
+  const preview = previewOf(failure);
   const current = entitlements.plan;
   const chosen = planFailure?.values.planId ?? current.id;
   const planError = errorText(planFailure?.errors.planId, t("planChange.plan"));
@@ -281,44 +307,48 @@ function PlanDialog({
 
   return (
     <BillingDialog base={base} titleId={titleId} title={t("planChange.title")}>
-      <Form method="post" action={editUrl} noValidate className="space-y-4">
-        <input type="hidden" name="intent" value="change-plan" />
-        <fieldset aria-describedby={planError ? `${titleId}-plan-error` : `${titleId}-plan-hint`}>
-          <legend className="text-base font-semibold">{t("planChange.plansTitle")}</legend>
-          <p id={`${titleId}-plan-hint`} className="mt-1 text-sm text-slate-600">
-            {t("planChange.plansHint")}
-          </p>
-          <div className="mt-3 grid gap-2 sm:grid-cols-2">
-            {plans.map((plan) => (
-              <PlanChoice
-                key={plan.id}
-                plan={plan}
-                current={plan.id === current.id}
-                defaultChecked={plan.id === chosen}
-                requestHref={`${base}?edit=enterprise`}
-              />
-            ))}
-          </div>
-          {planError ? (
-            <p id={`${titleId}-plan-error`} role="alert" className="mt-2 text-sm text-red-700">
-              {planError}
+      {preview ? (
+        <ChangePreview preview={preview} action={editUrl} backHref={editUrl} />
+      ) : (
+        <Form method="post" action={editUrl} noValidate className="space-y-4">
+          <input type="hidden" name="intent" value="preview-plan" />
+          <fieldset aria-describedby={planError ? `${titleId}-plan-error` : `${titleId}-plan-hint`}>
+            <legend className="text-base font-semibold">{t("planChange.plansTitle")}</legend>
+            <p id={`${titleId}-plan-hint`} className="mt-1 text-sm text-slate-600">
+              {t("planChange.plansHint")}
             </p>
-          ) : null}
-        </fieldset>
-        <Field
-          label={t("planChange.locations")}
-          name="locations"
-          inputMode="numeric"
-          autoComplete="off"
-          className="max-w-xs"
-          hint={t("planChange.locationsHint")}
-          defaultValue={planFailure?.values.locations ?? String(current.locations)}
-          error={planFailure?.errors.locations}
-        />
-        <Button type="submit" disabled={busy}>
-          {t("planChange.submit")}
-        </Button>
-      </Form>
+            <div className="mt-3 grid gap-2 sm:grid-cols-2">
+              {plans.map((plan) => (
+                <PlanChoice
+                  key={plan.id}
+                  plan={plan}
+                  current={plan.id === current.id}
+                  defaultChecked={plan.id === chosen}
+                  requestHref={`${base}?edit=enterprise`}
+                />
+              ))}
+            </div>
+            {planError ? (
+              <p id={`${titleId}-plan-error`} role="alert" className="mt-2 text-sm text-red-700">
+                {planError}
+              </p>
+            ) : null}
+          </fieldset>
+          <Field
+            label={t("planChange.locations")}
+            name="locations"
+            inputMode="numeric"
+            autoComplete="off"
+            className="max-w-xs"
+            hint={t("planChange.locationsHint")}
+            defaultValue={planFailure?.values.locations ?? String(current.locations)}
+            error={planFailure?.errors.locations}
+          />
+          <Button type="submit" disabled={busy}>
+            {t("subscription:preview.submit")}
+          </Button>
+        </Form>
+      )}
       <div className="border-t border-slate-200 pt-6">
         <h3 className="mb-3 text-base font-semibold">{t("planChange.codeTitle")}</h3>
         <ClaimForm action={editUrl} place="dialog" failure={claimFailure} />

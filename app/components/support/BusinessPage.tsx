@@ -30,8 +30,8 @@ function useIntentFailure(intent: string) {
 }
 
 export function SupportBusinessPage() {
-  const { t } = useTranslation(["support", "common"]);
-  const { page, audit } = useLoaderData<typeof loader>();
+  const { t } = useTranslation(["support", "common", "invoices"]);
+  const { page, audit, invoices } = useLoaderData<typeof loader>();
   const locale = useFormattingLocale();
   const n = (value: number) => formatNumber(value, locale);
   const endFailure = useIntentFailure("endGrant");
@@ -191,6 +191,22 @@ export function SupportBusinessPage() {
           <GrantForm />
           <PlanForm />
         </div>
+        <Card title={t("invoices:list.title")}>
+          {invoices.length === 0 ? (
+            <EmptyState title={t("invoices:list.empty")} />
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {invoices.map((invoice) => (
+                <li key={invoice.id} className="flex flex-wrap justify-between gap-2 py-2">
+                  <span className="font-medium">{invoice.number}</span>
+                  <span>{formatDate(invoice.issuedAt, locale)}</span>
+                  <span className="tabular-nums">{formatMoney(invoice.totalCents, locale)}</span>
+                  <span>{t(labelKey("invoices:status", invoice.status))}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
         <Card title={t("business.members")}>
           <Table
             caption={t("business.members")}

@@ -41,8 +41,8 @@ export default {
     billingDate: "Billing date",
     noCharge: "No charge on this plan",
     created: "Created",
-    invoices: "Invoices",
-    invoicesNone: "none yet",
+    nextCharge: "Next charge",
+    nextChargeOn: "{{amount}} on {{date}}",
     tip: "100 card operations per month is roughly 25–30 active regulars at a small coffee shop.",
   },
   enterprise: {
@@ -63,7 +63,7 @@ export default {
     close: "Close",
     plansTitle: "Change your plan",
     plansHint:
-      "A new plan starts now: its allowance period and billing date count from today, and what is left of this month's allowance does not carry over.",
+      "Starting a paid plan, more locations or Monthly → Yearly apply now: you pay for the rest of the period, less what is unused of the old one. Fewer locations, Yearly → Monthly or the free plan apply at the next billing date. You see the amounts before you confirm.",
     plan: "Plan",
     currentBadge: "Current",
     price: {
@@ -95,6 +95,8 @@ export default {
         "You are already on this plan with this number of locations. Choose another plan or number of locations.",
       locations_required: "Number of locations is required for this plan.",
       locations_out_of_range: "Number of locations must be between 1 and 1,000.",
+      quote_changed:
+        "Your subscription changed since this preview (another change was made). Check the new amounts and confirm again.",
     },
   },
   services: {

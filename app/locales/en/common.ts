@@ -63,6 +63,7 @@ export default {
     plan_not_available: "Plan not available",
     plan_by_request: "Plan set up on request",
     plan_unchanged: "Plan unchanged",
+    quote_changed: "Subscription changed since the preview",
     locations_required: "Number of locations required",
     locations_out_of_range: "Number of locations out of range",
     grant_dates: "Grant dates out of range",
