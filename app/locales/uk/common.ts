@@ -87,6 +87,7 @@ export default {
     team_member_not_found: "Учасника команди не знайдено",
     partner_invitation_not_found: "Запрошення партнера не знайдено",
     last_owner: "Останній власник",
+    quote_changed: "Підписку змінено після попереднього перегляду",
     referral_slug_taken: "Реферальне посилання зайняте",
     referral_account_exists: "Уже підключено до реферальної програми",
     referral_account_not_found: "Не підключено до реферальної програми",
