@@ -14,6 +14,7 @@ import redeem from "./redeem";
 import referrals from "./referrals";
 import staff from "./staff";
 import statements from "./statements";
+import subscription from "./subscription";
 import support from "./support";
 import webhooks from "./webhooks";
 
@@ -35,6 +36,7 @@ const th = {
   support,
   email,
   webhooks,
+  subscription,
 };
 
 export default th;
