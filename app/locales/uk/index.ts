@@ -14,7 +14,9 @@ import redeem from "./redeem";
 import referrals from "./referrals";
 import staff from "./staff";
 import statements from "./statements";
+import subscription from "./subscription";
 import support from "./support";
+import webhooks from "./webhooks";
 
 const uk = {
   common,
@@ -33,6 +35,8 @@ const uk = {
   referrals,
   support,
   email,
+  webhooks,
+  subscription,
 };
 
 export default uk;
