@@ -183,8 +183,9 @@ describe("round trips per API write", () => {
 // Statements besides BEGIN/COMMIT, measured (the same on PGlite and PostgreSQL). The key check
 // is one of them; an operation's and a batch's include the period's plan grant, opened on the
 // first operation of a period. Before ADR 029 these requests took 5 (claim), 6 (refused
-// claim), 3 (operation) and 3 (batch) transactions.
-const CLAIM_STATEMENTS = 13;
+// claim), 3 (operation) and 3 (batch) transactions. A claim's 14th is the referral check
+// (ADR 034): one conditional update that qualifies the business's referral, if it has one.
+const CLAIM_STATEMENTS = 14;
 const FAILED_CLAIM_STATEMENTS = 4;
 const OPERATION_STATEMENTS = 6;
 const BATCH_STATEMENTS = 6;

@@ -105,18 +105,24 @@ describe("signed out", () => {
       .where("id", "=", locked.id)
       .execute();
     const signup = (code: Code) =>
-      callRoute<{ email: string | null }>(signupLoader, {
+      callRoute<{ email: string | null; invitedBy: string | null }>(signupLoader, {
         request: getRequest(
           `/signup?redirectTo=${encodeURIComponent(`/redeem/${linkCode(code)}`)}`,
         ),
       });
-    expect((await signup(locked)).body).toEqual({ email: "recipient@example.test" });
-    // Not locked: nothing to pre-fill, and nothing about the code is told.
-    expect((await signup(freshCode())).body).toEqual({ email: null });
-    const nonsense = await callRoute<{ email: string | null }>(signupLoader, {
-      request: getRequest(`/signup?redirectTo=${encodeURIComponent("/redeem/%E0%A4%A")}`),
+    expect((await signup(locked)).body).toEqual({
+      email: "recipient@example.test",
+      invitedBy: null,
     });
-    expect(nonsense.body).toEqual({ email: null });
+    // Not locked: nothing to pre-fill, and nothing about the code is told.
+    expect((await signup(freshCode())).body).toEqual({ email: null, invitedBy: null });
+    const nonsense = await callRoute<{ email: string | null; invitedBy: string | null }>(
+      signupLoader,
+      {
+        request: getRequest(`/signup?redirectTo=${encodeURIComponent("/redeem/%E0%A4%A")}`),
+      },
+    );
+    expect(nonsense.body).toEqual({ email: null, invitedBy: null });
   });
 
   test("sign-up honours a same-site redirectTo and ignores any other", async () => {

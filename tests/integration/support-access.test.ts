@@ -4,6 +4,7 @@
 // and no one but support changes anything.
 import { beforeAll, describe, expect, test } from "vitest";
 import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
 import { testDb } from "../db.ts";
 import {
@@ -53,6 +54,7 @@ let fixtures: {
   month: string;
   statementId: string;
   auditId: string;
+  endpointId: string;
   cookies: Record<"support" | "partner" | "business", string>;
   tokens: Record<"partner" | "platform", string>;
 };
@@ -79,6 +81,12 @@ beforeAll(async () => {
     .select("id")
     .orderBy("id", "desc")
     .executeTakeFirstOrThrow();
+  // A platform webhook endpoint, for the support pages about one endpoint.
+  const endpoint = await createWebhookEndpoint(testDb().db, {
+    partnerId: null,
+    url: "https://hooks.example.test/7stamp",
+    events: ["code.claimed"],
+  });
   statementPartnerSlug = enrolledEarlier.slug;
   fixtures = {
     slug: partner.slug,
@@ -87,6 +95,7 @@ beforeAll(async () => {
     month: lastMonth,
     statementId: finalised.statementId,
     auditId: String(audit.id),
+    endpointId: endpoint.id,
     cookies: {
       support: (await signInAs(support)).cookie,
       partner: (await signInAs(owner)).cookie,
@@ -108,6 +117,7 @@ function pathAndParams(segments: string[]) {
     month: fixtures.month,
     statementId: fixtures.statementId,
     id: fixtures.auditId,
+    endpointId: fixtures.endpointId,
   };
   const path = segments
     .map((segment) => {
