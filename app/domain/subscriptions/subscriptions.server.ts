@@ -10,6 +10,7 @@ import { getBusinessPlan, lockBusinessPlans, type BusinessPlan } from "../entitl
 import { DomainError } from "../errors.server";
 import { issueInvoice, type IssuedInvoice } from "../invoices/issue.server";
 import { recordOutboxEvent } from "../outbox.server";
+import { qualifyReferral } from "../referrals/qualification.server";
 import {
   BusinessNotFound,
   LocationsOutOfRange,
@@ -41,7 +42,6 @@ export class QuoteChanged extends DomainError {
     super(
       "quote_changed",
       "The subscription changed since the preview; check the new amounts and confirm again.",
-      409,
       "planId",
     );
   }
@@ -337,6 +337,11 @@ export async function changeSubscription(
       restartPeriod: newPeriod,
       now,
     });
+    // Starting a paid plan qualifies a referred business's referral, once (ADR 034): the
+    // owner's path here, support's through changePlan.
+    if (quote.outcome === "start") {
+      await qualifyReferral(trx, { businessId, event: { kind: "paid_plan" }, now });
+    }
     let invoice: IssuedInvoice | null = null;
     if (quote.lines.length > 0) {
       await trx
