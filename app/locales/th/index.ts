@@ -9,6 +9,7 @@ import clients from "./clients";
 import codes from "./codes";
 import common from "./common";
 import email from "./email";
+import invoices from "./invoices";
 import partner from "./partner";
 import redeem from "./redeem";
 import referrals from "./referrals";
@@ -37,6 +38,7 @@ const th = {
   email,
   webhooks,
   subscription,
+  invoices,
 };
 
 export default th;
