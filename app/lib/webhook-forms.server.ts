@@ -112,6 +112,16 @@ export function webhookEndpointsAction(formData: FormData, options: WebhookForms
           },
         });
       } catch (error) {
+        // Both fields wrong: say both at once, not one per attempt.
+        if (error instanceof WebhookUrlRefused && events.length === 0) {
+          return fail({
+            values,
+            errors: {
+              url: { key: `webhooks:errors.url.${error.problem}` },
+              events: { key: "webhooks:errors.events.none" },
+            },
+          });
+        }
         return refusal(error, fail, values);
       }
     }),
