@@ -116,14 +116,19 @@ export function AppShell({
   // On a phone the items scroll sideways: bring the current one into view (the nav only,
   // never the page, so a deep link keeps its place).
   useEffect(() => {
-    const strip = nav.current;
-    const current = strip?.querySelector<HTMLElement>('[aria-current="page"]');
-    if (!strip || !current) return;
-    const left = current.offsetLeft - strip.offsetLeft;
-    const right = left + current.offsetWidth;
-    if (left < strip.scrollLeft || right > strip.scrollLeft + strip.clientWidth) {
-      strip.scrollLeft = left - (strip.clientWidth - current.offsetWidth) / 2;
-    }
+    const bringIntoView = () => {
+      const strip = nav.current;
+      const current = strip?.querySelector<HTMLElement>('[aria-current="page"]');
+      if (!strip || !current) return;
+      const left = current.offsetLeft - strip.offsetLeft;
+      const right = left + current.offsetWidth;
+      if (left < strip.scrollLeft || right > strip.scrollLeft + strip.clientWidth) {
+        strip.scrollLeft = left - (strip.clientWidth - current.offsetWidth) / 2;
+      }
+    };
+    bringIntoView();
+    // Web fonts arriving after the first layout widen the items: measure again then.
+    void document.fonts.ready.then(bringIntoView);
   }, [pathname]);
   const switchTargets = [
     ...(user.isSupport
