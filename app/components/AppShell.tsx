@@ -120,10 +120,11 @@ export function AppShell({
       const strip = nav.current;
       const current = strip?.querySelector<HTMLElement>('[aria-current="page"]');
       if (!strip || !current) return;
-      const left = current.offsetLeft - strip.offsetLeft;
-      const right = left + current.offsetWidth;
-      if (left < strip.scrollLeft || right > strip.scrollLeft + strip.clientWidth) {
-        strip.scrollLeft = left - (strip.clientWidth - current.offsetWidth) / 2;
+      // Measured on screen, so neither the offset parent nor the current scroll can mislead.
+      const box = strip.getBoundingClientRect();
+      const item = current.getBoundingClientRect();
+      if (item.left < box.left || item.right > box.right) {
+        strip.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
       }
     };
     bringIntoView();
