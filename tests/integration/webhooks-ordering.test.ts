@@ -19,7 +19,6 @@ import {
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { postWebhook } from "~/domain/webhooks/send.server";
 import { deliveryRunner, listenForOutbox } from "~/jobs/webhooks.server";
-import type { DbHandle } from "~db/index.ts";
 import { sql } from "kysely";
 import { testDb } from "../db.ts";
 import { databaseUrl } from "../setup/test-database.ts";
