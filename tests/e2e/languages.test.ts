@@ -117,14 +117,14 @@ describe("languages", () => {
         .first()
         .click();
       const download = await downloading;
-      const pdf = await readFile((await download.path()));
+      const pdf = await readFile(await download.path());
       expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
       // The demo's statements were issued before Till & Tap became Ukrainian, and an issued
       // statement keeps the locale of its snapshot (its PDF never changes): this one is in
       // English. A Ukrainian partner's statement PDF (Noto Sans, Cyrillic text) is checked in
       // tests/integration/statement-pdf-languages.test.ts.
       try {
-        const text = execFileSync("pdftotext", [(await download.path()), "-"]).toString("utf8");
+        const text = execFileSync("pdftotext", [await download.path(), "-"]).toString("utf8");
         expect(text).toMatch(/TILL-\d{4}-\d{4}/);
       } catch (error) {
         // Without poppler-utils the header above is the check.

@@ -243,8 +243,7 @@ describe("concurrent changes", () => {
     const made = results.filter((r) => r.status === "fulfilled");
     const refused = results.filter((r) => r.status === "rejected");
     expect(made).toHaveLength(1);
-    for (const r of refused)
-      expect((r).reason).toBeInstanceOf(PlanUnchanged);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(PlanUnchanged);
     expect((await itemsOf(business.id)).map((i) => i.amount_cents)).toEqual([2900, 4060, -2030]);
   });
 

@@ -58,11 +58,7 @@ export class WebhookEndpointNotFound extends DomainError {
 
 export class TooManyWebhookEndpoints extends DomainError {
   constructor() {
-    super(
-      "invalid_request",
-      `url: at most ${MAX_ENDPOINTS} endpoints; delete one first.`,
-      "url",
-    );
+    super("invalid_request", `url: at most ${MAX_ENDPOINTS} endpoints; delete one first.`, "url");
   }
 }
 
