@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
 import type { AuditActor } from "./audit.server";
 import { recordAudit } from "./audit.server";
-import { lockBusinessPlans } from "./entitlements/plan.server";
+import { lockBusinessPlans, type BusinessPlan } from "./entitlements/plan.server";
 import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError } from "./errors.server";
 import { recordOutboxEvent } from "./outbox.server";
@@ -176,6 +176,69 @@ export async function setBusinessPlan(
   await reattributeSeats(trx, { businessId, now });
 }
 
+/** A plan's terms as the audit entry and the `entitlements.changed` event record them. */
+function recordedPlanTerms(plan: BusinessPlan) {
+  return {
+    plan: plan.id,
+    locations: plan.locations,
+    price_cents: plan.priceCents,
+    billing_interval: plan.billingInterval,
+    card_operations_per_period: plan.cardOperationsPerPeriod,
+    staff_seats: plan.staffSeats,
+  };
+}
+
+/**
+ * Records a change of a business's plan, whoever made it (support's `changePlan`, the owner's
+ * `changeSubscription`): the `business.plan_changed` audit entry and the `entitlements.changed`
+ * event, in the caller's transaction. `afterDetails` adds to the audit entry's after side
+ * what only that path knows (the subscription's outcome and invoice).
+ */
+export async function recordPlanChanged(
+  trx: Database,
+  {
+    businessId,
+    before,
+    after,
+    afterDetails = {},
+    actor,
+    reason = null,
+    ip,
+    now,
+  }: {
+    businessId: string;
+    before: BusinessPlan;
+    after: BusinessPlan;
+    afterDetails?: Record<string, unknown>;
+    actor: AuditActor;
+    reason?: string | null;
+    ip: string | null;
+    now: Date;
+  },
+): Promise<void> {
+  const afterTerms = recordedPlanTerms(after);
+  await recordAudit(trx, {
+    actor,
+    action: "business.plan_changed",
+    businessId,
+    subject: { type: "business", id: businessId },
+    before: recordedPlanTerms(before),
+    after: { ...afterTerms, ...afterDetails },
+    reason,
+    ip,
+  });
+  await recordOutboxEvent(trx, {
+    topic: "entitlements.changed",
+    businessId,
+    payload: {
+      business_id: businessId,
+      reason: "plan_changed",
+      ...afterTerms,
+      changed_at: now.toISOString(),
+    },
+  });
+}
+
 export interface PlanChange {
   before: { planId: string; planName: string; locations: number };
   after: { planId: string; planName: string; locations: number };
@@ -267,41 +330,14 @@ export async function changePlan(
     const updated = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
       businessId,
     )!;
-    const before = {
-      plan: current.id,
-      locations: current.locations,
-      price_cents: current.priceCents,
-      billing_interval: current.billingInterval,
-      card_operations_per_period: current.cardOperationsPerPeriod,
-      staff_seats: current.staffSeats,
-    };
-    const after = {
-      plan: updated.id,
-      locations: updated.locations,
-      price_cents: updated.priceCents,
-      billing_interval: updated.billingInterval,
-      card_operations_per_period: updated.cardOperationsPerPeriod,
-      staff_seats: updated.staffSeats,
-    };
-    await recordAudit(trx, {
-      actor,
-      action: "business.plan_changed",
+    await recordPlanChanged(trx, {
       businessId,
-      subject: { type: "business", id: businessId },
-      before,
-      after,
+      before: current,
+      after: updated,
+      actor,
       reason,
       ip,
-    });
-    await recordOutboxEvent(trx, {
-      topic: "entitlements.changed",
-      businessId,
-      payload: {
-        business_id: businessId,
-        reason: "plan_changed",
-        ...after,
-        changed_at: now.toISOString(),
-      },
+      now,
     });
     // Starting a paid plan qualifies a referred business's referral (once; ADR 034). The one
     // call to move when subscriptions take over where a paid plan starts.

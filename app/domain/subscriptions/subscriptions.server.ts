@@ -9,7 +9,6 @@ import { recordAudit } from "../audit.server";
 import { getBusinessPlan, lockBusinessPlans, type BusinessPlan } from "../entitlements/plan.server";
 import { DomainError } from "../errors.server";
 import { issueInvoice, type IssuedInvoice } from "../invoices/issue.server";
-import { recordOutboxEvent } from "../outbox.server";
 import { qualifyReferral } from "../referrals/qualification.server";
 import {
   BusinessNotFound,
@@ -19,6 +18,7 @@ import {
   PlanByRequest,
   PlanNotAvailable,
   PlanUnchanged,
+  recordPlanChanged,
   setBusinessPlan,
 } from "../plans.server";
 import { periodContaining } from "~/lib/billing-periods";
@@ -361,44 +361,18 @@ export async function changeSubscription(
     const updated = (await lockBusinessPlans(trx, { businessIds: [businessId], now })).get(
       businessId,
     )!;
-    const after = {
-      plan: updated.id,
-      locations: updated.locations,
-      price_cents: updated.priceCents,
-      billing_interval: updated.billingInterval,
-      card_operations_per_period: updated.cardOperationsPerPeriod,
-      staff_seats: updated.staffSeats,
-    };
-    await recordAudit(trx, {
-      actor,
-      action: "business.plan_changed",
+    await recordPlanChanged(trx, {
       businessId,
-      subject: { type: "business", id: businessId },
-      before: {
-        plan: plan.id,
-        locations: plan.locations,
-        price_cents: plan.priceCents,
-        billing_interval: plan.billingInterval,
-        card_operations_per_period: plan.cardOperationsPerPeriod,
-        staff_seats: plan.staffSeats,
-      },
-      after: {
-        ...after,
+      before: plan,
+      after: updated,
+      afterDetails: {
         outcome: quote.outcome,
         due_today_cents: quote.dueTodayCents,
         invoice: invoice?.number ?? null,
       },
+      actor,
       ip,
-    });
-    await recordOutboxEvent(trx, {
-      topic: "entitlements.changed",
-      businessId,
-      payload: {
-        business_id: businessId,
-        reason: "plan_changed",
-        ...after,
-        changed_at: now.toISOString(),
-      },
+      now,
     });
     return { quote, planName, invoice };
   });
