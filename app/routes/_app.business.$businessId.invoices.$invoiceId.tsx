@@ -4,10 +4,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { notFound, requireBusinessMember } from "~/auth/guards.server";
+import { ChargeLines } from "~/components/billing/ChargeLines";
 import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import { getInvoice } from "~/domain/invoices/reads.server";
-import { formatBasisPoints, formatDate, formatMoney } from "~/lib/format";
+import { formatBasisPoints, formatDate } from "~/lib/format";
 import { isUuid } from "~/lib/ids";
 import { labelKey } from "~/lib/messages";
 import { useFormattingLocale } from "~/root";
@@ -27,7 +28,6 @@ export default function InvoicePage() {
   const { t } = useTranslation(["invoices"]);
   const locale = useFormattingLocale();
   const { business, invoice } = useLoaderData<typeof loader>();
-  const money = (cents: number) => formatMoney(cents, locale);
   return (
     <>
       <PageHeader
@@ -73,60 +73,22 @@ export default function InvoicePage() {
             <dd className="font-medium">{t(labelKey("invoices:status", invoice.status))}</dd>
           </div>
         </dl>
-        <div className="mt-6 overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{t("detail.lines")}</caption>
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">
-                  {t("detail.description")}
-                </th>
-                <th scope="col" className="py-2 text-right font-medium">
-                  {t("detail.amount")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invoice.lines.map((line, index) => (
-                <tr key={index} className="border-b border-slate-100">
-                  <td className="py-2 pr-4">
-                    {t(labelKey("invoices:detail.line", line.kind), {
-                      plan: line.planName,
-                      quantity: line.quantity,
-                      days: line.days ?? 0,
-                      periodDays: line.periodDays ?? 0,
-                      start: formatDate(line.periodStart, locale),
-                      end: formatDate(line.periodEnd, locale),
-                    })}
-                  </td>
-                  <td className="py-2 text-right tabular-nums">{money(line.amountCents)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" className="py-2 pr-4 text-left font-medium">
-                  {t("detail.net")}
-                </th>
-                <td className="py-2 text-right tabular-nums">{money(invoice.netCents)}</td>
-              </tr>
-              <tr>
-                <th scope="row" className="py-2 pr-4 text-left font-medium">
-                  {t("detail.vat", { rate: formatBasisPoints(invoice.vatRateBps, locale) })}
-                </th>
-                <td className="py-2 text-right tabular-nums">{money(invoice.vatCents)}</td>
-              </tr>
-              <tr>
-                <th scope="row" className="py-2 pr-4 text-left font-semibold">
-                  {t("detail.total")}
-                </th>
-                <td className="py-2 text-right font-semibold tabular-nums">
-                  {money(invoice.totalCents)}
-                </td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
+        <ChargeLines
+          className="mt-6 overflow-x-auto"
+          caption={t("detail.lines")}
+          descriptionHeading={t("detail.description")}
+          amountHeading={t("detail.amount")}
+          lines={invoice.lines}
+          lineLabels="invoices:detail.line"
+          totals={[
+            { label: t("detail.net"), cents: invoice.netCents },
+            {
+              label: t("detail.vat", { rate: formatBasisPoints(invoice.vatRateBps, locale) }),
+              cents: invoice.vatCents,
+            },
+            { label: t("detail.total"), cents: invoice.totalCents, strong: true },
+          ]}
+        />
         {invoice.reverseCharge ? (
           <p className="mt-4 text-sm text-slate-700">{t("detail.reverseCharge")}</p>
         ) : null}

@@ -3,6 +3,7 @@
 // change form, which carries the amount shown so the server refuses a different one.
 import { Form, Link, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { ChargeLines } from "~/components/billing/ChargeLines";
 import { Button, buttonClasses } from "~/components/Button";
 import { formatDate, formatMoney } from "~/lib/format";
 import { labelKey } from "~/lib/messages";
@@ -51,48 +52,16 @@ export function ChangePreview({
           : summary}
       </p>
       {preview.lines.length > 0 ? (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{t("subscription:preview.linesTitle")}</caption>
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">
-                  {t("subscription:preview.linesTitle")}
-                </th>
-                <th scope="col" className="py-2 text-right font-medium">
-                  {t("subscription:preview.amount")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {preview.lines.map((line, index) => (
-                <tr key={index} className="border-b border-slate-100">
-                  <td className="py-2 pr-4">
-                    {t(labelKey("subscription:preview.line", line.kind), {
-                      plan: line.planName,
-                      quantity: line.quantity,
-                      days: line.days ?? 0,
-                      periodDays: line.periodDays ?? 0,
-                      start: formatDate(line.periodStart, locale),
-                      end: formatDate(line.periodEnd, locale),
-                    })}
-                  </td>
-                  <td className="py-2 text-right tabular-nums">{money(line.amountCents)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" className="py-2 pr-4 text-left font-semibold">
-                  {t("subscription:preview.total")}
-                </th>
-                <td className="py-2 text-right font-semibold tabular-nums">
-                  {money(preview.dueTodayCents)}
-                </td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
+        <ChargeLines
+          caption={t("subscription:preview.linesTitle")}
+          descriptionHeading={t("subscription:preview.linesTitle")}
+          amountHeading={t("subscription:preview.amount")}
+          lines={preview.lines}
+          lineLabels="subscription:preview.line"
+          totals={[
+            { label: t("subscription:preview.total"), cents: preview.dueTodayCents, strong: true },
+          ]}
+        />
       ) : null}
       <Form method="post" action={action} className="flex flex-wrap items-center gap-3">
         <input type="hidden" name="intent" value="change-plan" />
