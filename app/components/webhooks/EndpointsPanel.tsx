@@ -1,12 +1,13 @@
 // The endpoints of a webhooks page, written once for a partner's endpoints and the platform's:
 // the secret just made (shown this once), the list with health and actions, and the add form.
 import { Form, Link, useNavigation } from "@remix-run/react";
-import { useId, useState } from "react";
+import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "~/components/Button";
 import { ConfirmedActionForm } from "~/components/ConfirmedActionForm";
 import { Field, useFieldErrorText } from "~/components/Field";
 import { Card, EmptyState, Table } from "~/components/Layout";
+import { ShownOnceSecret } from "~/components/ShownOnceSecret";
 import { StatusBadge } from "~/components/StatusBadge";
 import { formatDateTime } from "~/lib/format";
 import type { FieldError } from "~/lib/forms";
@@ -33,39 +34,17 @@ export interface EndpointsActionData {
 
 export function NewSecret({ shown }: { shown: NonNullable<EndpointsActionData["secret"]> }) {
   const { t } = useTranslation("webhooks");
-  const [copied, setCopied] = useState(false);
   return (
-    <section
-      role="status"
-      aria-labelledby="new-secret-title"
-      className="rounded-lg border border-emerald-300 bg-emerald-50 p-5"
-    >
-      <h2 id="new-secret-title" className="break-all text-base font-semibold text-emerald-900">
-        {t("secretTitle", { url: shown.url })}
-      </h2>
-      <p className="mt-1 text-sm text-emerald-900">{t("secretWarning")}</p>
-      {shown.rolled ? <p className="mt-1 text-sm text-emerald-900">{t("secretRolled")}</p> : null}
-      <div className="mt-3 flex flex-wrap items-center gap-2">
-        <label htmlFor="new-secret" className="sr-only">
-          {t("secretLabel")}
-        </label>
-        <input
-          id="new-secret"
-          readOnly
-          value={shown.secret}
-          onFocus={(event) => event.currentTarget.select()}
-          className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-sm"
-        />
-        <Button
-          variant="secondary"
-          onClick={() => {
-            void navigator.clipboard?.writeText(shown.secret).then(() => setCopied(true));
-          }}
-        >
-          {copied ? t("copied") : t("copy")}
-        </Button>
-      </div>
-    </section>
+    <ShownOnceSecret
+      id="new-secret"
+      title={t("secretTitle", { url: shown.url })}
+      titleBreaksAnywhere
+      notes={shown.rolled ? [t("secretWarning"), t("secretRolled")] : [t("secretWarning")]}
+      secretLabel={t("secretLabel")}
+      secret={shown.secret}
+      copyLabel={t("copy")}
+      copiedLabel={t("copied")}
+    />
   );
 }
 
