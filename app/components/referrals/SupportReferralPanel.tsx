@@ -2,6 +2,7 @@
 // edit the link and rule, pause / disconnect. The page's loader gives `referral`; its action
 // handles the three `referral*` intents (app/lib/referral-intents.server.ts).
 import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "~/components/Button";
 import { Field, FormAlert, SelectField } from "~/components/Field";
@@ -9,7 +10,7 @@ import { Card } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
 import { ReasonField } from "~/components/support/ReasonField";
 import type { ReferralPanel } from "~/domain/referrals/reads.server";
-import type { FieldErrors } from "~/lib/forms";
+import type { FieldError, FieldErrors } from "~/lib/forms";
 import type { Message } from "~/lib/messages";
 
 interface Failure {
@@ -24,6 +25,63 @@ function useReferralFailure(intent: string): Failure | undefined {
 }
 
 const tone = { connected: "success", paused: "warning", disconnected: "neutral" } as const;
+
+/** One of the panel's forms: its intent, the account it acts on, and the failure it answers. */
+function ReferralForm({
+  intent,
+  accountId,
+  failure,
+  className,
+  children,
+}: {
+  intent: string;
+  accountId?: string;
+  failure: Failure | undefined;
+  className: string;
+  children: ReactNode;
+}) {
+  return (
+    <Form method="post" className={className} noValidate>
+      <input type="hidden" name="intent" value={intent} />
+      {accountId ? <input type="hidden" name="accountId" value={accountId} /> : null}
+      <FormAlert message={failure?.formError} />
+      {children}
+    </Form>
+  );
+}
+
+function SlugField({
+  defaultValue,
+  error,
+  className,
+}: {
+  defaultValue: string;
+  error: FieldError | undefined;
+  className: string;
+}) {
+  const { t } = useTranslation("referrals");
+  return (
+    <Field
+      label={t("panel.slug")}
+      name="slug"
+      hint={t("panel.slugHint")}
+      defaultValue={defaultValue}
+      error={error}
+      className={className}
+    />
+  );
+}
+
+// The rule's numbers as support edits them: a partner earns statement credit, a business
+// bonus operations (a partner's form sends its referrer operations as 0).
+const ruleLabels = {
+  referredOperations: "panel.referredOperations",
+  referrerOperations: "panel.referrerOperations",
+  referrerCreditCents: "panel.referrerCredit",
+  bonusMonths: "panel.bonusMonths",
+} as const;
+const partnerRuleFields = ["referredOperations", "referrerCreditCents", "bonusMonths"] as const;
+const businessRuleFields = ["referredOperations", "referrerOperations", "bonusMonths"] as const;
 
 export function SupportReferralPanel() {
   const { t } = useTranslation(["referrals", "support"]);
@@ -44,18 +102,13 @@ export function SupportReferralPanel() {
           </p>
         ) : null}
         <p className="mb-4 text-sm text-slate-600">{t("panel.notConnected")}</p>
-        <Form
+        <ReferralForm
           key={location.key}
-          method="post"
+          intent="referralConnect"
+          failure={connectFailure}
           className="flex flex-wrap items-end gap-3"
-          noValidate
         >
-          <input type="hidden" name="intent" value="referralConnect" />
-          <FormAlert message={connectFailure?.formError} />
-          <Field
-            label={t("panel.slug")}
-            name="slug"
-            hint={t("panel.slugHint")}
+          <SlugField
             defaultValue={connectFailure?.values.slug ?? referral.suggestedSlug}
             error={connectFailure?.errors?.slug}
             className="min-w-64 flex-1"
@@ -63,7 +116,7 @@ export function SupportReferralPanel() {
           <Button type="submit" disabled={busy}>
             {t("panel.connect")}
           </Button>
-        </Form>
+        </ReferralForm>
       </Card>
     );
   }
@@ -88,57 +141,29 @@ export function SupportReferralPanel() {
           </dd>
         </div>
       </dl>
-      <Form
+      <ReferralForm
         key={`edit-${location.key}`}
-        method="post"
+        intent="referralEdit"
+        accountId={account.id}
+        failure={editFailure}
         className="grid gap-4 sm:grid-cols-2"
-        noValidate
       >
-        <input type="hidden" name="intent" value="referralEdit" />
-        <input type="hidden" name="accountId" value={account.id} />
-        <FormAlert message={editFailure?.formError} />
-        <Field
-          label={t("panel.slug")}
-          name="slug"
-          hint={t("panel.slugHint")}
+        <SlugField
           defaultValue={values.slug ?? account.slug}
           error={errors.slug}
           className="sm:col-span-2"
         />
-        <Field
-          label={t("panel.referredOperations")}
-          name="referredOperations"
-          inputMode="numeric"
-          defaultValue={values.referredOperations ?? String(account.rule.referredOperations)}
-          error={errors.referredOperations}
-        />
-        {referral.isPartner ? (
-          <>
-            <input type="hidden" name="referrerOperations" value="0" />
-            <Field
-              label={t("panel.referrerCredit")}
-              name="referrerCreditCents"
-              inputMode="numeric"
-              defaultValue={values.referrerCreditCents ?? String(account.rule.referrerCreditCents)}
-              error={errors.referrerCreditCents}
-            />
-          </>
-        ) : (
+        {referral.isPartner ? <input type="hidden" name="referrerOperations" value="0" /> : null}
+        {(referral.isPartner ? partnerRuleFields : businessRuleFields).map((name) => (
           <Field
-            label={t("panel.referrerOperations")}
-            name="referrerOperations"
+            key={name}
+            label={t(ruleLabels[name])}
+            name={name}
             inputMode="numeric"
-            defaultValue={values.referrerOperations ?? String(account.rule.referrerOperations)}
-            error={errors.referrerOperations}
+            defaultValue={values[name] ?? String(account.rule[name])}
+            error={errors[name]}
           />
-        )}
-        <Field
-          label={t("panel.bonusMonths")}
-          name="bonusMonths"
-          inputMode="numeric"
-          defaultValue={values.bonusMonths ?? String(account.rule.bonusMonths)}
-          error={errors.bonusMonths}
-        />
+        ))}
         <ReasonField defaultValue={values.reason} error={errors.reason} />
         <p className="text-xs text-slate-500 sm:col-span-2">{t("panel.ruleNote")}</p>
         <div className="sm:col-span-2">
@@ -146,16 +171,14 @@ export function SupportReferralPanel() {
             {t("panel.save")}
           </Button>
         </div>
-      </Form>
-      <Form
+      </ReferralForm>
+      <ReferralForm
         key={`status-${location.key}`}
-        method="post"
+        intent="referralStatus"
+        accountId={account.id}
+        failure={statusFailure}
         className="mt-6 grid gap-4 border-t border-slate-200 pt-4 sm:grid-cols-3"
-        noValidate
       >
-        <input type="hidden" name="intent" value="referralStatus" />
-        <input type="hidden" name="accountId" value={account.id} />
-        <FormAlert message={statusFailure?.formError} />
         <SelectField
           label={t("panel.newStatus")}
           name="status"
@@ -178,7 +201,7 @@ export function SupportReferralPanel() {
             {t("panel.applyStatus")}
           </Button>
         </div>
-      </Form>
+      </ReferralForm>
     </Card>
   );
 }
