@@ -1,44 +1,21 @@
 // The Thai catalogue (docs/i18n/glossary.th.md); complete: app/locales/catalogues.test.ts.
-import auth from "./auth";
-import apiKeys from "./api-keys";
-import batches from "./batches";
-import bundles from "./bundles";
-import cards from "./cards";
-import business from "./business";
-import clients from "./clients";
-import codes from "./codes";
-import common from "./common";
-import email from "./email";
-import invoices from "./invoices";
-import partner from "./partner";
-import redeem from "./redeem";
-import referrals from "./referrals";
-import staff from "./staff";
-import statements from "./statements";
-import subscription from "./subscription";
-import support from "./support";
-import webhooks from "./webhooks";
-
-const th = {
-  common,
-  auth,
-  partner,
-  bundles,
-  batches,
-  codes,
-  clients,
-  statements,
-  cards,
-  apiKeys,
-  business,
-  staff,
-  redeem,
-  referrals,
-  support,
-  email,
-  webhooks,
-  subscription,
-  invoices,
-};
-
-export default th;
+// One export a namespace, as app/locales/en/index.ts; the list is app/locales/index.ts's.
+export { default as apiKeys } from "./api-keys";
+export { default as auth } from "./auth";
+export { default as batches } from "./batches";
+export { default as bundles } from "./bundles";
+export { default as business } from "./business";
+export { default as cards } from "./cards";
+export { default as clients } from "./clients";
+export { default as codes } from "./codes";
+export { default as common } from "./common";
+export { default as email } from "./email";
+export { default as invoices } from "./invoices";
+export { default as partner } from "./partner";
+export { default as redeem } from "./redeem";
+export { default as referrals } from "./referrals";
+export { default as staff } from "./staff";
+export { default as statements } from "./statements";
+export { default as subscription } from "./subscription";
+export { default as support } from "./support";
+export { default as webhooks } from "./webhooks";
