@@ -1,6 +1,7 @@
 // The one place that reads process.env: parsed once, typed, validated.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { DEFAULT_DAYS_PAST_DUE } from "~/domain/invoices/past-due";
 import { DEFAULT_PORT, portalUrl } from "~/lib/public-url";
 
 const schema = z.object({
@@ -43,7 +44,18 @@ const schema = z.object({
    * NODE_ENV=production). Other private, link-local and metadata addresses stay refused.
    */
   WEBHOOK_ALLOW_LOOPBACK: z.enum(["true", "false"]).default("false"),
+  /**
+   * The payment provider's signing secret for POST /api/v1/payments/webhook (HMAC-SHA256 of
+   * "t.body"). Unset in production, the webhook refuses every event; elsewhere a development
+   * secret is used.
+   */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Days a subscription may stay past due before its plan falls back to free at the period's end. */
+  PAYMENT_DAYS_PAST_DUE: z.coerce.number().int().min(1).max(365).default(DEFAULT_DAYS_PAST_DUE),
 });
+
+/** The payment webhook's secret outside production when none is set (tests, the demo). */
+export const DEVELOPMENT_PAYMENT_WEBHOOK_SECRET = "whsec_7stamp_development_payments";
 
 /** Express's `trust proxy` setting from TRUST_PROXY: false, a hop count or address list. */
 export type TrustProxy = false | number | string[];
@@ -118,6 +130,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     SESSION_SECRET: env.SESSION_SECRET ?? "7stamp-development-only-secret",
     TRUST_PROXY: trustProxy,
     WEBHOOK_ALLOW_LOOPBACK: env.WEBHOOK_ALLOW_LOOPBACK === "true",
+    PAYMENT_WEBHOOK_SECRET:
+      env.PAYMENT_WEBHOOK_SECRET ??
+      (env.NODE_ENV === "production" ? null : DEVELOPMENT_PAYMENT_WEBHOOK_SECRET),
     OUTBOX_DIR: env.OUTBOX_DIR ?? "./data/outbox",
     isProduction: env.NODE_ENV === "production",
     /** Cookies carry Secure in production and whenever the portal is served over https. */

@@ -333,6 +333,14 @@ export interface PasswordResetTokens {
   user_id: string;
 }
 
+export interface PaymentEvents {
+  event_id: string;
+  invoice_id: string | null;
+  outcome: "paid" | "already_settled" | "past_due" | "ignored";
+  received_at: Timestamp;
+  type: string;
+}
+
 export interface Plans {
   active: Generated<boolean>;
   billing_interval: "none" | "month" | "year" | "custom";
@@ -521,6 +529,7 @@ export interface Subscriptions {
   current_period_start: Timestamp;
   ended_at: Timestamp | null;
   id: Generated<string>;
+  past_due_since: Timestamp | null;
   pending_plan_id: string | null;
   pending_quantity: number | null;
   plan_id: string;
@@ -605,6 +614,7 @@ export interface DB {
   partner_members: PartnerMembers;
   partners: Partners;
   password_reset_tokens: PasswordResetTokens;
+  payment_events: PaymentEvents;
   plan_versions: PlanVersions;
   plans: Plans;
   price_list: PriceList;

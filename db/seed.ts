@@ -18,6 +18,9 @@ import {
   lastEndedMonth,
 } from "../app/domain/statements/finalise.server.ts";
 import { recordCardOperations, type CardOperationInput } from "../app/domain/usage.server.ts";
+import { renewSubscription } from "../app/domain/invoices/issue.server.ts";
+import { receivePaymentEvent } from "../app/domain/invoices/payments.server.ts";
+import { changeSubscription } from "../app/domain/subscriptions/subscriptions.server.ts";
 import { addMonthsClamped } from "../app/lib/billing-periods.ts";
 import { monthOf, monthsBetween, statementPeriod } from "../app/lib/statement-months.ts";
 
@@ -149,7 +152,8 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
       .insertInto("businesses")
       .values({
         name: "Harbour Deli",
-        plan_id: "monthly",
+        // Monthly from the day it opened, through the subscription path (seedDemoInvoices).
+        plan_id: "free",
         billing_anchor_at: opened,
         plan_started_at: opened,
         created_at: opened,
@@ -174,12 +178,61 @@ export async function seedDemo(db: Database, now = new Date()): Promise<void> {
       supportId: userId("support@demo.7stamp.test"),
       corner: { businessId: business.id, ownerId: userId("owner@demo.7stamp.test") },
       deli: { businessId: deli.id, ownerId: userId("deli@demo.7stamp.test") },
+      deliOpenedAt: opened,
     };
   });
+  await seedDemoInvoices(db, { ...brewline.deli, openedAt: brewline.deliOpenedAt }, now);
   const codes = await seedDemoCodes(db, brewline, now);
   await seedDemoClaimsAndUsage(db, { ...brewline, ...codes }, now);
   await seedDemoHistory(db, { ...brewline, ...codes, passwordHash }, now);
   await finalizeDemoStatements(db, now);
+}
+
+/**
+ * Harbour Deli's invoices, made by the real paths: Monthly chosen the day it opened (its
+ * first invoice), renewed on each billing date since (one invoice each, issued that day), and
+ * every invoice of an ended month paid through the payment provider's event an hour after it
+ * was issued; this month's stays open.
+ */
+async function seedDemoInvoices(
+  db: Database,
+  { businessId, ownerId, openedAt }: { businessId: string; ownerId: string; openedAt: Date },
+  now: Date,
+): Promise<void> {
+  await changeSubscription(db, {
+    businessId,
+    planId: "monthly",
+    locations: 1,
+    actor: { userId: ownerId, label: "deli@demo.7stamp.test" },
+    ip: null,
+    now: openedAt,
+  });
+  for (;;) {
+    const subscription = await db
+      .selectFrom("subscriptions")
+      .select("current_period_end")
+      .where("business_id", "=", businessId)
+      .executeTakeFirstOrThrow();
+    if (subscription.current_period_end.getTime() > now.getTime()) break;
+    await renewSubscription(db, { businessId, now: subscription.current_period_end });
+  }
+  const invoices = await db
+    .selectFrom("invoices")
+    .select(["number", "issued_at"])
+    .where("business_id", "=", businessId)
+    .where("period_end", "<=", now)
+    .orderBy("issued_at")
+    .execute();
+  for (const invoice of invoices) {
+    await receivePaymentEvent(db, {
+      event: {
+        id: `evt_demo_${invoice.number}`,
+        type: "invoice.paid",
+        data: { invoice: invoice.number },
+      },
+      now: new Date(invoice.issued_at.getTime() + 60 * 60 * 1000),
+    });
+  }
 }
 
 /**

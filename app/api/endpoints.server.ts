@@ -32,12 +32,17 @@ import {
   StatementListSchema,
   CreatedWebhookEndpointSchema,
   DeletedWebhookEndpointSchema,
+  PaymentEventReceiptSchema,
+  PaymentEventSchema,
   WebhookEndpointSchema,
 } from "./schemas";
 
 export type ApiMethod = "GET" | "POST" | "DELETE";
-/** Which bearer token an endpoint takes: a partner key, a platform token, or none. */
-export type ApiAuth = "partner" | "platform" | "public";
+/**
+ * Which bearer token an endpoint takes: a partner key, a platform token, or none; or no
+ * token but a signature on the body (the payment provider's webhook, checked by its handler).
+ */
+export type ApiAuth = "partner" | "platform" | "public" | "payment_signature";
 
 export interface ResponseSpec {
   description: string;
@@ -448,6 +453,24 @@ export const endpoints = {
     responses: { 200: { description: "Deleted.", schema: DeletedWebhookEndpointSchema } },
     problems: { 404: notFound },
   },
+  receivePaymentEvent: {
+    method: "POST",
+    path: "/api/v1/payments/webhook",
+    operationId: "receivePaymentEvent",
+    summary: "Receive a payment provider's event",
+    description:
+      "For the payment provider, not for API keys. No bearer token: the request is authenticated by `X-Payment-Signature: t={unix seconds},v1={hex HMAC-SHA256 of \"t.body\"}` under the portal's PAYMENT_WEBHOOK_SECRET, over the raw body (at most 64 kB); the signing time must be within 5 minutes of the portal's clock, and the digest is compared in constant time. `invoice.paid` marks the open invoice paid (and a past-due subscription active again once no failed invoice is left open); `invoice.payment_failed` makes its subscription past due. Each event id is applied once: a replayed id (even delivered in parallel) answers 200 with `replayed: true` and changes nothing. A bad signature or an old timestamp answers 400 `payment_signature_invalid`, an unknown invoice 404 `invoice_not_found`, and nothing is recorded.",
+    tag: "Payments",
+    auth: "payment_signature",
+    body: PaymentEventSchema,
+    responses: {
+      200: { description: "Received (or received before).", schema: PaymentEventReceiptSchema },
+    },
+    problems: {
+      400: `\`payment_signature_invalid\`: no, a malformed, wrong or expired signature. ${invalid}`,
+      404: "`invoice_not_found`: no invoice with this number; nothing was recorded.",
+    },
+  },
   getOpenApi: {
     method: "GET",
     path: "/api/v1/openapi.json",
@@ -465,7 +488,7 @@ export type EndpointName = keyof typeof endpoints;
 /** Every problem status an endpoint can answer, with what it means there. */
 export function problemStatuses(endpoint: Endpoint): Record<number, string> {
   const common: Record<number, string> =
-    endpoint.auth === "public"
+    endpoint.auth === "public" || endpoint.auth === "payment_signature"
       ? {}
       : {
           401: "No, a malformed, unknown or revoked key (`unauthenticated`); carries WWW-Authenticate: Bearer.",

@@ -15,7 +15,8 @@ function isJsonContentType(header: string | null): boolean {
   return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }
 
-async function readText(request: Request, maxBytes: number): Promise<string> {
+/** The body as UTF-8 text, at most `maxBytes` (a larger one is refused before it is all read). */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
   const declared = request.headers.get("content-length");
   if (declared && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return "";
@@ -112,9 +113,17 @@ export async function readJsonBody(
   { maxBytes = MAX_JSON_BODY_BYTES, optional = false } = {},
 ): Promise<unknown> {
   const contentType = request.headers.get("content-type");
-  const text = await readText(request, maxBytes);
+  const text = await readBodyText(request, maxBytes);
+  if (!text.trim() && optional) return {};
+  return parseJsonText(text, contentType);
+}
+
+/**
+ * A JSON object from body text already read (a signed webhook reads its bytes first to check
+ * the signature): the same refusals as readJsonBody.
+ */
+export function parseJsonText(text: string, contentType: string | null): unknown {
   if (!text.trim()) {
-    if (optional) return {};
     throw invalidRequest("The request body is empty: send a JSON object.");
   }
   if (!isJsonContentType(contentType)) {

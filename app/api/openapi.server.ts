@@ -37,6 +37,11 @@ const TAGS = [
     description:
       "Endpoints 7stamp posts signed events to. Verify a delivery: split `X-7stamp-Signature` on commas; `t` is the unix time it was signed (refuse it if more than 5 minutes off), and it is genuine when one of its `v1` values equals the hex HMAC-SHA256 of `${t}.${raw body}` under your secret (compare in constant time; two `v1` values appear for 24 hours after a secret is rolled). Example: docs/webhooks/verify-signature.mjs. Delivery is at least once: de-duplicate by `X-7stamp-Event-Id`.",
   },
+  {
+    name: "Payments",
+    description:
+      "Events in from the payment provider that collects business invoices, signed with a shared secret.",
+  },
   { name: "Meta", description: "This document." },
 ];
 
@@ -76,7 +81,9 @@ function operation(endpoint: Endpoint): ZodOpenApiOperationObject {
     security:
       endpoint.auth === "public"
         ? []
-        : [{ [endpoint.auth === "partner" ? "bearerAuth" : "platformAuth"]: [] }],
+        : endpoint.auth === "payment_signature"
+          ? [{ paymentSignature: [] }]
+          : [{ [endpoint.auth === "partner" ? "bearerAuth" : "platformAuth"]: [] }],
     requestParams: {
       ...(endpoint.params ? { path: endpoint.params } : {}),
       ...(endpoint.query ? { query: endpoint.query as never } : {}),
@@ -123,6 +130,13 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
             scheme: "bearer",
             description:
               "A platform token, `sk_platform_…` (issued by support: `npm run admin -- token create --platform`).",
+          },
+          paymentSignature: {
+            type: "apiKey",
+            in: "header",
+            name: "X-Payment-Signature",
+            description:
+              "The payment provider's signature of the raw body: `t={unix seconds},v1={hex HMAC-SHA256 of \"t.body\"}` under PAYMENT_WEBHOOK_SECRET, within 5 minutes of the portal's clock.",
           },
         },
       },

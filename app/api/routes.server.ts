@@ -11,6 +11,11 @@ import { codesCsv } from "~/domain/codes/csv.server";
 import { findCode, listCodes } from "~/domain/codes/reads.server";
 import { revokeCode } from "~/domain/codes/commands.server";
 import { getEntitlements } from "~/domain/entitlements/answer.server";
+import {
+  PAYMENT_SIGNATURE_HEADER,
+  verifyPaymentSignature,
+} from "~/domain/invoices/payment-signature.server";
+import { receivePaymentEvent } from "~/domain/invoices/payments.server";
 import { platformClaimActor, tryClaimCode } from "~/domain/redemption.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
 import { listStatements } from "~/domain/statements/reads.server";
@@ -28,6 +33,7 @@ import {
 } from "~/domain/webhooks/endpoints.server";
 import { getWebhookEndpoint, listWebhookEndpoints } from "~/domain/webhooks/reads.server";
 import { endpoints } from "./endpoints.server";
+import { parseApiInput, parseJsonText, readBodyText } from "./json.server";
 import { openApiDocument } from "./openapi.server";
 import { ApiProblem, cardOperationProblem, notFoundProblem } from "./problem.server";
 import {
@@ -55,6 +61,9 @@ import {
 } from "./serialize.server";
 
 const e = endpoints;
+
+/** A payment event is a small JSON object; anything larger is refused unread. */
+const MAX_PAYMENT_EVENT_BYTES = 64 * 1024;
 
 export const apiRoutes: ApiRoute[] = [
   route(e.listBundles, async ({ auth, query }) => {
@@ -340,6 +349,30 @@ export const apiRoutes: ApiRoute[] = [
     return reply(e.deleteWebhookEndpoint, 200, { id: params.id, deleted: true });
   }),
 
+  // The signature covers the raw bytes, so the body is read (bounded) and checked before it
+  // is parsed; nothing is written for a request that fails either.
+  route(e.receivePaymentEvent, async ({ request }) => {
+    const now = clock();
+    const text = await readBodyText(request, MAX_PAYMENT_EVENT_BYTES);
+    verifyPaymentSignature({
+      secret: env.PAYMENT_WEBHOOK_SECRET,
+      header: request.headers.get(PAYMENT_SIGNATURE_HEADER),
+      body: text,
+      now,
+    });
+    const event = parseApiInput(
+      e.receivePaymentEvent.body,
+      parseJsonText(text, request.headers.get("content-type")),
+    );
+    const received = await receivePaymentEvent(db, { event, now });
+    return reply(e.receivePaymentEvent, 200, {
+      received: true,
+      event_id: event.id,
+      invoice: received.invoiceNumber,
+      outcome: received.outcome,
+      replayed: received.replayed,
+    });
+  }),
   route(e.getOpenApi, async () =>
     reply(e.getOpenApi, 200, { ...openApiDocument(), servers: [{ url: env.PUBLIC_URL }] }),
   ),

@@ -334,6 +334,9 @@ const webhookEvent = z.enum([
   "entitlements.changed",
   "limit.reached",
   "statement.finalized",
+  "invoice.issued",
+  "invoice.paid",
+  "invoice.payment_failed",
 ]);
 
 export const WebhookEndpointSchema = z
@@ -364,3 +367,46 @@ export const CreatedWebhookEndpointSchema = WebhookEndpointSchema.extend({
 export const DeletedWebhookEndpointSchema = z
   .object({ id: uuid, deleted: z.literal(true) })
   .openapi({ ref: "DeletedWebhookEndpoint" });
+
+/** An event from the payment provider (POST /api/v1/payments/webhook). */
+export const PaymentEventSchema = z
+  .object({
+    id: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .openapi({ description: "The provider's event id; an id seen before is ignored." }),
+    type: z.string().trim().min(1).max(100).openapi({
+      description:
+        "`invoice.paid` marks the invoice paid; `invoice.payment_failed` makes its subscription past due. Other types are recorded and ignored.",
+      example: "invoice.paid",
+    }),
+    data: z
+      .object({
+        invoice: z
+          .string()
+          .trim()
+          .min(1)
+          .max(40)
+          .openapi({ description: "The invoice number.", example: "INV-2026-00001" }),
+      })
+      .strip(),
+  })
+  .strip()
+  .openapi({ ref: "PaymentEvent" });
+
+export const PaymentEventReceiptSchema = z
+  .object({
+    received: z.literal(true),
+    event_id: z.string(),
+    invoice: z.string(),
+    outcome: z.enum(["paid", "already_settled", "past_due", "ignored"]).openapi({
+      description:
+        "`paid`: the invoice is now paid; `past_due`: the payment failure was recorded; `already_settled`: the invoice was no longer open, nothing changed; `ignored`: a type the portal does not handle.",
+    }),
+    replayed: z.boolean().openapi({
+      description: "True when this event id was received before: nothing changed this time.",
+    }),
+  })
+  .openapi({ ref: "PaymentEventReceipt" });

@@ -79,6 +79,7 @@ function areaOf(
         { to: "/support/businesses", label: t("nav.businesses") },
         { to: "/support/codes", label: t("nav.codes") },
         { to: "/support/statements", label: t("nav.statements") },
+        { to: "/support/invoices", label: t("nav.invoices") },
         { to: "/support/pricing", label: t("nav.pricing") },
         {
           to: "/support/requests",

@@ -101,6 +101,10 @@ export const errorCodes = {
   referral_not_found: entry("referral_not_found", 404),
   referral_not_decidable: entry("referral_not_decidable", 409),
   referral_status_unchanged: entry("referral_status_unchanged", 409),
+  // Invoices and payments.
+  invoice_not_found: entry("invoice_not_found", 404),
+  invoice_not_open: entry("invoice_not_open", 409),
+  payment_signature_invalid: entry("payment_signature_invalid", 400),
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorCodes;

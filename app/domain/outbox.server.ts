@@ -10,7 +10,10 @@ export type OutboxTopic =
   | "limit.reached"
   | "statement.finalized"
   | "referral.qualified"
-  | "referral.rewarded";
+  | "referral.rewarded"
+  | "invoice.issued"
+  | "invoice.paid"
+  | "invoice.payment_failed";
 
 export async function recordOutboxEvent(
   trx: Database,

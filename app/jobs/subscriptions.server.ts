@@ -5,6 +5,7 @@
 import type PgBoss from "pg-boss";
 import type { Database } from "~db/index.ts";
 import { renewDueSubscriptions } from "~/domain/invoices/issue.server";
+import { env } from "~/env.server";
 import { clock } from "~/lib/clock.server";
 import { log } from "~/lib/log.server";
 
@@ -32,7 +33,10 @@ export async function registerSubscriptionJobs(boss: PgBoss, db: Database): Prom
 
 export async function renewSubscriptions(db: Database, now = clock()) {
   try {
-    const issued = await renewDueSubscriptions(db, { now });
+    const issued = await renewDueSubscriptions(db, {
+      now,
+      daysPastDue: env.PAYMENT_DAYS_PAST_DUE,
+    });
     if (issued.length > 0)
       log.info(
         `jobs: ${issued.length} invoice(s) issued on renewal: ${issued

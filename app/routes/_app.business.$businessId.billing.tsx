@@ -17,6 +17,7 @@ import { claimedFlash, redemptionRefusal } from "~/lib/redemption-messages.serve
 import { BillingPage } from "~/components/billing/BillingPage";
 import { passOnRetryAfter } from "~/lib/route-headers";
 import { clock } from "~/lib/clock.server";
+import { env } from "~/env.server";
 
 export const meta: MetaFunction = () => [{ title: "Billing & invoices · 7stamp Partner Portal" }];
 
@@ -35,12 +36,19 @@ export async function loader(args: LoaderFunctionArgs) {
   const [entitlements, plans, subscription] = await Promise.all([
     getEntitlements(db, { businessId: business.id, now }),
     role === "owner" ? listPlans(db) : Promise.resolve([]),
-    getSubscriptionSummary(db, { businessId: business.id, now }),
+    getSubscriptionSummary(db, {
+      businessId: business.id,
+      now,
+      daysPastDue: env.PAYMENT_DAYS_PAST_DUE,
+    }),
   ]);
   if (!entitlements) throw notFound();
   // Who holds which seat is for the staff page, not this one.
   const { seats: _seats, ...shown } = entitlements;
-  return { business, role, entitlements: shown, plans, subscription };
+  // A failed payment is the owner's business: staff see no invoice of it.
+  const shownSubscription =
+    subscription && role !== "owner" ? { ...subscription, pastDue: null } : subscription;
+  return { business, role, entitlements: shown, plans, subscription: shownSubscription };
 }
 
 export async function action(args: ActionFunctionArgs) {

@@ -6,6 +6,7 @@ import { db } from "~/db.server";
 import { listPlans } from "~/domain/plans.server";
 import { getSubscriptionSummary } from "~/domain/subscriptions/reads.server";
 import { clock } from "~/lib/clock.server";
+import { env } from "~/env.server";
 import { dispatchIntent, intentForm } from "~/lib/intents.server";
 import { redirectWithFlash } from "~/lib/flash.server";
 import {
@@ -25,7 +26,11 @@ export async function loader(args: LoaderFunctionArgs) {
   const { business } = await requireBusinessMember(args, args.params.businessId, "owner");
   const now = clock();
   const [subscription, plans, billingDetails, invoices] = await Promise.all([
-    getSubscriptionSummary(db, { businessId: business.id, now }),
+    getSubscriptionSummary(db, {
+      businessId: business.id,
+      now,
+      daysPastDue: env.PAYMENT_DAYS_PAST_DUE,
+    }),
     listPlans(db),
     getBillingDetails(db, { businessId: business.id }),
     listInvoices(db, { businessId: business.id, limit: 5 }),

@@ -77,6 +77,33 @@ describe("demo seed", () => {
       .executeTakeFirstOrThrow();
     const deliEntitlements = await getEntitlements(db, { businessId: deli.id, now: new Date() });
     expect(deliEntitlements!.grants.map((g) => g.code?.bundleName)).toEqual(["POS Pro"]);
+    expect(deliEntitlements!.plan.id).toBe("monthly");
+
+    // Harbour Deli (Monthly): a paid invoice for every ended month since it opened, issued on
+    // each billing date, and this month's open (issue 14).
+    const now = new Date();
+    const invoices = await db
+      .selectFrom("invoices")
+      .select(["number", "status", "period_start", "period_end", "total_cents"])
+      .where("business_id", "=", deli.id)
+      .orderBy("issued_at")
+      .execute();
+    expect(invoices.length).toBeGreaterThanOrEqual(3);
+    const ended = invoices.filter((i) => i.period_end!.getTime() <= now.getTime());
+    const running = invoices.filter((i) => i.period_end!.getTime() > now.getTime());
+    expect(ended.length).toBe(invoices.length - 1);
+    expect(ended.every((i) => i.status === "paid")).toBe(true);
+    expect(running).toHaveLength(1);
+    expect(running[0]).toMatchObject({ status: "open", total_cents: 2900 });
+    expect(running[0].period_start!.getTime()).toBeLessThanOrEqual(now.getTime());
+    for (let i = 1; i < invoices.length; i++)
+      expect(invoices[i].period_start).toEqual(invoices[i - 1].period_end);
+    const paidEvents = await db
+      .selectFrom("payment_events")
+      .select("event_id")
+      .where("type", "=", "invoice.paid")
+      .execute();
+    expect(paidEvents).toHaveLength(ended.length);
   });
 
   it("gives Brewline final statements through last month, gapless, and a draft this month", async () => {

@@ -17,6 +17,7 @@ import { Button, buttonClasses } from "~/components/Button";
 import { ClaimedCodeBlock } from "~/components/ClaimedCodeBlock";
 import { Field, FormAlert, TextAreaField, useFieldErrorText } from "~/components/Field";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
+import { PastDueBanner } from "~/components/billing/PastDueBanner";
 import { ProgressBar } from "~/components/ProgressBar";
 import { ChangePreview, previewOf } from "~/components/subscription/ChangePreview";
 import { labelKey } from "~/lib/messages";
@@ -57,6 +58,7 @@ export function BillingPage() {
         title={t("billing.title")}
         description={t("billing.subtitle", { business: business.name })}
       />
+      {owner ? <PastDueBanner businessId={business.id} pastDue={subscription?.pastDue} /> : null}
       {owner ? null : (
         <p className="mb-6 rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
           {t("billing.readOnly")}

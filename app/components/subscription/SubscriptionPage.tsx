@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Button } from "~/components/Button";
 import { Field, SelectField } from "~/components/Field";
 import { Card, EmptyState, PageHeader } from "~/components/Layout";
+import { PastDueBanner } from "~/components/billing/PastDueBanner";
 import { ChangePreview, previewOf } from "~/components/subscription/ChangePreview";
 import { formatDate, formatMoney } from "~/lib/format";
 import { labelKey } from "~/lib/messages";
@@ -46,6 +47,7 @@ export function SubscriptionPage() {
           </Link>
         }
       />
+      <PastDueBanner businessId={business.id} pastDue={subscription?.pastDue} />
       <div className="space-y-6">
         <Card title={t("page.summaryTitle")}>
           {subscription ? (

@@ -10,10 +10,12 @@ import { periodContaining } from "~/lib/billing-periods";
 import { taxCents } from "~/lib/money";
 import { recordAudit, systemActor, type AuditActor } from "../audit.server";
 import { lockBusinessPlans } from "../entitlements/plan.server";
+import { recordOutboxEvent } from "../outbox.server";
 import { setBusinessPlan } from "../plans.server";
 import { intervalMonths, periodAmountCents } from "../subscriptions/quote";
 import { planTermsAt, isPaidInterval } from "../subscriptions/sync.server";
 import { getBillingDetails } from "./billing-details.server";
+import { DEFAULT_DAYS_PAST_DUE, fallsBackToFree } from "./past-due";
 import { vatTreatment } from "./vat";
 
 export type InvoiceKind = "invoice" | "credit_note";
@@ -38,6 +40,22 @@ async function takeNumber(trx: Database, kind: InvoiceKind, year: number) {
     .returning("last_number")
     .executeTakeFirstOrThrow();
   return { sequence, number: invoiceNumber(kind, year, sequence) };
+}
+
+/** What the invoice.* webhook events carry (issued, paid, payment_failed). */
+export function invoiceEventPayload(
+  invoice: { id: string; number: string; businessId: string; totalCents: number; status: string },
+  at: Date,
+) {
+  return {
+    invoice_id: invoice.id,
+    number: invoice.number,
+    business_id: invoice.businessId,
+    total_cents: invoice.totalCents,
+    currency: "EUR",
+    status: invoice.status,
+    occurred_at: at.toISOString(),
+  };
 }
 
 export interface IssuedInvoice {
@@ -167,18 +185,32 @@ export async function issueInvoice(
     after: { number, net_cents: netCents, vat_cents: vatCents, total_cents: netCents + vatCents },
     occurredAt: now,
   });
+  await recordOutboxEvent(trx, {
+    topic: "invoice.issued",
+    businessId,
+    payload: invoiceEventPayload(
+      { id, number, businessId, totalCents: netCents + vatCents, status: "open" },
+      now,
+    ),
+  });
   return { id, number, totalCents: netCents + vatCents };
 }
 
 /**
  * Moves one business's subscription through every period that has ended by `now`: a waiting
  * change or a cancellation takes effect at the period's end, and each new period is charged
- * (at the plan's terms in force at the period's start, ADR 019) and invoiced. Under the
- * business and subscription locks, and idempotent: a second run finds the period current.
+ * (at the plan's terms in force at the period's start, ADR 019) and invoiced. A subscription
+ * past due for `daysPastDue` days or more at a period's end moves to the free plan there, as
+ * a cancelled one does (ADR 038). Under the business and subscription locks, and idempotent:
+ * a second run finds the period current.
  */
 export async function renewSubscription(
   db: Database,
-  { businessId, now }: { businessId: string; now: Date },
+  {
+    businessId,
+    now,
+    daysPastDue = DEFAULT_DAYS_PAST_DUE,
+  }: { businessId: string; now: Date; daysPastDue?: number },
 ): Promise<IssuedInvoice[]> {
   return db.transaction().execute(async (trx) => {
     await lockBusinessPlans(trx, { businessIds: [businessId], now });
@@ -196,6 +228,7 @@ export async function renewSubscription(
           "status",
           "pending_plan_id",
           "pending_quantity",
+          "past_due_since",
         ])
         .where("business_id", "=", businessId)
         .where("status", "<>", "ended")
@@ -204,10 +237,12 @@ export async function renewSubscription(
       if (!sub || sub.current_period_end.getTime() > now.getTime()) return issued;
       const boundary = sub.current_period_end;
 
-      if (sub.status === "cancel_at_period_end") {
+      const unpaid =
+        sub.status === "past_due" && fallsBackToFree(sub.past_due_since, daysPastDue, boundary);
+      if (sub.status === "cancel_at_period_end" || unpaid) {
         await trx
           .updateTable("subscriptions")
-          .set({ status: "ended", ended_at: boundary, updated_at: now })
+          .set({ status: "ended", ended_at: boundary, past_due_since: null, updated_at: now })
           .where("id", "=", sub.id)
           .execute();
         await moveBusinessPlan(trx, {
@@ -217,7 +252,10 @@ export async function renewSubscription(
           at: boundary,
           now,
         });
-        await recordRenewal(trx, businessId, { outcome: "ended", at: boundary });
+        await recordRenewal(trx, businessId, {
+          outcome: unpaid ? "ended_past_due" : "ended",
+          at: boundary,
+        });
         return issued;
       }
 
@@ -347,10 +385,10 @@ export async function dueSubscriptions(db: Database, now: Date): Promise<string[
 /** Every due subscription renewed, one transaction per business; the invoices issued. */
 export async function renewDueSubscriptions(
   db: Database,
-  { now }: { now: Date },
+  { now, daysPastDue }: { now: Date; daysPastDue?: number },
 ): Promise<IssuedInvoice[]> {
   const issued: IssuedInvoice[] = [];
   for (const businessId of await dueSubscriptions(db, now))
-    issued.push(...(await renewSubscription(db, { businessId, now })));
+    issued.push(...(await renewSubscription(db, { businessId, now, daysPastDue })));
   return issued;
 }

@@ -2,6 +2,7 @@
 // period, the next charge (a waiting change's terms when one waits) and the status.
 import type { Database } from "~db/index.ts";
 import { getBusinessPlan } from "../entitlements/plan.server";
+import { DEFAULT_DAYS_PAST_DUE, payBy } from "../invoices/past-due";
 import { periodAmountCents, type SubscriptionInterval } from "./quote";
 import { runningSubscription } from "./subscriptions.server";
 
@@ -18,12 +19,22 @@ export interface SubscriptionSummary {
   nextChargeCents: number | null;
   nextChargeAt: Date | null;
   pending: { planId: string; planName: string; quantity: number } | null;
+  /**
+   * While past due (a payment failed): since when, the date to pay by, and the open invoices
+   * whose payment failed. Paid by then, the plan stays; else it falls back to free at the end
+   * of the period running then.
+   */
+  pastDue: { since: Date; payBy: Date; invoiceNumbers: string[] } | null;
 }
 
 /** The business's running subscription, or null on the free or a custom plan. */
 export async function getSubscriptionSummary(
   db: Database,
-  { businessId, now }: { businessId: string; now: Date },
+  {
+    businessId,
+    now,
+    daysPastDue = DEFAULT_DAYS_PAST_DUE,
+  }: { businessId: string; now: Date; daysPastDue?: number },
 ): Promise<SubscriptionSummary | null> {
   const plan = await getBusinessPlan(db, { businessId, now });
   if (!plan) return null;
@@ -31,9 +42,32 @@ export async function getSubscriptionSummary(
   if (!current) return null;
   const row = await db
     .selectFrom("subscriptions")
-    .select("status")
+    .select(["status", "past_due_since"])
     .where("business_id", "=", businessId)
     .executeTakeFirst();
+  let pastDue: SubscriptionSummary["pastDue"] = null;
+  if (row?.status === "past_due" && row.past_due_since) {
+    const failed = await db
+      .selectFrom("invoices as i")
+      .select("i.number")
+      .where("i.business_id", "=", businessId)
+      .where("i.status", "=", "open")
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("payment_events as pe")
+            .select("pe.event_id")
+            .whereRef("pe.invoice_id", "=", "i.id")
+            .where("pe.type", "=", "invoice.payment_failed"),
+        ),
+      )
+      .orderBy("i.issued_at")
+      .execute();
+    pastDue = {
+      since: row.past_due_since,
+      payBy: payBy(row.past_due_since, daysPastDue),
+      invoiceNumbers: failed.map((invoice) => invoice.number),
+    };
+  }
   const status =
     row && row.status !== "ended" ? row.status : ("active" as SubscriptionSummary["status"]);
   let pending: SubscriptionSummary["pending"] = null;
@@ -64,5 +98,6 @@ export async function getSubscriptionSummary(
     nextChargeCents,
     nextChargeAt: nextChargeCents === null ? null : current.periodEnd,
     pending,
+    pastDue,
   };
 }

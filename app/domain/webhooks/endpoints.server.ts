@@ -18,6 +18,9 @@ export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "entitlements.changed",
   "limit.reached",
   "statement.finalized",
+  "invoice.issued",
+  "invoice.paid",
+  "invoice.payment_failed",
 ];
 
 /** An endpoint as the API's POST takes it (the page's form parses into the same fields). */

@@ -95,6 +95,9 @@ export default {
     referral_not_found: "Referral not found",
     referral_not_decidable: "Referral not waiting for a decision",
     referral_status_unchanged: "Referral account status unchanged",
+    invoice_not_found: "Invoice not found",
+    invoice_not_open: "Invoice no longer open",
+    payment_signature_invalid: "Payment signature not valid",
   },
   errors: {
     home: "Go to the start page",
@@ -157,6 +160,7 @@ export default {
     platformTokens: "Platform tokens",
     clients: "Clients",
     statements: "Statements",
+    invoices: "Invoices",
     terms: "Terms",
     billing: "Billing & invoices",
     overview: "Overview",

@@ -125,6 +125,8 @@ export default {
     "referral.rewarded": "Referral rewards granted",
     "referral.settings_changed": "Referral settings changed",
     "invoice.issued": "Invoice issued",
+    "invoice.paid": "Invoice paid",
+    "invoice.payment_failed": "Invoice payment failed",
     "statement.finalized": "Statement finalised",
     "subscription.change_scheduled": "Subscription change scheduled for the next billing date",
     "subscription.renewed": "Subscription renewed for a new period",

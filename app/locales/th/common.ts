@@ -94,6 +94,9 @@ export default {
     referral_not_found: "ไม่พบการแนะนำ",
     referral_not_decidable: "การแนะนำไม่ได้รอการตัดสิน",
     referral_status_unchanged: "สถานะบัญชีโปรแกรมแนะนำไม่เปลี่ยน",
+    invoice_not_found: "ไม่พบใบแจ้งหนี้",
+    invoice_not_open: "ใบแจ้งหนี้ไม่ได้อยู่ในสถานะค้างชำระแล้ว",
+    payment_signature_invalid: "ลายเซ็นการชำระเงินไม่ถูกต้อง",
   },
   errors: {
     home: "ไปที่หน้าแรก",
@@ -151,6 +154,7 @@ export default {
     platformTokens: "โทเคนแพลตฟอร์ม",
     clients: "ลูกค้า",
     statements: "ใบแจ้งยอด",
+    invoices: "ใบแจ้งหนี้",
     terms: "เงื่อนไข",
     billing: "การเรียกเก็บเงินและใบแจ้งหนี้",
     overview: "ภาพรวม",

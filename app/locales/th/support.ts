@@ -102,6 +102,8 @@ export default {
     "grant.ended_early": "สิ้นสุดสิทธิ์ก่อนกำหนด",
     "grant.support_created": "เพิ่มสิทธิ์โดยฝ่ายสนับสนุน",
     "invoice.issued": "ออกใบแจ้งหนี้",
+    "invoice.paid": "ชำระใบแจ้งหนี้แล้ว",
+    "invoice.payment_failed": "การชำระใบแจ้งหนี้ไม่สำเร็จ",
     "invitation.accepted": "ยอมรับคำเชิญ",
     "invitation.created": "ส่งคำเชิญ",
     "invitation.revoked": "เพิกถอนคำเชิญ",

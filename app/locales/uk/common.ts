@@ -94,6 +94,9 @@ export default {
     referral_not_found: "Реферала не знайдено",
     referral_not_decidable: "Реферал не чекає на рішення",
     referral_status_unchanged: "Статус реферального облікового запису не змінився",
+    invoice_not_found: "Рахунок не знайдено",
+    invoice_not_open: "Рахунок уже не очікує оплати",
+    payment_signature_invalid: "Недійсний підпис платежу",
   },
   errors: {
     home: "На головну сторінку",
@@ -155,6 +158,7 @@ export default {
     platformTokens: "Токени платформи",
     clients: "Клієнти",
     statements: "Виписки",
+    invoices: "Рахунки",
     terms: "Умови",
     billing: "Оплата й рахунки",
     overview: "Огляд",

@@ -102,6 +102,8 @@ export default {
     "grant.ended_early": "Надання завершено достроково",
     "grant.support_created": "Додано надання від підтримки",
     "invoice.issued": "Рахунок виставлено",
+    "invoice.paid": "Рахунок оплачено",
+    "invoice.payment_failed": "Оплата рахунку не пройшла",
     "invitation.accepted": "Запрошення прийнято",
     "invitation.created": "Запрошення надіслано",
     "invitation.revoked": "Запрошення відкликано",
