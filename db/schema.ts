@@ -269,6 +269,7 @@ export interface InvoicePdfs {
 export interface Invoices {
   billing_snapshot: Json;
   business_id: string;
+  credit_reason: string | null;
   credits_invoice_id: string | null;
   currency: Generated<string>;
   id: Generated<string>;

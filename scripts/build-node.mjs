@@ -1,5 +1,5 @@
 // Compiles what runs outside the Remix build — the HTTP server, the job worker, the admin
-// command and the two PDF documents the render workers load — to plain JavaScript in
+// command and the PDF documents the render workers load — to plain JavaScript in
 // build/node/, so that production starts `node build/node/server.js` with no TypeScript
 // compiler at run time (ADR 022). Packages stay external (node_modules is there at run time);
 // the project's own modules (~/…, ~db/…) are bundled in.
@@ -18,6 +18,7 @@ await build({
     // Loaded by app/pdf/*.worker.mjs inside the render worker threads.
     "pdf/statement": "app/pdf/statement.tsx",
     "pdf/code-cards": "app/pdf/code-cards.tsx",
+    "pdf/invoice": "app/pdf/invoice.tsx",
   },
   outdir,
   bundle: true,

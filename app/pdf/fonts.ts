@@ -117,3 +117,16 @@ export function fontRuns(text: string, chain: GlyphFont[]): { text: string; font
   }
   return runs;
 }
+
+/**
+ * Text for the Noto fonts: Intl's thin spaces become no-break spaces, and Thai SARA AM is
+ * written as its two parts (NIKHAHIT + SARA AA), the glyphs shaping makes of it anyway, so
+ * the line breaker's character offsets stay those of the glyphs (else a break lands one
+ * character off, inside a word).
+ */
+export function unicodeText(text: string): string {
+  return text
+    .replace(/[\u2000-\u200a\u202f\u205f]/g, "\u00a0")
+    .replace(/\u0e33/g, "\u0e4d\u0e32")
+    .replace(/\t/g, " ");
+}

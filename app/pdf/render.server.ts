@@ -1,4 +1,4 @@
-// Renders PDFs (code cards, statements) in worker threads, so that laying out hundreds of
+// Renders PDFs (code cards, statements, invoices) in worker threads, so that laying out hundreds of
 // pages never stalls the server's event loop: one pool for every document, at most
 // MAX_RENDERS at once, a short queue behind them, a time limit and a heap limit per render.
 // Also turns loaded cards into translated input.
@@ -12,6 +12,7 @@ import { translatorFor } from "~/i18n";
 import { formatDate, formatNumber } from "~/lib/format";
 import type { ResolvedLocale } from "~/lib/locale";
 import type { CodeCardsInput } from "./code-cards";
+import type { InvoiceDocumentInput } from "./invoice";
 import type { StatementDocumentInput, StatementLineColumns } from "./statement";
 
 /** Renders running at once; each takes one CPU core while it lasts. */
@@ -44,6 +45,7 @@ export class RenderFailed extends DomainError {
 const WORKERS = {
   codeCards: { file: "app/pdf/code-cards.worker.mjs", inputByMessage: false },
   statement: { file: "app/pdf/statement.worker.mjs", inputByMessage: true },
+  invoice: { file: "app/pdf/invoice.worker.mjs", inputByMessage: false },
 } as const;
 
 type DocumentKind = keyof typeof WORKERS;
@@ -219,6 +221,17 @@ export async function renderCodeCardsPdf(
   { timeoutMs = DEFAULT_TIMEOUT_MS, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<Buffer<ArrayBuffer>> {
   return (await renderPooled("codeCards", async () => ({ input }), { timeoutMs, signal })).pdf;
+}
+
+/**
+ * An invoice or credit note as a PDF, rendered in a worker thread of the same pool. Rejects
+ * like renderCodeCardsPdf: RendererBusy, RenderFailed, the signal's reason.
+ */
+export async function renderInvoicePdf(
+  input: InvoiceDocumentInput,
+  { timeoutMs = DEFAULT_TIMEOUT_MS, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<Buffer<ArrayBuffer>> {
+  return (await renderPooled("invoice", async () => ({ input }), { timeoutMs, signal })).pdf;
 }
 
 /**

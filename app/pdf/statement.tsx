@@ -15,6 +15,7 @@ import {
   loadUnicodeChain,
   registerUnicodeFonts,
   UNICODE_CHAIN,
+  unicodeText,
   wordParts,
   type GlyphFont,
 } from "./fonts";
@@ -241,19 +242,6 @@ function boldFont() {
 /** Languages whose text Helvetica (WinAnsi) cannot write. */
 export function needsUnicodeFonts(locale: string): boolean {
   return /^(th|uk)\b/i.test(locale);
-}
-
-/**
- * Text for the Noto fonts: Intl's thin spaces become no-break spaces, and Thai SARA AM is
- * written as its two parts (NIKHAHIT + SARA AA), the glyphs shaping makes of it anyway, so
- * the line breaker's character offsets stay those of the glyphs (else a break lands one
- * character off, inside a word).
- */
-function unicodeText(text: string): string {
-  return text
-    .replace(/[\u2000-\u200a\u202f\u205f]/g, "\u00a0")
-    .replace(/\u0e33/g, "\u0e4d\u0e32")
-    .replace(/\t/g, " ");
 }
 
 /** Fills `{{name}}` placeholders that the labels builder left for the document. */

@@ -33,12 +33,21 @@ export default function InvoicePage() {
       <PageHeader
         title={t("detail.title", { number: invoice.number })}
         actions={
-          <Link
-            to={`/business/${business.id}/invoices`}
-            className="text-sm font-medium text-brand-700 underline"
-          >
-            {t("detail.back")}
-          </Link>
+          <div className="flex flex-wrap items-center gap-4">
+            <a
+              href={`/business/${business.id}/invoices/${invoice.id}.pdf`}
+              className="text-sm font-medium text-brand-700 underline"
+              download
+            >
+              {t("detail.download")}
+            </a>
+            <Link
+              to={`/business/${business.id}/invoices`}
+              className="text-sm font-medium text-brand-700 underline"
+            >
+              {t("detail.back")}
+            </Link>
+          </div>
         }
       />
       <Card>

@@ -95,6 +95,9 @@ export function InvoiceTable({
             <th scope="col" className="px-4 py-2 font-medium">
               {t("list.status")}
             </th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              {t("list.pdf")}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -118,6 +121,17 @@ export function InvoiceTable({
                 {formatMoney(row.totalCents, locale)}
               </td>
               <td className="px-4 py-2">{t(labelKey("invoices:status", row.status))}</td>
+              <td className="px-4 py-2">
+                {/* A file, not a page: a plain link the browser downloads. */}
+                <a
+                  href={`/business/${businessId}/invoices/${row.id}.pdf`}
+                  className="font-medium text-brand-700 underline"
+                  aria-label={`${t("list.download")} ${row.number}`}
+                  download
+                >
+                  {t("list.pdf")}
+                </a>
+              </td>
             </tr>
           ))}
         </tbody>

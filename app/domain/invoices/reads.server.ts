@@ -88,6 +88,14 @@ export interface InvoiceDetail extends InvoiceRow {
   vatRateBps: number;
   vatCents: number;
   reverseCharge: boolean;
+  statusChangedAt: Date | null;
+  statusReason: string | null;
+  /** Why a credit note was issued (null on an invoice). */
+  creditReason: string | null;
+  /** The invoice a credit note credits. */
+  creditsInvoice: { id: string; number: string } | null;
+  /** The credit notes that credit this invoice. */
+  creditNotes: { id: string; number: string; issuedAt: Date; totalCents: number }[];
   lines: {
     kind: "plan" | "proration" | "credit";
     planName: string;
@@ -98,6 +106,20 @@ export interface InvoiceDetail extends InvoiceRow {
     periodStart: Date;
     periodEnd: Date;
   }[];
+}
+
+/** The business an invoice belongs to, for support (who sees every business), or null. */
+export async function findInvoiceBusiness(
+  db: Database,
+  { invoiceId }: { invoiceId: string },
+): Promise<{ id: string; name: string } | null> {
+  const row = await db
+    .selectFrom("invoices as i")
+    .innerJoin("businesses as b", "b.id", "i.business_id")
+    .select(["b.id", "b.name"])
+    .where("i.id", "=", invoiceId)
+    .executeTakeFirst();
+  return row ?? null;
 }
 
 /** One invoice of the business, or null (another business's id reads as not found). */
@@ -121,11 +143,30 @@ export async function getInvoice(
       "total_cents",
       "reverse_charge",
       "status",
+      "status_changed_at",
+      "status_reason",
+      "credits_invoice_id",
+      "credit_reason",
     ])
     .where("business_id", "=", businessId)
     .where("id", "=", invoiceId)
     .executeTakeFirst();
   if (!row) return null;
+  // Both sides of a credit note: the invoice it credits, the credit notes crediting this one.
+  const related = await db
+    .selectFrom("invoices")
+    .select(["id", "number", "issued_at", "total_cents", "credits_invoice_id"])
+    .where("business_id", "=", businessId)
+    .where((eb) =>
+      eb.or([
+        eb("credits_invoice_id", "=", row.id),
+        ...(row.credits_invoice_id ? [eb("id", "=", row.credits_invoice_id)] : []),
+      ]),
+    )
+    .orderBy("issued_at")
+    .orderBy("number")
+    .execute();
+  const credited = related.find((r) => r.id === row.credits_invoice_id);
   const lines = await db
     .selectFrom("invoice_lines")
     .select([
@@ -155,6 +196,18 @@ export async function getInvoice(
     vatRateBps: row.vat_rate_bps,
     vatCents: row.vat_cents,
     reverseCharge: row.reverse_charge,
+    statusChangedAt: row.status_changed_at,
+    statusReason: row.status_reason,
+    creditReason: row.credit_reason,
+    creditsInvoice: credited ? { id: credited.id, number: credited.number } : null,
+    creditNotes: related
+      .filter((r) => r.credits_invoice_id === row.id)
+      .map((r) => ({
+        id: r.id,
+        number: r.number,
+        issuedAt: r.issued_at,
+        totalCents: r.total_cents,
+      })),
     lines: lines.map((line) => ({
       kind: line.kind,
       planName: line.plan_name,

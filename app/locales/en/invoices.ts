@@ -64,6 +64,38 @@ export default {
     seller: "7stamp",
     invoice: "Invoice",
     number: "Invoice number",
+    creditNote: "Credit note",
+    creditNoteNumber: "Credit note number",
+    issuerHeading: "Issued by",
+    billedTo: "Billed to",
+    issued: "Issue date",
+    period: "Period",
+    credits: "Credits invoice",
+    totalCredited: "Total credited",
+    footer: "7stamp · {{document}} {{number}}",
+  },
+  support: {
+    creditNoteTitle: "Credit note {{number}}",
+    reason: "Reason: {{reason}}",
+    creditNotes: "Credit notes",
+    noCreditNotes: "No credit note references this invoice.",
+    voidTitle: "Void this invoice",
+    voidIntro:
+      "An open invoice that should not have been issued is voided: it keeps its number and stays on record, marked void. Nothing is charged for it.",
+    void: "Void invoice",
+    voidConfirm: "Void invoice {{number}}? This cannot be undone.",
+    creditNoteFormTitle: "Issue a credit note",
+    creditNoteIntro:
+      "A paid invoice is corrected by a credit note for its full amount, with its own CN- number. The invoice itself never changes.",
+    issueCreditNote: "Issue credit note",
+    creditNoteConfirm:
+      "Issue a credit note for the full amount of {{number}}? This cannot be undone.",
+    noActions:
+      "Nothing to correct here: only an open invoice can be voided, and only a paid invoice without a credit note can be credited.",
+    done: {
+      void: "Invoice {{number}} is void.",
+      creditNote: "Credit note {{creditNote}} issued for invoice {{number}}.",
+    },
   },
   pastDue: {
     title: "Your last payment failed",
