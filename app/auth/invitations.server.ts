@@ -374,34 +374,63 @@ export async function resendPartnerInvitation(
   });
 }
 
-/** Revokes a pending invitation: its link stops working at once. */
-export async function revokePartnerInvitation(
+/**
+ * Revokes the pending invitation of an email to a partner or a business: its link stops
+ * working at once, and the audit entry keeps whom it was for and as what. False when none was
+ * pending, which each page names its own way.
+ */
+export async function revokeInvitation(
   db: Database,
   {
-    partnerId,
+    to,
     email,
     actor,
     ip,
     now,
-  }: { partnerId: string; email: string; actor: AuditActor; ip: string | null; now: Date },
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  }: {
+    to: { partnerId: string } | { businessId: string };
+    email: string;
+    actor: AuditActor;
+    ip: string | null;
+    now: Date;
+  },
+): Promise<boolean> {
+  const address = normaliseEmail(email);
+  return db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable("invitations")
       .set({ revoked_at: now })
-      .where("partner_id", "=", partnerId)
-      .where("email", "=", normaliseEmail(email))
+      .where((eb) =>
+        "partnerId" in to
+          ? eb("partner_id", "=", to.partnerId)
+          : eb("business_id", "=", to.businessId),
+      )
+      .where("email", "=", address)
       .where(invitationPending("invitations", now))
       .returning("role")
       .execute();
-    if (revoked.length === 0) throw new InvitationNotPending();
+    const first = revoked[0];
+    if (!first) return false;
     await recordAudit(trx, {
       actor,
       action: "invitation.revoked",
-      partnerId,
-      subject: { type: "invitation", id: normaliseEmail(email) },
-      before: { email: normaliseEmail(email), role: revoked[0]!.role },
+      ...to,
+      subject: { type: "invitation", id: address },
+      before: { email: address, role: first.role },
       ip,
     });
+    return true;
   });
+}
+
+/** Support's revoke of a pending invitation to a partner. */
+export async function revokePartnerInvitation(
+  db: Database,
+  {
+    partnerId,
+    ...revoke
+  }: { partnerId: string; email: string; actor: AuditActor; ip: string | null; now: Date },
+): Promise<void> {
+  if (!(await revokeInvitation(db, { to: { partnerId }, ...revoke })))
+    throw new InvitationNotPending();
 }

@@ -4,7 +4,9 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { z } from "zod";
+import type { ExpressionBuilder } from "kysely";
 import type { Database } from "~db/index.ts";
+import type { DB } from "~db/schema.ts";
 import { isPartnerSlug, isUuid } from "~/lib/ids";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
@@ -206,36 +208,7 @@ export async function revokeApiKey(
     now,
   }: { partnerId: string; keyId: string; actor: AuditActor; ip?: string | null; now: Date },
 ): Promise<ApiKeySummary> {
-  if (!isUuid(keyId)) throw new ApiKeyNotFound();
-  return db.transaction().execute(async (trx) => {
-    const revoked = await trx
-      .updateTable("api_keys")
-      .set({ revoked_at: now })
-      .where("id", "=", keyId)
-      .where("partner_id", "=", partnerId)
-      .where("revoked_at", "is", null)
-      .returning(summaryColumns)
-      .executeTakeFirst();
-    if (revoked) {
-      await recordAudit(trx, {
-        actor,
-        action: "api_key.revoked",
-        partnerId,
-        subject: { type: "api_key", id: revoked.id },
-        before: { name: revoked.name, prefix: revoked.token_prefix },
-        ip,
-      });
-      return toSummary(revoked);
-    }
-    const existing = await trx
-      .selectFrom("api_keys")
-      .select(summaryColumns)
-      .where("id", "=", keyId)
-      .where("partner_id", "=", partnerId)
-      .executeTakeFirst();
-    if (!existing) throw new ApiKeyNotFound();
-    return toSummary(existing);
-  });
+  return revokeKey(db, { whose: { partnerId }, keyId, actor, ip, now });
 }
 
 /** Platform tokens (support's page), newest first, revoked ones included. */
@@ -264,13 +237,38 @@ export async function revokePlatformToken(
     now,
   }: { keyId: string; actor: AuditActor; ip?: string | null; now: Date },
 ): Promise<ApiKeySummary> {
+  return revokeKey(db, { whose: "platform", keyId, actor, ip, now });
+}
+
+/**
+ * Revokes a partner's key or a platform token, whichever `whose` names (another's is
+ * ApiKeyNotFound). Revoking a revoked one changes nothing and answers it as it is.
+ */
+async function revokeKey(
+  db: Database,
+  {
+    whose,
+    keyId,
+    actor,
+    ip,
+    now,
+  }: {
+    whose: { partnerId: string } | "platform";
+    keyId: string;
+    actor: AuditActor;
+    ip: string | null;
+    now: Date;
+  },
+): Promise<ApiKeySummary> {
   if (!isUuid(keyId)) throw new ApiKeyNotFound();
+  const owned = (eb: ExpressionBuilder<DB, "api_keys">) =>
+    whose === "platform" ? eb("scope", "=", "platform") : eb("partner_id", "=", whose.partnerId);
   return db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable("api_keys")
       .set({ revoked_at: now })
       .where("id", "=", keyId)
-      .where("scope", "=", "platform")
+      .where(owned)
       .where("revoked_at", "is", null)
       .returning(summaryColumns)
       .executeTakeFirst();
@@ -278,6 +276,7 @@ export async function revokePlatformToken(
       await recordAudit(trx, {
         actor,
         action: "api_key.revoked",
+        ...(whose === "platform" ? {} : { partnerId: whose.partnerId }),
         subject: { type: "api_key", id: revoked.id },
         before: { name: revoked.name, prefix: revoked.token_prefix },
         ip,
@@ -288,7 +287,7 @@ export async function revokePlatformToken(
       .selectFrom("api_keys")
       .select(summaryColumns)
       .where("id", "=", keyId)
-      .where("scope", "=", "platform")
+      .where(owned)
       .executeTakeFirst();
     if (!existing) throw new ApiKeyNotFound();
     return toSummary(existing);

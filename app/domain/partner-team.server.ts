@@ -4,9 +4,8 @@
 // cannot both succeed.
 import type { Transaction } from "kysely";
 import type { Database } from "~db/index.ts";
-import { invitationPending } from "./predicates.server";
 import type { DB } from "~db/schema.ts";
-import { normaliseEmail } from "~/auth/accounts.server";
+import { revokeInvitation } from "~/auth/invitations.server";
 import { recordAudit, type AuditActor } from "./audit.server";
 import { DomainError } from "./errors.server";
 
@@ -143,29 +142,9 @@ export async function revokePartnerInvitation(
   db: Database,
   {
     partnerId,
-    email,
-    actor,
-    ip,
-    now,
+    ...revoke
   }: { partnerId: string; email: string; actor: AuditActor; ip: string | null; now: Date },
 ): Promise<void> {
-  const address = normaliseEmail(email);
-  await db.transaction().execute(async (trx) => {
-    const revoked = await trx
-      .updateTable("invitations")
-      .set({ revoked_at: now })
-      .where("partner_id", "=", partnerId)
-      .where("email", "=", address)
-      .where(invitationPending("invitations", now))
-      .returning("email")
-      .execute();
-    if (revoked.length === 0) throw new PartnerInvitationNotFound();
-    await recordAudit(trx, {
-      actor,
-      action: "invitation.revoked",
-      partnerId,
-      subject: { type: "invitation", id: address },
-      ip,
-    });
-  });
+  if (!(await revokeInvitation(db, { to: { partnerId }, ...revoke })))
+    throw new PartnerInvitationNotFound();
 }

@@ -3,7 +3,7 @@
 import type { Database } from "~db/index.ts";
 import { invitationPending } from "./predicates.server";
 import { normaliseEmail } from "~/auth/accounts.server";
-import { AlreadyMember, createInvitation } from "~/auth/invitations.server";
+import { AlreadyMember, createInvitation, revokeInvitation } from "~/auth/invitations.server";
 import type { Language } from "~/lib/locale";
 import { recordAudit } from "./audit.server";
 import { freeStaffSeats, getEntitlements } from "./entitlements/answer.server";
@@ -249,10 +249,7 @@ export async function revokeStaffInvitation(
   db: Database,
   {
     businessId,
-    email,
-    actor,
-    ip,
-    now,
+    ...revoke
   }: {
     businessId: string;
     email: string;
@@ -261,23 +258,6 @@ export async function revokeStaffInvitation(
     now: Date;
   },
 ): Promise<void> {
-  const address = normaliseEmail(email);
-  await db.transaction().execute(async (trx) => {
-    const revoked = await trx
-      .updateTable("invitations")
-      .set({ revoked_at: now })
-      .where("business_id", "=", businessId)
-      .where("email", "=", address)
-      .where(invitationPending("invitations", now))
-      .returning("email")
-      .execute();
-    if (revoked.length === 0) throw new StaffInvitationNotFound();
-    await recordAudit(trx, {
-      actor,
-      action: "invitation.revoked",
-      businessId,
-      subject: { type: "invitation", id: address },
-      ip,
-    });
-  });
+  if (!(await revokeInvitation(db, { to: { businessId }, ...revoke })))
+    throw new StaffInvitationNotFound();
 }

@@ -1,10 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
+import { useLoaderData } from "@remix-run/react";
 import { requirePartnerMember } from "~/auth/guards.server";
-import { PageHeader } from "~/components/Layout";
-import { DeliveryLog } from "~/components/webhooks/DeliveryLog";
-import { EndpointHealth } from "~/components/webhooks/EndpointsPanel";
+import { DeliveryLogPage } from "~/components/webhooks/DeliveryLog";
 import { readDeliveryLog, deliveryLogAction } from "~/lib/webhook-forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Webhook delivery log · 7stamp Partner Portal" }];
@@ -34,36 +31,18 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function PartnerWebhookLog() {
-  const { t } = useTranslation("webhooks");
   const data = useLoaderData<typeof loader>();
   return (
-    <>
-      <p className="mb-2 text-sm">
-        <Link
-          to={`/partner/${data.partner.slug}/webhooks`}
-          className="text-brand-700 hover:underline"
-        >
-          ← {t("back")}
-        </Link>
-      </p>
-      <PageHeader
-        title={t("logTitle")}
-        description={
-          <span className="break-all">{t("logSubtitle", { url: data.endpoint.url })}</span>
-        }
-      />
-      <div className="mb-4">
-        <EndpointHealth endpoint={data.endpoint} />
-      </div>
-      <DeliveryLog
-        deliveries={data.deliveries}
-        eventTypes={data.eventTypes}
-        filter={data.filter}
-        nextHref={data.nextHref}
-        firstHref={data.firstHref}
-        staleCursor={data.staleCursor}
-        canChange={data.canChange}
-      />
-    </>
+    <DeliveryLogPage
+      backHref={`/partner/${data.partner.slug}/webhooks`}
+      endpoint={data.endpoint}
+      deliveries={data.deliveries}
+      eventTypes={data.eventTypes}
+      filter={data.filter}
+      nextHref={data.nextHref}
+      firstHref={data.firstHref}
+      staleCursor={data.staleCursor}
+      canChange={data.canChange}
+    />
   );
 }

@@ -1,12 +1,13 @@
 // One endpoint's delivery log (partner and support pages alike): filter by event type and
 // outcome, each delivery with its attempts (time, status code, duration, error, the answer's
 // first 1 kB, next retry), "Resend" per delivery and "Send test event", paged.
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Button } from "~/components/Button";
 import { SelectField } from "~/components/Field";
-import { EmptyState, Pager, StaleCursorNotice } from "~/components/Layout";
+import { EmptyState, PageHeader, Pager, StaleCursorNotice } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
+import { EndpointHealth, type ListedEndpoint } from "~/components/webhooks/EndpointsPanel";
 import { formatDateTime } from "~/lib/format";
 import { useFormattingLocale } from "~/root";
 
@@ -32,6 +33,42 @@ export interface LoggedDelivery {
 
 const tone = { pending: "warning", delivered: "success", failed: "danger" } as const;
 
+interface DeliveryLogProps {
+  deliveries: LoggedDelivery[];
+  eventTypes: readonly string[];
+  filter: { type: string | null; outcome: Outcome | null };
+  nextHref: string | null;
+  firstHref: string | null;
+  staleCursor: boolean;
+  canChange: boolean;
+}
+
+/** The log's page, the partner's and support's: back to the endpoints, the endpoint, its log. */
+export function DeliveryLogPage({
+  backHref,
+  endpoint,
+  ...log
+}: DeliveryLogProps & { backHref: string; endpoint: ListedEndpoint }) {
+  const { t } = useTranslation("webhooks");
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link to={backHref} className="text-brand-700 hover:underline">
+          ← {t("back")}
+        </Link>
+      </p>
+      <PageHeader
+        title={t("logTitle")}
+        description={<span className="break-all">{t("logSubtitle", { url: endpoint.url })}</span>}
+      />
+      <div className="mb-4">
+        <EndpointHealth endpoint={endpoint} />
+      </div>
+      <DeliveryLog {...log} />
+    </>
+  );
+}
+
 export function DeliveryLog({
   deliveries,
   eventTypes,
@@ -40,15 +77,7 @@ export function DeliveryLog({
   firstHref,
   staleCursor,
   canChange,
-}: {
-  deliveries: LoggedDelivery[];
-  eventTypes: readonly string[];
-  filter: { type: string | null; outcome: Outcome | null };
-  nextHref: string | null;
-  firstHref: string | null;
-  staleCursor: boolean;
-  canChange: boolean;
-}) {
+}: DeliveryLogProps) {
   const { t } = useTranslation(["webhooks", "common"]);
   const locale = useFormattingLocale();
   return (
