@@ -334,6 +334,9 @@ const webhookEvent = z.enum([
   "entitlements.changed",
   "limit.reached",
   "statement.finalized",
+  "referral.qualified",
+  "referral.rewarded",
+  "referral.clawed_back",
 ]);
 
 export const WebhookEndpointSchema = z

@@ -10,7 +10,8 @@ export type OutboxTopic =
   | "limit.reached"
   | "statement.finalized"
   | "referral.qualified"
-  | "referral.rewarded";
+  | "referral.rewarded"
+  | "referral.clawed_back";
 
 export async function recordOutboxEvent(
   trx: Database,

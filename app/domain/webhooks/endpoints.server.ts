@@ -18,6 +18,9 @@ export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "entitlements.changed",
   "limit.reached",
   "statement.finalized",
+  "referral.qualified",
+  "referral.rewarded",
+  "referral.clawed_back",
 ];
 
 /** An endpoint as the API's POST takes it (the page's form parses into the same fields). */
