@@ -17,6 +17,7 @@ import * as subscriptions from "./migrations/2026-12-06T10-00-00_subscriptions.t
 import * as invoices from "./migrations/2026-12-06T10-10-00_invoices.ts";
 import * as invoiceCorrections from "./migrations/2026-12-07T01-00-00_invoice_corrections.ts";
 import * as payments from "./migrations/2026-12-07T02-00-00_payments.ts";
+import * as referralStatementLines from "./migrations/2026-12-07T03-00-00_referral_statement_lines.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-06T10-10-00_invoices": invoices,
   "2026-12-07T01-00-00_invoice_corrections": invoiceCorrections,
   "2026-12-07T02-00-00_payments": payments,
+  "2026-12-07T03-00-00_referral_statement_lines": referralStatementLines,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

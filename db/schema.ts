@@ -490,6 +490,17 @@ export interface StatementPdfs {
   statement_id: string;
 }
 
+export interface StatementReferralLines {
+  amount_cents: number;
+  business_id: string;
+  business_name: string | null;
+  kind: "referral_credit" | "referral_debit";
+  line_no: number;
+  occurred_at: Timestamp;
+  referral_reward_id: string;
+  statement_id: string;
+}
+
 export interface Statements {
   bundle_summary: Json;
   claim_count: number;
@@ -508,6 +519,8 @@ export interface Statements {
   partner_snapshot: Json;
   period_end: Timestamp;
   period_start: Timestamp;
+  referral_cents: Generated<number>;
+  referral_count: Generated<number>;
   retail_cents: number;
   sequence: number;
   tax_cents: number;
@@ -628,6 +641,7 @@ export interface DB {
   sessions: Sessions;
   statement_lines: StatementLines;
   statement_pdfs: StatementPdfs;
+  statement_referral_lines: StatementReferralLines;
   statement_sequences: StatementSequences;
   statements: Statements;
   subscriptions: Subscriptions;

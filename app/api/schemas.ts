@@ -337,6 +337,9 @@ const webhookEvent = z.enum([
   "invoice.issued",
   "invoice.paid",
   "invoice.payment_failed",
+  "referral.qualified",
+  "referral.rewarded",
+  "referral.clawed_back",
 ]);
 
 export const WebhookEndpointSchema = z

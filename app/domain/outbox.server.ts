@@ -13,7 +13,8 @@ export type OutboxTopic =
   | "referral.rewarded"
   | "invoice.issued"
   | "invoice.paid"
-  | "invoice.payment_failed";
+  | "invoice.payment_failed"
+  | "referral.clawed_back";
 
 export async function recordOutboxEvent(
   trx: Database,

@@ -15,7 +15,7 @@ import {
   type FinalisedStatement,
 } from "./statements/finalise.server";
 import { getMonthStatement } from "./statements/reads.server";
-import { statementTotals } from "./statements/compute.server";
+import { totalsOf } from "./statements/compute.server";
 import { type StatementTotals } from "./statements/model.server";
 import { escapeLike } from "~/lib/csv";
 import { isPartnerSlug } from "~/lib/ids";
@@ -75,6 +75,7 @@ type ListRow = {
   retail_cents: number | null;
   discount_cents: number | null;
   tax_cents: number | null;
+  referral_cents: number | null;
 };
 
 /**
@@ -122,7 +123,7 @@ export async function listStatementsForSupport(
       select p.id as partner_id, p.slug, p.name as partner_name, p.status as partner_status,
         to_char(m.start, 'YYYY-MM') as month,
         s.id as statement_id, s.number, s.issued_at, s.line_count,
-        s.retail_cents, s.discount_cents, s.tax_cents
+        s.retail_cents, s.discount_cents, s.tax_cents, s.referral_cents
       from partners p
       cross join lateral generate_series(
         date_trunc('month', ${firstMonth === null ? sql`p.created_at` : sql`greatest(p.created_at, ${firstMonth}::timestamptz)`} at time zone 'UTC'),
@@ -158,15 +159,12 @@ export async function listStatementsForSupport(
           number: row.number,
           issuedAt: row.issued_at,
           lineCount: row.line_count ?? 0,
-          totals: statementTotals([
-            {
-              retailCents: row.retail_cents ?? 0,
-              discountCents: row.discount_cents ?? 0,
-              taxCents: row.tax_cents ?? 0,
-              netCents: 0,
-              totalCents: 0,
-            },
-          ]),
+          totals: totalsOf(
+            row.retail_cents ?? 0,
+            row.discount_cents ?? 0,
+            row.tax_cents ?? 0,
+            row.referral_cents ?? 0,
+          ),
           awaitingFinalisation: false,
         };
       }

@@ -14,12 +14,19 @@ import {
   referralAccountOf,
   setReferralAccountStatus,
 } from "~/domain/referrals/accounts.server";
-import type { ReferrerRef } from "~/domain/referrals/model.server";
+import type { ReferralAccountStatus, ReferrerRef } from "~/domain/referrals/model.server";
 import { referralLink } from "~/domain/referrals/reads.server";
 import { clock } from "./clock.server";
 import { redirectWithFlash } from "./flash.server";
 import { intentForm, type IntentContext } from "./intents.server";
-import { domainErrorMessage } from "./messages";
+import { domainErrorMessage, messageKey, type MessageKey } from "./messages";
+
+/** The flash after a status change: one sentence per status, never the raw value. */
+const STATUS_CHANGED: Record<ReferralAccountStatus, MessageKey> = {
+  connected: messageKey("referrals:panel.statusChanged.connected"),
+  paused: messageKey("referrals:panel.statusChanged.paused"),
+  disconnected: messageKey("referrals:panel.statusChanged.disconnected"),
+};
 
 /** A refusal as the form's failure: on its field, else above the form; a 404 stays a 404. */
 function refusal(error: unknown, fail: IntentContext["fail"], values: Record<string, string>) {
@@ -92,8 +99,7 @@ export function referralIntents({
       }
       return redirectWithFlash(request, here, {
         kind: "success",
-        key: "referrals:panel.statusChanged",
-        values: { status: input.status },
+        key: STATUS_CHANGED[input.status],
       });
     }),
   };

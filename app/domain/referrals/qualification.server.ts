@@ -11,6 +11,7 @@ import { reasonField, wholeNumberField } from "~/lib/fields";
 import { recordAudit, systemActor, type AuditActor } from "../audit.server";
 import { getCurrentPrices } from "../bundles.server";
 import { recordOutboxEvent } from "../outbox.server";
+import { holdOpenStatementMonth } from "../statements/open-month.server";
 import { inTransaction } from "../transaction.server";
 import {
   hashIp,
@@ -258,6 +259,10 @@ async function grantRewards(
     creditCents: number,
   ) => {
     if (cardOperations <= 0 && creditCents <= 0) return;
+    // A partner's credit is a line of its statement of this month (ADR 039).
+    if ("partnerId" in owner && creditCents > 0) {
+      await holdOpenStatementMonth(trx, { partnerId: owner.partnerId, now });
+    }
     const reward = await trx
       .insertInto("referral_rewards")
       .values({
@@ -447,9 +452,14 @@ export async function clawBackReferral(
     .set({ clawed_back_at: now })
     .where("qualifying_activation_code_id", "=", activationCodeId)
     .where("clawed_back_at", "is", null)
-    .returning(["id", "referred_business_id", "status"])
+    .returning(["id", "account_id", "referred_business_id", "status"])
     .executeTakeFirst();
   if (!referral) return false;
+  const referrer = await trx
+    .selectFrom("referral_accounts")
+    .select(["business_id", "partner_id"])
+    .where("id", "=", referral.account_id)
+    .executeTakeFirstOrThrow();
   const rewards = await trx
     .selectFrom("referral_rewards")
     .select([
@@ -466,6 +476,10 @@ export async function clawBackReferral(
     .execute();
   const clawed: Record<string, unknown>[] = [];
   for (const reward of rewards) {
+    // A partner's credit clawed back is a debit line on its statement of this month (ADR 039).
+    if (reward.partner_id && Number(reward.credit_cents) > 0) {
+      await holdOpenStatementMonth(trx, { partnerId: reward.partner_id, now });
+    }
     let used: number | null = null;
     if (reward.grant_id && reward.business_id) {
       const grant = await trx
@@ -512,6 +526,19 @@ export async function clawBackReferral(
     after: { clawed_back_at: now.toISOString(), rewards: clawed } as never,
     reason,
     ip,
+  });
+  await recordOutboxEvent(trx, {
+    topic: "referral.clawed_back",
+    businessId: referral.referred_business_id,
+    partnerId: referrer.partner_id,
+    payload: {
+      referral_id: referral.id,
+      business_id: referral.referred_business_id,
+      referrer_business_id: referrer.business_id,
+      referrer_partner_id: referrer.partner_id,
+      clawed_back_at: now.toISOString(),
+      rewards: clawed,
+    } as never,
   });
   return true;
 }

@@ -5,7 +5,9 @@ import { codeExpiryPassed } from "../predicates.server";
 import { type StatementPeriod } from "~/lib/statement-months";
 import {
   StatementLineKind,
+  StatementReferralLineKind,
   StatementTotals,
+  BundleTotals,
   BundleSummary,
   StatementCodeCounts,
   StatementPartner,
@@ -69,6 +71,71 @@ export function sourceLines(partnerId: string, period: StatementPeriod): RawBuil
     ) l`;
 }
 
+export type ReferralLineRow = {
+  line_no: number;
+  kind: StatementReferralLineKind;
+  occurred_at: Date;
+  referral_reward_id: string;
+  business_id: string;
+  business_name: string | null;
+  amount_cents: number;
+};
+
+export const REFERRAL_LINE_COLUMNS = `line_no, kind, occurred_at, referral_reward_id, business_id,
+  business_name, amount_cents`;
+
+/**
+ * The month's referral lines of a partner (ADR 039): a credit (negative) dated when its
+ * reward was granted, a debit (positive) dated when it was clawed back, each in the month it
+ * happened in — so a claw-back in the reward's own month offsets it on the same statement,
+ * and a later one is a debit on a later statement; no statement depends on a later event.
+ * Numbered by time, a credit before its own debit. The one source for drafts and finals.
+ */
+export function sourceReferralLines(
+  partnerId: string,
+  period: StatementPeriod,
+): RawBuilder<ReferralLineRow> {
+  return sql<ReferralLineRow>`
+    select (row_number() over (order by l.occurred_at, l.kind, l.referral_reward_id))::int as line_no,
+      l.*
+    from (
+      select 'referral_credit'::text as kind, rr.granted_at as occurred_at,
+        rr.id as referral_reward_id, r.referred_business_id as business_id,
+        biz.name as business_name, (0 - rr.credit_cents)::bigint as amount_cents
+      from referral_rewards rr
+      join referrals r on r.id = rr.referral_id
+      left join businesses biz on biz.id = r.referred_business_id
+      where rr.partner_id = ${partnerId} and rr.credit_cents > 0
+        and rr.granted_at >= ${period.start} and rr.granted_at < ${period.end}
+      union all
+      select 'referral_debit'::text, rr.clawed_back_at, rr.id, r.referred_business_id,
+        biz.name, rr.credit_cents::bigint
+      from referral_rewards rr
+      join referrals r on r.id = rr.referral_id
+      left join businesses biz on biz.id = r.referred_business_id
+      where rr.partner_id = ${partnerId} and rr.credit_cents > 0
+        and rr.clawed_back_at >= ${period.start} and rr.clawed_back_at < ${period.end}
+    ) l`;
+}
+
+export interface ReferralSums {
+  /** Number of referral lines. */
+  count: number;
+  /** Their sum: credits negative, debits positive. */
+  cents: number;
+}
+
+/** The count and sum of a set of referral lines (the month's source, or stored lines). */
+export async function sumReferralLines(
+  db: Database,
+  lines: RawBuilder<ReferralLineRow>,
+): Promise<ReferralSums> {
+  const { rows } = await sql<{ count: number; cents: number }>`
+    select count(*)::int as count, coalesce(sum(amount_cents), 0)::bigint as cents
+    from (${lines}) s`.execute(db);
+  return { count: rows[0]?.count ?? 0, cents: Number(rows[0]?.cents ?? 0) };
+}
+
 type SummaryRow = {
   bundle_id: string;
   bundle_name: string;
@@ -101,25 +168,50 @@ export async function summarise(
     bundleName: row.bundle_name,
     claims: row.claims,
     credits: row.credits,
-    ...totalsOf(row.retail_cents, row.discount_cents, row.tax_cents),
+    ...bundleTotalsOf(row.retail_cents, row.discount_cents, row.tax_cents),
   }));
 }
 
-export function totalsOf(
+export function bundleTotalsOf(
   retailCents: number,
   discountCents: number,
   taxCents: number,
-): StatementTotals {
+): BundleTotals {
   const netCents = retailCents - discountCents;
   return { retailCents, discountCents, netCents, taxCents, totalCents: netCents + taxCents };
 }
 
-/** The statement's totals: the sums of its per-bundle sums (lines are rounded already). */
-export function statementTotals(bundles: readonly StatementTotals[]): StatementTotals {
+/** A statement's totals: the total due is net + tax + the referral lines' sum. */
+export function totalsOf(
+  retailCents: number,
+  discountCents: number,
+  taxCents: number,
+  referralCents: number,
+): StatementTotals {
+  const netCents = retailCents - discountCents;
+  return {
+    retailCents,
+    discountCents,
+    netCents,
+    taxCents,
+    referralCents,
+    totalCents: netCents + taxCents + referralCents,
+  };
+}
+
+/**
+ * The statement's totals: the sums of its per-bundle sums (lines are rounded already) and
+ * of its referral lines.
+ */
+export function statementTotals(
+  bundles: readonly BundleTotals[],
+  referralCents: number,
+): StatementTotals {
   return totalsOf(
     bundles.reduce((sum, b) => sum + b.retailCents, 0),
     bundles.reduce((sum, b) => sum + b.discountCents, 0),
     bundles.reduce((sum, b) => sum + b.taxCents, 0),
+    referralCents,
   );
 }
 

@@ -12,7 +12,13 @@ import {
   statementPeriod,
 } from "~/lib/statement-months";
 import { StatementMonthOpen, StatementMonthBeforeEnrolment } from "./model.server";
-import { LINE_COLUMNS, sourceLines, partnerQuery } from "./compute.server";
+import {
+  LINE_COLUMNS,
+  REFERRAL_LINE_COLUMNS,
+  sourceLines,
+  sourceReferralLines,
+  partnerQuery,
+} from "./compute.server";
 import { enrolmentMonth, draftStatement, finalStatementRow } from "./reads.server";
 
 export interface FinalisedStatement {
@@ -122,7 +128,9 @@ async function finalizeMonth(
       discount_cents: draft.totals.discountCents,
       net_cents: draft.totals.netCents,
       tax_cents: draft.totals.taxCents,
+      referral_cents: draft.totals.referralCents,
       total_cents: draft.totals.totalCents,
+      referral_count: draft.referralCount,
       codes_issued: draft.codes.issued,
       codes_outstanding: draft.codes.outstanding,
       codes_revoked: draft.codes.revoked,
@@ -138,6 +146,15 @@ async function finalizeMonth(
     // The lines and the summary come from one source in one transaction: they always agree.
     throw new Error(
       `statements: ${number} has ${inserted.numAffectedRows} lines, not ${draft.lineCount}`,
+    );
+  }
+  const referralLines = await sql`
+    insert into statement_referral_lines (statement_id, ${sql.raw(REFERRAL_LINE_COLUMNS)})
+    select ${id}::uuid, ${sql.raw(REFERRAL_LINE_COLUMNS)}
+    from (${sourceReferralLines(partnerId, period)}) l`.execute(trx);
+  if (Number(referralLines.numAffectedRows ?? 0n) !== draft.referralCount) {
+    throw new Error(
+      `statements: ${number} has ${referralLines.numAffectedRows} referral lines, not ${draft.referralCount}`,
     );
   }
   const after: Json = {

@@ -1,6 +1,8 @@
 // Wholesale statements: one per partner and calendar month (UTC). The lines come from the
 // claims' price snapshots (one per code claimed in the month) and the roll-backs of the month
-// (credit lines, the snapshot negated); nothing is priced or rounded here. A draft is computed
+// (credit lines, the snapshot negated); nothing is priced or rounded here. A partner's
+// referral credits are lines of their own (ADR 039): a credit in the month the reward was
+// granted, a debit in the month it was clawed back, outside the bundles and the tax. A draft is computed
 // on demand; finalisation stores lines, per-bundle summary and totals as a snapshot under the
 // next gapless number of the partner and year, and a final statement never changes again.
 //
@@ -54,7 +56,8 @@ export interface StatementLine {
   taxCents: number;
 }
 
-export interface StatementTotals {
+/** A bundle's sums (the per-bundle summary): claims and their roll-backs only. */
+export interface BundleTotals {
   retailCents: number;
   discountCents: number;
   /** retail − discount: the wholesale amount. */
@@ -64,7 +67,30 @@ export interface StatementTotals {
   totalCents: number;
 }
 
-export interface BundleSummary extends StatementTotals {
+export interface StatementTotals extends BundleTotals {
+  /** The referral lines' sum: credits negative, debits positive; no tax on it. */
+  referralCents: number;
+  /** net + tax + referral */
+  totalCents: number;
+}
+
+export type StatementReferralLineKind = "referral_credit" | "referral_debit";
+
+/** A partner's referral credit (the reward granted) or debit (the reward clawed back). */
+export interface StatementReferralLine {
+  lineNo: number;
+  kind: StatementReferralLineKind;
+  occurredAt: Date;
+  referralRewardId: string;
+  /** The referred business. */
+  businessId: string;
+  /** Null when the business's name is not known (the line says "referred business"). */
+  businessName: string | null;
+  /** Negative for a credit, positive for a debit. */
+  amountCents: number;
+}
+
+export interface BundleSummary extends BundleTotals {
   bundleId: string;
   bundleName: string;
   claims: number;
@@ -110,5 +136,17 @@ export interface Statement {
   lineCount: number;
   claimCount: number;
   creditCount: number;
+  /** Referral lines (credits and debits), apart from the claim lines above. */
+  referralCount: number;
   codes: StatementCodeCounts;
+}
+
+/** A line dated in a month whose statement is final already (only a backdated clock). */
+export class StatementMonthFinal extends DomainError {
+  constructor(month: string) {
+    super(
+      "statement_month_final",
+      `The partner's statement for ${month} is final; a line can only be dated in an open month.`,
+    );
+  }
 }

@@ -12,6 +12,7 @@ import {
   StatementNotFound,
   StatementMonthBeforeEnrolment,
   StatementLine,
+  StatementReferralLine,
   StatementTotals,
   BundleSummary,
   StatementPartner,
@@ -20,7 +21,11 @@ import {
 import {
   LineRow,
   LINE_COLUMNS,
+  ReferralLineRow,
+  REFERRAL_LINE_COLUMNS,
   sourceLines,
+  sourceReferralLines,
+  sumReferralLines,
   summarise,
   totalsOf,
   statementTotals,
@@ -59,8 +64,9 @@ export async function draftStatement(
 ): Promise<Statement> {
   const lines = sourceLines(partner.id, period);
   const asOf = now < period.end ? now : period.end;
-  const [bundles, codes] = await Promise.all([
+  const [bundles, referrals, codes] = await Promise.all([
     summarise(db, lines),
+    sumReferralLines(db, sourceReferralLines(partner.id, period)),
     codeCounts(db, { partnerId: partner.id, period, asOf }),
   ]);
   const claimCount = bundles.reduce((sum, b) => sum + b.claims, 0);
@@ -75,10 +81,11 @@ export async function draftStatement(
     issuedAt: null,
     partner: partnerSnapshot(partner),
     bundles,
-    totals: statementTotals(bundles),
+    totals: statementTotals(bundles, referrals.cents),
     lineCount: claimCount + creditCount,
     claimCount,
     creditCount,
+    referralCount: referrals.count,
     codes,
   };
 }
@@ -99,7 +106,9 @@ const STATEMENT_COLUMNS = [
   "discount_cents",
   "net_cents",
   "tax_cents",
+  "referral_cents",
   "total_cents",
+  "referral_count",
   "codes_issued",
   "codes_outstanding",
   "codes_revoked",
@@ -136,11 +145,13 @@ function finalStatement(row: StatementRow): Statement {
       discountCents: row.discount_cents,
       netCents: row.net_cents,
       taxCents: row.tax_cents,
+      referralCents: row.referral_cents,
       totalCents: row.total_cents,
     },
     lineCount: row.line_count,
     claimCount: row.claim_count,
     creditCount: row.credit_count,
+    referralCount: row.referral_count,
     codes: {
       issued: row.codes_issued,
       outstanding: row.codes_outstanding,
@@ -220,6 +231,39 @@ export async function listStatementLines(
   return { lines, nextAfter: more ? (lines.at(-1)?.lineNo ?? null) : null };
 }
 
+function toReferralLine(row: ReferralLineRow): StatementReferralLine {
+  return {
+    lineNo: row.line_no,
+    kind: row.kind,
+    occurredAt: row.occurred_at,
+    referralRewardId: row.referral_reward_id,
+    businessId: row.business_id,
+    businessName: row.business_name,
+    amountCents: Number(row.amount_cents),
+  };
+}
+
+/**
+ * Every referral line of a statement, in order: the stored ones of a final statement, or the
+ * month's as they stand for a draft. A month has few (one per reward granted or clawed back),
+ * so there is no paging.
+ */
+export async function listStatementReferralLines(
+  db: Database,
+  { partnerId, statement }: { partnerId: string; statement: Statement },
+): Promise<StatementReferralLine[]> {
+  const source: RawBuilder<ReferralLineRow> =
+    statement.id !== null
+      ? sql<ReferralLineRow>`select ${sql.raw(REFERRAL_LINE_COLUMNS)} from statement_referral_lines sl
+          where sl.statement_id = ${statement.id}
+            and exists (select 1 from statements s
+                        where s.id = sl.statement_id and s.partner_id = ${partnerId})`
+      : sourceReferralLines(partnerId, statementPeriod(statement.month));
+  const { rows } = await sql<ReferralLineRow>`
+    select ${sql.raw(REFERRAL_LINE_COLUMNS)} from (${source}) l order by line_no`.execute(db);
+  return rows.map(toReferralLine);
+}
+
 export interface StatementListEntry {
   id: string | null;
   status: "draft" | "final";
@@ -251,6 +295,7 @@ export async function listStatements(
       "retail_cents",
       "discount_cents",
       "tax_cents",
+      "referral_cents",
     ])
     .where("partner_id", "=", partnerId)
     .orderBy("period_start", "desc")
@@ -279,7 +324,7 @@ export async function listStatements(
       month: monthOf(row.period_start),
       issuedAt: row.issued_at,
       lineCount: row.line_count,
-      totals: totalsOf(row.retail_cents, row.discount_cents, row.tax_cents),
+      totals: totalsOf(row.retail_cents, row.discount_cents, row.tax_cents, row.referral_cents),
     })),
   ];
 }
@@ -323,10 +368,13 @@ export async function runningMonthTotals(
   { partnerId, now }: { partnerId: string; now: Date },
 ): Promise<RunningMonthTotals> {
   const period = statementPeriod(monthOf(now));
-  const bundles = await summarise(db, sourceLines(partnerId, period));
+  const [bundles, referrals] = await Promise.all([
+    summarise(db, sourceLines(partnerId, period)),
+    sumReferralLines(db, sourceReferralLines(partnerId, period)),
+  ]);
   return {
     month: period.month,
-    totals: statementTotals(bundles),
+    totals: statementTotals(bundles, referrals.cents),
     claimCount: bundles.reduce((sum, b) => sum + b.claims, 0),
     creditCount: bundles.reduce((sum, b) => sum + b.credits, 0),
   };

@@ -21,6 +21,9 @@ export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "invoice.issued",
   "invoice.paid",
   "invoice.payment_failed",
+  "referral.qualified",
+  "referral.rewarded",
+  "referral.clawed_back",
 ];
 
 /** An endpoint as the API's POST takes it (the page's form parses into the same fields). */

@@ -62,7 +62,12 @@ export default {
     applyStatus: "Apply",
     connected: "Connected to the referral program: {{link}}",
     saved: "Referral link and rule saved.",
-    statusChanged: "Referral account is now {{status}}.",
+    statusChanged: {
+      connected: "The referral account is connected again: its link attributes sign-ups.",
+      paused:
+        "The referral account is paused: its link attributes nobody until it is connected again.",
+      disconnected: "The referral account is disconnected: its link attributes nobody.",
+    },
     ruleNote: "A rule change applies to referrals that qualify after it.",
   },
   queue: {
