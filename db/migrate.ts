@@ -15,6 +15,7 @@ import * as webhooksOrdering from "./migrations/2026-12-06T11-00-00_webhooks_ord
 import * as referrals from "./migrations/2026-12-06T12-00-00_referrals.ts";
 import * as subscriptions from "./migrations/2026-12-06T10-00-00_subscriptions.ts";
 import * as invoices from "./migrations/2026-12-06T10-10-00_invoices.ts";
+import * as batchAndBusinessLocale from "./migrations/2026-12-07T04-00-00_batch_and_business_locale.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-06T12-00-00_referrals": referrals,
   "2026-12-06T10-00-00_subscriptions": subscriptions,
   "2026-12-06T10-10-00_invoices": invoices,
+  "2026-12-07T04-00-00_batch_and_business_locale": batchAndBusinessLocale,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
