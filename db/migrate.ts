@@ -18,6 +18,7 @@ import * as invoices from "./migrations/2026-12-06T10-10-00_invoices.ts";
 import * as invoiceCorrections from "./migrations/2026-12-07T01-00-00_invoice_corrections.ts";
 import * as payments from "./migrations/2026-12-07T02-00-00_payments.ts";
 import * as referralStatementLines from "./migrations/2026-12-07T03-00-00_referral_statement_lines.ts";
+import * as batchAndBusinessLocale from "./migrations/2026-12-07T04-00-00_batch_and_business_locale.ts";
 
 const migrations: Record<string, Migration> = {
   "2026-11-26T12-00-00_foundation": foundation,
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-07T01-00-00_invoice_corrections": invoiceCorrections,
   "2026-12-07T02-00-00_payments": payments,
   "2026-12-07T03-00-00_referral_statement_lines": referralStatementLines,
+  "2026-12-07T04-00-00_batch_and_business_locale": batchAndBusinessLocale,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

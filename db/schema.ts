@@ -111,6 +111,7 @@ export interface Businesses {
   custom_card_operations_per_month: number | null;
   custom_staff_seats: number | null;
   id: Generated<string>;
+  locale: string | null;
   locations: Generated<number>;
   name: string;
   plan_id: string;
@@ -169,6 +170,7 @@ export interface CodeBatches {
   id: Generated<string>;
   label: string | null;
   lease_expires_at: Timestamp | null;
+  locale: Generated<string>;
   partner_id: string;
   prefix: string | null;
   recipient: string | null;

@@ -168,7 +168,7 @@ export const endpoints = {
     operationId: "generateCodes",
     summary: "Generate a batch of codes from a bundle",
     description:
-      "Up to 10,000 codes are made in the request (201, with the codes). A larger batch (up to 1,000,000) is made by a background job: 202 with the batch, whose URL (Location) to poll until `status` is `ready`; then read its codes as CSV. Codes are claimable only once their batch is ready.",
+      "Up to 10,000 codes are made in the request (201, with the codes). A larger batch (up to 1,000,000) is made by a background job: 202 with the batch, whose URL (Location) to poll until `status` is `ready`; then read its codes as CSV. Codes are claimable only once their batch is ready. `locale` (`en`, `th`, `uk`) is the language of the batch's printable code cards; without it, the partner's locale (English when it is none of these).",
     tag: "Batches",
     auth: "partner",
     params: idParams("bundle"),

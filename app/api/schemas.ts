@@ -5,6 +5,7 @@
 import "zod-openapi/extend";
 import { z } from "zod";
 import { errorCodeNames } from "~/domain/error-codes";
+import { supportedLanguages } from "~/lib/locale";
 
 const uuid = z.string().uuid();
 const dateTime = z.string().datetime({ offset: true });
@@ -88,6 +89,9 @@ export const BatchSchema = z
     created_by: z.string(),
     created_at: dateTime,
     completed_at: dateTime.nullable(),
+    locale: z
+      .enum(supportedLanguages)
+      .openapi({ description: "The language the batch's printable code cards are written in." }),
     links: z.object({ self: z.string(), codes_csv: z.string() }),
   })
   .openapi({ ref: "Batch" });

@@ -2,7 +2,7 @@
 // integer cents. One function per resource, so every endpoint shows a resource the same way;
 // each returns the type of its schema (schemas.ts), so the document and the answer agree.
 import type { z } from "zod";
-import type { Batch, GeneratedCode } from "~/domain/batches/model.server";
+import { cardLanguageOf, type Batch, type GeneratedCode } from "~/domain/batches/model.server";
 import type { Bundle } from "~/domain/bundles.server";
 import type { ClientCode, ClientRow } from "~/domain/clients/model.server";
 import type { getClient } from "~/domain/clients/reads.server";
@@ -81,6 +81,7 @@ export function batchJson(batch: Batch): z.infer<typeof BatchSchema> {
     created_by: batch.createdByLabel,
     created_at: batch.createdAt.toISOString(),
     completed_at: iso(batch.completedAt),
+    locale: cardLanguageOf(batch.locale),
     links: {
       self: batchUrl(batch.id),
       codes_csv: `${batchUrl(batch.id)}/codes.csv`,

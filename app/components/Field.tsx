@@ -58,6 +58,7 @@ interface SelectFieldProps extends React.SelectHTMLAttributes<HTMLSelectElement>
   label: string;
   name: string;
   error?: FieldError;
+  hint?: ReactNode;
   options: { value: string; label: string }[];
 }
 
@@ -65,12 +66,16 @@ export function SelectField({
   label,
   name,
   error,
+  hint,
   options,
   className,
   ...select
 }: SelectFieldProps) {
   const id = useId();
   const errorText = useFieldErrorText()(error, label);
+  const describedBy = [hint ? `${id}-hint` : null, errorText ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div className={className}>
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
@@ -80,7 +85,7 @@ export function SelectField({
         id={id}
         name={name}
         aria-invalid={errorText ? true : undefined}
-        aria-describedby={errorText ? `${id}-error` : undefined}
+        aria-describedby={describedBy || undefined}
         className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-100"
         {...select}
       >
@@ -90,6 +95,11 @@ export function SelectField({
           </option>
         ))}
       </select>
+      {hint ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
       {errorText ? (
         <p id={`${id}-error`} className="mt-1 text-sm text-red-700" role="alert">
           {errorText}

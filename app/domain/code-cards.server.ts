@@ -35,7 +35,14 @@ export class CardPartOutOfRange extends DomainError {
 }
 
 export interface CodeCardsData {
-  batch: { id: string; label: string | null; prefix: string | null };
+  /** `locale`: the tag the cards print in, chosen when the batch was generated. */
+  batch: {
+    id: string;
+    label: string | null;
+    prefix: string | null;
+    locale: string;
+    createdAt: Date;
+  };
   bundle: { name: string; staffSeats: number; cardOperations: number; termMonths: number };
   /** 1-based part of the batch's outstanding codes in this file, of `parts`. */
   part: number;
@@ -83,6 +90,8 @@ export async function loadCodeCards(
       "cb.label",
       "cb.prefix",
       "cb.status",
+      "cb.locale",
+      "cb.created_at",
       "b.name as bundleName",
       "b.staff_seats",
       "b.card_operations",
@@ -118,7 +127,13 @@ export async function loadCodeCards(
     .execute();
 
   return {
-    batch: { id: batch.id, label: batch.label, prefix: batch.prefix },
+    batch: {
+      id: batch.id,
+      label: batch.label,
+      prefix: batch.prefix,
+      locale: batch.locale,
+      createdAt: new Date(batch.created_at),
+    },
     bundle: {
       name: batch.bundleName,
       staffSeats: batch.staff_seats,

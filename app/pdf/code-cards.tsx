@@ -24,6 +24,11 @@ export interface CodeCardsInput {
   title: string;
   /** PDF metadata author: the partner. */
   author: string;
+  /**
+   * PDF metadata creation date: the batch's, so that its cards are the same bytes on every
+   * render. Without it, the time of rendering.
+   */
+  creationDate?: Date;
   partnerName: string;
   /** Noto Sans (Thai, Cyrillic, Latin) instead of Helvetica, for text WinAnsi cannot write. */
   unicodeFonts?: boolean;
@@ -281,7 +286,13 @@ export function CodeCardsDocument({ input }: { input: CodeCardsInput }) {
     sheets.push(input.cards.slice(i, i + CARDS_PER_PAGE));
   }
   return (
-    <Document title={input.title} author={input.author} creator="7stamp" producer="7stamp">
+    <Document
+      title={input.title}
+      author={input.author}
+      creator="7stamp"
+      producer="7stamp"
+      creationDate={input.creationDate}
+    >
       {sheets.map((cards, index) => (
         <Sheet key={index} cards={cards} input={input} bundleContent={bundleContent} />
       ))}

@@ -396,6 +396,7 @@ export function codeCardsInput(
         ? t("cards:titlePart", { bundle: bundle.name, part: cards.part, parts: cards.parts })
         : t("cards:title", { bundle: bundle.name }),
     author: partnerName,
+    creationDate: cards.batch.createdAt,
     partnerName,
     // Thai and Ukrainian labels need glyphs Helvetica lacks (ADR 035).
     unicodeFonts: locale.language !== "en",

@@ -1,6 +1,7 @@
 // /partner/:slug/batches/:batchId/cards.pdf[?part=N] — a ready batch's outstanding codes as
 // printable cards, ten per A4 page, rendered in a worker thread. Batches with more than
-// CARDS_PER_FILE outstanding codes print as numbered parts.
+// CARDS_PER_FILE outstanding codes print as numbered parts. The cards are in the batch's
+// language (chosen when generating); refusals in the language of the person asking.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
@@ -14,6 +15,7 @@ import {
 } from "~/domain/code-cards.server";
 import { translatorFor } from "~/i18n";
 import { pdfDownload, plainTextResponse } from "~/lib/downloads.server";
+import { chooseLocale } from "~/lib/locale";
 import { localeOfRequest } from "~/lib/request-locale.server";
 import { codeCardsInput, renderCodeCardsPdf, RendererBusy } from "~/pdf/render.server";
 import { clock } from "~/lib/clock.server";
@@ -65,9 +67,11 @@ export async function loader(args: LoaderFunctionArgs) {
 
   let pdf: Buffer<ArrayBuffer>;
   try {
-    pdf = await renderCodeCardsPdf(codeCardsInput(cards, { partnerName: partner.name, locale }), {
-      signal: args.request.signal,
-    });
+    const cardLocale = chooseLocale({ organisation: cards.batch.locale });
+    pdf = await renderCodeCardsPdf(
+      codeCardsInput(cards, { partnerName: partner.name, locale: cardLocale }),
+      { signal: args.request.signal },
+    );
   } catch (error) {
     if (error instanceof RendererBusy) {
       return plainTextResponse(503, t("cards:busy"), { "Retry-After": "30" });

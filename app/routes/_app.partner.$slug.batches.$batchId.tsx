@@ -10,7 +10,7 @@ import { Field, FormAlert } from "~/components/Field";
 import { Card, PageHeader, Stat } from "~/components/Layout";
 import { ProgressBar } from "~/components/ProgressBar";
 import { db } from "~/db.server";
-import { BatchNotFound } from "~/domain/batches/model.server";
+import { BatchNotFound, cardLanguageOf } from "~/domain/batches/model.server";
 import { batchCodeCounts, getBatch } from "~/domain/batches/reads.server";
 import { cardFileParts } from "~/domain/code-cards.server";
 import { RevokeInputSchema } from "~/domain/codes/model.server";
@@ -46,7 +46,13 @@ export async function loader(args: LoaderFunctionArgs) {
       : null;
   // Cards print for outstanding codes, a bounded number per PDF file.
   const cardParts = counts && counts.outstanding > 0 ? cardFileParts(counts.outstanding) : 0;
-  return { batch, counts, cardParts, slug: partner.slug };
+  return {
+    batch,
+    counts,
+    cardParts,
+    cardLanguage: cardLanguageOf(batch.locale),
+    slug: partner.slug,
+  };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -84,7 +90,7 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function BatchPage() {
   const { t } = useTranslation("batches");
-  const { batch, counts, cardParts, slug } = useLiveLoaderData<typeof loader>(
+  const { batch, counts, cardParts, cardLanguage, slug } = useLiveLoaderData<typeof loader>(
     POLL_MS,
     (data) => data.batch.status === "generating",
   );
@@ -153,6 +159,8 @@ export default function BatchPage() {
               <dd className="font-medium">{formatDate(batch.expiresAt, locale)}</dd>
               <dt className="text-slate-600">{t("details.recipient")}</dt>
               <dd className="font-medium">{batch.recipient ?? "—"}</dd>
+              <dt className="text-slate-600">{t("fields.cardLanguage")}</dt>
+              <dd className="font-medium">{t(`languages.${cardLanguage}`, { ns: "common" })}</dd>
               <dt className="text-slate-600">{t("fields.created")}</dt>
               <dd className="font-medium">
                 {formatDateTime(batch.createdAt, locale)}

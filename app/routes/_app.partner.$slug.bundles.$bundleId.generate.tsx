@@ -3,17 +3,20 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { notFound, requirePartnerMember } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
-import { Field, FormAlert } from "~/components/Field";
+import { Field, FormAlert, SelectField } from "~/components/Field";
 import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import {
   BatchFormSchema,
+  cardLanguageOf,
   PartnerSuspendedFromGenerating,
   MAX_BATCH_SIZE,
   SYNC_BATCH_LIMIT,
 } from "~/domain/batches/model.server";
 import { generateBatch } from "~/domain/batches/generation.server";
 import { getBundle } from "~/domain/bundles.server";
+import { memberPartnerLocale } from "~/domain/partners.server";
+import { supportedLanguages } from "~/lib/locale";
 import { DomainError } from "~/domain/errors.server";
 import { enqueueBatchGeneration } from "~/jobs/queue.server";
 import { domainErrorMessage } from "~/lib/messages";
@@ -30,7 +33,7 @@ export const meta: MetaFunction = () => [{ title: "Generate codes · 7stamp Part
 const formFieldOf: Record<string, string> = { expires_at: "expiresOn", bundle: "form" };
 
 export async function loader(args: LoaderFunctionArgs) {
-  const { partner } = await requirePartnerMember(args, args.params.slug);
+  const { user, partner } = await requirePartnerMember(args, args.params.slug);
   const bundle = await getBundle(db, {
     partnerId: partner.id,
     bundleId: args.params.bundleId ?? "",
@@ -40,16 +43,28 @@ export async function loader(args: LoaderFunctionArgs) {
   const defaultExpiry = new Date(Date.now() + bundle.codeValidityDays * 86_400_000)
     .toISOString()
     .slice(0, 10);
-  return { bundle, defaultExpiry, syncLimit: SYNC_BATCH_LIMIT, maxSize: MAX_BATCH_SIZE };
+  // The cards' language starts at the partner's, as a batch made without a choice gets it.
+  const partnerLocale = await memberPartnerLocale(db, { userId: user.id, slug: partner.slug });
+  const cardLanguage = cardLanguageOf(partnerLocale ?? "en");
+  return {
+    bundle,
+    defaultExpiry,
+    cardLanguage,
+    syncLimit: SYNC_BATCH_LIMIT,
+    maxSize: MAX_BATCH_SIZE,
+  };
 }
 
 export async function action(args: ActionFunctionArgs) {
   const { user, partner } = await requirePartnerMember(args, args.params.slug);
   const form = parseForm(BatchFormSchema, await args.request.formData());
   if (!form.success) return formFailure(form);
-  const values = Object.fromEntries(
-    Object.entries(form.data).map(([key, value]) => [key, value == null ? "" : String(value)]),
-  );
+  const values = {
+    ...Object.fromEntries(
+      Object.entries(form.data).map(([key, value]) => [key, value == null ? "" : String(value)]),
+    ),
+    locale: form.data.cardLanguage ?? "",
+  };
   try {
     const { batch, codes } = await generateBatch(db, {
       partnerId: partner.id,
@@ -86,7 +101,8 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function GenerateCodes() {
   const { t } = useTranslation("batches");
-  const { bundle, defaultExpiry, syncLimit, maxSize } = useLoaderData<typeof loader>();
+  const { bundle, defaultExpiry, cardLanguage, syncLimit, maxSize } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const locale = useFormattingLocale();
@@ -170,6 +186,17 @@ export default function GenerateCodes() {
                 hint={t("generate.recipientHint")}
               />
             </div>
+            <SelectField
+              label={t("fields.cardLanguage")}
+              name="locale"
+              defaultValue={values.locale ?? cardLanguage}
+              error={actionData?.errors.locale}
+              hint={t("generate.cardLanguageHint")}
+              options={supportedLanguages.map((code) => ({
+                value: code,
+                label: t(`languages.${code}`, { ns: "common" }),
+              }))}
+            />
             <div className="md:col-span-2">
               <Button type="submit" disabled={busy}>
                 {busy ? t("generate.working") : t("generate.submit")}

@@ -18,6 +18,7 @@ import {
   GeneratedCode,
   BatchExpiryOutOfRange,
   PartnerSuspendedFromGenerating,
+  cardLocale,
 } from "./model.server";
 import { toBatch, batchQuery } from "./reads.server";
 
@@ -49,7 +50,7 @@ export async function generateBatch(
     // FOR SHARE: a suspension waits for a generation under way, and one made first is seen.
     const partner = await trx
       .selectFrom("partners")
-      .select("status")
+      .select(["status", "locale"])
       .where("id", "=", partnerId)
       .forShare()
       .executeTakeFirst();
@@ -70,6 +71,7 @@ export async function generateBatch(
       throw new BatchExpiryOutOfRange();
     }
 
+    const locale = cardLocale(partner.locale, input.cardLanguage ?? null);
     const { id: batchId } = await trx
       .insertInto("code_batches")
       .values({
@@ -80,6 +82,7 @@ export async function generateBatch(
         expires_at: expiresAt,
         label: input.label,
         recipient: input.recipient,
+        locale,
         created_by: actor.userId,
         created_by_label: actor.label,
       })
@@ -109,7 +112,13 @@ export async function generateBatch(
       action: codes ? "batch.generated" : "batch.started",
       partnerId,
       subject: { type: "code_batch", id: batchId },
-      after: { bundleId: bundle.id, count: input.count, prefix: input.prefix, label: input.label },
+      after: {
+        bundleId: bundle.id,
+        count: input.count,
+        prefix: input.prefix,
+        label: input.label,
+        locale,
+      },
       ip,
     });
     const batch = await batchQuery(trx, partnerId)

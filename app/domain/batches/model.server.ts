@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { PREFIX_PATTERN } from "~/lib/activation-code";
 import { isCalendarDate } from "~/lib/forms";
+import { chooseLocale, supportedLanguages, type Language } from "~/lib/locale";
 import { DomainError } from "../errors.server";
 
 /** Up to this many codes are made in the request; more go to the background job. */
@@ -35,6 +36,8 @@ export interface Batch {
   createdAt: Date;
   completedAt: Date | null;
   createdByLabel: string;
+  /** The tag its code cards print in: "th-TH", "uk", "en-GB" (cardLocale). */
+  locale: string;
 }
 
 export interface BatchInput {
@@ -43,6 +46,8 @@ export interface BatchInput {
   expiresAt: Date | null;
   label: string | null;
   recipient: string | null;
+  /** The language of the batch's code cards; null: the partner's (cardLocale). */
+  cardLanguage?: Language | null;
 }
 
 export interface GeneratedCode {
@@ -71,6 +76,25 @@ const prefixSchema = z
 
 const countSchema = z.number().int().min(1).max(MAX_BATCH_SIZE);
 
+const cardLanguageSchema = z.enum(supportedLanguages);
+
+/**
+ * The locale a batch's code cards print in. Without a choice, the partner's language (English
+ * when the partner's locale has no catalogue, e.g. "de-DE"). The partner's own tag is kept
+ * when it is in that language, so its region still decides the dates ("en-GB"); another
+ * language is stored bare ("uk"), and gets its usual region when the cards are rendered.
+ */
+export function cardLocale(partnerLocale: string, chosen: Language | null): string {
+  const partner = chooseLocale({ organisation: partnerLocale });
+  const language = chosen ?? partner.language;
+  return partnerLocale.split("-")[0] === language ? partnerLocale : language;
+}
+
+/** The catalogue language of a batch's stored locale (what its cards read in). */
+export function cardLanguageOf(locale: string): Language {
+  return chooseLocale({ organisation: locale }).language;
+}
+
 /** The API's body: `{count, prefix?, expires_at?, label?, recipient?}` (JSON numbers, ISO dates). */
 export const BatchInputSchema = z
   .object({
@@ -84,6 +108,7 @@ export const BatchInputSchema = z
       .nullish(),
     label: optionalText(120),
     recipient: optionalText(200),
+    locale: cardLanguageSchema.optional(),
   })
   .strict()
   .transform((body): BatchInput => ({
@@ -92,6 +117,7 @@ export const BatchInputSchema = z
     expiresAt: body.expires_at ?? null,
     label: body.label,
     recipient: body.recipient,
+    cardLanguage: body.locale ?? null,
   }));
 
 /** The page's form: the same fields as text; expiry is a date (end of that day, UTC). */
@@ -117,6 +143,9 @@ export const BatchFormSchema = z
       .optional(),
     label: optionalText(120),
     recipient: optionalText(200),
+    // The select always sends one (an unknown value names the field); a POST without it
+    // gets the partner's language, as through the API.
+    locale: cardLanguageSchema.optional(),
   })
   .transform((form): BatchInput => ({
     count: form.count,
@@ -124,6 +153,7 @@ export const BatchFormSchema = z
     expiresAt: form.expiresOn ? new Date(`${form.expiresOn}T23:59:59.999Z`) : null,
     label: form.label,
     recipient: form.recipient,
+    cardLanguage: form.locale ?? null,
   }));
 
 export class BatchExpiryOutOfRange extends DomainError {

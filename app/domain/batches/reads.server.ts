@@ -30,6 +30,7 @@ const batchColumns = [
   "code_batches.created_at",
   "code_batches.completed_at",
   "code_batches.created_by_label",
+  "code_batches.locale",
 ] as const;
 
 type BatchRecord = {
@@ -48,6 +49,7 @@ type BatchRecord = {
   created_at: Date;
   completed_at: Date | null;
   created_by_label: string;
+  locale: string;
 };
 
 export function toBatch(row: BatchRecord): Batch {
@@ -67,6 +69,7 @@ export function toBatch(row: BatchRecord): Batch {
     createdAt: new Date(row.created_at),
     completedAt: row.completed_at ? new Date(row.completed_at) : null,
     createdByLabel: row.created_by_label,
+    locale: row.locale,
   };
 }
 

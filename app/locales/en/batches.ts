@@ -10,6 +10,7 @@ export default {
     status: "Status",
     created: "Created",
     completed: "Completed",
+    cardLanguage: "Card language",
   },
   details: {
     prefix: "Prefix",
@@ -29,6 +30,8 @@ export default {
       "Unclaimed codes can no longer be claimed after this day (UTC). The bundle's default is {{days}} days.",
     labelHint: "Your own name for the batch, like “Spring fair 2027”.",
     recipientHint: "Whom the batch is meant for, for your records.",
+    cardLanguageHint:
+      "The language of the printable code cards: their texts and dates. Your partner account's language is preselected.",
     submit: "Generate codes",
     working: "Generating…",
   },
