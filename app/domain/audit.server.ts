@@ -1,7 +1,7 @@
 // The audit log: every state change, who did it, for which organisation, before and after.
 import type { Database } from "~db/index.ts";
 import type { Json } from "~db/schema.ts";
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { AuditFilter } from "~/lib/audit-filter";
 import { csvLine, csvStream, escapeLike } from "~/lib/csv";
 import { isUuid } from "~/lib/ids";
@@ -47,23 +47,44 @@ export interface AuditEntry {
 export const systemActor: AuditActor = { userId: null, label: SYSTEM_ACTOR_LABEL };
 
 export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto("audit_log")
-    .values({
-      actor_user_id: entry.actor?.userId ?? null,
-      actor_label: entry.actor?.label ?? "anonymous",
-      partner_id: entry.partnerId ?? null,
-      business_id: entry.businessId ?? null,
-      action: entry.action,
-      subject_type: entry.subject?.type ?? null,
-      subject_id: entry.subject?.id ?? null,
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
-      reason: entry.reason ?? null,
-      ip: entry.ip ?? null,
-      ...(entry.occurredAt ? { occurred_at: entry.occurredAt } : {}),
-    })
-    .execute();
+  await db.insertInto("audit_log").values(auditValues(entry)).execute();
+}
+
+/** The one place an entry becomes an audit_log row. */
+function auditValues(entry: AuditEntry) {
+  return {
+    actor_user_id: entry.actor?.userId ?? null,
+    actor_label: entry.actor?.label ?? "anonymous",
+    partner_id: entry.partnerId ?? null,
+    business_id: entry.businessId ?? null,
+    action: entry.action,
+    subject_type: entry.subject?.type ?? null,
+    subject_id: entry.subject?.id ?? null,
+    before: entry.before === undefined ? null : JSON.stringify(entry.before),
+    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    reason: entry.reason ?? null,
+    ip: entry.ip ?? null,
+    ...(entry.occurredAt ? { occurred_at: entry.occurredAt } : {}),
+  };
+}
+
+/**
+ * recordAudit as a part of the caller's statement (ADR 041): a data-modifying CTE body that
+ * records the entry once for each row of the CTE `cte` names — so a write whose condition
+ * matched nothing records nothing, without a round trip of its own.
+ */
+export function recordAuditForEachSql(entry: AuditEntry, cte: string): RawBuilder<unknown> {
+  const v = auditValues(entry);
+  // Without occurredAt the column's default applies, as in recordAudit.
+  const at = v.occurred_at
+    ? { column: sql`, occurred_at`, value: sql`, ${v.occurred_at}::timestamptz` }
+    : { column: sql``, value: sql`` };
+  return sql`insert into audit_log (actor_user_id, actor_label, partner_id, business_id, action,
+      subject_type, subject_id, before, after, reason, ip${at.column})
+    select ${v.actor_user_id}::uuid, ${v.actor_label}::text, ${v.partner_id}::uuid,
+      ${v.business_id}::uuid, ${v.action}::text, ${v.subject_type}::text, ${v.subject_id}::text,
+      ${v.before}::jsonb, ${v.after}::jsonb, ${v.reason}::text, ${v.ip}::text${at.value}
+    from ${sql.table(cte)}`;
 }
 
 export interface AuditRow {

@@ -170,13 +170,26 @@ export const BundleInputSchema = z
  * (ADR 019). Bundle previews and claims both price here.
  */
 export async function getCurrentPrices(db: Database, now: Date): Promise<UnitPrices> {
-  const row = await db
+  return unitPricesOf(await pricesInForce(db, now).executeTakeFirst());
+}
+
+/** getCurrentPrices' query, for a statement that reads it with more (the claim's, ADR 041). */
+export function pricesInForce(db: Database, now: Date) {
+  return db
     .selectFrom("price_list")
     .select(["staff_seat_month_cents", "card_operation_cents"])
     .where("effective_from", "<=", now)
     .orderBy("effective_from", "desc")
-    .limit(1)
-    .executeTakeFirstOrThrow(() => new Error("The price list has no row in effect."));
+    .limit(1);
+}
+
+/** The prices `pricesInForce` found; there is always a row (the migration's). */
+export function unitPricesOf(
+  row: { staff_seat_month_cents: number | null; card_operation_cents: number | null } | undefined,
+): UnitPrices {
+  if (row?.staff_seat_month_cents == null || row.card_operation_cents == null) {
+    throw new Error("The price list has no row in effect.");
+  }
   return {
     staffSeatMonthCents: row.staff_seat_month_cents,
     cardOperationCents: row.card_operation_cents,

@@ -1,6 +1,6 @@
 // Attempt counters kept in the database, so a limit holds across every app process.
 // Fixed windows: a key's hits in the current window decide; the window's end is when to retry.
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Database } from "~db/index.ts";
 import { RateLimited } from "./errors.server";
 
@@ -94,9 +94,32 @@ export async function checkRateLimits(
       ),
     )
     .execute();
-  const over = limits.filter(
-    ({ key, rule }) => (rows.find((r) => r.key === key)?.hits ?? 0) >= rule.limit,
+  return rateLimitsReached(limits, Object.fromEntries(rows.map((r) => [r.key, r.hits])), now);
+}
+
+/**
+ * checkRateLimits as a SQL expression, for a statement that reads more in the same round
+ * trip: the keys' hits in their current windows as a JSON object `{key: hits}` (keys without a
+ * counter left out). `rateLimitsReached` decides on it.
+ */
+export function rateLimitHitsSql(
+  limits: KeyedRule[],
+  now: Date,
+): RawBuilder<Record<string, number>> {
+  const matches = limits.map(
+    ({ key, rule }) => sql`(key = ${key} and window_start = ${windowStart(rule, now)})`,
   );
+  return sql<Record<string, number>>`coalesce((select json_object_agg(key, hits)
+    from rate_limit_counters where ${sql.join(matches, sql` or `)}), '{}'::json)`;
+}
+
+/** Is any of the keys already at its limit, given their hits? (checkRateLimits' rule.) */
+export function rateLimitsReached(
+  limits: KeyedRule[],
+  hits: Record<string, number>,
+  now: Date,
+): RateLimitState {
+  const over = limits.filter(({ key, rule }) => (hits[key] ?? 0) >= rule.limit);
   return stateOf(over, now);
 }
 

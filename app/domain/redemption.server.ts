@@ -1,26 +1,34 @@
 // Redemption: a business claims an activation code and gets its bundle as a grant. The claim
 // is one transaction (DESIGN.md §4); every way it can fail has its own error, and failures
 // count against the business and the IP address, in the database, across processes.
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { parseCode } from "~/lib/activation-code";
 import { addMonthsClamped } from "~/lib/billing-periods";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
-import { recordAudit, type AuditActor } from "./audit.server";
-import { getCurrentPrices } from "./bundles.server";
+import { recordAuditForEachSql, type AuditActor } from "./audit.server";
+import { pricesInForce, unitPricesOf } from "./bundles.server";
 import { CodeMistyped, CodeNotFound, CodeNotIssued } from "./codes/model.server";
 import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError, RateLimited } from "./errors.server";
 import { codeExpiryPassed } from "./predicates.server";
-import { recordOutboxEvent } from "./outbox.server";
+import { recordOutboxEventForEachSql } from "./outbox.server";
 import { inTransaction } from "./transaction.server";
-import { qualifyReferral } from "./referrals/qualification.server";
+import {
+  qualifyReferral,
+  referralAwaitingQualificationSql,
+} from "./referrals/qualification.server";
 import {
   checkRateLimits,
   hitRateLimits,
+  rateLimitHitsSql,
   rateLimitRules,
+  rateLimitsReached,
   refundRateLimits,
   reserveRateLimits,
+  type KeyedRule,
 } from "./rate-limits.server";
 
 export class CodeAlreadyClaimedByYou extends DomainError {
@@ -108,6 +116,10 @@ interface CodeState {
 
 /** The code as a claim at `at` (the request's moment) would find it. */
 async function codeState(db: Database, code: string, at: Date): Promise<CodeState | undefined> {
+  return codeStateQuery(db, code, at).executeTakeFirst();
+}
+
+function codeStateQuery(db: Database, code: string, at: Date) {
   return db
     .selectFrom("activation_codes as ac")
     .innerJoin("code_batches as cb", "cb.id", "ac.batch_id")
@@ -134,8 +146,55 @@ async function codeState(db: Database, code: string, at: Date): Promise<CodeStat
       "g.business_id as claimed_by_business_id",
       codeExpiryPassed("ac", at).as("expired"),
     ])
-    .where("ac.code", "=", code)
-    .executeTakeFirst();
+    .where("ac.code", "=", code);
+}
+
+/** What a claim reads before it writes, in ONE statement (ADR 041). */
+interface ClaimReading {
+  /** The attempt counters' hits (`rateLimitsReached` decides). */
+  attemptHits: Record<string, number>;
+  state: CodeState | undefined;
+  prices: { staff_seat_month_cents: number | null; card_operation_cents: number | null };
+  /** The business has a referral its claim would qualify (else qualifyReferral is skipped). */
+  referralAwaiting: boolean;
+}
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+async function readForClaim(
+  db: Database,
+  {
+    body,
+    businessId,
+    limits,
+    at,
+  }: { body: string; businessId: string; limits: KeyedRule[]; at: Date },
+): Promise<ClaimReading> {
+  // One row whatever the code: the head (counters, referral) left-joined to the price in
+  // force and to the code's state, which are null when there is none.
+  const { rows } = await sql<
+    Nullable<CodeState> & {
+      attempt_hits: Record<string, number>;
+      referral_awaiting: boolean;
+      staff_seat_month_cents: number | null;
+      card_operation_cents: number | null;
+    }
+  >`select head.attempt_hits, head.referral_awaiting,
+      pl.staff_seat_month_cents, pl.card_operation_cents, s.*
+    from (select ${rateLimitHitsSql(limits, at)} as attempt_hits,
+      ${referralAwaitingQualificationSql(businessId)} as referral_awaiting) head
+    left join lateral ${pricesInForce(db, at)} pl on true
+    left join lateral ${codeStateQuery(db, body, at)} s on true`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error("The claim's reading returned no row.");
+  const { attempt_hits, referral_awaiting, staff_seat_month_cents, card_operation_cents, ...code } =
+    row;
+  return {
+    attemptHits: attempt_hits,
+    state: code.id === null ? undefined : (code as CodeState),
+    prices: { staff_seat_month_cents, card_operation_cents },
+    referralAwaiting: referral_awaiting,
+  };
 }
 
 /** Why this code cannot be claimed by this business, as the error to show; null if it can. */
@@ -177,9 +236,12 @@ function previewOf(state: CodeState): CodePreview {
 /** The typed code as its 16-symbol body, or the error for a typo or nonsense. */
 function codeBody(input: string): string {
   const parsed = parseCode(input);
-  if (parsed.kind === "mistyped") throw new CodeMistyped();
-  if (parsed.kind === "malformed") throw new CodeNotFound();
+  if (parsed.kind !== "code") throw unreadableCode(parsed.kind);
   return parsed.code;
+}
+
+function unreadableCode(kind: "mistyped" | "malformed"): DomainError {
+  return kind === "mistyped" ? new CodeMistyped() : new CodeNotFound();
 }
 
 /**
@@ -293,11 +355,19 @@ export async function tryClaimCode(
 ): Promise<ClaimOutcome> {
   const limits = attemptKeys(businessId, limitByIp ? ip : null);
   return inTransaction(db, async (trx): Promise<ClaimOutcome> => {
-    const state = await checkRateLimits(trx, limits, now);
-    if (state.limited) return { ok: false, refusal: new RateLimited(state.retryAfterSeconds) };
     try {
-      const body = codeBody(code);
-      const claim = await claimInTransaction(trx, { businessId, body, actor, ip, now });
+      const parsed = parseCode(code);
+      if (parsed.kind !== "code") {
+        // No code to read: the limit alone, then the typo counts as a guess.
+        const state = await checkRateLimits(trx, limits, now);
+        if (state.limited) return { ok: false, refusal: new RateLimited(state.retryAfterSeconds) };
+        throw unreadableCode(parsed.kind);
+      }
+      const body = parsed.code;
+      const reading = await readForClaim(trx, { body, businessId, limits, at: now });
+      const state = rateLimitsReached(limits, reading.attemptHits, now);
+      if (state.limited) return { ok: false, refusal: new RateLimited(state.retryAfterSeconds) };
+      const claim = await claimInTransaction(trx, { businessId, body, actor, ip, now, reading });
       return { ok: true, claim };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -322,21 +392,23 @@ async function claimInTransaction(
     actor,
     ip,
     now,
+    reading,
   }: {
     businessId: string;
     body: string;
     actor: ClaimActor;
     ip: string | null;
     now: Date;
+    reading: ClaimReading;
   },
 ): Promise<ClaimedCode> {
-  const at = now;
-  const state = await codeState(trx, body, now);
+  const claimedAt = now;
+  const { state } = reading;
   if (!state) throw new CodeNotFound();
   const refused = refusal(state, businessId, actor.email);
   if (refused) throw refused;
 
-  const prices = await getCurrentPrices(trx, now);
+  const prices = unitPricesOf(reading.prices);
   const price = wholesalePrice(
     bundleRetailCents(
       {
@@ -349,65 +421,9 @@ async function claimInTransaction(
     state.discount_bps,
   );
   const tax = taxCents(price.wholesaleCents, state.tax_rate_bps);
-  // The conditional update decides races: of concurrent claims, one matches `status = 'issued'`;
-  // the others wait for its commit, then match nothing.
-  const claimed = await trx
-    .updateTable("activation_codes")
-    .set({
-      status: "claimed",
-      claimed_at: at,
-      retail_cents: price.retailCents,
-      discount_bps: state.discount_bps,
-      discount_cents: price.discountCents,
-      wholesale_cents: price.wholesaleCents,
-      tax_rate_bps: state.tax_rate_bps,
-      tax_cents: tax,
-    })
-    .where("id", "=", state.id)
-    .where("status", "=", "issued")
-    .where("expires_at", ">", at)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("code_batches")
-          .select("code_batches.id")
-          .whereRef("code_batches.id", "=", "activation_codes.batch_id")
-          .where("code_batches.status", "=", "ready"),
-      ),
-    )
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("partners")
-          .select("partners.id")
-          .whereRef("partners.id", "=", "activation_codes.partner_id")
-          .where("partners.status", "=", "active"),
-      ),
-    )
-    .returning(["claimed_at"])
-    .executeTakeFirst();
-  if (!claimed?.claimed_at) {
-    const after = await codeState(trx, body, now);
-    throw (after && refusal(after, businessId, actor.email)) ?? new CodeNotIssued("claimed");
-  }
-  const claimedAt = claimed.claimed_at;
   const endsAt = addMonthsClamped(claimedAt, state.term_months);
-  const grant = await trx
-    .insertInto("grants")
-    .values({
-      business_id: businessId,
-      source: "code",
-      activation_code_id: state.id,
-      partner_id: state.partner_id,
-      claimed_by: actor.userId,
-      staff_seats: state.staff_seats,
-      card_operations: state.card_operations,
-      starts_at: claimedAt,
-      ends_at: endsAt,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await reattributeSeats(trx, { businessId, now: claimedAt });
+  // Known before the write, so that the audit entry and the event ride in its statement.
+  const grantId = randomUUID();
   const after = {
     serial: state.id,
     bundle: state.bundle_name,
@@ -419,35 +435,74 @@ async function claimInTransaction(
     wholesale_cents: price.wholesaleCents,
     tax_cents: tax,
   };
-  await recordAudit(trx, {
-    actor,
-    action: "code.claimed",
-    partnerId: state.partner_id,
-    businessId,
-    subject: { type: "activation_code", id: String(state.id) },
-    after,
-    ip,
-  });
-  await recordOutboxEvent(trx, {
-    topic: "code.claimed",
-    businessId,
-    partnerId: state.partner_id,
-    payload: {
-      business_id: businessId,
-      partner_id: state.partner_id,
-      grant_id: grant.id,
-      ...after,
-    },
-  });
+  // ONE statement (ADR 041): the conditional update of the code decides races — of concurrent
+  // claims, one matches `status = 'issued'`, the others wait for its commit, then match
+  // nothing — and the grant, the audit entry and the outbox event are written for the row it
+  // returned, so a claim that lost writes none of them.
+  const { rows } = await sql<{ claimed_at: Date }>`with claimed as (
+      update activation_codes set status = 'claimed', claimed_at = ${claimedAt},
+        retail_cents = ${price.retailCents}, discount_bps = ${state.discount_bps},
+        discount_cents = ${price.discountCents}, wholesale_cents = ${price.wholesaleCents},
+        tax_rate_bps = ${state.tax_rate_bps}, tax_cents = ${tax}
+      where id = ${state.id} and status = 'issued' and expires_at > ${claimedAt}
+        and exists (select 1 from code_batches
+          where code_batches.id = activation_codes.batch_id and code_batches.status = 'ready')
+        and exists (select 1 from partners
+          where partners.id = activation_codes.partner_id and partners.status = 'active')
+      returning id, claimed_at
+    ), granted as (
+      insert into grants (id, business_id, source, activation_code_id, partner_id, claimed_by,
+        staff_seats, card_operations, starts_at, ends_at)
+      select ${grantId}::uuid, ${businessId}::uuid, 'code', claimed.id, ${state.partner_id}::uuid,
+        ${actor.userId}::uuid, ${state.staff_seats}::int, ${state.card_operations}::int,
+        claimed.claimed_at, ${endsAt}::timestamptz
+      from claimed
+    ), audited as (
+      ${recordAuditForEachSql(
+        {
+          actor,
+          action: "code.claimed",
+          partnerId: state.partner_id,
+          businessId,
+          subject: { type: "activation_code", id: String(state.id) },
+          after,
+          ip,
+        },
+        "claimed",
+      )}
+    ), announced as (
+      ${recordOutboxEventForEachSql(
+        {
+          topic: "code.claimed",
+          businessId,
+          partnerId: state.partner_id,
+          payload: {
+            business_id: businessId,
+            partner_id: state.partner_id,
+            grant_id: grantId,
+            ...after,
+          },
+        },
+        "claimed",
+      )}
+    )
+    select claimed_at from claimed`.execute(trx);
+  if (!rows[0]?.claimed_at) {
+    const again = await codeState(trx, body, now);
+    throw (again && refusal(again, businessId, actor.email)) ?? new CodeNotIssued("claimed");
+  }
+  await reattributeSeats(trx, { businessId, now: claimedAt });
   // A referred business's first claim qualifies its referral (once; ADR 034).
-  await qualifyReferral(trx, {
-    businessId,
-    event: { kind: "code_claim", activationCodeId: state.id },
-    now: claimedAt,
-  });
+  if (reading.referralAwaiting) {
+    await qualifyReferral(trx, {
+      businessId,
+      event: { kind: "code_claim", activationCodeId: state.id },
+      now: claimedAt,
+    });
+  }
   return {
     ...previewOf(state),
-    grantId: grant.id,
+    grantId,
     businessId,
     claimedAt,
     endsAt,

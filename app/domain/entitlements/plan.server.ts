@@ -3,7 +3,9 @@
 // `getEntitlements` is the one answer for the billing page, the platform API and partner views.
 //
 // A business's plan as it applies now, and the allowance period it gives.
+import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
+import type { PlanVersions } from "~db/schema.ts";
 import { nextBillingDate, periodContaining, type BillingPeriod } from "~/lib/billing-periods";
 
 export type GrantSource = "plan" | "code" | "referral" | "support";
@@ -121,24 +123,28 @@ async function withTermsInForce(db: Database, rows: PlanRow[], now: Date): Promi
       "staff_seats",
     ])
     .where("plan_id", "in", planIds)
-    .orderBy("effective_from", "desc")
     .execute();
-  return rows.map((row) => {
-    const periodStart = allowancePeriod({ anchorAt: row.billing_anchor_at }, now).start;
-    const version = versions.find(
-      (v) => v.plan_id === row.plan_id && v.effective_from.getTime() <= periodStart.getTime(),
-    );
-    // Every plan has a version from before any business existed (the migration's); the
-    // plans row itself is only a fallback for a plan made without one.
-    if (!version) return row;
-    return {
-      ...row,
-      price_cents: version.price_cents,
-      billing_interval: version.billing_interval,
-      card_operations_per_month: version.card_operations_per_month,
-      staff_seats: version.staff_seats,
-    };
-  });
+  return rows.map((row) => termsInForce(row, versions, now));
+}
+
+/** The row with the terms of the newest of its plan's versions in force at the period start. */
+function termsInForce(row: PlanRow, versions: VersionRow[], now: Date): PlanRow {
+  const periodStart = allowancePeriod({ anchorAt: row.billing_anchor_at }, now).start.getTime();
+  let version: VersionRow | undefined;
+  for (const v of versions) {
+    if (v.plan_id !== row.plan_id || v.effective_from.getTime() > periodStart) continue;
+    if (!version || v.effective_from.getTime() > version.effective_from.getTime()) version = v;
+  }
+  // Every plan has a version from before any business existed (the migration's); the
+  // plans row itself is only a fallback for a plan made without one.
+  if (!version) return row;
+  return {
+    ...row,
+    price_cents: version.price_cents,
+    billing_interval: version.billing_interval,
+    card_operations_per_month: version.card_operations_per_month,
+    staff_seats: version.staff_seats,
+  };
 }
 
 /** The allowance period (monthly, from the billing anchor) that contains `now`. */
@@ -166,11 +172,34 @@ export async function lockBusinessPlans(
   { businessIds, now }: { businessIds: string[]; now: Date },
 ): Promise<Map<string, BusinessPlan>> {
   if (businessIds.length === 0) return new Map();
+  // The plan's versions ride in the same statement (ADR 041). Read in the snapshot taken
+  // before any wait for the lock, they are what a separate read after it would find: a
+  // version written meanwhile starts now, after the start of every current period, so it is
+  // never the one in force.
   const rows = await selectPlanRows(trx)
+    .select(
+      sql<VersionJson[]>`(select coalesce(json_agg(json_build_object(
+          'plan_id', v.plan_id, 'effective_from', v.effective_from, 'price_cents', v.price_cents,
+          'billing_interval', v.billing_interval,
+          'card_operations_per_month', v.card_operations_per_month,
+          'staff_seats', v.staff_seats)), '[]'::json)
+        from plan_versions v where v.plan_id = plans.id)`.as("versions"),
+    )
     .where("businesses.id", "in", businessIds)
     .orderBy("businesses.id")
     .forNoKeyUpdate("businesses")
     .execute();
-  const withTerms = await withTermsInForce(trx, rows, now);
-  return new Map(withTerms.map((row) => [row.id, toBusinessPlan(row, now)]));
+  return new Map(
+    rows.map(({ versions, ...row }) => {
+      const read = versions.map((v) => ({ ...v, effective_from: new Date(v.effective_from) }));
+      return [row.id, toBusinessPlan(termsInForce(row, read, now), now)];
+    }),
+  );
 }
+
+type VersionRow = Pick<
+  PlanVersions,
+  "plan_id" | "price_cents" | "billing_interval" | "card_operations_per_month" | "staff_seats"
+> & { effective_from: Date };
+
+type VersionJson = Omit<VersionRow, "effective_from"> & { effective_from: string };

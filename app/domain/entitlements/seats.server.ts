@@ -1,8 +1,9 @@
 // Staff seats: who holds which, worked out and stored (re-attribution) and swept when stale.
+import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
-import { grantEnded } from "../predicates.server";
-import { lockBusinessPlans } from "./plan.server";
-import { GrantRow, activeGrants } from "./grants.server";
+import { grantActive, grantEnded } from "../predicates.server";
+import { lockBusinessPlans, type GrantSource } from "./plan.server";
+import type { GrantRow } from "./grants.server";
 
 // ---- Staff seats ------------------------------------------------------------------------
 
@@ -69,6 +70,57 @@ export async function seatHolders(db: Database, businessId: string) {
 }
 
 /**
+ * seatHolders and the business's grants in force (what attributeSeats needs of them), in ONE
+ * statement (ADR 041); read after the business lock, so they are what the lock holder sees.
+ */
+async function seatsAndGrants(
+  trx: Database,
+  { businessId, now }: { businessId: string; now: Date },
+) {
+  const { rows } = await sql<{
+    members: {
+      user_id: string;
+      role: string;
+      created_at: string;
+      seat_grant_id: string | null;
+      over_seat_limit_since: string | null;
+    }[];
+    grants: {
+      id: string;
+      source: GrantSource;
+      staff_seats: number;
+      ends_at: string;
+      created_at: string;
+    }[];
+  }>`select
+      (select coalesce(json_agg(json_build_object('user_id', m.user_id, 'role', m.role,
+          'created_at', m.created_at, 'seat_grant_id', m.seat_grant_id,
+          'over_seat_limit_since', m.over_seat_limit_since)), '[]'::json)
+        from business_members m where m.business_id = ${businessId}) as members,
+      (select coalesce(json_agg(json_build_object('id', g.id, 'source', g.source,
+          'staff_seats', g.staff_seats, 'ends_at', g.ends_at, 'created_at', g.created_at)),
+          '[]'::json)
+        from grants g where g.business_id = ${businessId} and ${grantActive("g", now)}) as grants`.execute(
+    trx,
+  );
+  const row = rows[0];
+  return {
+    members: (row?.members ?? []).map((m) => ({
+      ...m,
+      created_at: new Date(m.created_at),
+      over_seat_limit_since: m.over_seat_limit_since ? new Date(m.over_seat_limit_since) : null,
+    })),
+    grants: (row?.grants ?? []).map((g) => ({
+      id: g.id,
+      source: g.source,
+      staffSeats: g.staff_seats,
+      endsAt: new Date(g.ends_at),
+      createdAt: new Date(g.created_at),
+    })),
+  };
+}
+
+/**
  * Brings the stored seat attribution in line with `attributeSeats` at `now`: members who
  * lost their seat are marked over the limit (they cannot sign in; nothing is deleted), those
  * who found one are unmarked. Locks the business row. Returns how many members changed.
@@ -80,10 +132,7 @@ export async function reattributeSeats(
   const plans = await lockBusinessPlans(trx, { businessIds: [businessId], now });
   const plan = plans.get(businessId);
   if (!plan) return 0;
-  const [members, grants] = await Promise.all([
-    seatHolders(trx, businessId),
-    activeGrants(trx, { businessIds: [businessId], now }),
-  ]);
+  const { members, grants } = await seatsAndGrants(trx, { businessId, now });
   const seats = attributeSeats(
     members.map((m) => ({ userId: m.user_id, role: m.role, joinedAt: m.created_at })),
     plan.staffSeats,

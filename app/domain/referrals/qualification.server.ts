@@ -3,7 +3,7 @@
 // between concurrent claims and plan changes, inside the caller's transaction, and copies the
 // account's rule in force at that moment. Rewards are one row per beneficiary (a unique key):
 // bonus card operations as `referral` grants, or a partner's credit in cents.
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { addMonthsClamped } from "~/lib/billing-periods";
@@ -85,6 +85,17 @@ export async function updateReferralSettings(
       ip,
     });
   });
+}
+
+/**
+ * Whether the business has a referral that its next claim or paid plan would qualify: the
+ * cheap test (one EXISTS, folded into the claim's first statement, ADR 041) that spares a
+ * claim qualifyReferral's update when there is nothing to qualify — most businesses were
+ * not referred.
+ */
+export function referralAwaitingQualificationSql(businessId: string): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from referrals
+    where referred_business_id = ${businessId} and qualified_at is null)`;
 }
 
 /**
