@@ -334,6 +334,8 @@ const webhookEvent = z.enum([
   "entitlements.changed",
   "limit.reached",
   "statement.finalized",
+  "invoice.voided",
+  "credit_note.issued",
 ]);
 
 export const WebhookEndpointSchema = z

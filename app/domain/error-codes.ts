@@ -101,6 +101,11 @@ export const errorCodes = {
   referral_not_found: entry("referral_not_found", 404),
   referral_not_decidable: entry("referral_not_decidable", 409),
   referral_status_unchanged: entry("referral_status_unchanged", 409),
+  // Invoice corrections (support).
+  invoice_not_found: entry("invoice_not_found", 404),
+  invoice_not_open: entry("invoice_not_open", 409),
+  invoice_not_paid: entry("invoice_not_paid", 409),
+  invoice_already_credited: entry("invoice_already_credited", 409),
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorCodes;

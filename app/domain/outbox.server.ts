@@ -10,7 +10,9 @@ export type OutboxTopic =
   | "limit.reached"
   | "statement.finalized"
   | "referral.qualified"
-  | "referral.rewarded";
+  | "referral.rewarded"
+  | "invoice.voided"
+  | "credit_note.issued";
 
 export async function recordOutboxEvent(
   trx: Database,

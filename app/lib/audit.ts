@@ -58,6 +58,8 @@ export const AUDIT_ACTIONS = [
   "referral.rewarded",
   "referral.settings_changed",
   "invoice.issued",
+  "invoice.voided",
+  "credit_note.issued",
   "statement.finalized",
   "subscription.change_scheduled",
   "subscription.renewed",

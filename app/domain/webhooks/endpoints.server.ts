@@ -18,6 +18,8 @@ export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "entitlements.changed",
   "limit.reached",
   "statement.finalized",
+  "invoice.voided",
+  "credit_note.issued",
 ];
 
 /** An endpoint as the API's POST takes it (the page's form parses into the same fields). */

@@ -95,6 +95,10 @@ export default {
     referral_not_found: "Referral not found",
     referral_not_decidable: "Referral not waiting for a decision",
     referral_status_unchanged: "Referral account status unchanged",
+    invoice_not_found: "Invoice not found",
+    invoice_not_open: "Invoice not open",
+    invoice_not_paid: "Invoice not paid",
+    invoice_already_credited: "Invoice already credited",
   },
   errors: {
     home: "Go to the start page",

@@ -94,6 +94,10 @@ export default {
     referral_not_found: "ไม่พบการแนะนำ",
     referral_not_decidable: "การแนะนำไม่ได้รอการตัดสิน",
     referral_status_unchanged: "สถานะบัญชีโปรแกรมแนะนำไม่เปลี่ยน",
+    invoice_not_found: "ไม่พบใบแจ้งหนี้",
+    invoice_not_open: "ใบแจ้งหนี้ไม่ได้อยู่ในสถานะค้างชำระ",
+    invoice_not_paid: "ใบแจ้งหนี้ยังไม่ได้ชำระ",
+    invoice_already_credited: "ใบแจ้งหนี้มีใบลดหนี้แล้ว",
   },
   errors: {
     home: "ไปที่หน้าแรก",

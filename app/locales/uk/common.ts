@@ -94,6 +94,10 @@ export default {
     referral_not_found: "Реферала не знайдено",
     referral_not_decidable: "Реферал не чекає на рішення",
     referral_status_unchanged: "Статус реферального облікового запису не змінився",
+    invoice_not_found: "Рахунок не знайдено",
+    invoice_not_open: "Рахунок не є неоплаченим",
+    invoice_not_paid: "Рахунок не оплачено",
+    invoice_already_credited: "До рахунку вже виставлено кредит-ноту",
   },
   errors: {
     home: "На головну сторінку",
