@@ -344,6 +344,8 @@ const webhookEvent = z.enum([
   "referral.qualified",
   "referral.rewarded",
   "referral.clawed_back",
+  "invoice.voided",
+  "credit_note.issued",
 ]);
 
 export const WebhookEndpointSchema = z

@@ -105,6 +105,8 @@ export const errorCodes = {
   invoice_not_found: entry("invoice_not_found", 404),
   invoice_not_open: entry("invoice_not_open", 409),
   payment_signature_invalid: entry("payment_signature_invalid", 400),
+  invoice_not_paid: entry("invoice_not_paid", 409),
+  invoice_already_credited: entry("invoice_already_credited", 409),
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -15,7 +15,9 @@ export type OutboxTopic =
   | "invoice.issued"
   | "invoice.paid"
   | "invoice.payment_failed"
-  | "referral.clawed_back";
+  | "referral.clawed_back"
+  | "invoice.voided"
+  | "credit_note.issued";
 
 interface OutboxEvent {
   topic: OutboxTopic;

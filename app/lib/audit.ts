@@ -60,6 +60,8 @@ export const AUDIT_ACTIONS = [
   "invoice.issued",
   "invoice.paid",
   "invoice.payment_failed",
+  "invoice.voided",
+  "credit_note.issued",
   "statement.finalized",
   "subscription.change_scheduled",
   "subscription.renewed",

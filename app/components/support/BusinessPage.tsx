@@ -198,7 +198,12 @@ export function SupportBusinessPage() {
             <ul className="divide-y divide-slate-100 text-sm">
               {invoices.map((invoice) => (
                 <li key={invoice.id} className="flex flex-wrap justify-between gap-2 py-2">
-                  <span className="font-medium">{invoice.number}</span>
+                  <Link
+                    to={`/support/invoices/${invoice.id}`}
+                    className="font-medium text-brand-700 underline"
+                  >
+                    {invoice.number}
+                  </Link>
                   <span>{formatDate(invoice.issuedAt, locale)}</span>
                   <span className="tabular-nums">{formatMoney(invoice.totalCents, locale)}</span>
                   <span>{t(labelKey("invoices:status", invoice.status))}</span>

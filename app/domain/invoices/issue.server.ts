@@ -28,7 +28,7 @@ export function invoiceNumber(kind: InvoiceKind, year: number, sequence: number)
 }
 
 /** The next number of the kind and year; the row stays locked until the caller commits. */
-async function takeNumber(trx: Database, kind: InvoiceKind, year: number) {
+export async function takeNumber(trx: Database, kind: InvoiceKind, year: number) {
   const { last_number: sequence } = await trx
     .insertInto("invoice_counters")
     .values({ kind, year, last_number: 1 })

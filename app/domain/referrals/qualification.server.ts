@@ -444,25 +444,37 @@ export async function decideReferral(
 }
 
 /**
- * The qualifying claim was rolled back: both rewards are clawed back, in the roll-back's
+ * The qualifying claim was rolled back (or, for `paidPlanOf`, the paid plan's first invoice
+ * voided): both rewards are clawed back, in the roll-back's
  * transaction. An unused bonus grant ends now; what was used of it stays used and is recorded
  * on the reward. Nothing happens for a claim that qualified no referral.
  */
 export async function clawBackReferral(
   trx: Database,
   {
-    activationCodeId,
     reason,
     actor,
     ip = null,
     now,
-  }: { activationCodeId: number; reason: string; actor: AuditActor; ip?: string | null; now: Date },
+    ...qualifiedBy
+  }: ({ activationCodeId: number } | { paidPlanOf: string }) & {
+    reason: string;
+    actor: AuditActor;
+    ip?: string | null;
+    now: Date;
+  },
 ): Promise<boolean> {
-  const referral = await trx
+  let clawing = trx
     .updateTable("referrals")
     .set({ clawed_back_at: now })
-    .where("qualifying_activation_code_id", "=", activationCodeId)
-    .where("clawed_back_at", "is", null)
+    .where("clawed_back_at", "is", null);
+  clawing =
+    "activationCodeId" in qualifiedBy
+      ? clawing.where("qualifying_activation_code_id", "=", qualifiedBy.activationCodeId)
+      : clawing
+          .where("referred_business_id", "=", qualifiedBy.paidPlanOf)
+          .where("qualified_by", "=", "paid_plan");
+  const referral = await clawing
     .returning(["id", "account_id", "referred_business_id", "status"])
     .executeTakeFirst();
   if (!referral) return false;
@@ -552,4 +564,19 @@ export async function clawBackReferral(
     } as never,
   });
   return true;
+}
+
+/**
+ * The first paid-plan invoice of a business whose referral qualified through that paid plan
+ * was voided (the plan was never paid for): both rewards are clawed back as for a rolled-back
+ * claim, in the void's transaction. False when no such referral stands.
+ */
+export async function clawBackPaidPlanReferral(
+  trx: Database,
+  {
+    businessId,
+    ...rest
+  }: { businessId: string; reason: string; actor: AuditActor; ip?: string | null; now: Date },
+): Promise<boolean> {
+  return clawBackReferral(trx, { paidPlanOf: businessId, ...rest });
 }

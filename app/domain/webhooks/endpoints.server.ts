@@ -24,6 +24,8 @@ export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "referral.qualified",
   "referral.rewarded",
   "referral.clawed_back",
+  "invoice.voided",
+  "credit_note.issued",
 ];
 
 /** An endpoint as the API's POST takes it (the page's form parses into the same fields). */

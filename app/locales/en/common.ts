@@ -98,6 +98,8 @@ export default {
     invoice_not_found: "Invoice not found",
     invoice_not_open: "Invoice no longer open",
     payment_signature_invalid: "Payment signature not valid",
+    invoice_not_paid: "Invoice not paid",
+    invoice_already_credited: "Invoice already credited",
   },
   errors: {
     home: "Go to the start page",

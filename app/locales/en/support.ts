@@ -127,6 +127,8 @@ export default {
     "invoice.issued": "Invoice issued",
     "invoice.paid": "Invoice paid",
     "invoice.payment_failed": "Invoice payment failed",
+    "invoice.voided": "Invoice voided",
+    "credit_note.issued": "Credit note issued",
     "statement.finalized": "Statement finalised",
     "subscription.change_scheduled": "Subscription change scheduled for the next billing date",
     "subscription.renewed": "Subscription renewed for a new period",
@@ -200,6 +202,11 @@ export default {
     freePlanPrice: "{{field}} must be 0 for a plan that is never billed.",
   },
   errors: {
+    invoice_not_open:
+      "Only an open invoice can be voided. This one is already paid or void: a paid invoice is corrected by a credit note.",
+    invoice_not_paid:
+      "Only a paid invoice is corrected by a credit note. An open invoice is voided instead.",
+    invoice_already_credited: "This invoice already has a credit note.",
     slug_taken: "Another partner already has this slug. Choose another one.",
     prefix_taken:
       "Another partner uses this statement prefix, or has statements numbered with it. Choose another one.",

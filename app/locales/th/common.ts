@@ -97,6 +97,8 @@ export default {
     invoice_not_found: "ไม่พบใบแจ้งหนี้",
     invoice_not_open: "ใบแจ้งหนี้ไม่ได้อยู่ในสถานะค้างชำระแล้ว",
     payment_signature_invalid: "ลายเซ็นการชำระเงินไม่ถูกต้อง",
+    invoice_not_paid: "ใบแจ้งหนี้ยังไม่ได้ชำระ",
+    invoice_already_credited: "ใบแจ้งหนี้มีใบลดหนี้แล้ว",
   },
   errors: {
     home: "ไปที่หน้าแรก",

@@ -97,6 +97,8 @@ export default {
     invoice_not_found: "Рахунок не знайдено",
     invoice_not_open: "Рахунок уже не очікує оплати",
     payment_signature_invalid: "Недійсний підпис платежу",
+    invoice_not_paid: "Рахунок не оплачено",
+    invoice_already_credited: "До рахунку вже виставлено кредит-ноту",
   },
   errors: {
     home: "На головну сторінку",

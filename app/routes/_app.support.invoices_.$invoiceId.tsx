@@ -1,0 +1,343 @@
+// /support/invoices/:invoiceId — one invoice or credit note of any business, for support: its
+// lines, totals, status, the credit notes that reference it and its PDF; and the corrections
+// (ADR 037): void an open invoice, issue a credit note for a paid one, each with a reason.
+// Not nested under a /support/invoices layout (the trailing underscore): the list is its own page.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useLocation,
+  useNavigation,
+} from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { notFound, requireSupport } from "~/auth/guards.server";
+import { Button } from "~/components/Button";
+import { FormAlert } from "~/components/Field";
+import { Card, PageHeader } from "~/components/Layout";
+import { ReasonField } from "~/components/support/ReasonField";
+import { db } from "~/db.server";
+import {
+  InvoiceCorrectionSchema,
+  issueCreditNote,
+  voidInvoice,
+} from "~/domain/invoices/corrections.server";
+import { findInvoiceBusiness, getInvoice } from "~/domain/invoices/reads.server";
+import { clock } from "~/lib/clock.server";
+import { redirectWithFlash } from "~/lib/flash.server";
+import { formatBasisPoints, formatDate, formatDateTime, formatMoney } from "~/lib/format";
+import { isUuid } from "~/lib/ids";
+import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
+import { labelKey } from "~/lib/messages";
+import { useFormattingLocale } from "~/root";
+
+export const meta: MetaFunction = () => [{ title: "Invoice · Support · 7stamp Partner Portal" }];
+
+async function loadInvoice(invoiceId: string | undefined) {
+  if (!isUuid(invoiceId)) throw notFound();
+  const business = await findInvoiceBusiness(db, { invoiceId });
+  if (!business) throw notFound();
+  const invoice = await getInvoice(db, { businessId: business.id, invoiceId });
+  if (!invoice) throw notFound();
+  return { business, invoice };
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  await requireSupport(args);
+  return loadInvoice(args.params.invoiceId);
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = await requireSupport(args);
+  const { invoice } = await loadInvoice(args.params.invoiceId);
+  const formData = await args.request.formData();
+  const actor = { userId: user.id, label: user.email };
+  const ip = args.context.clientIp;
+  const typed = Object.fromEntries(
+    [...formData.entries()].map(([key, value]) => [key, String(value)]),
+  );
+  const here = `/support/invoices/${invoice.id}`;
+  return dispatchIntent(formData, {
+    void: intentForm(InvoiceCorrectionSchema, async ({ reason }, { fail }) => {
+      try {
+        await voidInvoice(db, { invoiceId: invoice.id, reason, actor, ip, now: clock() });
+      } catch (error) {
+        return supportRefusal(error, fail, typed, { formLevel: ["invoice"] });
+      }
+      return redirectWithFlash(args.request, here, {
+        kind: "success",
+        key: "invoices:support.done.void",
+        values: { number: invoice.number },
+      });
+    }),
+    creditNote: intentForm(InvoiceCorrectionSchema, async ({ reason }, { fail }) => {
+      let creditNote: string;
+      try {
+        ({ number: creditNote } = await issueCreditNote(db, {
+          invoiceId: invoice.id,
+          reason,
+          actor,
+          ip,
+          now: clock(),
+        }));
+      } catch (error) {
+        return supportRefusal(error, fail, typed, { formLevel: ["invoice"] });
+      }
+      return redirectWithFlash(args.request, here, {
+        kind: "success",
+        key: "invoices:support.done.creditNote",
+        values: { number: invoice.number, creditNote },
+      });
+    }),
+  });
+}
+
+function useIntentFailure(intent: string) {
+  const actionData = useActionData<typeof action>();
+  return actionData && actionData.values.intent === intent ? actionData : undefined;
+}
+
+export default function SupportInvoicePage() {
+  const { t } = useTranslation(["invoices", "support"]);
+  const locale = useFormattingLocale();
+  const { business, invoice } = useLoaderData<typeof loader>();
+  const money = (cents: number) => formatMoney(cents, locale);
+  const creditNote = invoice.kind === "credit_note";
+  return (
+    <>
+      <PageHeader
+        title={
+          creditNote
+            ? t("support.creditNoteTitle", { number: invoice.number })
+            : t("detail.title", { number: invoice.number })
+        }
+        description={
+          <Link
+            to={`/support/businesses/${business.id}`}
+            className="font-medium text-brand-700 underline"
+          >
+            {business.name}
+          </Link>
+        }
+        actions={
+          <a
+            href={`/support/invoices/${invoice.id}.pdf`}
+            className="text-sm font-medium text-brand-700 underline"
+            download
+          >
+            {t("detail.download")}
+          </a>
+        }
+      />
+      <div className="space-y-6">
+        <Card>
+          <dl className="grid gap-4 text-sm sm:grid-cols-4">
+            <div>
+              <dt className="text-slate-600">{t("detail.billedTo")}</dt>
+              <dd className="whitespace-pre-line font-medium">
+                {[invoice.snapshot.legalName, invoice.snapshot.address, invoice.snapshot.country]
+                  .filter(Boolean)
+                  .join("\n")}
+                {invoice.snapshot.vatId ? (
+                  <span className="block font-normal text-slate-600">
+                    {t("detail.vatId", { vatId: invoice.snapshot.vatId })}
+                  </span>
+                ) : null}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-slate-600">{t("detail.issued")}</dt>
+              <dd className="font-medium">{formatDate(invoice.issuedAt, locale)}</dd>
+            </div>
+            <div>
+              <dt className="text-slate-600">{t("detail.period")}</dt>
+              <dd className="font-medium">
+                {invoice.periodStart && invoice.periodEnd
+                  ? `${formatDate(invoice.periodStart, locale)} – ${formatDate(invoice.periodEnd, locale)}`
+                  : ""}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-slate-600">{t("detail.status")}</dt>
+              <dd className="font-medium">
+                {t(labelKey("invoices:status", invoice.status))}
+                {invoice.statusChangedAt ? (
+                  <span className="block font-normal text-slate-600">
+                    {formatDateTime(invoice.statusChangedAt, locale)}
+                  </span>
+                ) : null}
+                {invoice.statusReason ? (
+                  <span className="block font-normal text-slate-600">
+                    {t("support.reason", { reason: invoice.statusReason })}
+                  </span>
+                ) : null}
+              </dd>
+            </div>
+            {invoice.creditsInvoice ? (
+              <div className="sm:col-span-4">
+                <dt className="text-slate-600">{t("pdf.credits")}</dt>
+                <dd className="font-medium">
+                  <Link
+                    to={`/support/invoices/${invoice.creditsInvoice.id}`}
+                    className="text-brand-700 underline"
+                  >
+                    {invoice.creditsInvoice.number}
+                  </Link>
+                  {invoice.creditReason ? (
+                    <span className="block font-normal text-slate-600">
+                      {t("support.reason", { reason: invoice.creditReason })}
+                    </span>
+                  ) : null}
+                </dd>
+              </div>
+            ) : null}
+          </dl>
+          <div className="mt-6 overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">{t("detail.lines")}</caption>
+              <thead className="border-b border-slate-200 text-slate-600">
+                <tr>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    {t("detail.description")}
+                  </th>
+                  <th scope="col" className="py-2 text-right font-medium">
+                    {t("detail.amount")}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {invoice.lines.map((line, index) => (
+                  <tr key={index} className="border-b border-slate-100">
+                    <td className="py-2 pr-4">
+                      {t(labelKey("invoices:detail.line", line.kind), {
+                        plan: line.planName,
+                        quantity: line.quantity,
+                        days: line.days ?? 0,
+                        periodDays: line.periodDays ?? 0,
+                        start: formatDate(line.periodStart, locale),
+                        end: formatDate(line.periodEnd, locale),
+                      })}
+                    </td>
+                    <td className="py-2 text-right tabular-nums">{money(line.amountCents)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row" className="py-2 pr-4 text-left font-medium">
+                    {t("detail.net")}
+                  </th>
+                  <td className="py-2 text-right tabular-nums">{money(invoice.netCents)}</td>
+                </tr>
+                <tr>
+                  <th scope="row" className="py-2 pr-4 text-left font-medium">
+                    {t("detail.vat", { rate: formatBasisPoints(invoice.vatRateBps, locale) })}
+                  </th>
+                  <td className="py-2 text-right tabular-nums">{money(invoice.vatCents)}</td>
+                </tr>
+                <tr>
+                  <th scope="row" className="py-2 pr-4 text-left font-semibold">
+                    {t("detail.total")}
+                  </th>
+                  <td className="py-2 text-right font-semibold tabular-nums">
+                    {money(invoice.totalCents)}
+                  </td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+          {invoice.reverseCharge ? (
+            <p className="mt-4 text-sm text-slate-700">{t("detail.reverseCharge")}</p>
+          ) : null}
+        </Card>
+        {creditNote ? null : (
+          <Card title={t("support.creditNotes")}>
+            {invoice.creditNotes.length === 0 ? (
+              <p className="text-sm text-slate-600">{t("support.noCreditNotes")}</p>
+            ) : (
+              <ul className="divide-y divide-slate-100 text-sm">
+                {invoice.creditNotes.map((note) => (
+                  <li key={note.id} className="flex flex-wrap justify-between gap-2 py-2">
+                    <Link
+                      to={`/support/invoices/${note.id}`}
+                      className="font-medium text-brand-700 underline"
+                    >
+                      {note.number}
+                    </Link>
+                    <span>{formatDate(note.issuedAt, locale)}</span>
+                    <span className="tabular-nums">{money(note.totalCents)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        )}
+        <Corrections />
+      </div>
+    </>
+  );
+}
+
+function Corrections() {
+  const { t } = useTranslation(["invoices", "support"]);
+  const { invoice } = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const busy = useNavigation().state === "submitting";
+  const voiding = useIntentFailure("void");
+  const crediting = useIntentFailure("creditNote");
+  const refusal = (voiding ?? crediting)?.formError;
+  const canVoid = invoice.kind === "invoice" && invoice.status === "open";
+  const canCredit =
+    invoice.kind === "invoice" && invoice.status === "paid" && invoice.creditNotes.length === 0;
+  return (
+    <>
+      <FormAlert message={refusal} />
+      {canVoid ? (
+        <Card title={t("support.voidTitle")}>
+          <p className="mb-3 text-sm text-slate-600">{t("support.voidIntro")}</p>
+          <Form
+            key={location.key}
+            method="post"
+            className="space-y-3"
+            noValidate
+            onSubmit={(event) => {
+              if (!window.confirm(t("support.voidConfirm", { number: invoice.number })))
+                event.preventDefault();
+            }}
+          >
+            <input type="hidden" name="intent" value="void" />
+            <ReasonField defaultValue={voiding?.values.reason} error={voiding?.errors.reason} />
+            <Button type="submit" variant="danger" disabled={busy}>
+              {t("support.void")}
+            </Button>
+          </Form>
+        </Card>
+      ) : null}
+      {canCredit ? (
+        <Card title={t("support.creditNoteFormTitle")}>
+          <p className="mb-3 text-sm text-slate-600">{t("support.creditNoteIntro")}</p>
+          <Form
+            key={location.key}
+            method="post"
+            className="space-y-3"
+            noValidate
+            onSubmit={(event) => {
+              if (!window.confirm(t("support.creditNoteConfirm", { number: invoice.number })))
+                event.preventDefault();
+            }}
+          >
+            <input type="hidden" name="intent" value="creditNote" />
+            <ReasonField defaultValue={crediting?.values.reason} error={crediting?.errors.reason} />
+            <Button type="submit" variant="danger" disabled={busy}>
+              {t("support.issueCreditNote")}
+            </Button>
+          </Form>
+        </Card>
+      ) : null}
+      {!canVoid && !canCredit ? (
+        <p className="text-sm text-slate-600">{t("support.noActions")}</p>
+      ) : null}
+    </>
+  );
+}
