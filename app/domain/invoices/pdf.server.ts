@@ -12,7 +12,7 @@ import {
   moneyFormat,
 } from "~/lib/format";
 import { labelKey } from "~/lib/messages";
-import { resolveLocale, type ResolvedLocale } from "~/lib/locale";
+import { chooseLocale, type ResolvedLocale } from "~/lib/locale";
 import type { InvoiceDocumentInput } from "~/pdf/invoice";
 import { renderInvoicePdf } from "~/pdf/render.server";
 import { getInvoice, type InvoiceDetail } from "./reads.server";
@@ -29,21 +29,31 @@ export interface InvoicePdf {
 const DAY_MS = 86_400_000;
 
 /**
- * The business's language: its (first) owner's saved one, else English. Decided once, at the
- * first render: the stored PDF keeps it.
+ * The business's language: its own setting (the owner chooses it on the business's page),
+ * else its first owner's saved one, else English.
+ * Decided once, at the first render: the stored PDF keeps it.
  */
 async function businessLocale(db: Database, businessId: string): Promise<ResolvedLocale> {
-  const owner = await db
-    .selectFrom("business_members as m")
-    .innerJoin("users as u", "u.id", "m.user_id")
-    .select(["u.locale"])
-    .where("m.business_id", "=", businessId)
-    .where("m.role", "=", "owner")
-    .orderBy("m.created_at")
-    .orderBy("m.user_id")
-    .limit(1)
+  const row = await db
+    .selectFrom("businesses as b")
+    .select((eb) => [
+      "b.locale as business_locale",
+      eb
+        .selectFrom("business_members as m")
+        .innerJoin("users as u", "u.id", "m.user_id")
+        .select("u.locale")
+        .whereRef("m.business_id", "=", "b.id")
+        .where("m.role", "=", "owner")
+        .orderBy("m.created_at")
+        .orderBy("m.user_id")
+        .limit(1)
+        .as("owner_locale"),
+    ])
+    .where("b.id", "=", businessId)
     .executeTakeFirst();
-  return resolveLocale(owner?.locale ?? null, null);
+  // The business's own setting comes first: the invoice is the business's document, as a
+  // statement is in its partner's locale whoever downloads it.
+  return chooseLocale({ organisation: row?.business_locale ?? row?.owner_locale ?? null });
 }
 
 /** Everything the document prints, translated and formatted. */
