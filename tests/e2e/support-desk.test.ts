@@ -59,6 +59,25 @@ describe("support desk: statements and audit log", () => {
     );
   });
 
+  test("all invoices: Harbour Deli's, filtered; Mark paid names its missing reason", async ({
+    page,
+  }) => {
+    await signIn(page, demo.support);
+    await atPath(page, "/support");
+    await page.getByRole("link", { name: "Invoices" }).first().click();
+    await atPath(page, "/support/invoices");
+    await visible(heading(page, "Invoices"));
+    await page.getByLabel("Number or business").fill("Harbour");
+    await page.getByLabel("Status").selectOption("open");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/status=open/);
+    await visible(page.getByRole("link", { name: /^INV-\d{4}-\d{5}$/ }).first());
+    await shoot(page, "support-invoices");
+    // No reason: the field says so, and the invoice stays open.
+    await page.getByRole("button", { name: "Mark paid" }).first().click();
+    await visible(page.getByRole("alert").filter({ hasText: "Reason" }).first());
+  });
+
   test("audit log: filter, an entry's before and after, a bad date", async ({ page }) => {
     await signIn(page, demo.support);
     await atPath(page, "/support");

@@ -14,9 +14,12 @@ import { changeSubscription } from "~/domain/subscriptions/subscriptions.server"
 import { getSubscriptionSummary } from "~/domain/subscriptions/reads.server";
 import { env } from "~/env.server";
 import { testDb } from "../db.ts";
-import { createBusinessWithOwner } from "../factories.ts";
+import * as billingRoute from "~/routes/_app.business.$businessId.billing";
+import * as subscriptionRoute from "~/routes/_app.business.$businessId.subscription";
+import { addBusinessMember, createBusinessWithOwner, createUser } from "../factories.ts";
 import { callApi } from "../helpers/api.ts";
-import { auditRows } from "../helpers/auth.ts";
+import { auditRows, signInAs } from "../helpers/auth.ts";
+import { callRoute, getRequest } from "../helpers/remix.ts";
 
 const actor = { userId: null, label: "payments test" };
 const secret = env.PAYMENT_WEBHOOK_SECRET!;
@@ -24,7 +27,7 @@ let eventSerial = 0;
 
 /** A business on Monthly from `start`, with its first invoice (open). */
 async function monthlyBusiness(start = new Date("2026-11-01T09:00:00.000Z")) {
-  const { business } = await createBusinessWithOwner();
+  const { business, owner } = await createBusinessWithOwner();
   const change = await changeSubscription(testDb().db, {
     businessId: business.id,
     planId: "monthly",
@@ -33,7 +36,7 @@ async function monthlyBusiness(start = new Date("2026-11-01T09:00:00.000Z")) {
     ip: null,
     now: start,
   });
-  return { businessId: business.id, invoice: change.invoice! };
+  return { businessId: business.id, ownerId: owner.id, invoice: change.invoice! };
 }
 
 function newEventId() {
@@ -362,5 +365,45 @@ describe("past due", () => {
       (r) => r.business_id === businessId,
     );
     expect(renewal.at(-1)?.after).toMatchObject({ outcome: "ended_past_due" });
+  });
+
+  test("the owner's pages carry the banner data; staff see none of it", async () => {
+    // Monthly from now, so the period is the running one on the pages' own clock.
+    const { businessId, ownerId, invoice } = await monthlyBusiness(new Date());
+    const failedAt = new Date();
+    await receivePaymentEvent(testDb().db, {
+      event: {
+        id: newEventId(),
+        type: "invoice.payment_failed",
+        data: { invoice: invoice.number },
+      },
+      now: failedAt,
+    });
+    const ownerCookie = (await signInAs({ id: ownerId })).cookie;
+    type PageData = {
+      subscription: { status: string; pastDue: { invoiceNumbers: string[]; payBy: Date } | null };
+    };
+    for (const route of [billingRoute, subscriptionRoute]) {
+      const page = await callRoute<PageData>(route.loader, {
+        request: getRequest(`/business/${businessId}/billing`, { cookie: ownerCookie }),
+        params: { businessId },
+      });
+      expect(page.status).toBe(200);
+      expect(page.body.subscription.status).toBe("past_due");
+      expect(page.body.subscription.pastDue?.invoiceNumbers).toEqual([invoice.number]);
+      expect(new Date(page.body.subscription.pastDue!.payBy).getTime()).toBe(
+        failedAt.getTime() + env.PAYMENT_DAYS_PAST_DUE * 24 * 60 * 60 * 1000,
+      );
+    }
+    const staff = await createUser();
+    await addBusinessMember(businessId, staff.id, "staff");
+    const staffPage = await callRoute<PageData>(billingRoute.loader, {
+      request: getRequest(`/business/${businessId}/billing`, {
+        cookie: (await signInAs(staff)).cookie,
+      }),
+      params: { businessId },
+    });
+    expect(staffPage.status).toBe(200);
+    expect(staffPage.body.subscription.pastDue).toBeNull();
   });
 });
