@@ -87,6 +87,7 @@ export default {
     "bundle.archived": "เก็บถาวรชุดบริการ",
     "bundle.created": "สร้างชุดบริการ",
     "business.billing_details_changed": "เปลี่ยนข้อมูลการเรียกเก็บเงิน",
+    "business.locale_changed": "เปลี่ยนภาษาของธุรกิจ",
     "business.plan_changed": "เปลี่ยนแพ็กเกจ",
     "business.signed_up": "ธุรกิจสมัครใช้งาน",
     "business.staff_removed": "นำพนักงานออก",

@@ -87,6 +87,7 @@ export default {
     "bundle.archived": "Пакет архівовано",
     "bundle.created": "Пакет створено",
     "business.billing_details_changed": "Платіжні дані змінено",
+    "business.locale_changed": "Мову бізнесу змінено",
     "business.plan_changed": "Тарифний план змінено",
     "business.signed_up": "Бізнес зареєструвався",
     "business.staff_removed": "Працівника видалено",
