@@ -238,7 +238,7 @@ export default {
     discount: "ส่วนลดขายส่ง (%)",
     taxRate: "อัตราภาษี (%)",
     percentHint: "เปอร์เซ็นต์ เช่น 30 หรือ 12.5",
-    taxHint: "0 สำหรับ reverse charge",
+    taxHint: "0 สำหรับการเรียกเก็บภาษีแบบย้อนกลับ",
     statementPrefix: "คำนำหน้าใบแจ้งยอด",
     prefixHint: "ตัวพิมพ์ใหญ่หรือตัวเลข 2–8 ตัว ใบแจ้งยอดมีเลขที่ PREFIX-YYYY-NNNN",
     locale: "รูปแบบใบแจ้งยอด (ภาษา)",
