@@ -20,6 +20,7 @@ import { type ResolvedLocale } from "~/lib/locale";
 import { localeOfRequest } from "~/lib/request-locale.server";
 import { db } from "~/db.server";
 import { memberPartnerLocale } from "~/domain/partners.server";
+import { memberBusinessLocale } from "~/domain/businesses.server";
 import stylesheet from "~/tailwind.css?url";
 
 export const links: LinksFunction = () => [
@@ -31,12 +32,18 @@ export const meta: MetaFunction = () => [{ title: "7stamp Partner Portal" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await getOptionalUser(args);
-  // On a partner's pages its members read the partner's locale unless they chose their own.
-  const slug = args.params.slug;
+  // On a partner's or a business's pages its members read the organisation's locale unless
+  // they chose their own.
+  const { slug, businessId } = args.params;
+  const pathname = new URL(args.request.url).pathname;
   const organisationLocale =
-    user && !user.locale && slug && new URL(args.request.url).pathname.startsWith("/partner/")
-      ? await memberPartnerLocale(db, { userId: user.id, slug })
-      : null;
+    !user || user.locale
+      ? null
+      : slug && pathname.startsWith("/partner/")
+        ? await memberPartnerLocale(db, { userId: user.id, slug })
+        : businessId && pathname.startsWith("/business/")
+          ? await memberBusinessLocale(db, { userId: user.id, businessId })
+          : null;
   const locale = localeOfRequest(args.request, { user, organisationLocale });
   const flash = await takeFlash(args.request, args.context);
   return { locale, flash };

@@ -5,8 +5,9 @@ import { recordAudit } from "~/domain/audit.server";
 import { rateLimitRules, refundRateLimits, reserveRateLimits } from "~/domain/rate-limits.server";
 import { passwordResetEmail, supportWelcomeEmail } from "~/email/messages.server";
 import { sendMail } from "~/email/mailer.server";
+import { accountEmailLanguage } from "~/email/recipient-language.server";
 import { enqueuePasswordReset } from "~/jobs/queue.server";
-import { chooseLocale, type Language } from "~/lib/locale";
+import type { Language } from "~/lib/locale";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password.server";
 import { signInBlockedBySeats } from "./seat-access.server";
 import { createSession, invalidateSession, invalidateUserSessions } from "./session.server";
@@ -179,8 +180,7 @@ export async function sendPasswordReset(
     ip,
   });
   const link = `${env.PUBLIC_URL}/reset-password/${token}`;
-  // The account's own language when it chose one, else the browser's that asked.
-  const recipient = chooseLocale({ user: user.locale, acceptLanguage: language }).language;
+  const recipient = await accountEmailLanguage(db, { user, browserLanguage: language });
   await sendMail(passwordResetEmail({ to: user.email, link, language: recipient }));
 }
 

@@ -140,6 +140,7 @@ export async function createInvitation(
       language: await recipientLanguage(db, {
         email: address,
         partnerId,
+        businessId,
         senderLanguage: language,
       }),
       organisation,

@@ -1,10 +1,13 @@
-// Businesses: sign-up on the free plan. What a business has (plan, allowances, grants) is
-// entitlements/ (getEntitlements in entitlements/answer.server.ts).
+// Businesses: sign-up on the free plan, and the business's language. What a business has
+// (plan, allowances, grants) is entitlements/ (getEntitlements in entitlements/answer.server.ts).
+import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { normaliseEmail } from "~/auth/accounts.server";
 import { hashPassword } from "~/auth/password.server";
 import { createSession } from "~/auth/session.server";
-import { recordAudit } from "./audit.server";
+import { isUuid } from "~/lib/ids";
+import { supportedLanguages, type Language } from "~/lib/locale";
+import { recordAudit, type AuditActor } from "./audit.server";
 import { EmailTaken, RateLimited } from "./errors.server";
 import { hitRateLimit, rateLimitRules } from "./rate-limits.server";
 import { attributeSignUp } from "./referrals/attribution.server";
@@ -92,4 +95,71 @@ export async function signUpBusiness(
     if (isUniqueViolation(error)) throw new EmailTaken();
     throw error;
   }
+}
+
+/** The owner's "Business language" form: a language we have, or "auto" (none: the browser's). */
+export const BusinessLocaleSchema = z
+  .object({ locale: z.enum(["auto", ...supportedLanguages]) })
+  .transform(({ locale }) => ({ locale: locale === "auto" ? null : locale }));
+
+/**
+ * Sets the business's language (ADR 035): its members without a preference of their own read
+ * its pages and get its emails in it. Audited with the value before and after.
+ */
+export async function setBusinessLocale(
+  db: Database,
+  {
+    businessId,
+    locale,
+    actor,
+    ip,
+  }: { businessId: string; locale: Language | null; actor: AuditActor; ip: string | null },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom("businesses")
+      .select("locale")
+      .where("id", "=", businessId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before || before.locale === locale) return;
+    await trx.updateTable("businesses").set({ locale }).where("id", "=", businessId).execute();
+    await recordAudit(trx, {
+      actor,
+      action: "business.locale_changed",
+      businessId,
+      subject: { type: "business", id: businessId },
+      before: { locale: before.locale },
+      after: { locale },
+      ip,
+    });
+  });
+}
+
+export async function getBusinessLocale(
+  db: Database,
+  { businessId }: { businessId: string },
+): Promise<string | null> {
+  const row = await db
+    .selectFrom("businesses")
+    .select("locale")
+    .where("id", "=", businessId)
+    .executeTakeFirst();
+  return row?.locale ?? null;
+}
+
+/** A business's locale, only for one of its members (the language fallback on its pages). */
+export async function memberBusinessLocale(
+  db: Database,
+  { userId, businessId }: { userId: string; businessId: string },
+): Promise<string | null> {
+  if (!isUuid(businessId)) return null;
+  const row = await db
+    .selectFrom("businesses")
+    .innerJoin("business_members", "business_members.business_id", "businesses.id")
+    .select("businesses.locale")
+    .where("businesses.id", "=", businessId)
+    .where("business_members.user_id", "=", userId)
+    .executeTakeFirst();
+  return row?.locale ?? null;
 }

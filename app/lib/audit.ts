@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   "bundle.archived",
   "bundle.created",
   "business.billing_details_changed",
+  "business.locale_changed",
   "business.plan_changed",
   "business.signed_up",
   "business.staff_removed",

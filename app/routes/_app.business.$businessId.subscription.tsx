@@ -1,9 +1,15 @@
 // Manage subscription (issue 14): the owner's paid plan — plan, interval, locations, next
-// billing date — and its change or cancellation, previewed before it is confirmed.
+// billing date — and its change or cancellation, previewed before it is confirmed; the
+// business's details (billing details, its language) are edited here too.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { requireBusinessMember } from "~/auth/guards.server";
 import { db } from "~/db.server";
 import { listPlans } from "~/domain/plans.server";
+import {
+  BusinessLocaleSchema,
+  getBusinessLocale,
+  setBusinessLocale,
+} from "~/domain/businesses.server";
 import { getSubscriptionSummary } from "~/domain/subscriptions/reads.server";
 import { clock } from "~/lib/clock.server";
 import { env } from "~/env.server";
@@ -15,6 +21,7 @@ import {
   saveBillingDetails,
 } from "~/domain/invoices/billing-details.server";
 import { listInvoices } from "~/domain/invoices/reads.server";
+import { chooseLocale } from "~/lib/locale";
 import { localeOfRequest } from "~/lib/request-locale.server";
 import { planChangeIntents } from "~/lib/plan-change-intents.server";
 import { SubscriptionPage } from "~/components/subscription/SubscriptionPage";
@@ -25,7 +32,7 @@ export const meta: MetaFunction = () => [{ title: "Manage subscription · 7stamp
 export async function loader(args: LoaderFunctionArgs) {
   const { business } = await requireBusinessMember(args, args.params.businessId, "owner");
   const now = clock();
-  const [subscription, plans, billingDetails, invoices] = await Promise.all([
+  const [subscription, plans, billingDetails, invoices, businessLocale] = await Promise.all([
     getSubscriptionSummary(db, {
       businessId: business.id,
       now,
@@ -34,6 +41,7 @@ export async function loader(args: LoaderFunctionArgs) {
     listPlans(db),
     getBillingDetails(db, { businessId: business.id }),
     listInvoices(db, { businessId: business.id, limit: 5 }),
+    getBusinessLocale(db, { businessId: business.id }),
   ]);
   return {
     business,
@@ -41,6 +49,9 @@ export async function loader(args: LoaderFunctionArgs) {
     plans: plans.filter((plan) => plan.selectable),
     billingDetails,
     invoices: invoices.rows,
+    // The form's value: a language we have, else "auto".
+    businessLanguage: chooseLocale({ organisation: businessLocale ?? "" }).language,
+    businessLanguageSet: businessLocale !== null,
   };
 }
 
@@ -70,6 +81,18 @@ export async function action(args: ActionFunctionArgs) {
       return redirectWithFlash(args.request, back, {
         kind: "success",
         key: "invoices:details.saved",
+      });
+    }),
+    "business-locale": intentForm(BusinessLocaleSchema, async (input) => {
+      await setBusinessLocale(db, {
+        businessId: business.id,
+        locale: input.locale,
+        actor,
+        ip: args.context.clientIp,
+      });
+      return redirectWithFlash(args.request, back, {
+        kind: "success",
+        key: "business:language.saved",
       });
     }),
   });

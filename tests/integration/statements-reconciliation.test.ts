@@ -3,6 +3,9 @@
 // statements add up to the claims' price snapshots minus the rolled-back ones, to the cent;
 // each statement adds up to its lines; each line is its claim's snapshot, unchanged (the
 // half-even rounding happened once, at the claim); and a draft says what the final says.
+// Partner referral credits are in the history too (ADR 039): each a credit line in the month
+// it was granted and, when clawed back (in the same month or a later one), a debit line in the
+// month of the claw-back; the totals due include them to the cent.
 import { sql, type Selectable } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getCurrentPrices } from "~/domain/bundles.server";
@@ -24,6 +27,8 @@ const ALL_MONTHS = monthsBetween("2024-12", "2025-06");
 const LAST = "2025-06";
 const ACTOR = { userId: null, label: "reconciliation test" };
 const BUSINESSES_PER_PARTNER = 30;
+/** Businesses of each partner's that it referred: each a referral credit on its statements. */
+const REFERRALS_PER_PARTNER = 14;
 
 interface Terms {
   from: string;
@@ -103,10 +108,19 @@ interface Claim {
   rolledBackAt: Date | null;
 }
 
+interface ReferralCredit {
+  rewardId: string;
+  businessId: string;
+  creditCents: number;
+  grantedAt: Date;
+  clawedBackAt: Date | null;
+}
+
 interface PartnerHistory {
   partnerId: string;
   terms: Terms[];
   claims: Claim[];
+  referrals: ReferralCredit[];
 }
 
 const histories: PartnerHistory[] = [];
@@ -114,7 +128,14 @@ const histories: PartnerHistory[] = [];
 const drafts = new Map<string, StatementTotals>();
 
 function zero(): StatementTotals {
-  return { retailCents: 0, discountCents: 0, netCents: 0, taxCents: 0, totalCents: 0 };
+  return {
+    retailCents: 0,
+    discountCents: 0,
+    netCents: 0,
+    taxCents: 0,
+    referralCents: 0,
+    totalCents: 0,
+  };
 }
 
 function add(sum: StatementTotals, s: Snapshot, sign: 1 | -1): void {
@@ -125,8 +146,15 @@ function add(sum: StatementTotals, s: Snapshot, sign: 1 | -1): void {
   sum.totalCents += sign * (s.wholesaleCents + s.taxCents);
 }
 
-/** What a month's statement must say: its claims, minus the roll-backs dated in it. */
-function expectedTotals(claims: Claim[], month?: string): StatementTotals {
+/**
+ * What a month's statement must say: its claims, minus the roll-backs dated in it; minus the
+ * referral credits granted in it, plus those clawed back in it.
+ */
+function expectedTotals(
+  claims: Claim[],
+  referrals: ReferralCredit[],
+  month?: string,
+): StatementTotals {
   const sum = zero();
   for (const claim of claims) {
     if (month === undefined || monthOf(claim.claimedAt) === month) add(sum, claim.snapshot, 1);
@@ -134,7 +162,104 @@ function expectedTotals(claims: Claim[], month?: string): StatementTotals {
       add(sum, claim.snapshot, -1);
     }
   }
+  for (const referral of referrals) {
+    if (month === undefined || monthOf(referral.grantedAt) === month) {
+      sum.referralCents -= referral.creditCents;
+      sum.totalCents -= referral.creditCents;
+    }
+    if (
+      referral.clawedBackAt &&
+      (month === undefined || monthOf(referral.clawedBackAt) === month)
+    ) {
+      sum.referralCents += referral.creditCents;
+      sum.totalCents += referral.creditCents;
+    }
+  }
   return sum;
+}
+
+/**
+ * A partner's referral credits, written in bulk: one referral per referred business, granted
+ * across the months (their first and last instants included), about a third clawed back in
+ * their own month and a third in a later one.
+ */
+async function referralHistory(
+  random: () => number,
+  partnerId: string,
+  businessIds: string[],
+): Promise<ReferralCredit[]> {
+  const { db } = testDb();
+  const account = await db
+    .insertInto("referral_accounts")
+    .values({
+      partner_id: partnerId,
+      slug: `recon-${partnerId.slice(0, 8)}`,
+      referrer_operations: 0,
+      referrer_credit_cents: 2500,
+      connected_at: ENROLLED,
+      updated_at: ENROLLED,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const lastEnd = statementPeriod(LAST).end.getTime();
+  const credits: ReferralCredit[] = [];
+  for (const [i, businessId] of businessIds.entries()) {
+    const month = CLAIM_MONTHS[i % CLAIM_MONTHS.length];
+    const period = statementPeriod(month);
+    const span = period.end.getTime() - period.start.getTime();
+    const offset = i === 0 ? 0 : i === 1 ? span - 1 : Math.floor(random() * (span - 1)) + 1;
+    const grantedAt = new Date(period.start.getTime() + offset);
+    // Odd amounts: 10.01 € to 60.00 €.
+    const creditCents = 1001 + Math.floor(random() * 5000);
+    const later = CLAIM_MONTHS.filter((m) => m > month);
+    let clawedBackAt: Date | null = null;
+    if (i % 3 === 1) {
+      const end = period.end.getTime();
+      clawedBackAt = new Date(
+        grantedAt.getTime() + Math.floor(random() * (end - grantedAt.getTime())),
+      );
+    } else if (i % 3 === 2 && later.length > 0) {
+      const next = statementPeriod(later[Math.floor(random() * later.length)]);
+      const end = Math.min(next.end.getTime(), lastEnd);
+      clawedBackAt =
+        i % 2 === 0
+          ? next.start
+          : new Date(next.start.getTime() + Math.floor(random() * (end - next.start.getTime())));
+    }
+    const referral = await db
+      .insertInto("referrals")
+      .values({
+        account_id: account.id,
+        referred_business_id: businessId,
+        attributed_at: ENROLLED,
+        qualified_at: grantedAt,
+        qualified_by: "paid_plan",
+        status: "approved",
+        rule_version: 1,
+        referred_operations: 0,
+        referrer_operations: 0,
+        referrer_credit_cents: creditCents,
+        bonus_months: 12,
+        rewarded_at: grantedAt,
+        clawed_back_at: clawedBackAt,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const reward = await db
+      .insertInto("referral_rewards")
+      .values({
+        referral_id: referral.id,
+        beneficiary: "referrer",
+        partner_id: partnerId,
+        credit_cents: creditCents,
+        granted_at: grantedAt,
+        clawed_back_at: clawedBackAt,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    credits.push({ rewardId: reward.id, businessId, creditCents, grantedAt, clawedBackAt });
+  }
+  return credits;
 }
 
 /** Claims of one partner, written in bulk (a claim through the domain each would be slow). */
@@ -275,6 +400,8 @@ async function rollBackSome(random: () => number, claims: Claim[]): Promise<void
 beforeAll(async () => {
   const { db } = testDb();
   const random = seeded(20250101);
+  // A stream of its own, so the claims are the same history as before referrals were added.
+  const referralRandom = seeded(20251206);
   for (const spec of PARTNERS) {
     const partner = await createPartner({
       name: spec.name,
@@ -303,7 +430,12 @@ beforeAll(async () => {
       businesses.map((b) => b.id),
     );
     await rollBackSome(random, claims);
-    histories.push({ partnerId: partner.id, terms: spec.terms, claims });
+    const referrals = await referralHistory(
+      referralRandom,
+      partner.id,
+      businesses.slice(0, REFERRALS_PER_PARTNER).map((b) => b.id),
+    );
+    histories.push({ partnerId: partner.id, terms: spec.terms, claims, referrals });
   }
   for (const history of histories) {
     for (const month of ALL_MONTHS) {
@@ -343,7 +475,9 @@ async function finalStatements() {
       "discount_cents",
       "net_cents",
       "tax_cents",
+      "referral_cents",
       "total_cents",
+      "referral_count",
       "bundle_summary",
     ])
     .orderBy("partner_id")
@@ -356,12 +490,14 @@ const totalsOf = (row: {
   discount_cents: number;
   net_cents: number;
   tax_cents: number;
+  referral_cents: number;
   total_cents: number;
 }): StatementTotals => ({
   retailCents: row.retail_cents,
   discountCents: row.discount_cents,
   netCents: row.net_cents,
   taxCents: row.tax_cents,
+  referralCents: row.referral_cents,
   totalCents: row.total_cents,
 });
 
@@ -377,9 +513,20 @@ describe("statements reconcile with the claims, to the cent", () => {
     expect(
       rolledBack.filter((c) => monthOf(c.rolledBackAt!) > monthOf(c.claimedAt)).length,
     ).toBeGreaterThan(30);
+    // Referral credits: clawed back in their own month, in a later one, and not at all.
+    const referrals = histories.flatMap((h) => h.referrals);
+    expect(referrals).toHaveLength(PARTNERS.length * REFERRALS_PER_PARTNER);
+    const clawed = referrals.filter((r) => r.clawedBackAt);
+    expect(
+      clawed.filter((r) => monthOf(r.clawedBackAt!) === monthOf(r.grantedAt)).length,
+    ).toBeGreaterThan(5);
+    expect(
+      clawed.filter((r) => monthOf(r.clawedBackAt!) > monthOf(r.grantedAt)).length,
+    ).toBeGreaterThan(5);
+    expect(referrals.length - clawed.length).toBeGreaterThan(5);
   });
 
-  test("all final statements together = all claim snapshots − rolled-back snapshots", async () => {
+  test("all final statements together = all claim snapshots − rolled-back snapshots − referral credits + claw-backs", async () => {
     const rows = await finalStatements();
     // One statement per partner and month since enrolment, the empty first month included.
     expect(rows).toHaveLength(histories.length * ALL_MONTHS.length);
@@ -390,9 +537,15 @@ describe("statements reconcile with the claims, to the cent", () => {
       sum.discountCents += t.discountCents;
       sum.netCents += t.netCents;
       sum.taxCents += t.taxCents;
+      sum.referralCents += t.referralCents;
       sum.totalCents += t.totalCents;
     }
-    expect(sum).toEqual(expectedTotals(histories.flatMap((h) => h.claims)));
+    expect(sum).toEqual(
+      expectedTotals(
+        histories.flatMap((h) => h.claims),
+        histories.flatMap((h) => h.referrals),
+      ),
+    );
     // And the same in the database's own arithmetic, from the codes' snapshot columns.
     const { rows: db } = await sql<{ wholesale: number; tax: number }>`
       select
@@ -406,9 +559,15 @@ describe("statements reconcile with the claims, to the cent", () => {
       net: Number(db[0].wholesale),
       tax: Number(db[0].tax),
     });
+    // The referral part, from the rewards themselves: what was granted and not clawed back.
+    const { rows: kept } = await sql<{ cents: number }>`
+      select coalesce(sum(credit_cents), 0)::int8 as cents from referral_rewards
+      where partner_id is not null and clawed_back_at is null`.execute(testDb().db);
+    expect(sum.referralCents).toBe(0 - Number(kept[0].cents));
+    expect(sum.totalCents).toBe(sum.netCents + sum.taxCents + sum.referralCents);
   });
 
-  test("each partner's and each month's statement says exactly its claims minus its roll-backs", async () => {
+  test("each partner's and each month's statement says exactly its claims minus its roll-backs, and its referral lines", async () => {
     const rows = await finalStatements();
     for (const history of histories) {
       const mine = rows.filter((row) => row.partner_id === history.partnerId);
@@ -416,7 +575,12 @@ describe("statements reconcile with the claims, to the cent", () => {
       for (const row of mine) {
         const month = monthOf(row.period_start);
         expect(totalsOf(row), `${history.partnerId} ${month}`).toEqual(
-          expectedTotals(history.claims, month),
+          expectedTotals(history.claims, history.referrals, month),
+        );
+        expect(row.referral_count).toBe(
+          history.referrals.filter((r) => monthOf(r.grantedAt) === month).length +
+            history.referrals.filter((r) => r.clawedBackAt && monthOf(r.clawedBackAt) === month)
+              .length,
         );
         expect(row.claim_count).toBe(
           history.claims.filter((c) => monthOf(c.claimedAt) === month).length,
@@ -450,15 +614,41 @@ describe("statements reconcile with the claims, to the cent", () => {
         sum(wholesale_cents)::int8 as wholesale, sum(tax_cents)::int8 as tax
       from statement_lines group by statement_id`.execute(testDb().db);
     const byStatement = new Map(sums.map((s) => [s.statement_id, s]));
+    const { rows: referralSums } = await sql<{
+      statement_id: string;
+      lines: number;
+      max_line: number;
+      cents: number;
+    }>`
+      select statement_id, count(*)::int as lines, max(line_no)::int as max_line,
+        sum(amount_cents)::int8 as cents
+      from statement_referral_lines group by statement_id`.execute(testDb().db);
+    const referralsOf = new Map(referralSums.map((s) => [s.statement_id, s]));
+    expect(referralSums.length).toBeGreaterThan(0);
     // Every partner's every month was finalised, and most have lines: the loop below checks
     // real statements, not an empty list.
     expect(rows).toHaveLength(histories.length * ALL_MONTHS.length);
     expect(rows.filter((row) => row.line_count > 0).length).toBeGreaterThan(rows.length / 2);
     for (const row of rows) {
       const lines = byStatement.get(row.id);
+      const referral = referralsOf.get(row.id);
+      // Referral lines: numbered 1..n, their sum the statement's referral amount.
+      expect({
+        lines: referral?.lines ?? 0,
+        maxLine: referral?.max_line ?? 0,
+        cents: Number(referral?.cents ?? 0),
+      }).toEqual({
+        lines: row.referral_count,
+        maxLine: row.referral_count,
+        cents: row.referral_cents,
+      });
       if (row.line_count === 0) {
         expect(lines).toBeUndefined();
-        expect(totalsOf(row)).toEqual(zero());
+        expect(totalsOf(row)).toEqual({
+          ...zero(),
+          referralCents: row.referral_cents,
+          totalCents: row.referral_cents,
+        });
         continue;
       }
       expect(lines).toBeDefined();
@@ -472,7 +662,7 @@ describe("statements reconcile with the claims, to the cent", () => {
         discount: Number(lines!.discount),
         net: Number(lines!.wholesale),
         tax: Number(lines!.tax),
-        total: Number(lines!.wholesale) + Number(lines!.tax),
+        total: Number(lines!.wholesale) + Number(lines!.tax) + Number(referral?.cents ?? 0),
       }).toEqual({
         lines: row.line_count,
         claims: row.claim_count,
@@ -493,6 +683,9 @@ describe("statements reconcile with the claims, to the cent", () => {
         fromSummary.taxCents += b.taxCents;
         fromSummary.totalCents += b.totalCents;
       }
+      // The bundles hold the claims; the referral lines are the rest of the total due.
+      fromSummary.referralCents = row.referral_cents;
+      fromSummary.totalCents += row.referral_cents;
       expect(fromSummary).toEqual(totalsOf(row));
     }
   });
@@ -575,6 +768,53 @@ describe("statements reconcile with the claims, to the cent", () => {
       testDb().db,
     );
     expect(mismatches[0].n).toBe(0);
+  });
+
+  test("every referral line is its reward's credit (negated) or claw-back, once, in the right month", async () => {
+    const { rows: lines } = await sql<{
+      partner_id: string;
+      period_start: Date;
+      kind: "referral_credit" | "referral_debit";
+      referral_reward_id: string;
+      occurred_at: Date;
+      business_id: string;
+      amount_cents: number;
+    }>`
+      select s.partner_id, s.period_start, l.kind, l.referral_reward_id, l.occurred_at,
+        l.business_id, l.amount_cents
+      from statement_referral_lines l join statements s on s.id = l.statement_id`.execute(
+      testDb().db,
+    );
+    const rewards = new Map(
+      histories.flatMap((h) =>
+        h.referrals.map((r) => [r.rewardId, { ...r, partnerId: h.partnerId }]),
+      ),
+    );
+    expect(lines.length).toBe(
+      rewards.size + [...rewards.values()].filter((r) => r.clawedBackAt !== null).length,
+    );
+    const seen = new Set<string>();
+    for (const line of lines) {
+      const reward = rewards.get(line.referral_reward_id)!;
+      expect(reward, `line for reward ${line.referral_reward_id}`).toBeDefined();
+      const key = `${line.kind} ${line.referral_reward_id}`;
+      expect(seen.has(key), key).toBe(false);
+      seen.add(key);
+      const at = line.kind === "referral_credit" ? reward.grantedAt : reward.clawedBackAt!;
+      expect({
+        partner: line.partner_id,
+        month: monthOf(line.period_start),
+        occurredAt: line.occurred_at.getTime(),
+        business: line.business_id,
+        amount: Number(line.amount_cents),
+      }).toEqual({
+        partner: reward.partnerId,
+        month: monthOf(at),
+        occurredAt: at.getTime(),
+        business: reward.businessId,
+        amount: line.kind === "referral_credit" ? 0 - reward.creditCents : reward.creditCents,
+      });
+    }
   });
 
   test("a change of terms applies to later claims only: each month's claim lines carry that month's terms", async () => {

@@ -9,6 +9,7 @@ import { Card, EmptyState, PageHeader } from "~/components/Layout";
 import { PastDueBanner } from "~/components/billing/PastDueBanner";
 import { ChangePreview, previewOf } from "~/components/subscription/ChangePreview";
 import { formatDate, formatMoney } from "~/lib/format";
+import { supportedLanguages } from "~/lib/locale";
 import { labelKey } from "~/lib/messages";
 import { useFormattingLocale } from "~/root";
 import type { action, loader } from "~/routes/_app.business.$businessId.subscription";
@@ -16,15 +17,24 @@ import type { action, loader } from "~/routes/_app.business.$businessId.subscrip
 export function SubscriptionPage() {
   const { t } = useTranslation(["subscription", "business", "invoices"]);
   const locale = useFormattingLocale();
-  const { business, subscription, plans, billingDetails, invoices } =
-    useLoaderData<typeof loader>();
+  const {
+    business,
+    subscription,
+    plans,
+    billingDetails,
+    invoices,
+    businessLanguage,
+    businessLanguageSet,
+  } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const preview = previewOf(actionData);
   const busy = useNavigation().state === "submitting";
   const base = `/business/${business.id}/subscription`;
   const sent = actionData && !preview ? actionData : undefined;
-  const failure = sent?.values.intent === "billing-details" ? undefined : sent;
-  const detailsFailure = sent?.values.intent === "billing-details" ? sent : undefined;
+  const ownForm = (intent: string) => sent?.values.intent === intent;
+  const failure = ownForm("billing-details") || ownForm("business-locale") ? undefined : sent;
+  const detailsFailure = ownForm("billing-details") ? sent : undefined;
+  const languageFailure = ownForm("business-locale") ? sent : undefined;
   const detailValues = detailsFailure?.values ?? {
     legalName: billingDetails?.legalName ?? "",
     address: billingDetails?.address ?? "",
@@ -230,6 +240,33 @@ export function SubscriptionPage() {
             <div>
               <Button type="submit" disabled={busy}>
                 {t("invoices:details.submit")}
+              </Button>
+            </div>
+          </Form>
+        </Card>
+
+        <Card title={t("business:language.title")}>
+          <p className="mb-4 text-sm text-slate-600">{t("business:language.hint")}</p>
+          <Form method="post" action={base} noValidate className="grid gap-4 sm:grid-cols-2">
+            <input type="hidden" name="intent" value="business-locale" />
+            <SelectField
+              label={t("business:language.label")}
+              name="locale"
+              defaultValue={
+                languageFailure?.values.locale ?? (businessLanguageSet ? businessLanguage : "auto")
+              }
+              error={languageFailure?.errors.locale}
+              options={[
+                { value: "auto", label: t("business:language.auto") },
+                ...supportedLanguages.map((code) => ({
+                  value: code,
+                  label: t(`languages.${code}`, { ns: "common" }),
+                })),
+              ]}
+            />
+            <div className="sm:col-span-2">
+              <Button type="submit" disabled={busy}>
+                {t("business:language.submit")}
               </Button>
             </div>
           </Form>

@@ -1,4 +1,12 @@
 export default {
+  language: {
+    title: "Business language",
+    hint: "Members who have not chosen a language of their own read the portal in it, and get their emails (staff invitations, password resets) in it.",
+    label: "Language",
+    auto: "Not set (each member's browser decides)",
+    submit: "Save language",
+    saved: "Business language saved.",
+  },
   billing: {
     title: "Billing & invoices",
     subtitle: "{{business}}: your plan and the usage of its limits.",

@@ -87,6 +87,7 @@ export default {
     "bundle.archived": "Bundle archived",
     "bundle.created": "Bundle created",
     "business.billing_details_changed": "Billing details changed",
+    "business.locale_changed": "Business language changed",
     "business.plan_changed": "Tariff plan changed",
     "business.signed_up": "Business signed up",
     "business.staff_removed": "Staff member removed",

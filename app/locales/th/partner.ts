@@ -31,7 +31,7 @@ export default {
     title: "เงื่อนไขของคุณ",
     discount: "ส่วนลดขายส่ง",
     taxRate: "อัตราภาษี",
-    reverseCharge: "0% (reverse charge)",
+    reverseCharge: "0% (การเรียกเก็บภาษีแบบย้อนกลับ)",
     statementPrefix: "คำนำหน้าใบแจ้งยอด",
     partnerSince: "เป็นพาร์ทเนอร์ตั้งแต่",
     specialTerms: "เงื่อนไขพิเศษ",

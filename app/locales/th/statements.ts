@@ -112,7 +112,7 @@ export default {
     termsHeading: "เงื่อนไข",
     discountRate: "ส่วนลดขายส่ง",
     taxRate: "อัตราภาษี",
-    reverseCharge: "{{rate}} (reverse charge)",
+    reverseCharge: "{{rate}} (การเรียกเก็บภาษีแบบย้อนกลับ)",
     specialTerms: "เงื่อนไขพิเศษ",
     summaryHeading: "สรุปตามชุดบริการ",
     summaryColumns: {

@@ -44,7 +44,7 @@ export default {
     title: "Ваші умови",
     discount: "Оптова знижка",
     taxRate: "Ставка податку",
-    reverseCharge: "0% (зворотне нарахування)",
+    reverseCharge: "0% (зворотне оподаткування)",
     statementPrefix: "Префікс виписок",
     partnerSince: "Партнер з",
     specialTerms: "Особливі умови",

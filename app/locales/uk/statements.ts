@@ -116,7 +116,7 @@ export default {
     termsHeading: "Умови",
     discountRate: "Оптова знижка",
     taxRate: "Ставка податку",
-    reverseCharge: "{{rate}} (зворотне нарахування)",
+    reverseCharge: "{{rate}} (зворотне оподаткування)",
     specialTerms: "Особливі умови",
     summaryHeading: "Підсумок за пакетами",
     summaryColumns: {
