@@ -310,6 +310,38 @@ describe("past due", () => {
     expect((await subscriptionOf(businessId)).status).toBe("active");
   });
 
+  test("a plan change does not settle a failed payment: upgrade and downgrade keep it past due", async () => {
+    const { businessId, invoice } = await monthlyBusiness();
+    await receivePaymentEvent(testDb().db, {
+      event: {
+        id: newEventId(),
+        type: "invoice.payment_failed",
+        data: { invoice: invoice.number },
+      },
+      now: new Date("2026-11-03T10:00:00.000Z"),
+    });
+    const upgrade = await changeSubscription(testDb().db, {
+      businessId,
+      planId: "monthly",
+      locations: 2,
+      actor,
+      ip: null,
+      now: new Date("2026-11-10T10:00:00.000Z"),
+    });
+    expect(upgrade.quote.outcome).toBe("upgrade");
+    expect((await subscriptionOf(businessId)).status).toBe("past_due");
+    const downgrade = await changeSubscription(testDb().db, {
+      businessId,
+      planId: "monthly",
+      locations: 1,
+      actor,
+      ip: null,
+      now: new Date("2026-11-11T10:00:00.000Z"),
+    });
+    expect(downgrade.quote.outcome).toBe("downgrade");
+    expect((await subscriptionOf(businessId)).status).toBe("past_due");
+  });
+
   test("past due longer than the setting: renewed while under it, free at the period's end after it", async () => {
     // Monthly from 1 November; the payment fails on 25 November: on 1 December it has been
     // past due 6 days (< 14): renewed and invoiced, still past due. On 1 January (37 days):

@@ -3,6 +3,7 @@
 // the subscription row lock, so two changes at once are decided by the database, one after
 // the other, the second seeing the first. First use creates the subscription of a business
 // already on a paid plan from its plan and billing anchor.
+import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
 import type { AuditActor } from "../audit.server";
 import { recordAudit } from "../audit.server";
@@ -212,6 +213,17 @@ export interface SubscriptionChange {
 }
 
 /**
+ * A plan change does not settle a failed payment: a past-due subscription stays past due
+ * (its open invoice is still owed) until the invoice is paid (ADR 038). Decided in the
+ * update, from the row as it is then.
+ */
+function stillPastDue(otherwise: "active") {
+  return sql<
+    "active" | "past_due"
+  >`case when status = 'past_due' then 'past_due' else ${otherwise} end`;
+}
+
+/**
  * The owner's change, made: re-quoted under the locks (so what is charged is decided from
  * the committed state, not from the page), refused when the owner confirmed another amount
  * (`expectedDueTodayCents`, from the preview they saw). Changes that apply now set the plan
@@ -258,7 +270,7 @@ export async function changeSubscription(
       await trx
         .updateTable("subscriptions")
         .set({
-          status: quote.outcome === "cancel" ? "cancel_at_period_end" : "active",
+          status: quote.outcome === "cancel" ? "cancel_at_period_end" : stillPastDue("active"),
           pending_plan_id: pending?.planId ?? null,
           pending_quantity: pending?.quantity ?? null,
           updated_at: now,
@@ -310,7 +322,7 @@ export async function changeSubscription(
     if (subscriptionId && running.current) {
       await trx
         .updateTable("subscriptions")
-        .set(termValues)
+        .set({ ...termValues, status: stillPastDue("active") })
         .where("id", "=", subscriptionId)
         .execute();
     } else {
