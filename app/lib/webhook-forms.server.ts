@@ -15,6 +15,7 @@ import {
   TEST_EVENT_TOPIC,
   TooManyWebhookEndpoints,
   WEBHOOK_EVENTS,
+  eventsFor,
   WebhookEndpointNotFound,
   WebhookEventsRefused,
   type EndpointOwner,
@@ -309,7 +310,7 @@ export async function readDeliveryLog(
       staleCursor: page.staleCursor,
       nextHref: page.nextCursor ? logHref(filter, page.nextCursor) : null,
       firstHref: !query.cursor || page.staleCursor ? null : logHref(filter),
-      eventTypes: [...WEBHOOK_EVENTS, TEST_EVENT_TOPIC],
+      eventTypes: [...eventsFor(endpoint.partnerId), TEST_EVENT_TOPIC],
     };
   } catch (error) {
     if (error instanceof WebhookEndpointNotFound) throw notFound();

@@ -10,7 +10,7 @@ import { requirePartnerMember } from "~/auth/guards.server";
 import { PageHeader } from "~/components/Layout";
 import { EndpointsPanel } from "~/components/webhooks/EndpointsPanel";
 import { db } from "~/db.server";
-import { WEBHOOK_EVENTS } from "~/domain/webhooks/endpoints.server";
+import { PARTNER_WEBHOOK_EVENTS } from "~/domain/webhooks/endpoints.server";
 import { listWebhookEndpoints } from "~/domain/webhooks/reads.server";
 import { webhookEndpointsAction } from "~/lib/webhook-forms.server";
 
@@ -26,7 +26,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     partner: { slug: partner.slug },
     canChange: role === "owner",
-    eventTypes: WEBHOOK_EVENTS,
+    eventTypes: PARTNER_WEBHOOK_EVENTS,
     endpoints,
   };
 }

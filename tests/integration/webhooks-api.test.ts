@@ -94,6 +94,11 @@ describe("/api/v1/webhook-endpoints", () => {
     const cases: [unknown, string[]][] = [
       [{ url: "https://hooks.example.com/x", events: [] }, ["events"]],
       [{ url: "https://hooks.example.com/x", events: ["code.stolen"] }, ["events.0"]],
+      // Invoice events go to the platform's endpoints only (they carry no partner).
+      [
+        { url: "https://hooks.example.com/x", events: ["code.claimed", "invoice.paid"] },
+        ["events.1"],
+      ],
       [{ url: "", events: ["code.claimed"] }, ["url"]],
       [{ url: "ftp://hooks.example.com/x", events: ["code.claimed"] }, ["url"]],
       [{ url: "https://10.0.0.1/x", events: ["code.claimed"] }, ["url"]],

@@ -145,6 +145,11 @@ describe("the partner webhooks page", () => {
         "webhooks:errors.url.credentials",
       ],
       [{ url: `${base}/a` }, "events", "webhooks:errors.events.none"],
+      [
+        { url: `${base}/a`, "event:code.claimed": "on", "event:invoice.paid": "on" },
+        "events",
+        "webhooks:errors.events.platformOnly",
+      ],
       [{ url: "x".repeat(3000) }, "url", "validation.tooLong"],
     ];
     for (const [fields, field, key] of cases) {

@@ -28,11 +28,33 @@ export const WEBHOOK_EVENTS: readonly OutboxTopic[] = [
   "credit_note.issued",
 ];
 
-/** An endpoint as the API's POST takes it (the page's form parses into the same fields). */
+/**
+ * Events about a business's invoices are between 7stamp and the business: they carry no
+ * partner, so only the platform's endpoints receive them, and only they may choose them.
+ */
+export const PLATFORM_ONLY_EVENTS: readonly OutboxTopic[] = [
+  "invoice.issued",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "invoice.voided",
+  "credit_note.issued",
+];
+
+/** What a partner's endpoint may receive: events about its codes, clients, statements, referrals. */
+export const PARTNER_WEBHOOK_EVENTS: readonly OutboxTopic[] = WEBHOOK_EVENTS.filter(
+  (topic) => !PLATFORM_ONLY_EVENTS.includes(topic),
+);
+
+/** The events an owner's endpoint may choose from: a partner's, or the platform's (null). */
+export function eventsFor(owner: EndpointOwner): readonly OutboxTopic[] {
+  return owner === null ? WEBHOOK_EVENTS : PARTNER_WEBHOOK_EVENTS;
+}
+
+/** An endpoint as the partner API's POST takes it (the page's form parses into the same fields). */
 export const WebhookEndpointInputSchema = z.object({
   url: z.string().trim().min(1).max(MAX_WEBHOOK_URL_LENGTH),
   events: z
-    .array(z.enum(WEBHOOK_EVENTS as [OutboxTopic, ...OutboxTopic[]]))
+    .array(z.enum(PARTNER_WEBHOOK_EVENTS as [OutboxTopic, ...OutboxTopic[]]))
     .min(1)
     .max(WEBHOOK_EVENTS.length * 2),
 });
@@ -51,7 +73,7 @@ export type EndpointOwner = string | null;
 
 export class WebhookEventsRefused extends DomainError {
   constructor(
-    readonly problem: "none" | "unknown",
+    readonly problem: "none" | "unknown" | "platformOnly",
     message: string,
   ) {
     super("invalid_request", `events: ${message}`, "events");
@@ -90,13 +112,24 @@ export function ownedBy(owner: EndpointScope, table = "webhook_endpoints") {
   return owner === null ? sql<boolean>`${column} is null` : sql<boolean>`${column} = ${owner}`;
 }
 
-/** The events as chosen: known ones only, each once, at least one. */
-export function checkWebhookEvents(events: readonly string[]): OutboxTopic[] {
+/** The events as chosen: known ones the owner may receive, each once, at least one. */
+export function checkWebhookEvents(
+  events: readonly string[],
+  owner: EndpointOwner = null,
+): OutboxTopic[] {
+  const allowed = eventsFor(owner);
   const unknown = events.filter((e) => !WEBHOOK_EVENTS.includes(e as OutboxTopic));
   if (unknown.length > 0) {
     throw new WebhookEventsRefused(
       "unknown",
-      `unknown event ${unknown.slice(0, 5).join(", ")}; choose from ${WEBHOOK_EVENTS.join(", ")}.`,
+      `unknown event ${unknown.slice(0, 5).join(", ")}; choose from ${allowed.join(", ")}.`,
+    );
+  }
+  const platformOnly = events.filter((e) => !allowed.includes(e as OutboxTopic));
+  if (platformOnly.length > 0) {
+    throw new WebhookEventsRefused(
+      "platformOnly",
+      `${platformOnly.slice(0, 5).join(", ")} go to the platform's endpoints only; choose from ${allowed.join(", ")}.`,
     );
   }
   if (events.length === 0) throw new WebhookEventsRefused("none", "choose at least one event.");
@@ -123,7 +156,7 @@ export async function createWebhookEndpoint(
     production: env.isProduction,
     allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK,
   });
-  const chosen = checkWebhookEvents(events);
+  const chosen = checkWebhookEvents(events, partnerId);
   const secret = newWebhookSecret();
   return db.transaction().execute(async (trx) => {
     // The owner's row is locked first, so two creates cannot both pass the count.

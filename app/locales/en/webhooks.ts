@@ -89,6 +89,8 @@ export default {
     events: {
       none: "Choose at least one event.",
       unknown: "Choose events from the list.",
+      platformOnly:
+        "Invoice events go to 7stamp's own endpoints only; choose events about your codes, clients, statements and referrals.",
     },
     tooMany: "You have as many endpoints as allowed; delete one first.",
   },
