@@ -368,6 +368,8 @@ describe("bad input writes nothing", () => {
       expiresAt: null,
       label: null,
       recipient: null,
+      // No card language chosen: the partner's, decided when the batch is made.
+      cardLanguage: null,
     });
   });
 
