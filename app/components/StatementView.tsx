@@ -1,5 +1,5 @@
-// One month's statement as a page: facts, per-bundle summary, totals, code counts and its
-// lines paged by line number. The partner's page and support's show the same thing; only
+// One month's statement as a page: facts, per-bundle summary, totals, code counts, its
+// referral credits and debits (ADR 039) and its lines paged by line number. The partner's page and support's show the same thing; only
 // where the links lead differs (the partner's own pages, or the support desk's).
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -53,7 +53,8 @@ export function StatementView({
   actions?: ReactNode;
 }) {
   const { t } = useTranslation("statements");
-  const { statement, lines, after, nextAfter, taxRates, running, badPage, locale } = loaded;
+  const { statement, lines, after, nextAfter, referralLines, taxRates, running, badPage, locale } =
+    loaded;
   const self = links.self;
   const money = (cents: number) => formatMoney(cents, locale);
   const n = (value: number) => formatNumber(value, locale);
@@ -236,6 +237,9 @@ export function StatementView({
               })}
               value={money(totals.taxCents)}
             />
+            {statement.referralCount > 0 ? (
+              <TotalRow label={t("detail.referrals.total")} value={money(totals.referralCents)} />
+            ) : null}
             <div className="flex items-baseline justify-between gap-6 border-t border-slate-200 pt-2 font-semibold text-slate-900">
               <dt>{t("detail.totalDue")}</dt>
               <dd className="text-base tabular-nums">{money(totals.totalCents)}</dd>
@@ -255,6 +259,52 @@ export function StatementView({
           </dl>
         </Card>
       </div>
+
+      {referralLines.length > 0 ? (
+        <Section id="referrals-heading" title={t("detail.referrals.heading")}>
+          <p className="mb-3 text-sm text-slate-600">{t("detail.referrals.legend")}</p>
+          <Table
+            caption={t("detail.referrals.caption")}
+            head={
+              <tr>
+                <th scope="col" className={numberHead}>
+                  {t("detail.referrals.columns.line")}
+                </th>
+                <th scope="col" className={textHead}>
+                  {t("detail.referrals.columns.date")}
+                </th>
+                <th scope="col" className={textHead}>
+                  {t("detail.referrals.columns.description")}
+                </th>
+                <th scope="col" className={numberHead}>
+                  {t("detail.referrals.columns.amount")}
+                </th>
+              </tr>
+            }
+          >
+            {referralLines.map((line) => {
+              const business = line.businessName || t("detail.referrals.referredBusiness");
+              return (
+                <tr
+                  key={line.lineNo}
+                  className={line.kind === "referral_debit" ? "bg-red-50/40" : undefined}
+                >
+                  <td className={`${numberCell} text-slate-500`}>{n(line.lineNo)}</td>
+                  <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+                    {formatDate(line.occurredAt, locale)}
+                  </td>
+                  <td className="px-4 py-2">
+                    {line.kind === "referral_credit"
+                      ? t("detail.referrals.credit", { business })
+                      : t("detail.referrals.debit", { business })}
+                  </td>
+                  <td className={numberCell}>{money(line.amountCents)}</td>
+                </tr>
+              );
+            })}
+          </Table>
+        </Section>
+      ) : null}
 
       <Section id="lines-heading" title={t("detail.linesHeading")}>
         <p className="mb-3 text-sm text-slate-600">

@@ -5,6 +5,7 @@ import { formattingOf } from "./statement-pdf.server";
 import {
   getMonthStatement,
   listStatementLines,
+  listStatementReferralLines,
   statementTaxRates,
 } from "./statements/reads.server";
 import { monthOf, STATEMENT_LINES_PAGE } from "~/lib/statement-months";
@@ -18,15 +19,17 @@ export async function statementPage(
   { partnerId, month, after, now }: { partnerId: string; month: string; after: number; now: Date },
 ) {
   const statement = await getMonthStatement(db, { partnerId, month, now });
-  const [page, taxRates] = await Promise.all([
+  const [page, taxRates, referralLines] = await Promise.all([
     listStatementLines(db, { partnerId, statement, after, limit: STATEMENT_LINES_PAGE }),
     statementTaxRates(db, { partnerId, statement }),
+    listStatementReferralLines(db, { partnerId, statement }),
   ]);
   return {
     statement,
     lines: page.lines,
     after,
     nextAfter: page.nextAfter,
+    referralLines,
     taxRates,
     running: month === monthOf(now),
     // Amounts and dates as the statement's PDF writes them: for the partner's locale.

@@ -2,8 +2,16 @@
 // kept in statement_pdfs, so that every later download is the same bytes without a render.
 // Drafts have no PDF: only a final statement is a document the partner can file.
 import type { Database } from "~db/index.ts";
-import { getStatement, listStatementLines } from "~/domain/statements/reads.server";
-import { type Statement, type StatementLine } from "~/domain/statements/model.server";
+import {
+  getStatement,
+  listStatementLines,
+  listStatementReferralLines,
+} from "~/domain/statements/reads.server";
+import {
+  type Statement,
+  type StatementLine,
+  type StatementReferralLine,
+} from "~/domain/statements/model.server";
 import { translatorFor } from "~/i18n";
 import { formatBasisPoints, formatDayRange, formatLongDate, formatNumber } from "~/lib/format";
 import { resolveLocale } from "~/lib/locale";
@@ -72,6 +80,7 @@ function taxRates(statement: Statement, lines: readonly StatementLine[]): number
 export function statementPdfInput(
   statement: Statement,
   lines: readonly StatementLine[],
+  referralLines: readonly StatementReferralLine[] = [],
 ): StatementPdfInput {
   if (statement.status !== "final" || !statement.number || !statement.issuedAt) {
     throw new Error("statement-pdf: only a final statement has a PDF");
@@ -131,6 +140,17 @@ export function statementPdfInput(
       net: t("statements:pdf.net"),
       tax: t("statements:pdf.taxAt", { rate: taxRates(statement, lines).map(rate).join(", ") }),
       totalDue: t("statements:pdf.totalDue"),
+      referrals: {
+        heading: t("statements:pdf.referrals.heading"),
+        total: t("statements:pdf.referrals.total"),
+        legend: t("statements:pdf.referrals.legend"),
+        columns: {
+          line: t("statements:pdf.referrals.columns.line"),
+          date: t("statements:pdf.referrals.columns.date"),
+          description: t("statements:pdf.referrals.columns.description"),
+          amount: t("statements:pdf.referrals.columns.amount"),
+        },
+      },
       codesHeading: t("statements:pdf.codesHeading"),
       codes: [
         { label: t("statements:pdf.codesIssued"), value: number(statement.codes.issued) },
@@ -180,6 +200,19 @@ export function statementPdfInput(
       totalCents: bundle.totalCents,
     })),
     totals: statement.totals,
+    referrals: referralLines.map((line) => {
+      const business = line.businessName || t("statements:pdf.referrals.referredBusiness");
+      return {
+        lineNo: line.lineNo,
+        occurredAt: line.occurredAt.getTime(),
+        description:
+          line.kind === "referral_credit"
+            ? t("statements:pdf.referrals.credit", { business })
+            : t("statements:pdf.referrals.debit", { business }),
+        amountCents: line.amountCents,
+        debit: line.kind === "referral_debit",
+      };
+    }),
     lines,
   };
 }
@@ -232,8 +265,11 @@ export async function getStatementPdf(
   // The lines load while the worker starts (renderStatementPdf calls this once it has a slot).
   const rendered = await renderStatementPdf(
     async () => {
-      const { lines } = await listStatementLines(db, { partnerId, statement, limit: null });
-      return statementPdfInput(statement, lines);
+      const [{ lines }, referralLines] = await Promise.all([
+        listStatementLines(db, { partnerId, statement, limit: null }),
+        listStatementReferralLines(db, { partnerId, statement }),
+      ]);
+      return statementPdfInput(statement, lines, referralLines);
     },
     { signal },
   );

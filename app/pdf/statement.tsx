@@ -58,6 +58,23 @@ export interface StatementAmounts {
   totalCents: number;
 }
 
+/** The statement's totals: the bundles' amounts, the referral lines' sum, the total due. */
+export interface StatementTotalAmounts extends StatementAmounts {
+  /** Credits negative, debits positive; the total due includes it. */
+  referralCents: number;
+}
+
+/** A referral credit or debit as the document prints it (ADR 039): few a month, not packed. */
+export interface StatementReferralRow {
+  lineNo: number;
+  /** Epoch milliseconds (formatted here, like the lines' dates). */
+  occurredAt: number;
+  /** "Referral credit — Corner Coffee", translated. */
+  description: string;
+  amountCents: number;
+  debit: boolean;
+}
+
 export interface StatementBundleRow extends StatementAmounts {
   bundleName: string;
   claims: number;
@@ -107,6 +124,13 @@ export interface StatementPdfLabels {
   /** "Tax at 23%" */
   tax: string;
   totalDue: string;
+  /** The referral credits' and debits' section and its row in the totals. */
+  referrals: {
+    heading: string;
+    total: string;
+    legend: string;
+    columns: { line: string; date: string; description: string; amount: string };
+  };
   codesHeading: string;
   /** Codes issued / outstanding / revoked: label and formatted count. */
   codes: LabelledValue[];
@@ -149,7 +173,8 @@ export interface StatementDocumentInput {
   labels: StatementPdfLabels;
   partner: { name: string; contactName: string; contactEmail: string; specialTerms: string };
   bundles: StatementBundleRow[];
-  totals: StatementAmounts;
+  totals: StatementTotalAmounts;
+  referrals: StatementReferralRow[];
   lines: StatementLineColumns;
 }
 
@@ -761,6 +786,9 @@ function Totals({ input, format }: { input: StatementDocumentInput; format: Form
     [labels.discount, format.money(-totals.discountCents)],
     [labels.net, format.money(totals.netCents)],
     [labels.tax, format.money(totals.taxCents)],
+    ...(input.referrals.length > 0
+      ? [[labels.referrals.total, format.money(totals.referralCents)] as [string, string]]
+      : []),
   ];
   return (
     <View
@@ -819,6 +847,77 @@ function Totals({ input, format }: { input: StatementDocumentInput; format: Form
             <Text hyphenationCallback={noHyphens}>{format.money(totals.totalCents)}</Text>
           </View>
         </View>
+      </View>
+    </View>
+  );
+}
+
+const REFERRAL_WIDTHS = [34, 70, null, 80] as const;
+
+function referralCell(index: number, bold = false) {
+  const width = REFERRAL_WIDTHS[index];
+  return {
+    width: width ?? undefined,
+    flexGrow: width === null ? 1 : 0,
+    flexShrink: width === null ? 1 : 0,
+    paddingHorizontal: 3,
+    textAlign: index === 0 || index === 3 ? ("right" as const) : ("left" as const),
+    ...(bold ? boldFont() : regularFont()),
+  };
+}
+
+/** The referral credits and debits: a short table of their own, apart from the claim lines. */
+function ReferralLines({ input, format }: { input: StatementDocumentInput; format: Formatters }) {
+  const { labels, referrals } = input;
+  if (referrals.length === 0) return null;
+  const columns = labels.referrals.columns;
+  return (
+    <View>
+      <SectionHeading>{labels.referrals.heading}</SectionHeading>
+      <Text style={{ fontSize: 7.5, color: MUTED, marginBottom: 4 }}>
+        {printable(labels.referrals.legend)}
+      </Text>
+      <View style={{ fontSize: 8 }}>
+        <View
+          wrap={false}
+          style={{
+            flexDirection: "row",
+            paddingVertical: 2.5,
+            borderBottomWidth: 0.75,
+            borderBottomColor: INK,
+            color: MUTED,
+          }}
+        >
+          {[columns.line, columns.date, columns.description, columns.amount].map((label, index) => (
+            <Text key={index} style={referralCell(index, true)}>
+              {label}
+            </Text>
+          ))}
+        </View>
+        {referrals.map((row) => (
+          <View
+            key={row.lineNo}
+            wrap={false}
+            style={{
+              flexDirection: "row",
+              paddingVertical: 2.5,
+              borderBottomWidth: 0.5,
+              borderBottomColor: RULE,
+              ...(row.debit ? { backgroundColor: CREDIT_TINT } : {}),
+            }}
+          >
+            {[
+              format.number(row.lineNo),
+              format.date(row.occurredAt),
+              printable(row.description),
+              format.money(row.amountCents),
+            ].map((cell, index) => (
+              <Text key={index} style={referralCell(index)} hyphenationCallback={noHyphens}>
+                {cell}
+              </Text>
+            ))}
+          </View>
+        ))}
       </View>
     </View>
   );
@@ -903,6 +1002,7 @@ function StatementDocument({
         <SectionHeading>{labels.summaryHeading}</SectionHeading>
         <BundleSummary input={input} format={format} />
         <Totals input={input} format={format} />
+        <ReferralLines input={input} format={format} />
         <SectionHeading>{labels.linesHeading}</SectionHeading>
         <Text style={{ fontSize: 7.5, color: MUTED, marginBottom: 4 }}>
           {`${labels.linesSummary} ${input.lines.count > 0 ? labels.creditLegend : ""}`.trim()}

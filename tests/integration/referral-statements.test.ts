@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { rollBackClaim } from "~/domain/claim-rollbacks.server";
 import { DomainError } from "~/domain/errors.server";
+import { getStatementPdf } from "~/domain/statement-pdf.server";
 import { claimCode } from "~/domain/redemption.server";
 import { connectReferralAccount, editReferralAccount } from "~/domain/referrals/accounts.server";
 import { attributeSignUp, recordVisit } from "~/domain/referrals/attribution.server";
@@ -23,6 +24,7 @@ import { deliverDue, fanOutOutbox } from "~/domain/webhooks/delivery.server";
 import { createWebhookEndpoint, WEBHOOK_EVENTS } from "~/domain/webhooks/endpoints.server";
 import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
 import { testDb } from "../db.ts";
+import { pdfText } from "../helpers/pdf-text.ts";
 import {
   addBusinessMember,
   createBatchWithCodes,
@@ -171,6 +173,13 @@ describe("a partner's referral credit on its statements", () => {
     ).toEqual(lines);
     const finals = await listStatements(db(), { partnerId: partner.id, now: after });
     expect(finals.find((s) => s.month === month)?.totals.totalCents).toBe(-CREDIT);
+    // The PDF prints the line and the referral row of the totals.
+    const { pdf } = await getStatementPdf(db(), { partnerId: partner.id, statementId: final.id! });
+    const text = pdfText(pdf);
+    expect(text.toLowerCase()).toContain("referral credits and debits");
+    expect(text).toContain(`Referral credit — ${business.name}`);
+    // The built-in font has no U+2212: the minus is printed as a hyphen-minus.
+    expect(text).toMatch(/[-−]€25\.00/);
   });
 
   test("a claw-back after the statement was finalised is a debit on the next statement; the final one never changes", async () => {

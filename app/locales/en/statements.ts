@@ -77,6 +77,17 @@ export default {
     linesCaption: "Statement lines {{from}} to {{to}}",
     creditLegend: "Credits are claims rolled back by 7stamp support; their amounts are negative.",
     noLines: "No lines in this period.",
+    referrals: {
+      heading: "Referral credits and debits",
+      total: "Referral credits",
+      legend:
+        "A credit is your reward for a business you referred that qualified; when its qualifying claim is rolled back, the credit comes back as a debit on the statement of that month. No tax applies to them.",
+      credit: "Referral credit — {{business}}",
+      debit: "Referral credit clawed back — {{business}}",
+      referredBusiness: "referred business",
+      columns: { line: "Line", date: "Date", description: "Description", amount: "Amount" },
+      caption: "Referral credits and debits of this statement",
+    },
     pastLastLine: "There are no lines on this page.",
     badPage: "That page link is not valid, so the lines start again from the first page.",
     lineColumns: {
@@ -145,6 +156,17 @@ export default {
     creditLegend:
       "{{mark}} marks a credit for a claim rolled back by support; its amounts are negative.",
     noLines: "No lines in this period.",
+    referrals: {
+      heading: "Referral credits and debits",
+      total: "Referral credits",
+      legend:
+        "A credit is your reward for a business you referred that qualified; when its qualifying claim is rolled back, the credit comes back as a debit on the statement of that month. No tax applies to them.",
+      credit: "Referral credit — {{business}}",
+      debit: "Referral credit clawed back — {{business}}",
+      referredBusiness: "referred business",
+      columns: { line: "Line", date: "Date", description: "Description", amount: "Amount" },
+      caption: "Referral credits and debits of this statement",
+    },
     lineColumns: {
       date: "Date",
       code: "Code",
