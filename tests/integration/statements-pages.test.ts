@@ -199,6 +199,7 @@ interface ListEntry {
     discountCents: number;
     netCents: number;
     taxCents: number;
+    referralCents: number;
     totalCents: number;
   };
 }
@@ -242,6 +243,8 @@ const totalsOf = (claims: number) => ({
   discountCents: claims * DISCOUNT,
   netCents: claims * NET,
   taxCents: claims * TAX,
+  // No referral credit in these months (ADR 039).
+  referralCents: 0,
   totalCents: claims * TOTAL,
 });
 
