@@ -474,6 +474,7 @@ describe("the credit line", () => {
       netCents: -claims[1].wholesaleCents,
       taxCents: -claims[1].taxCents,
       totalCents: -(claims[1].wholesaleCents + claims[1].taxCents),
+      referralCents: 0,
     });
 
     // The claims' month: final, unchanged by either roll-back.

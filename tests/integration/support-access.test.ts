@@ -4,6 +4,7 @@
 // and no one but support changes anything.
 import { beforeAll, describe, expect, test } from "vitest";
 import { finalizeStatements } from "~/domain/statements/finalise.server";
+import { changeSubscription } from "~/domain/subscriptions/subscriptions.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { addMonths, monthOf, statementPeriod } from "~/lib/statement-months";
 import { testDb } from "../db.ts";
@@ -55,6 +56,7 @@ let fixtures: {
   statementId: string;
   auditId: string;
   endpointId: string;
+  invoiceId: string;
   cookies: Record<"support" | "partner" | "business", string>;
   tokens: Record<"partner" | "platform", string>;
 };
@@ -87,6 +89,16 @@ beforeAll(async () => {
     url: "https://hooks.example.test/7stamp",
     events: ["code.claimed"],
   });
+  // A business on Monthly: its first invoice, for the support pages about one invoice.
+  const { business: paying } = await createBusinessWithOwner();
+  const { invoice } = await changeSubscription(testDb().db, {
+    businessId: paying.id,
+    planId: "monthly",
+    locations: 1,
+    actor: { userId: null, label: "test" },
+    ip: null,
+    now,
+  });
   statementPartnerSlug = enrolledEarlier.slug;
   fixtures = {
     slug: partner.slug,
@@ -96,6 +108,7 @@ beforeAll(async () => {
     statementId: finalised.statementId,
     auditId: String(audit.id),
     endpointId: endpoint.id,
+    invoiceId: invoice!.id,
     cookies: {
       support: (await signInAs(support)).cookie,
       partner: (await signInAs(owner)).cookie,
@@ -118,6 +131,7 @@ function pathAndParams(segments: string[]) {
     statementId: fixtures.statementId,
     id: fixtures.auditId,
     endpointId: fixtures.endpointId,
+    invoiceId: fixtures.invoiceId,
   };
   const path = segments
     .map((segment) => {
