@@ -45,7 +45,7 @@ describe("invoices: PDF links and support's void", () => {
     const pdf = owner.getByRole("link", { name: /^Download PDF INV-\d{4}-\d{5}$/ });
     await visible(pdf);
     const number = ((await pdf.getAttribute("aria-label")) ?? "").replace("Download PDF ", "");
-    await owner.getByRole("link", { name: number }).click();
+    await owner.getByRole("link", { name: number, exact: true }).click();
     await visible(heading(owner, `Invoice ${number}`));
     const download = owner.getByRole("link", { name: "Download PDF" });
     const response = await owner.request.get((await download.getAttribute("href")) ?? "");
@@ -56,7 +56,7 @@ describe("invoices: PDF links and support's void", () => {
     // Support: the business's page links the invoice; a void needs a reason.
     await signIn(page, demo.support);
     await page.goto(`/support/businesses/${businessPath.split("/").at(-1)}`);
-    await page.getByRole("link", { name: number }).click();
+    await page.getByRole("link", { name: number, exact: true }).click();
     await atPath(page, /^\/support\/invoices\/[0-9a-f-]{36}$/);
     await visible(heading(page, `Invoice ${number}`));
     page.once("dialog", (confirm) => void confirm.accept());

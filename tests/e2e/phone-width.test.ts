@@ -1,8 +1,19 @@
 // At phone width (390 px) the partner's codes, clients and dashboard fit the screen: no
 // sideways scrolling of the page, lists as labelled cards, the filters folded away so the
-// list is on the first screen, and the nav strip scrolled so the current item shows.
+// list is on the first screen, and the nav strip scrolled so the current item shows. The
+// pages added with webhooks, referrals, subscriptions and invoices fit it too.
 import type { Page } from "playwright-core";
-import { atPath, demo, describe, expect, heading, signIn, test, visible } from "./fixtures";
+import {
+  atPath,
+  demo,
+  describe,
+  expect,
+  heading,
+  openPage,
+  signIn,
+  test,
+  visible,
+} from "./fixtures";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -87,5 +98,54 @@ describe("phone width", () => {
     await visible(heading(page, "Your terms"));
     await fitsTheScreen(page);
     await currentNavItemShows(page, "Terms");
+  });
+
+  test("webhooks, referrals, subscription and invoice pages fit a 390 px screen", async ({
+    page,
+    browser,
+  }) => {
+    async function fits(p: Page, path: string) {
+      await p.goto(path);
+      await visible(p.locator("h1").first());
+      await fitsTheScreen(p);
+    }
+    await page.setViewportSize(PHONE);
+    await signIn(page, demo.partner);
+    await atPath(page, "/partner/brewline");
+    await fits(page, "/partner/brewline/webhooks");
+    await currentNavItemShows(page, "Webhooks");
+    await fits(page, "/partner/brewline/referrals");
+
+    // Harbour Deli's owner: a Monthly plan with paid invoices and this month's open one.
+    const deli = await openPage(browser);
+    await deli.page.setViewportSize(PHONE);
+    await signIn(deli.page, "deli@demo.7stamp.test");
+    await atPath(deli.page, /^\/business\/[0-9a-f-]{36}\/billing$/);
+    const business = new URL(deli.page.url()).pathname.replace(/\/billing$/, "");
+    await fitsTheScreen(deli.page);
+    await fits(deli.page, `${business}/subscription`);
+    await fits(deli.page, `${business}/invoices`);
+    await deli.page
+      .getByRole("link", { name: /^INV-\d{4}-\d{5}$/ })
+      .first()
+      .click();
+    await visible(deli.page.getByRole("heading", { level: 1, name: /^Invoice INV-/ }));
+    await fitsTheScreen(deli.page);
+    await deli.close();
+
+    const support = await openPage(browser);
+    await support.page.setViewportSize(PHONE);
+    await signIn(support.page, demo.support);
+    await atPath(support.page, /^\/support/);
+    await fits(support.page, "/support/invoices");
+    await support.page
+      .getByRole("link", { name: /^INV-\d{4}-\d{5}$/ })
+      .first()
+      .click();
+    await visible(support.page.getByRole("heading", { level: 1, name: /^Invoice INV-/ }));
+    await fitsTheScreen(support.page);
+    await fits(support.page, "/support/webhooks");
+    await fits(support.page, "/support/referrals");
+    await support.close();
   });
 });
