@@ -55,6 +55,7 @@ describe("invoices: PDF links and support's void", () => {
 
     // Support: the business's page links the invoice; a void needs a reason.
     await signIn(page, demo.support);
+    await atPath(page, /^\/support/);
     await page.goto(`/support/businesses/${businessPath.split("/").at(-1)}`);
     await page.getByRole("link", { name: number, exact: true }).click();
     await atPath(page, /^\/support\/invoices\/[0-9a-f-]{36}$/);

@@ -78,7 +78,8 @@ describe("languages", () => {
       await thai.page.screenshot({ path: "test-results/languages-thai.png" });
       throw error;
     }
-  });
+    // A sign-up, a redemption and the billing page in Thai, in a fresh browser.
+  }, 120_000);
 
   test("a partner reads its codes and statements in Ukrainian and downloads a statement", async ({
     page,
@@ -151,5 +152,6 @@ describe("languages", () => {
       await setLocale("en-IE");
       await desk.close();
     }
-  });
+    // Two signed-in browsers, a language round trip and a statement PDF rendered on first download.
+  }, 120_000);
 });

@@ -98,5 +98,6 @@ describe("the referral program", () => {
     await visitor.close();
     await support.close();
     await owner.close();
-  });
+    // Four browsers (partner, owner, support, visitor) and a sign-up: longer than one page's flow.
+  }, 120_000);
 });
