@@ -39,6 +39,7 @@ describe("the referral program", () => {
     // --- Support connects Corner Coffee ---------------------------------------------------
     const support = await openPage(browser);
     await signIn(support.page, demo.support);
+    await atPath(support.page, /^\/support/);
     await support.page.goto(`/support/businesses/${cornerCoffeeId}`);
     await visible(heading(support.page, "Corner Coffee"));
     const panel = support.page.getByRole("region", { name: "Referral program" });
