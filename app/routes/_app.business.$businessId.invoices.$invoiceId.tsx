@@ -5,12 +5,12 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { notFound, requireBusinessMember } from "~/auth/guards.server";
 import { ChargeLines } from "~/components/billing/ChargeLines";
+import { InvoiceFacts } from "~/components/billing/InvoiceFacts";
 import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import { getInvoice } from "~/domain/invoices/reads.server";
-import { formatBasisPoints, formatDate } from "~/lib/format";
+import { formatBasisPoints } from "~/lib/format";
 import { isUuid } from "~/lib/ids";
-import { labelKey } from "~/lib/messages";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Invoice · 7stamp Partner Portal" }];
@@ -51,37 +51,7 @@ export default function InvoicePage() {
         }
       />
       <Card>
-        <dl className="grid gap-4 text-sm sm:grid-cols-4">
-          <div>
-            <dt className="text-slate-600">{t("detail.billedTo")}</dt>
-            <dd className="whitespace-pre-line font-medium">
-              {[invoice.snapshot.legalName, invoice.snapshot.address, invoice.snapshot.country]
-                .filter(Boolean)
-                .join("\n")}
-              {invoice.snapshot.vatId ? (
-                <span className="block font-normal text-slate-600">
-                  {t("detail.vatId", { vatId: invoice.snapshot.vatId })}
-                </span>
-              ) : null}
-            </dd>
-          </div>
-          <div>
-            <dt className="text-slate-600">{t("detail.issued")}</dt>
-            <dd className="font-medium">{formatDate(invoice.issuedAt, locale)}</dd>
-          </div>
-          <div>
-            <dt className="text-slate-600">{t("detail.period")}</dt>
-            <dd className="font-medium">
-              {invoice.periodStart && invoice.periodEnd
-                ? `${formatDate(invoice.periodStart, locale)} – ${formatDate(invoice.periodEnd, locale)}`
-                : ""}
-            </dd>
-          </div>
-          <div>
-            <dt className="text-slate-600">{t("detail.status")}</dt>
-            <dd className="font-medium">{t(labelKey("invoices:status", invoice.status))}</dd>
-          </div>
-        </dl>
+        <InvoiceFacts invoice={invoice} locale={locale} />
         <ChargeLines
           className="mt-6 overflow-x-auto"
           caption={t("detail.lines")}

@@ -12,6 +12,7 @@ import {
   useNavigation,
 } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { InvoiceFacts } from "~/components/billing/InvoiceFacts";
 import { notFound, requireSupport } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { FormAlert } from "~/components/Field";
@@ -132,36 +133,11 @@ export default function SupportInvoicePage() {
       />
       <div className="space-y-6">
         <Card>
-          <dl className="grid gap-4 text-sm sm:grid-cols-4">
-            <div>
-              <dt className="text-slate-600">{t("detail.billedTo")}</dt>
-              <dd className="whitespace-pre-line font-medium">
-                {[invoice.snapshot.legalName, invoice.snapshot.address, invoice.snapshot.country]
-                  .filter(Boolean)
-                  .join("\n")}
-                {invoice.snapshot.vatId ? (
-                  <span className="block font-normal text-slate-600">
-                    {t("detail.vatId", { vatId: invoice.snapshot.vatId })}
-                  </span>
-                ) : null}
-              </dd>
-            </div>
-            <div>
-              <dt className="text-slate-600">{t("detail.issued")}</dt>
-              <dd className="font-medium">{formatDate(invoice.issuedAt, locale)}</dd>
-            </div>
-            <div>
-              <dt className="text-slate-600">{t("detail.period")}</dt>
-              <dd className="font-medium">
-                {invoice.periodStart && invoice.periodEnd
-                  ? `${formatDate(invoice.periodStart, locale)} – ${formatDate(invoice.periodEnd, locale)}`
-                  : ""}
-              </dd>
-            </div>
-            <div>
-              <dt className="text-slate-600">{t("detail.status")}</dt>
-              <dd className="font-medium">
-                {t(labelKey("invoices:status", invoice.status))}
+          <InvoiceFacts
+            invoice={invoice}
+            locale={locale}
+            statusDetail={
+              <>
                 {invoice.statusChangedAt ? (
                   <span className="block font-normal text-slate-600">
                     {formatDateTime(invoice.statusChangedAt, locale)}
@@ -172,8 +148,9 @@ export default function SupportInvoicePage() {
                     {t("support.reason", { reason: invoice.statusReason })}
                   </span>
                 ) : null}
-              </dd>
-            </div>
+              </>
+            }
+          >
             {invoice.creditsInvoice ? (
               <div className="sm:col-span-4">
                 <dt className="text-slate-600">{t("pdf.credits")}</dt>
@@ -192,7 +169,7 @@ export default function SupportInvoicePage() {
                 </dd>
               </div>
             ) : null}
-          </dl>
+          </InvoiceFacts>
           <div className="mt-6 overflow-x-auto">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">{t("detail.lines")}</caption>
