@@ -15,6 +15,7 @@ import {
   createPartnerWithOwner,
 } from "../factories.ts";
 import { auditRows, countRows } from "../helpers/auth.ts";
+import { at, only } from "../helpers/rows.ts";
 
 function actorOf(owner: { id: string; email: string }): ClaimActor {
   return { userId: owner.id, label: owner.email, email: owner.email };
@@ -64,7 +65,9 @@ describe("claiming a code", () => {
   it("grants the bundle, snapshots the price, audits and writes the outbox event", async () => {
     const { db } = testDb();
     const { partner, codes, business, actor } = await setUp();
-    const typed = formatCode(codes[0].code, "cafe").toLowerCase().replace(/-/g, " ");
+    const typed = formatCode(at(codes, 0, "code").code, "cafe")
+      .toLowerCase()
+      .replace(/-/g, " ");
     const claimed = await claimCode(db, {
       businessId: business.id,
       code: typed,
@@ -72,7 +75,7 @@ describe("claiming a code", () => {
       ip: "10.0.0.1",
       now: new Date(),
     });
-    expect(claimed.serial).toBe(codes[0].id);
+    expect(claimed.serial).toBe(at(codes, 0, "code").id);
     // 2 seats × 12 months × €29 + 1,000 × €0.05 = €746.00; 30% off = €223.80.
     expect(claimed).toMatchObject({
       retailCents: 74_600,
@@ -91,7 +94,7 @@ describe("claiming a code", () => {
         "discount_cents",
         "wholesale_cents",
       ])
-      .where("id", "=", codes[0].id)
+      .where("id", "=", at(codes, 0, "code").id)
       .executeTakeFirstOrThrow();
     expect(code).toMatchObject({
       status: "claimed",
@@ -103,7 +106,7 @@ describe("claiming a code", () => {
     const grant = await db
       .selectFrom("grants")
       .selectAll()
-      .where("activation_code_id", "=", codes[0].id)
+      .where("activation_code_id", "=", at(codes, 0, "code").id)
       .executeTakeFirstOrThrow();
     expect(grant).toMatchObject({
       business_id: business.id,
@@ -135,7 +138,7 @@ describe("claiming a code", () => {
     });
     expect(entitlements!.grants).toHaveLength(1);
     expect(entitlements!.grants[0]).toMatchObject({
-      code: { serial: codes[0].id },
+      code: { serial: at(codes, 0, "code").id },
       cardOperations: 1000,
       cardOperationsUsed: 0,
       cardOperationsAvailable: 1000,
@@ -154,7 +157,7 @@ describe("claiming a code", () => {
       .execute();
     const claimed = await claimCode(db, {
       businessId: business.id,
-      code: codes[1].code,
+      code: at(codes, 1, "code").code,
       actor,
       ip: null,
       now: new Date(),
@@ -171,7 +174,7 @@ describe("claiming a code", () => {
     const { codes, business, actor } = await setUp();
     await claimCode(db, {
       businessId: business.id,
-      code: codes[0].code,
+      code: at(codes, 0, "code").code,
       actor,
       ip: null,
       now: new Date(),
@@ -181,7 +184,7 @@ describe("claiming a code", () => {
       await refusalCode(
         claimCode(db, {
           businessId: business.id,
-          code: codes[0].code,
+          code: at(codes, 0, "code").code,
           actor,
           ip: null,
           now: new Date(),
@@ -193,7 +196,7 @@ describe("claiming a code", () => {
       await refusalCode(
         claimCode(db, {
           businessId: other.business.id,
-          code: codes[0].code,
+          code: at(codes, 0, "code").code,
           actor: actorOf(other.owner),
           ip: null,
           now: new Date(),
@@ -218,7 +221,7 @@ describe("claiming a code", () => {
         }),
       );
 
-    const body = codes[0].code;
+    const body = at(codes, 0, "code").code;
     const swapped = body.slice(0, 15) + (body[15] === "0" ? "1" : "0");
     expect(await claim(swapped)).toBe("code_mistyped");
     expect(await claim("not a code")).toBe("code_not_found");
@@ -228,16 +231,16 @@ describe("claiming a code", () => {
     await db
       .updateTable("activation_codes")
       .set({ expires_at: sql<Date>`now() - interval '1 minute'` })
-      .where("id", "=", codes[1].id)
+      .where("id", "=", at(codes, 1, "code").id)
       .execute();
-    expect(await claim(codes[1].code)).toBe("code_expired");
+    expect(await claim(at(codes, 1, "code").code)).toBe("code_expired");
 
     await db
       .updateTable("activation_codes")
       .set({ status: "revoked", revoked_at: new Date(), revoke_reason: "test" })
-      .where("id", "=", codes[2].id)
+      .where("id", "=", at(codes, 2, "code").id)
       .execute();
-    expect(await claim(codes[2].code)).toBe("code_revoked");
+    expect(await claim(at(codes, 2, "code").code)).toBe("code_revoked");
 
     const generating = await createBatchWithCodes(bundle, { count: 1, status: "generating" });
     // A generating batch's codes exist in the database before the batch is ready.
@@ -261,21 +264,21 @@ describe("claiming a code", () => {
         locked_to_email: true,
         handed_out_at: new Date(),
       })
-      .where("id", "=", codes[3].id)
+      .where("id", "=", at(codes, 3, "code").id)
       .execute();
-    expect(await claim(codes[3].code)).toBe("code_locked");
+    expect(await claim(at(codes, 3, "code").code)).toBe("code_locked");
     // The recipient themself may claim it.
     await db
       .updateTable("activation_codes")
       .set({ recipient_email: actor.email })
-      .where("id", "=", codes[3].id)
+      .where("id", "=", at(codes, 3, "code").id)
       .execute();
     await db
       .updateTable("partners")
       .set({ status: "suspended" })
       .where("id", "=", partner.id)
       .execute();
-    expect(await claim(codes[4].code)).toBe("partner_suspended");
+    expect(await claim(at(codes, 4, "code").code)).toBe("partner_suspended");
     expect(await claimState()).toEqual(before);
     await db
       .updateTable("partners")
@@ -285,13 +288,13 @@ describe("claiming a code", () => {
     await expect(
       claimCode(db, {
         businessId: business.id,
-        code: codes[3].code,
+        code: at(codes, 3, "code").code,
         actor,
         ip: null,
         now: new Date(),
       }),
     ).resolves.toMatchObject({
-      serial: codes[3].id,
+      serial: at(codes, 3, "code").id,
     });
   });
 
@@ -305,7 +308,7 @@ describe("claiming a code", () => {
       businesses.map(({ business, owner }, i) =>
         claimCode(db, {
           businessId: business.id,
-          code: codes[0].code,
+          code: at(codes, 0, "code").code,
           actor: actorOf(owner),
           ip: `10.1.${Math.floor(i / 250)}.${i % 250}`,
           now: new Date(),
@@ -320,10 +323,12 @@ describe("claiming a code", () => {
     const grants = await db
       .selectFrom("grants")
       .select("business_id")
-      .where("activation_code_id", "=", codes[0].id)
+      .where("activation_code_id", "=", at(codes, 0, "code").id)
       .execute();
     expect(grants).toHaveLength(1);
-    expect(grants[0].business_id).toBe(businesses[outcomes.indexOf("claimed")].business.id);
+    expect(only(grants, "grant").business_id).toBe(
+      at(businesses, outcomes.indexOf("claimed"), "claiming business").business.id,
+    );
   });
 
   it("previews what a code gives without claiming it", async () => {
@@ -332,13 +337,13 @@ describe("claiming a code", () => {
     const before = await claimState();
     const preview = await previewCode(db, {
       businessId: business.id,
-      code: formatCode(codes[0].code, "CAFE"),
+      code: formatCode(at(codes, 0, "code").code, "CAFE"),
       email: owner.email,
       ip: null,
       now: new Date(),
     });
     expect(preview).toMatchObject({
-      serial: codes[0].id,
+      serial: at(codes, 0, "code").id,
       bundleName: bundle.name,
       staffSeats: 2,
       cardOperations: 1000,
@@ -368,7 +373,7 @@ describe("failed attempts", () => {
     }
     const error = await claimCode(db, {
       businessId: business.id,
-      code: codes[0].code,
+      code: at(codes, 0, "code").code,
       actor,
       ip: "10.2.1.1",
       now: new Date(),
@@ -386,7 +391,7 @@ describe("failed attempts", () => {
       Array.from({ length: 4 }, () => createBusinessWithOwner()),
     );
     for (let i = 0; i < 30; i += 1) {
-      const { business, owner } = businesses[i % 4];
+      const { business, owner } = at(businesses, i % 4, "business");
       expect(
         await refusalCode(
           claimCode(db, {
@@ -421,9 +426,9 @@ describe("failed attempts", () => {
     const outcomes = await Promise.all(
       codes.map((code, i) =>
         claimCode(db, {
-          businessId: businesses[i].business.id,
+          businessId: at(businesses, i, "business").business.id,
           code: code.code,
-          actor: actorOf(businesses[i].owner),
+          actor: actorOf(at(businesses, i, "business").owner),
           ip: "10.4.0.1",
           now: new Date(),
         }).then(
@@ -440,7 +445,7 @@ describe("failed attempts", () => {
     const { codes, business, actor } = await setUp();
     await claimCode(db, {
       businessId: business.id,
-      code: codes[0].code,
+      code: at(codes, 0, "code").code,
       actor,
       ip: null,
       now: new Date(),
@@ -450,7 +455,7 @@ describe("failed attempts", () => {
         await refusalCode(
           claimCode(db, {
             businessId: business.id,
-            code: codes[0].code,
+            code: at(codes, 0, "code").code,
             actor,
             ip: null,
             now: new Date(),
