@@ -14,6 +14,7 @@ import {
 } from "../factories.ts";
 import { auditRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { at, first } from "../helpers/rows.ts";
 
 let support: { id: string; cookie: string };
 let codes: { id: number; code: string }[];
@@ -55,7 +56,7 @@ async function audits(action: string, serial: number) {
 
 describe("finding a code", () => {
   test("by the code in any formatting, or by #N; a typo and an unknown code say so", async () => {
-    const [code] = codes;
+    const code = first(codes, "code");
     const formatted = formatCode(code.code, "CAFE");
     for (const q of [
       code.code,
@@ -75,7 +76,8 @@ describe("finding a code", () => {
   });
 
   test("its page shows partner, claim with the price snapshot, and links; unknown is 404", async () => {
-    const { business } = await claimByNewBusiness(codes[1]);
+    const code = at(codes, 1, "code");
+    const { business } = await claimByNewBusiness(code);
     const page = await callRoute<{
       page: {
         partner: { slug: string };
@@ -83,14 +85,14 @@ describe("finding a code", () => {
         history: { action: string }[];
       };
     }>(codeLoader, {
-      request: getRequest(`/support/codes/${codes[1].id}`, { cookie: support.cookie }),
-      params: { serial: String(codes[1].id) },
+      request: getRequest(`/support/codes/${code.id}`, { cookie: support.cookie }),
+      params: { serial: String(code.id) },
     });
     expect(page.status).toBe(200);
     expect(page.body.page.partner.slug).toBe(partnerSlug);
     expect(page.body.page.claim?.businessId).toBe(business.id);
     expect(page.body.page.claim?.wholesaleCents).toBeGreaterThan(0);
-    expect(page.body.page.history[0].action).toBe("code.created");
+    expect(first(page.body.page.history, "history entry").action).toBe("code.created");
     for (const serial of ["999999999", "abc", "0"]) {
       const missing = await callRoute(codeLoader, {
         request: getRequest(`/support/codes/${serial}`, { cookie: support.cookie }),
@@ -103,7 +105,7 @@ describe("finding a code", () => {
 
 describe("correcting a code", () => {
   test("extend: later dates only, unclaimed only, audited", async () => {
-    const code = codes[2];
+    const code = at(codes, 2, "code");
     const before = await codeRow(code.id);
     const later = new Date(before.expires_at.getTime() + 30 * 86_400_000)
       .toISOString()
@@ -135,7 +137,7 @@ describe("correcting a code", () => {
       before: { expires_at: before.expires_at.toISOString() },
     });
 
-    const claimed = codes[3];
+    const claimed = at(codes, 3, "code");
     await claimByNewBusiness(claimed);
     const claimedBefore = await codeRow(claimed.id);
     const onClaimed = await post(claimed.id, {
@@ -150,7 +152,7 @@ describe("correcting a code", () => {
   });
 
   test("an expired code extended becomes claimable again", async () => {
-    const code = codes[4];
+    const code = at(codes, 4, "code");
     await testDb()
       .db.updateTable("activation_codes")
       .set({ expires_at: new Date(Date.now() - 86_400_000) })
@@ -165,7 +167,7 @@ describe("correcting a code", () => {
   });
 
   test("revoke: unclaimed only, audited; refused on a claimed code with nothing written", async () => {
-    const code = codes[5];
+    const code = at(codes, 5, "code");
     const revoked = await post(code.id, { intent: "revoke", reason: "Sent to the wrong shop" });
     expect(revoked.status).toBe(302);
     expect(await codeRow(code.id)).toMatchObject({
@@ -177,7 +179,7 @@ describe("correcting a code", () => {
     expect(again.status).toBe(409);
     expect(again.body.formError?.key).toBe("support:errors.code_not_revocable");
 
-    const claimed = codes[6];
+    const claimed = at(codes, 6, "code");
     await claimByNewBusiness(claimed);
     const before = await codeRow(claimed.id);
     const refused = await post(claimed.id, { intent: "revoke", reason: "Should not work" });
@@ -187,7 +189,7 @@ describe("correcting a code", () => {
   });
 
   test("roll back: a claimed code once, audited with the reason; refused when unclaimed or done", async () => {
-    const code = codes[7];
+    const code = at(codes, 7, "code");
     const { business } = await claimByNewBusiness(code);
     const rolled = await post(code.id, {
       intent: "rollBack",
@@ -216,7 +218,7 @@ describe("correcting a code", () => {
     expect(twice.status).toBe(409);
     expect(twice.body.formError?.key).toBe("support:errors.claim_already_rolled_back");
 
-    const unclaimed = codes[8];
+    const unclaimed = at(codes, 8, "code");
     const notClaimed = await post(unclaimed.id, { intent: "rollBack", reason: "Nothing to undo" });
     expect(notClaimed.status).toBe(409);
     expect(notClaimed.body.formError?.key).toBe("support:errors.code_not_claimed");
@@ -230,15 +232,16 @@ describe("correcting a code", () => {
   test("a partner user gets 404 for the look-up and the actions", async () => {
     const partnerUser = await createUser();
     const cookie = (await signInAs(partnerUser)).cookie;
+    const code = at(codes, 9, "code");
     const result = await callRoute(codeAction, {
       request: formRequest(
-        `/support/codes/${codes[9].id}`,
+        `/support/codes/${code.id}`,
         { intent: "revoke", reason: "Nope nope" },
         { cookie },
       ),
-      params: { serial: String(codes[9].id) },
+      params: { serial: String(code.id) },
     });
     expect(result.status).toBe(404);
-    expect((await codeRow(codes[9].id)).status).toBe("issued");
+    expect((await codeRow(code.id)).status).toBe("issued");
   });
 });
