@@ -22,6 +22,7 @@ import {
 } from "../factories.ts";
 import { auditRows, countRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { at, first } from "../helpers/rows.ts";
 
 type Code = Selectable<ActivationCodes>;
 
@@ -123,7 +124,7 @@ describe("the codes list", () => {
   });
 
   test("a search in lower case with spaces goes straight to the code's page", async () => {
-    const code = codesA[4];
+    const code = at(codesA, 4, "code");
     const typed = formatCode(code.code, "brew").toLowerCase().replace(/-/g, " ");
     const result = await list(partnerA.slug, `?search=${encodeURIComponent(typed)}`, ownerA);
     expect(result).toMatchObject({ thrown: true, status: 302 });
@@ -133,7 +134,7 @@ describe("the codes list", () => {
   });
 
   test("a mistyped code, a malformed search, an unknown or foreign code", async () => {
-    const code = codesA[0].code;
+    const code = first(codesA, "code").code;
     const mistyped = code.slice(0, 15) + (code[15] === "0" ? "1" : "0");
     const typo = await list(partnerA.slug, `?search=${mistyped}`, ownerA);
     expect(typo.status).toBe(400);
@@ -145,10 +146,14 @@ describe("the codes list", () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors).toEqual({ search: { key: "codes:list.badSearch" } });
     // Partner B's code is "not found" for A, exactly like an unknown one.
-    const foreign = await list(partnerA.slug, `?search=${codesB[0].code}`, ownerA);
+    const foreign = await list(partnerA.slug, `?search=${first(codesB, "code").code}`, ownerA);
     expect(foreign).toMatchObject({ thrown: false, status: 200 });
     expect(foreign.body.rows).toEqual([]);
-    const foreignSerial = await list(partnerA.slug, `?search=%23${codesB[0].id}`, ownerA);
+    const foreignSerial = await list(
+      partnerA.slug,
+      `?search=%23${first(codesB, "code").id}`,
+      ownerA,
+    );
     expect(foreignSerial.body.rows).toEqual([]);
   });
 
@@ -161,7 +166,7 @@ describe("the codes list", () => {
       ["?handedOut=maybe", "handedOut"],
       [`?recipient=${"x".repeat(121)}`, "recipient"],
       ["?recipient=a%00b", "recipient"],
-    ]) {
+    ] as const) {
       const result = await list(partnerA.slug, query, ownerA);
       expect(result.status, query).toBe(400);
       expect(Object.keys(result.body.errors), query).toEqual([field]);
@@ -187,18 +192,18 @@ describe("the codes list", () => {
 
 describe("the code page", () => {
   test("shows the code, its history and its redeem link", async () => {
-    const result = await codePage(partnerA.slug, codesA[0].id, memberA);
+    const result = await codePage(partnerA.slug, first(codesA, "code").id, memberA);
     expect(result.status).toBe(200);
-    expect(result.body.code.serial).toBe(codesA[0].id);
+    expect(result.body.code.serial).toBe(first(codesA, "code").id);
     expect(result.body.history).toHaveLength(1);
     expect(result.body.redeemUrl).toMatch(
-      new RegExp(`/redeem/${formatCode(codesA[0].code, "BREW")}$`),
+      new RegExp(`/redeem/${formatCode(first(codesA, "code").code, "BREW")}$`),
     );
   });
 
   test("another partner's serial, a missing one or a malformed one: 404", async () => {
     for (const serial of [
-      codesB[0].id,
+      first(codesB, "code").id,
       999_999_999,
       "abc",
       "0",
@@ -211,11 +216,13 @@ describe("the code page", () => {
       expect(result, String(serial)).toMatchObject({ thrown: true, status: 404 });
     }
     // The right code under the wrong partner's slug.
-    expect(await codePage(partnerB.slug, codesA[0].id, ownerA)).toMatchObject({ status: 404 });
+    expect(await codePage(partnerB.slug, first(codesA, "code").id, ownerA)).toMatchObject({
+      status: 404,
+    });
   });
 
   test("hand out: saved with a flash; lock without email is a field error", async () => {
-    const code = codesA[1];
+    const code = at(codesA, 1, "code");
     const locked = await post(
       partnerA.slug,
       code.id,
@@ -252,7 +259,7 @@ describe("the code page", () => {
   });
 
   test("email the code: lands in the outbox", async () => {
-    const code = codesA[2];
+    const code = at(codesA, 2, "code");
     const refused = await post(partnerA.slug, code.id, { intent: "email" }, ownerA);
     expect(refused.status).toBe(400);
     expect(refused.body.formError).toEqual({
@@ -270,12 +277,12 @@ describe("the code page", () => {
     expect(sent.status).toBe(302);
     expect(testOutbox()).toHaveLength(1);
     expect(testOutbox()[0]).toMatchObject({ to: "ben@example.test" });
-    expect(testOutbox()[0].text).toContain(formatCode(code.code, "BREW"));
+    expect(first(testOutbox(), "email").text).toContain(formatCode(code.code, "BREW"));
     expect((await auditRows("code.emailed")).at(-1)?.subject_id).toBe(String(code.id));
   });
 
   test("revoke: a reason is required; then revoked once, and a second time refused", async () => {
-    const code = codesA[3];
+    const code = at(codesA, 3, "code");
     const before = await countRows(["audit_log"]);
     const empty = await post(partnerA.slug, code.id, { intent: "revoke", reason: " " }, ownerA);
     expect(empty.status).toBe(400);
@@ -313,13 +320,18 @@ describe("the code page", () => {
   });
 
   test("an unknown intent is a 400", async () => {
-    const result = await post(partnerA.slug, codesA[5].id, { intent: "explode" }, ownerA);
+    const result = await post(
+      partnerA.slug,
+      at(codesA, 5, "code").id,
+      { intent: "explode" },
+      ownerA,
+    );
     expect(result.status).toBe(400);
     expect(result.body.errors).toHaveProperty("intent");
   });
 
   test("every action on another partner's code is 404 and writes nothing", async () => {
-    const foreign = codesB[1];
+    const foreign = at(codesB, 1, "code");
     const before = await countRows(["audit_log"]);
     const attempts: Record<string, string>[] = [
       { intent: "handOut", name: "Mallory", email: "m@example.test", note: "" },
@@ -365,7 +377,7 @@ describe("the CSV export", () => {
   test("follows the filter; B's codes never, even by search", async () => {
     const revoked = await csv(partnerA.slug, "?status=revoked", ownerA);
     expect(revoked.body.trim().split("\r\n")).toHaveLength(2);
-    const foreign = await csv(partnerA.slug, `?search=${codesB[0].code}`, ownerA);
+    const foreign = await csv(partnerA.slug, `?search=${first(codesB, "code").code}`, ownerA);
     expect(foreign.status).toBe(200);
     expect(foreign.body.trim().split("\r\n")).toHaveLength(1);
     const bad = await csv(partnerA.slug, "?search=hello", ownerA);
@@ -388,7 +400,7 @@ describe("the CSV export", () => {
 
 describe("a claimed code shows who claimed it and when", () => {
   test("the code page names the business (linking its client page) and the history has the claim", async () => {
-    const code = codesA[7];
+    const code = at(codesA, 7, "code");
     const { business } = await claimByNewBusiness(code);
     const page = await callRoute<{
       code: { claimedAt: string | null; claimedBy: { businessId: string; name: string } | null };
@@ -404,7 +416,9 @@ describe("a claimed code shows who claimed it and when", () => {
     expect(claim?.details.business).toBe(business.name);
 
     const exported = await csv(partnerA.slug, `?search=%23${code.id}`, ownerA);
-    const [header, line] = exported.body.trim().split("\r\n");
+    const exportedLines = exported.body.trim().split("\r\n");
+    const header = at(exportedLines, 0, "CSV header");
+    const line = at(exportedLines, 1, "CSV line");
     const columns = header.split(",").map((c) => c.replace(/"/g, ""));
     const cells = line.split(",").map((c) => c.replace(/"/g, ""));
     const cell = (name: string) => cells[columns.indexOf(name)];
