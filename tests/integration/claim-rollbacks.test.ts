@@ -28,6 +28,7 @@ import {
   createPartner,
   createUser,
 } from "../factories.ts";
+import { at, first, only } from "../helpers/rows.ts";
 
 const SUPPORT = { userId: null, label: "support@7stamp.test" };
 
@@ -63,24 +64,24 @@ async function claim(
 }
 
 async function rowCounts() {
-  const { rows } = await sql<Record<string, number>>`
+  const { rows } = await sql<{ rollbacks: number; audits: number; events: number; ended: number }>`
     select (select count(*) from claim_rollbacks)::int as rollbacks,
       (select count(*) from audit_log where action = 'claim.rolled_back')::int as audits,
       (select count(*) from outbox_events where payload->>'reason' = 'claim_rolled_back')::int as events,
       (select count(*) from grants where ends_at <= now())::int as ended`.execute(testDb().db);
-  return rows[0];
+  return only(rows, "row of counts");
 }
 
 let stamps = 0;
 async function stamp(businessId: string, quantity: number) {
   stamps += 1;
-  const [result] = await recordCardOperations(testDb().db, {
+  const results = await recordCardOperations(testDb().db, {
     operations: [
       { businessId, idempotencyKey: `rb-${stamps}`, kind: "stamp", quantity, occurredAt: null },
     ],
     now: new Date(),
   });
-  return result;
+  return only(results, "card operation result");
 }
 
 describe("rolling a claim back", () => {
@@ -95,8 +96,8 @@ describe("rolling a claim back", () => {
     const { business, owner } = await createBusinessWithOwner();
     const staff = [await createUser(), await createUser()];
     for (const user of staff) await addBusinessMember(business.id, user.id, "staff");
-    const longGrant = await claim(business, owner, codes[0]);
-    const shortGrant = await claim(business, owner, shorter.codes[0]);
+    const longGrant = await claim(business, owner, at(codes, 0, "code"));
+    const shortGrant = await claim(business, owner, at(shorter.codes, 0, "code"));
     // The free plan's seat for the owner; staff on the grant that lasts longest.
     const seatsOf = async () =>
       (
@@ -119,13 +120,15 @@ describe("rolling a claim back", () => {
     const actor = await supportActor();
     const before = await rowCounts();
     const done = await rollBackClaim(db, {
-      code: codes[0].code.toLowerCase().replace(/(.{4})/g, "$1 "),
+      code: at(codes, 0, "code")
+        .code.toLowerCase()
+        .replace(/(.{4})/g, "$1 "),
       reason: "  Sold by mistake  ",
       actor,
       now: new Date(),
     });
     expect(done).toMatchObject({
-      serial: codes[0].id,
+      serial: at(codes, 0, "code").id,
       partnerId: partner.id,
       businessId: business.id,
       grantId: longGrant.grantId,
@@ -164,7 +167,7 @@ describe("rolling a claim back", () => {
     const code = await db
       .selectFrom("activation_codes")
       .select(["status", "claimed_at"])
-      .where("id", "=", codes[0].id)
+      .where("id", "=", at(codes, 0, "code").id)
       .executeTakeFirstOrThrow();
     expect(code).toEqual({ status: "claimed", claimed_at: longGrant.claimedAt });
     const row = await db
@@ -177,7 +180,7 @@ describe("rolling a claim back", () => {
         "rolled_back_by",
         "rolled_back_by_label",
       ])
-      .where("activation_code_id", "=", codes[0].id)
+      .where("activation_code_id", "=", at(codes, 0, "code").id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({
       partner_id: partner.id,
@@ -191,7 +194,7 @@ describe("rolling a claim back", () => {
       .selectFrom("audit_log")
       .select(["actor_label", "partner_id", "business_id", "subject_type", "subject_id", "after"])
       .where("action", "=", "claim.rolled_back")
-      .where("subject_id", "=", String(codes[0].id))
+      .where("subject_id", "=", String(at(codes, 0, "code").id))
       .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({
       actor_label: actor.label,
@@ -204,7 +207,7 @@ describe("rolling a claim back", () => {
       .selectFrom("outbox_events")
       .select(["topic", "business_id", "partner_id", "payload"])
       .where(sql<boolean>`payload->>'reason' = 'claim_rolled_back'`)
-      .where(sql<boolean>`(payload->>'serial')::int8 = ${codes[0].id}`)
+      .where(sql<boolean>`(payload->>'serial')::int8 = ${at(codes, 0, "code").id}`)
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({
       topic: "entitlements.changed",
@@ -215,7 +218,7 @@ describe("rolling a claim back", () => {
 
     // The other grant rolled back too: staff are over the limit (nothing deleted).
     await rollBackClaim(db, {
-      activationCodeId: shorter.codes[0].id,
+      activationCodeId: at(shorter.codes, 0, "code").id,
       reason: "Also by mistake",
       actor,
       now: new Date(),
@@ -230,21 +233,26 @@ describe("rolling a claim back", () => {
     const { db } = testDb();
     const { codes } = await partnerWithCodes(1);
     const { business, owner } = await createBusinessWithOwner();
-    await claim(business, owner, codes[0]);
+    await claim(business, owner, at(codes, 0, "code"));
     const first = await rollBackClaim(db, {
-      activationCodeId: codes[0].id,
+      activationCodeId: at(codes, 0, "code").id,
       reason: "Duplicate order",
       actor: SUPPORT,
       now: new Date(),
     });
     const before = await rowCounts();
     await expect(
-      rollBackClaim(db, { code: codes[0].code, reason: "Again", actor: SUPPORT, now: new Date() }),
+      rollBackClaim(db, {
+        code: at(codes, 0, "code").code,
+        reason: "Again",
+        actor: SUPPORT,
+        now: new Date(),
+      }),
     ).rejects.toMatchObject({
       code: "claim_already_rolled_back",
       status: 409,
       field: "code",
-      message: `The claim of Code #${codes[0].id} was already rolled back on ${first.rolledBackAt
+      message: `The claim of Code #${at(codes, 0, "code").id} was already rolled back on ${first.rolledBackAt
         .toISOString()
         .slice(0, 10)}.`,
     });
@@ -255,12 +263,12 @@ describe("rolling a claim back", () => {
     const { db } = testDb();
     const { codes } = await partnerWithCodes(1);
     const { business, owner } = await createBusinessWithOwner();
-    await claim(business, owner, codes[0]);
+    await claim(business, owner, at(codes, 0, "code"));
     const before = await rowCounts();
     const attempts = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) =>
         rollBackClaim(db, {
-          activationCodeId: codes[0].id,
+          activationCodeId: at(codes, 0, "code").id,
           reason: `Attempt ${i}`,
           actor: SUPPORT,
           now: new Date(),
@@ -288,39 +296,40 @@ describe("rolling a claim back", () => {
     const { db } = testDb();
     const { partner, codes } = await partnerWithCodes(4);
     const { business, owner } = await createBusinessWithOwner();
-    await claim(business, owner, codes[3]);
+    await claim(business, owner, at(codes, 3, "code"));
     await db
       .updateTable("activation_codes")
       .set({ status: "revoked", revoked_at: new Date(), revoke_reason: "test" })
-      .where("id", "=", codes[1].id)
+      .where("id", "=", at(codes, 1, "code").id)
       .execute();
     await db
       .updateTable("activation_codes")
       .set({ expires_at: new Date(Date.now() - 1000) })
-      .where("id", "=", codes[2].id)
+      .where("id", "=", at(codes, 2, "code").id)
       .execute();
     const before = await rowCounts();
-    const mistyped = codes[0].code.slice(0, 15) + (codes[0].code[15] === "0" ? "1" : "0");
+    const mistyped =
+      at(codes, 0, "code").code.slice(0, 15) + (at(codes, 0, "code").code[15] === "0" ? "1" : "0");
     for (const [target, expected] of [
       [
-        { activationCodeId: codes[0].id },
+        { activationCodeId: at(codes, 0, "code").id },
         {
           code: "code_not_claimed",
-          message: `Only a claimed code can be rolled back; Code #${codes[0].id} is unclaimed.`,
+          message: `Only a claimed code can be rolled back; Code #${at(codes, 0, "code").id} is unclaimed.`,
         },
       ],
       [
-        { activationCodeId: codes[1].id },
+        { activationCodeId: at(codes, 1, "code").id },
         {
           code: "code_not_claimed",
-          message: `Only a claimed code can be rolled back; Code #${codes[1].id} is revoked.`,
+          message: `Only a claimed code can be rolled back; Code #${at(codes, 1, "code").id} is revoked.`,
         },
       ],
       [
-        { code: codes[2].code },
+        { code: at(codes, 2, "code").code },
         {
           code: "code_not_claimed",
-          message: `Only a claimed code can be rolled back; Code #${codes[2].id} is expired, never claimed.`,
+          message: `Only a claimed code can be rolled back; Code #${at(codes, 2, "code").id} is expired, never claimed.`,
         },
       ],
       [{ activationCodeId: 9_000_000_000 }, { code: "code_not_found", field: "code" }],
@@ -336,7 +345,7 @@ describe("rolling a claim back", () => {
     for (const reason of ["", "   ", "x".repeat(501), "bad\u0000reason"]) {
       await expect(
         rollBackClaim(db, {
-          activationCodeId: codes[3].id,
+          activationCodeId: at(codes, 3, "code").id,
           reason,
           actor: SUPPORT,
           now: new Date(),
@@ -358,9 +367,9 @@ describe("rolling a claim back", () => {
       { createdAt: new Date(Date.now() - 400 * 86_400_000) },
     );
     const { business, owner } = await createBusinessWithOwner();
-    const claimed = await claim(business, owner, codes[0]);
-    const at = new Date(Date.now() - 300 * 86_400_000);
-    await backdateClaim(claimed.serial, at);
+    const claimed = await claim(business, owner, first(codes, "code"));
+    const claimedAt = new Date(Date.now() - 300 * 86_400_000);
+    await backdateClaim(claimed.serial, claimedAt);
     const { ends_at: endedAt } = await db
       .selectFrom("grants")
       .select("ends_at")
@@ -392,9 +401,12 @@ describe("the credit line", () => {
     const { business, owner } = await createBusinessWithOwner();
     const claims = [];
     for (const code of codes) claims.push(await claim(business, owner, code));
-    await backdateClaim(claims[0].serial, new Date(`${before}-10T10:00:00Z`));
-    await backdateClaim(claims[1].serial, new Date(`${before}-11T10:00:00Z`));
-    await backdateClaim(claims[2].serial, new Date(`${last}-03T10:00:00Z`));
+    const claim0 = at(claims, 0, "claim");
+    const claim1 = at(claims, 1, "claim");
+    const claim2 = at(claims, 2, "claim");
+    await backdateClaim(claim0.serial, new Date(`${before}-10T10:00:00Z`));
+    await backdateClaim(claim1.serial, new Date(`${before}-11T10:00:00Z`));
+    await backdateClaim(claim2.serial, new Date(`${last}-03T10:00:00Z`));
 
     // The month before last is final with both of its claims.
     const finalised = await finalizeStatements(db, {
@@ -418,7 +430,7 @@ describe("the credit line", () => {
     // A roll-back dated in that final month is refused: its statement cannot take the credit.
     await expect(
       rollBackClaim(db, {
-        activationCodeId: claims[0].serial,
+        activationCodeId: claim0.serial,
         reason: "Too late for that month",
         actor: SUPPORT,
         now: new Date(`${before}-20T10:00:00Z`),
@@ -428,14 +440,14 @@ describe("the credit line", () => {
     // Rolled back last month (still open): the credit is on last month's statement.
     const rolledBackAt = new Date(`${last}-15T12:34:56.789Z`);
     await rollBackClaim(db, {
-      activationCodeId: claims[0].serial,
+      activationCodeId: claim0.serial,
       reason: "Sold by mistake",
       actor: SUPPORT,
       now: rolledBackAt,
     });
     // And one rolled back today: its credit is on this month's draft.
     await rollBackClaim(db, {
-      activationCodeId: claims[1].serial,
+      activationCodeId: claim1.serial,
       reason: "Sold by mistake",
       actor: SUPPORT,
       now: new Date(),
@@ -451,29 +463,29 @@ describe("the credit line", () => {
     });
     const credit = lines.find((l) => l.kind === "credit")!;
     expect(credit).toMatchObject({
-      serial: claims[0].serial,
+      serial: claim0.serial,
       occurredAt: rolledBackAt,
       businessId: business.id,
       discountBps: 3333,
       taxRateBps: 1900,
-      retailCents: -claims[0].retailCents,
-      discountCents: -claims[0].discountCents,
-      wholesaleCents: -claims[0].wholesaleCents,
-      taxCents: -claims[0].taxCents,
+      retailCents: -claim0.retailCents,
+      discountCents: -claim0.discountCents,
+      wholesaleCents: -claim0.wholesaleCents,
+      taxCents: -claim0.taxCents,
     });
     // One claim (the last one) and one credit (the first one): they cancel exactly.
     expect(lastStatement.totals.totalCents).toBe(
-      claims[2].wholesaleCents + claims[2].taxCents - claims[0].wholesaleCents - claims[0].taxCents,
+      claim2.wholesaleCents + claim2.taxCents - claim0.wholesaleCents - claim0.taxCents,
     );
 
     const draft = await getMonthStatement(db, { partnerId: partner.id, month: monthOf(now), now });
     expect(draft).toMatchObject({ status: "draft", claimCount: 0, creditCount: 1 });
     expect(draft.totals).toEqual({
-      retailCents: -claims[1].retailCents,
-      discountCents: -claims[1].discountCents,
-      netCents: -claims[1].wholesaleCents,
-      taxCents: -claims[1].taxCents,
-      totalCents: -(claims[1].wholesaleCents + claims[1].taxCents),
+      retailCents: -claim1.retailCents,
+      discountCents: -claim1.discountCents,
+      netCents: -claim1.wholesaleCents,
+      taxCents: -claim1.taxCents,
+      totalCents: -(claim1.wholesaleCents + claim1.taxCents),
       referralCents: 0,
     });
 
@@ -494,18 +506,24 @@ describe("npm run admin -- claims roll-back", () => {
     const { db } = testDb();
     const { partner, codes } = await partnerWithCodes(3, {}, { slug: "cli-rollback" });
     const { business, owner } = await createBusinessWithOwner({ name: "Cli Café" });
-    const first = await claim(business, owner, codes[0]);
-    await claim(business, owner, codes[1]);
+    const first = await claim(business, owner, at(codes, 0, "code"));
+    await claim(business, owner, at(codes, 1, "code"));
     const before = await rowCounts();
 
     for (const [args, error] of [
       [{ reason: "x" }, /^--code: give the claimed code/],
       [{ code: "  ", reason: "x" }, /^--code: give the claimed code/],
-      [{ code: codes[0].code }, /^--reason: say why/],
-      [{ code: codes[0].code, reason: "" }, /^--reason: Give the reason for the roll-back/],
+      [{ code: at(codes, 0, "code").code }, /^--reason: say why/],
+      [
+        { code: at(codes, 0, "code").code, reason: "" },
+        /^--reason: Give the reason for the roll-back/,
+      ],
       [{ code: "ZZZZ", reason: "x" }, /^--code: No such code\.$/],
       [{ code: "#999999999", reason: "x" }, /^--code: No such code\.$/],
-      [{ code: codes[2].code, reason: "x" }, /^--code: Only a claimed code can be rolled back/],
+      [
+        { code: at(codes, 2, "code").code, reason: "x" },
+        /^--code: Only a claimed code can be rolled back/,
+      ],
     ] as const) {
       const result = await rollBackClaimFromCli(db, args);
       expect(result.ok, JSON.stringify(args)).toBe(false);
@@ -530,7 +548,10 @@ describe("npm run admin -- claims roll-back", () => {
         )} + tax ${euros(first.taxCents)}).`,
       ],
     });
-    const byCode = await rollBackClaimFromCli(db, { code: codes[1].code, reason: "Also" });
+    const byCode = await rollBackClaimFromCli(db, {
+      code: at(codes, 1, "code").code,
+      reason: "Also",
+    });
     expect(byCode.ok).toBe(true);
     const again = await rollBackClaimFromCli(db, { code: String(first.serial), reason: "Again" });
     expect(again).toEqual({
