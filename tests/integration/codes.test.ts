@@ -30,6 +30,7 @@ import type { ActivationCodes, Bundles } from "~db/schema.ts";
 import { testDb } from "../db.ts";
 import { createBatchWithCodes, createBundle, createPartnerWithOwner } from "../factories.ts";
 import { auditRows, countRows } from "../helpers/auth.ts";
+import { at, first, only } from "../helpers/rows.ts";
 
 type Code = Selectable<ActivationCodes>;
 const DAY = 86_400_000;
@@ -139,23 +140,23 @@ describe("listing and filters", () => {
     foreign = foreignBatch.codes;
     foreignBatchId = foreignBatch.batch.id;
 
-    await claim(fair[0]);
-    await revokeDirectly(fair[1]);
-    await claim(old[0]);
-    await handOutDirectly(fair[2], "Anna Berg", "anna@corner-coffee.test");
-    await handOutDirectly(plain[0], null, "ORDERS@Bakery.test");
-    await handOutDirectly(plain[1], "100% Juice_Bar", null);
-    await handOutDirectly(foreign[0], "Anna Berg", "anna@corner-coffee.test");
+    await claim(at(fair, 0, "code"));
+    await revokeDirectly(at(fair, 1, "code"));
+    await claim(at(old, 0, "code"));
+    await handOutDirectly(at(fair, 2, "code"), "Anna Berg", "anna@corner-coffee.test");
+    await handOutDirectly(at(plain, 0, "code"), null, "ORDERS@Bakery.test");
+    await handOutDirectly(at(plain, 1, "code"), "100% Juice_Bar", null);
+    await handOutDirectly(at(foreign, 0, "code"), "Anna Berg", "anna@corner-coffee.test");
   });
 
   test("lists the partner's codes newest first, with bundle, batch and the display form", async () => {
     const page = await listCodes(db(), { partnerId: partnerA, now: new Date() });
     expect(page.rows.map((row) => row.serial)).toEqual(desc([...fair, ...plain, ...old]));
     expect(page.nextCursor).toBeNull();
-    const row = page.rows.find((r) => r.serial === fair[2].id)!;
+    const row = page.rows.find((r) => r.serial === at(fair, 2, "code").id)!;
     expect(row).toMatchObject({
-      code: fair[2].code,
-      display: formatCode(fair[2].code, "CAFE"),
+      code: at(fair, 2, "code").code,
+      display: formatCode(at(fair, 2, "code").code, "CAFE"),
       prefix: "CAFE",
       status: "issued",
       bundleId: cafe.id,
@@ -169,27 +170,29 @@ describe("listing and filters", () => {
     });
     expect(row.display).toMatch(/^CAFE-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect(row.expiresAt).toBeInstanceOf(Date);
-    expect(page.rows.find((r) => r.serial === plain[3].id)?.display).toBe(
-      formatCode(plain[3].code),
+    expect(page.rows.find((r) => r.serial === at(plain, 3, "code").id)?.display).toBe(
+      formatCode(at(plain, 3, "code").code),
     );
   });
 
   test("status: issued, outstanding and expired are derived from expires_at", async () => {
-    expect(await serials(partnerA, { status: "claimed" })).toEqual(desc([fair[0], old[0]]));
-    expect(await serials(partnerA, { status: "revoked" })).toEqual([fair[1].id]);
-    expect(await serials(partnerA, { status: "expired" })).toEqual([old[1].id]);
+    expect(await serials(partnerA, { status: "claimed" })).toEqual(
+      desc([at(fair, 0, "code"), at(old, 0, "code")]),
+    );
+    expect(await serials(partnerA, { status: "revoked" })).toEqual([at(fair, 1, "code").id]);
+    expect(await serials(partnerA, { status: "expired" })).toEqual([at(old, 1, "code").id]);
     expect(await serials(partnerA, { status: "outstanding" })).toEqual(
       desc([...fair.slice(2), ...plain]),
     );
     expect(await serials(partnerA, { status: "issued" })).toEqual(
-      desc([...fair.slice(2), ...plain, old[1]]),
+      desc([...fair.slice(2), ...plain, at(old, 1, "code")]),
     );
     const expired = await listCodes(db(), {
       partnerId: partnerA,
       filter: { status: "expired" },
       now: new Date(),
     });
-    expect(expired.rows[0].status).toBe("expired");
+    expect(first(expired.rows, "expired row").status).toBe("expired");
   });
 
   test("a code whose own expiry is earlier than its batch's is expired too", async () => {
@@ -197,18 +200,20 @@ describe("listing and filters", () => {
     await db()
       .updateTable("activation_codes")
       .set({ expires_at: new Date(Date.now() - DAY) })
-      .where("id", "=", plain[0].id)
+      .where("id", "=", at(plain, 0, "code").id)
       .execute();
     try {
-      expect(await serials(partnerA, { status: "expired" })).toEqual(desc([plain[0], old[1]]));
+      expect(await serials(partnerA, { status: "expired" })).toEqual(
+        desc([at(plain, 0, "code"), at(old, 1, "code")]),
+      );
       expect(await serials(partnerA, { status: "expired", bundleId: pos.id })).toEqual([
-        plain[0].id,
+        at(plain, 0, "code").id,
       ]);
     } finally {
       await db()
         .updateTable("activation_codes")
         .set({ expires_at: new Date(Date.now() + 365 * DAY) })
-        .where("id", "=", plain[0].id)
+        .where("id", "=", at(plain, 0, "code").id)
         .execute();
     }
   });
@@ -225,13 +230,17 @@ describe("listing and filters", () => {
   });
 
   test("recipient: any-case substring of name or email, handed-out codes only", async () => {
-    expect(await serials(partnerA, { recipient: "anna" })).toEqual([fair[2].id]);
-    expect(await serials(partnerA, { recipient: "CORNER-coffee" })).toEqual([fair[2].id]);
-    expect(await serials(partnerA, { recipient: "orders@bakery" })).toEqual([plain[0].id]);
+    expect(await serials(partnerA, { recipient: "anna" })).toEqual([at(fair, 2, "code").id]);
+    expect(await serials(partnerA, { recipient: "CORNER-coffee" })).toEqual([
+      at(fair, 2, "code").id,
+    ]);
+    expect(await serials(partnerA, { recipient: "orders@bakery" })).toEqual([
+      at(plain, 0, "code").id,
+    ]);
     // LIKE wildcards are literal.
-    expect(await serials(partnerA, { recipient: "100%" })).toEqual([plain[1].id]);
-    expect(await serials(partnerA, { recipient: "%" })).toEqual([plain[1].id]);
-    expect(await serials(partnerA, { recipient: "e_b" })).toEqual([plain[1].id]);
+    expect(await serials(partnerA, { recipient: "100%" })).toEqual([at(plain, 1, "code").id]);
+    expect(await serials(partnerA, { recipient: "%" })).toEqual([at(plain, 1, "code").id]);
+    expect(await serials(partnerA, { recipient: "e_b" })).toEqual([at(plain, 1, "code").id]);
     // As a wildcard, "_" would match the space of "Anna Berg".
     expect(await serials(partnerA, { recipient: "a_b" })).toEqual([]);
     expect(await serials(partnerA, { recipient: "nobody" })).toEqual([]);
@@ -239,15 +248,15 @@ describe("listing and filters", () => {
 
   test("handed out yes / no", async () => {
     expect(await serials(partnerA, { handedOut: true })).toEqual(
-      desc([fair[2], plain[0], plain[1]]),
+      desc([at(fair, 2, "code"), at(plain, 0, "code"), at(plain, 1, "code")]),
     );
     const notHandedOut = await serials(partnerA, { handedOut: false });
     expect(notHandedOut).toHaveLength(8);
-    expect(notHandedOut).not.toContain(fair[2].id);
+    expect(notHandedOut).not.toContain(at(fair, 2, "code").id);
   });
 
   test("search by code in any formatting, or by #N", async () => {
-    const code = fair[3].code;
+    const code = at(fair, 3, "code").code;
     const spaced = code
       .toLowerCase()
       .replace(/(.{4})/g, "$1 ")
@@ -260,22 +269,22 @@ describe("listing and filters", () => {
       ` cafe ${spaced} `,
       `cafe-${code.toLowerCase()}`,
       code.replace(/0/g, "O").replace(/1/g, "l"),
-      `#${fair[3].id}`,
-      String(fair[3].id),
-      `# ${fair[3].id}`,
+      `#${at(fair, 3, "code").id}`,
+      String(at(fair, 3, "code").id),
+      `# ${at(fair, 3, "code").id}`,
     ]) {
-      expect(await serials(partnerA, { search: input }), input).toEqual([fair[3].id]);
+      expect(await serials(partnerA, { search: input }), input).toEqual([at(fair, 3, "code").id]);
     }
     // Another partner's code or serial: nothing, the same as an unknown one.
-    expect(await serials(partnerA, { search: foreign[1].code })).toEqual([]);
-    expect(await serials(partnerA, { search: `#${foreign[1].id}` })).toEqual([]);
+    expect(await serials(partnerA, { search: at(foreign, 1, "code").code })).toEqual([]);
+    expect(await serials(partnerA, { search: `#${at(foreign, 1, "code").id}` })).toEqual([]);
     expect(await serials(partnerA, { search: generateCode() })).toEqual([]);
     // Search and filter together.
     expect(await serials(partnerA, { search: code, status: "revoked" })).toEqual([]);
   });
 
   test("a mistyped code is told apart from a malformed search", async () => {
-    const code = fair[3].code;
+    const code = at(fair, 3, "code").code;
     const last = code[15] === "0" ? "1" : "0";
     const mistyped = code.slice(0, 15) + last;
     await expect(
@@ -293,7 +302,7 @@ describe("listing and filters", () => {
   });
 
   test("findCode and getCode: the partner's code by any formatting or serial, else null", async () => {
-    const code = plain[2];
+    const code = at(plain, 2, "code");
     expect(
       (
         await findCode(db(), {
@@ -308,7 +317,11 @@ describe("listing and filters", () => {
         ?.serial,
     ).toBe(code.id);
     expect(
-      await findCode(db(), { partnerId: partnerA, input: foreign[0].code, now: new Date() }),
+      await findCode(db(), {
+        partnerId: partnerA,
+        input: at(foreign, 0, "code").code,
+        now: new Date(),
+      }),
     ).toBeNull();
     expect(
       await findCode(db(), { partnerId: partnerA, input: "not a code", now: new Date() }),
@@ -324,7 +337,11 @@ describe("listing and filters", () => {
       (await getCode(db(), { partnerId: partnerA, serial: code.id, now: new Date() }))?.code,
     ).toBe(code.code);
     expect(
-      await getCode(db(), { partnerId: partnerA, serial: foreign[0].id, now: new Date() }),
+      await getCode(db(), {
+        partnerId: partnerA,
+        serial: at(foreign, 0, "code").id,
+        now: new Date(),
+      }),
     ).toBeNull();
     expect(
       await getCode(db(), { partnerId: partnerB, serial: code.id, now: new Date() }),
@@ -342,7 +359,7 @@ describe("listing and filters", () => {
 
   test("partner B sees only its own codes", async () => {
     expect(await serials(partnerB)).toEqual(desc(foreign));
-    expect(await serials(partnerB, { recipient: "anna" })).toEqual([foreign[0].id]);
+    expect(await serials(partnerB, { recipient: "anna" })).toEqual([at(foreign, 0, "code").id]);
   });
 });
 
@@ -401,8 +418,8 @@ describe("keyset paging", () => {
     const oldB = (await createBatchWithCodes(two, { count: 6, expiresAt: past })).codes;
     const newer = (await createBatchWithCodes(one, { count: 5 })).codes;
     // A code extended past its batch's expiry is no longer expired.
-    await setCode(oldB[2].id, { expires_at: new Date(Date.now() + DAY) });
-    await claim(oldA[0]);
+    await setCode(at(oldB, 2, "code").id, { expires_at: new Date(Date.now() + DAY) });
+    await claim(at(oldA, 0, "code"));
     const pageAll = async (filter: CodeFilter) => {
       const seen: number[] = [];
       let cursor: string | null = null;
@@ -423,9 +440,11 @@ describe("keyset paging", () => {
     expect(await pageAll({ status: "expired" })).toEqual(desc(expired));
     expect(await pageAll({ bundleId: one.id })).toEqual(desc([...oldA, ...newer]));
     expect(await pageAll({ bundleId: two.id, status: "outstanding" })).toEqual(
-      desc([...fresh, oldB[2]]),
+      desc([...fresh, at(oldB, 2, "code")]),
     );
-    expect(await pageAll({ bundleId: one.id, status: "claimed" })).toEqual([oldA[0].id]);
+    expect(await pageAll({ bundleId: one.id, status: "claimed" })).toEqual([
+      at(oldA, 0, "code").id,
+    ]);
     const csv = await readAll(
       codesCsv(db(), {
         partnerId: partner.id,
@@ -479,11 +498,11 @@ describe("CSV", () => {
       await createBatchWithCodes(bundleA, { count: 6, prefix: "CSV", label: "=HYPERLINK(1)" })
     ).codes;
     await createBatchWithCodes(await createBundle(partnerB), { count: 4 });
-    await handOutDirectly(codes[0], 'Smith, "Jo"', "jo@example.test");
-    await handOutDirectly(codes[1], "=cmd|' /C calc'!A0", "+1@example.test");
-    await handOutDirectly(codes[2], "line\nbreak", null);
-    await handOutDirectly(codes[3], "@SUM(A1)", null);
-    await setCode(codes[4].id, {
+    await handOutDirectly(at(codes, 0, "code"), 'Smith, "Jo"', "jo@example.test");
+    await handOutDirectly(at(codes, 1, "code"), "=cmd|' /C calc'!A0", "+1@example.test");
+    await handOutDirectly(at(codes, 2, "code"), "line\nbreak", null);
+    await handOutDirectly(at(codes, 3, "code"), "@SUM(A1)", null);
+    await setCode(at(codes, 4, "code").id, {
       status: "revoked",
       revoked_at: new Date("2026-01-02T03:04:05.000Z"),
       revoke_reason: "-lost",
@@ -545,21 +564,23 @@ describe("CSV", () => {
     expect(rows).toHaveLength(7);
     expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(desc(codes));
     const byserial = new Map(rows.slice(1).map((r) => [Number(r[0]), r]));
-    const first = byserial.get(codes[0].id)!;
-    expect(first[1]).toBe(formatCode(codes[0].code, "CSV"));
+    const first = byserial.get(at(codes, 0, "code").id)!;
+    expect(first[1]).toBe(formatCode(at(codes, 0, "code").code, "CSV"));
     expect(first[2]).toBe("issued");
     expect(first[3]).toBe('Bundle "Deluxe", large');
     expect(first[4]).toBe("'=HYPERLINK(1)");
     expect(first[6]).toBe('Smith, "Jo"');
     expect(first[7]).toBe("jo@example.test");
     expect(first[8]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(first[11]).toBe(redeemUrl(codes[0].code, "CSV"));
-    expect(first[11]).toBe(`${env.PUBLIC_URL}/redeem/${formatCode(codes[0].code, "CSV")}`);
-    expect(byserial.get(codes[1].id)![6]).toBe("'=cmd|' /C calc'!A0");
-    expect(byserial.get(codes[1].id)![7]).toBe("'+1@example.test");
-    expect(byserial.get(codes[2].id)![6]).toBe("line\nbreak");
-    expect(byserial.get(codes[3].id)![6]).toBe("'@SUM(A1)");
-    const revoked = byserial.get(codes[4].id)!;
+    expect(first[11]).toBe(redeemUrl(at(codes, 0, "code").code, "CSV"));
+    expect(first[11]).toBe(
+      `${env.PUBLIC_URL}/redeem/${formatCode(at(codes, 0, "code").code, "CSV")}`,
+    );
+    expect(byserial.get(at(codes, 1, "code").id)![6]).toBe("'=cmd|' /C calc'!A0");
+    expect(byserial.get(at(codes, 1, "code").id)![7]).toBe("'+1@example.test");
+    expect(byserial.get(at(codes, 2, "code").id)![6]).toBe("line\nbreak");
+    expect(byserial.get(at(codes, 3, "code").id)![6]).toBe("'@SUM(A1)");
+    const revoked = byserial.get(at(codes, 4, "code").id)!;
     expect(revoked.slice(2, 3)).toEqual(["revoked"]);
     expect(revoked[9]).toBe("2026-01-02T03:04:05.000Z");
     expect(revoked[10]).toBe("'-lost");
@@ -573,7 +594,7 @@ describe("CSV", () => {
         codesCsv(db(), { partnerId: partnerA, filter: { status: "revoked" }, now: new Date() }),
       ),
     );
-    expect(revoked.slice(1).map((r) => Number(r[0]))).toEqual([codes[4].id]);
+    expect(revoked.slice(1).map((r) => Number(r[0]))).toEqual([at(codes, 4, "code").id]);
     const others = parseCsv(
       await readAll(codesCsv(db(), { partnerId: partnerB, filter: {}, now: new Date() })),
     );
@@ -664,7 +685,7 @@ describe("revoke", () => {
   });
 
   test("an issued code: revoked with its reason, audited before / after", async () => {
-    const [code] = (await createBatchWithCodes(bundle, { count: 1 })).codes;
+    const code = only((await createBatchWithCodes(bundle, { count: 1 })).codes, "code");
     const row = await revokeCode(db(), {
       partnerId,
       serial: code.id,
@@ -687,9 +708,11 @@ describe("revoke", () => {
   });
 
   test("an expired, unclaimed code can be revoked", async () => {
-    const [code] = (
-      await createBatchWithCodes(bundle, { count: 1, expiresAt: new Date(Date.now() - DAY) })
-    ).codes;
+    const code = only(
+      (await createBatchWithCodes(bundle, { count: 1, expiresAt: new Date(Date.now() - DAY) }))
+        .codes,
+      "code",
+    );
     const row = await revokeCode(db(), {
       partnerId,
       serial: code.id,
@@ -701,7 +724,9 @@ describe("revoke", () => {
   });
 
   test("claimed or already revoked: CodeNotRevocable, nothing written", async () => {
-    const [claimed, revoked] = (await createBatchWithCodes(bundle, { count: 2 })).codes;
+    const { codes } = await createBatchWithCodes(bundle, { count: 2 });
+    const claimed = at(codes, 0, "code");
+    const revoked = at(codes, 1, "code");
     await claim(claimed);
     await revokeDirectly(revoked, "first");
     const before = await countRows(["audit_log"]);
@@ -721,7 +746,7 @@ describe("revoke", () => {
   });
 
   test("a reason is required, at most 200 characters; nothing written otherwise", async () => {
-    const [code] = (await createBatchWithCodes(bundle, { count: 1 })).codes;
+    const code = only((await createBatchWithCodes(bundle, { count: 1 })).codes, "code");
     const before = await countRows(["audit_log"]);
     for (const reason of ["", "   ", "x".repeat(201), "a\u0000b"]) {
       const error = await revokeCode(db(), {
@@ -749,7 +774,7 @@ describe("revoke", () => {
   });
 
   test("another partner's code: CodeNotFound, unchanged", async () => {
-    const [code] = (await createBatchWithCodes(bundle, { count: 1 })).codes;
+    const code = only((await createBatchWithCodes(bundle, { count: 1 })).codes, "code");
     await expect(
       revokeCode(db(), {
         partnerId: otherPartnerId,
@@ -769,10 +794,10 @@ describe("revoke", () => {
 
   test("all unclaimed codes of a batch: one statement, one audit entry with the count", async () => {
     const { batch, codes } = await createBatchWithCodes(bundle, { count: 6 });
-    await claim(codes[0]);
-    await revokeDirectly(codes[1], "earlier");
-    await setCode(codes[2].id, { expires_at: new Date(Date.now() - DAY) });
-    const [untouched] = (await createBatchWithCodes(bundle, { count: 1 })).codes;
+    await claim(at(codes, 0, "code"));
+    await revokeDirectly(at(codes, 1, "code"), "earlier");
+    await setCode(at(codes, 2, "code").id, { expires_at: new Date(Date.now() - DAY) });
+    const untouched = only((await createBatchWithCodes(bundle, { count: 1 })).codes, "code");
     const count = await revokeUnclaimedCodesOfBatch(db(), {
       partnerId,
       batchId: batch.id,
@@ -787,8 +812,8 @@ describe("revoke", () => {
       now: new Date(),
     });
     const statusOf = new Map(rows.rows.map((r) => [r.serial, r]));
-    expect(statusOf.get(codes[0].id)?.status).toBe("claimed");
-    expect(statusOf.get(codes[1].id)?.revokeReason).toBe("earlier");
+    expect(statusOf.get(at(codes, 0, "code").id)?.status).toBe("claimed");
+    expect(statusOf.get(at(codes, 1, "code").id)?.revokeReason).toBe("earlier");
     for (const code of codes.slice(2)) {
       expect(statusOf.get(code.id)).toMatchObject({
         status: "revoked",
@@ -806,11 +831,11 @@ describe("revoke", () => {
       after: { count: 4, reason: "Fair cancelled" },
     });
     // The code's own history shows the batch-wide revocation.
-    const history = await codeHistory(db(), { partnerId, serial: codes[3].id });
+    const history = await codeHistory(db(), { partnerId, serial: at(codes, 3, "code").id });
     expect(history.map((h) => h.action)).toEqual(["code.created", "batch.codes_revoked"]);
-    expect(history[1].details).toMatchObject({ reason: "Fair cancelled" });
+    expect(at(history, 1, "history entry").details).toMatchObject({ reason: "Fair cancelled" });
     // A code revoked earlier does not claim the later batch revocation.
-    const earlier = await codeHistory(db(), { partnerId, serial: codes[1].id });
+    const earlier = await codeHistory(db(), { partnerId, serial: at(codes, 1, "code").id });
     expect(earlier.map((h) => h.action)).toEqual(["code.created"]);
     // Again: nothing left to revoke.
     expect(
@@ -897,7 +922,7 @@ describe("hand out and email", () => {
   });
 
   async function freshCode(options: Parameters<typeof createBatchWithCodes>[1] = {}) {
-    return (await createBatchWithCodes(bundle, { count: 1, ...options })).codes[0];
+    return only((await createBatchWithCodes(bundle, { count: 1, ...options })).codes, "code");
   }
 
   test("records the recipient, audited; the email is stored in lower case", async () => {
@@ -1085,7 +1110,7 @@ describe("hand out and email", () => {
     });
     expect(row.emailedAt).toBeInstanceOf(Date);
     expect(testOutbox()).toHaveLength(1);
-    const mail = testOutbox()[0];
+    const mail = only(testOutbox(), "email");
     const display = formatCode(code.code, "CAFE");
     const link = `${env.PUBLIC_URL}/redeem/${display}`;
     expect(mail.to).toBe("anna@example.test");
@@ -1143,7 +1168,7 @@ describe("hand out and email", () => {
       code: "code_expired",
     });
     const generating = await createBatchWithCodes(bundle, { count: 1, status: "generating" });
-    const [pending] = await db()
+    const pending = await db()
       .insertInto("activation_codes")
       .values({
         code: generateCode(),
@@ -1155,7 +1180,7 @@ describe("hand out and email", () => {
         handed_out_at: new Date(),
       })
       .returning("id")
-      .execute();
+      .executeTakeFirstOrThrow();
     await expect(
       emailCode(db(), { partnerId, serial: pending.id, actor, now: new Date() }),
     ).rejects.toMatchObject({
@@ -1195,15 +1220,20 @@ describe("hand out and email", () => {
       "code.emailed",
       "code.revoked",
     ]);
-    expect(history[0].details).toMatchObject({ batchLabel: "Spring fair", batchSize: 1 });
-    expect(history[1]).toMatchObject({
+    expect(at(history, 0, "history entry").details).toMatchObject({
+      batchLabel: "Spring fair",
+      batchSize: 1,
+    });
+    expect(at(history, 1, "history entry")).toMatchObject({
       actorLabel: "first@example.test",
       details: { name: "Anna", email: "anna@example.test" },
     });
-    expect(history[2].details).toEqual({ to: "anna@example.test" });
-    expect(history[3].details).toMatchObject({ reason: "wrong person" });
+    expect(at(history, 2, "history entry").details).toEqual({ to: "anna@example.test" });
+    expect(at(history, 3, "history entry").details).toMatchObject({ reason: "wrong person" });
     for (let i = 1; i < history.length; i++) {
-      expect(history[i].at.getTime()).toBeGreaterThanOrEqual(history[i - 1].at.getTime());
+      expect(at(history, i, "history entry").at.getTime()).toBeGreaterThanOrEqual(
+        at(history, i - 1, "history entry").at.getTime(),
+      );
     }
     expect(await codeHistory(db(), { partnerId: otherPartnerId, serial: code.id })).toEqual([]);
   });
