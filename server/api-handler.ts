@@ -46,7 +46,7 @@ export function fromNodeRequest(req: express.Request, res: express.Response): Ap
       try {
         return Promise.resolve(utf8Text(body));
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
   };
