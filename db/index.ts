@@ -49,6 +49,46 @@ export function copyPool(db: Database): pg.Pool | null {
   return (Reflect.get(db, COPY_POOL) as pg.Pool | undefined) ?? null;
 }
 
+/** Prepared statements kept per connection: past this, a new text runs unnamed as before. */
+const PREPARED_PER_CONNECTION = 200;
+/** Texts seen once, remembered to tell a repeated statement from a one-off. */
+const SEEN_PER_CONNECTION = 1_000;
+
+/**
+ * Keeps a statement the app sends again and again (the key check, a claim's read and write, a
+ * card operation's lock) as a named prepared statement on its connection (ADR 042): PostgreSQL
+ * parses and plans it once per connection instead of on every request, and pg sends Bind and
+ * Execute without Parse. A text is prepared the second time the connection sees it, so
+ * one-off statements (an IN list of a new length) do not fill the cache, and at most
+ * PREPARED_PER_CONNECTION are kept. Statements without parameters (BEGIN, COMMIT, DDL) stay
+ * on the simple protocol. Prepared statements outlive a rolled-back transaction, and pg
+ * forgets a name whose Parse failed, so an error never leaves a half-made entry behind.
+ */
+function prepareRepeatedStatements(client: pg.PoolClient): void {
+  const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const names = new Map<string, string>();
+  const seen = new Set<string>();
+  const query = (text: unknown, ...rest: unknown[]): unknown => {
+    const values = rest[0];
+    if (typeof text !== "string" || rest.length !== 1 || !Array.isArray(values) || !values.length) {
+      return send(text, ...rest);
+    }
+    let name = names.get(text);
+    if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
+      if (seen.has(text)) {
+        name = `p${names.size}`;
+        names.set(text, name);
+        seen.delete(text);
+      } else {
+        if (seen.size >= SEEN_PER_CONNECTION) seen.clear();
+        seen.add(text);
+      }
+    }
+    return name === undefined ? send(text, values) : send({ name, text, values });
+  };
+  Object.defineProperty(client, "query", { value: query, configurable: true, writable: true });
+}
+
 /**
  * Both backends return the same JS types: int8 as number (counts, serials stay far below
  * 2^53), date as 'YYYY-MM-DD' text, timestamptz as Date, numeric as string.
@@ -75,7 +115,10 @@ export function createDb(options: CreateDbOptions): DbHandle {
     const onConnectionError = (error: Error) =>
       console.warn(`database connection closed by the server: ${error.message}`);
     pool.on("error", onConnectionError);
-    pool.on("connect", (client) => client.on("error", onConnectionError));
+    pool.on("connect", (client) => {
+      client.on("error", onConnectionError);
+      prepareRepeatedStatements(client);
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     Object.defineProperty(db, COPY_POOL, { value: pool });
     return { db, backend: "postgres", close: () => db.destroy() };

@@ -10,7 +10,8 @@ import { isCrossSiteRequest } from "~/auth/origin.server";
 import type { AppLoadContext } from "@remix-run/node";
 import "~/auth/context.server";
 import type { TrustProxy } from "~/env.server";
-import { createRemixRequest, sendResponse } from "./remix-handler.ts";
+import type { ApiAnswer, ApiRequest } from "~/api/exchange.server";
+import { fromNodeRequest, sendAnswer } from "./api-handler.ts";
 import {
   bufferCappedBodies,
   isApiRequest,
@@ -42,10 +43,10 @@ export interface HttpAppOptions {
     getLoadContext: (req: express.Request, res: express.Response) => AppLoadContext,
   ) => RequestHandler;
   /**
-   * Serves /api/ (app/api/routes.server.ts) ahead of Remix, after the guards and body caps;
-   * without it, /api/ requests go to remixHandler like any other.
+   * Serves /api/ (app/api/routes.server.ts) ahead of Remix, after the guards and body caps,
+   * from Node's request (ADR 042); without it, /api/ requests go to remixHandler like any other.
    */
-  apiHandler?: (request: Request, context: AppLoadContext) => Promise<Response>;
+  api?: { answer(request: ApiRequest, context: AppLoadContext): Promise<ApiAnswer> };
   /** Vite's middlewares in development; static build assets otherwise. */
   assets?: RequestHandler[];
   /**
@@ -54,6 +55,8 @@ export interface HttpAppOptions {
    */
   trustProxy?: TrustProxy;
 }
+
+const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 function contentSecurityPolicy(nonce: string, isProduction: boolean): string {
   const directives = [
@@ -80,9 +83,14 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   const publicOrigin = new URL(options.publicUrl).origin;
 
   app.use((req, res, next) => {
-    const nonce = randomBytes(16).toString("base64");
-    res.locals.cspNonce = nonce;
-    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, options.isProduction));
+    if (isApiRequest(req)) {
+      // JSON is never rendered as a page: a fixed policy, no nonce to make.
+      res.setHeader("Content-Security-Policy", API_CONTENT_SECURITY_POLICY);
+    } else {
+      const nonce = randomBytes(16).toString("base64");
+      res.locals.cspNonce = nonce;
+      res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, options.isProduction));
+    }
     res.setHeader("X-Frame-Options", "DENY");
     res.setHeader("X-Content-Type-Options", "nosniff");
     // Codes travel in /redeem/{code} URLs: never let them leak to other sites.
@@ -97,6 +105,28 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   app.use(refuseUnknownMethods);
   app.use(refuseUndecodablePaths);
+
+  // /api/v1 before the cross-site check (bearer tokens, no cookies), compression (answers are
+  // small and written whole) and Remix: its body read within its cap, then the router.
+  const { api } = options;
+  if (api) {
+    app.use((req, res, next) => {
+      if (!isApiRequest(req)) return next();
+      bufferCappedBodies(req, res, () => {
+        const context: AppLoadContext = {
+          cspNonce: "",
+          clientIp: req.ip ?? req.socket.remoteAddress ?? null,
+          appendSetCookie: (cookie: string) => {
+            res.append("Set-Cookie", cookie);
+          },
+        };
+        api
+          .answer(fromNodeRequest(req, res), context)
+          .then((answer) => sendAnswer(res, answer))
+          .catch(next);
+      });
+    });
+  }
 
   app.use((req, res, next) => {
     // Normalised as a URL (dot segments resolved), so "/api/../login" is not taken for the API.
@@ -126,16 +156,6 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       res.append("Set-Cookie", cookie);
     },
   });
-
-  const { apiHandler } = options;
-  if (apiHandler) {
-    app.use((req, res, next) => {
-      if (!isApiRequest(req)) return next();
-      apiHandler(createRemixRequest(req, res), loadContext(req, res))
-        .then((response) => sendResponse(res, response))
-        .catch(next);
-    });
-  }
 
   for (const middleware of options.assets ?? []) app.use(middleware);
   app.all("*", options.remixHandler(loadContext));

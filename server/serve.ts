@@ -61,7 +61,7 @@ export async function serve({ dev, root, prepare, runJobs, label }: ServeOptions
       publicUrl: env.PUBLIC_URL,
       isProduction: false,
       trustProxy: env.TRUST_PROXY,
-      apiHandler: apiRouter.handle,
+      api: apiRouter,
       assets: [viteServer.middlewares],
       remixHandler: (getLoadContext) =>
         createRequestHandler({
@@ -77,7 +77,7 @@ export async function serve({ dev, root, prepare, runJobs, label }: ServeOptions
       publicUrl: env.PUBLIC_URL,
       isProduction: env.isProduction,
       trustProxy: env.TRUST_PROXY,
-      apiHandler: apiRouter.handle,
+      api: apiRouter,
       assets: [staticAssets(root)],
       remixHandler: (getLoadContext) =>
         createRequestHandler({ build, getLoadContext, mode: env.NODE_ENV }),

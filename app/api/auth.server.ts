@@ -5,6 +5,7 @@ import { apiKeyActor, authenticateApiKey, type AuthenticatedKey } from "~/domain
 import type { Database } from "~db/index.ts";
 import { db as appDb } from "~/db.server";
 import { ApiProblem } from "./problem.server";
+import type { ApiRequest } from "./exchange.server";
 import { clock } from "~/lib/clock.server";
 
 export interface PartnerApiAuth {
@@ -26,8 +27,8 @@ function unauthenticated(detail: string, error: "invalid_request" | "invalid_tok
 }
 
 /** The token of an `Authorization: Bearer …` header, or null. */
-export function bearerToken(request: Request): string | null {
-  const header = request.headers.get("authorization");
+export function bearerToken(request: Pick<ApiRequest, "header">): string | null {
+  const header = request.header("authorization");
   if (!header) return null;
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
   return match?.[1] ?? null;
@@ -38,11 +39,11 @@ export function bearerToken(request: Request): string | null {
  * revoked token → 401 `unauthenticated`; `howToSend` says which token the endpoint wants.
  */
 async function authenticateBearer(
-  request: Request,
+  request: ApiRequest,
   howToSend: string,
   db: Database,
 ): Promise<AuthenticatedKey> {
-  const header = request.headers.get("authorization");
+  const header = request.header("authorization");
   if (!header) throw unauthenticated(howToSend, "invalid_request");
   const token = bearerToken(request);
   if (!token) {
@@ -62,7 +63,7 @@ async function authenticateBearer(
  * partner endpoints answer only partner keys).
  */
 export async function requirePartnerKey(
-  request: Request,
+  request: ApiRequest,
   db: Database = appDb,
 ): Promise<PartnerApiAuth> {
   const key = await authenticateBearer(
@@ -93,7 +94,7 @@ export async function requirePartnerKey(
  * revoked token → 401 `unauthenticated`; a partner key → 403 `forbidden`.
  */
 export async function requirePlatformToken(
-  request: Request,
+  request: ApiRequest,
   db: Database = appDb,
 ): Promise<PlatformApiAuth> {
   const key = await authenticateBearer(

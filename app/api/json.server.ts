@@ -8,6 +8,7 @@ import { fieldErrorOf, parseObject } from "~/lib/forms";
 import { MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH } from "~/lib/request-limits";
 import { invalidRequest, snakeCase, type ProblemFieldError } from "./problem.server";
 import { storable } from "~/lib/storable-text";
+import type { ApiRequest } from "./exchange.server";
 
 function isJsonContentType(header: string | null): boolean {
   if (!header) return false;
@@ -16,29 +17,16 @@ function isJsonContentType(header: string | null): boolean {
 }
 
 /** The body as UTF-8 text, at most `maxBytes` (a larger one is refused before it is all read). */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
-  const declared = request.headers.get("content-length");
-  if (declared && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+export function readBodyText(request: ApiRequest, maxBytes: number): Promise<string> {
+  return request.bodyText(maxBytes);
+}
+
+export function bodyTooLarge(maxBytes: number) {
+  return invalidRequest(`The request body is larger than ${maxBytes} bytes.`);
+}
+
+/** Bytes as UTF-8 text; bytes that are not UTF-8 are a 400. */
+export function utf8Text(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
@@ -46,8 +34,41 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   }
 }
 
-function tooLarge(maxBytes: number) {
-  return invalidRequest(`The request body is larger than ${maxBytes} bytes.`);
+/** A Web Request as the router reads it (tests, and any caller holding a Request). */
+export function fromWebRequest(request: Request): ApiRequest {
+  const url = new URL(request.url);
+  return {
+    method: request.method.toUpperCase(),
+    pathname: url.pathname,
+    searchParams: url.searchParams,
+    header: (name) => request.headers.get(name),
+    signal: request.signal,
+    async bodyText(maxBytes) {
+      const declared = request.headers.get("content-length");
+      if (declared && Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
+      if (!request.body) return "";
+      const reader = request.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          await reader.cancel();
+          throw bodyTooLarge(maxBytes);
+        }
+        chunks.push(value);
+      }
+      const bytes = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      return utf8Text(bytes);
+    },
+  };
 }
 
 /** Deeper than MAX_JSON_DEPTH? Read from the text, before parsing, without recursion. */
@@ -109,11 +130,11 @@ function stringProblems(root: unknown): StringProblems {
  * fields are all optional).
  */
 export async function readJsonBody(
-  request: Request,
+  request: ApiRequest,
   { maxBytes = MAX_JSON_BODY_BYTES, optional = false } = {},
 ): Promise<unknown> {
-  const contentType = request.headers.get("content-type");
-  const text = await readBodyText(request, maxBytes);
+  const contentType = request.header("content-type");
+  const text = await request.bodyText(maxBytes);
   if (!text.trim() && optional) return {};
   return parseJsonText(text, contentType);
 }
@@ -229,9 +250,9 @@ export function parseApiInput<S extends z.ZodTypeAny>(schema: S, input: unknown)
 }
 
 /** A query string as an object of its first values (repeated parameters: the first wins). */
-export function queryObject(request: Request): Record<string, string> {
+export function queryObject(request: ApiRequest): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of new URL(request.url).searchParams) {
+  for (const [name, value] of request.searchParams) {
     if (!(name in result)) result[name] = value;
   }
   return result;

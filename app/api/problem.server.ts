@@ -5,6 +5,7 @@ import { DomainError, RateLimited } from "~/domain/errors.server";
 import { createI18n } from "~/i18n";
 import type { CardOperationResult } from "~/domain/usage.server";
 import type { ProblemJson } from "./schemas";
+import { jsonReply, toResponse, type ApiReply } from "./exchange.server";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -46,15 +47,20 @@ export function problemBody({
   return body;
 }
 
+/** A problem as the router answers it (app/api/exchange.server.ts). */
+export function problemReply(
+  problem: { code: ErrorCode; detail: string; errors?: ProblemFieldError[] },
+  headers: Record<string, string> = {},
+): ApiReply {
+  const body = problemBody(problem);
+  return jsonReply(body, body.status, headers, PROBLEM_CONTENT_TYPE);
+}
+
 export function problemResponse(
   problem: { code: ErrorCode; detail: string; errors?: ProblemFieldError[] },
-  headers: HeadersInit = {},
+  headers: Record<string, string> = {},
 ): Response {
-  const body = problemBody(problem);
-  const responseHeaders = new Headers(headers);
-  responseHeaders.set("Content-Type", PROBLEM_CONTENT_TYPE);
-  responseHeaders.set("Cache-Control", "no-store");
-  return new Response(JSON.stringify(body), { status: body.status, headers: responseHeaders });
+  return toResponse(problemReply(problem, headers));
 }
 
 /** A problem the route throws to end the request (and the handler returns). Its status is its
@@ -64,7 +70,7 @@ export class ApiProblem extends Error {
     readonly code: ErrorCode,
     readonly detail: string,
     readonly errors?: ProblemFieldError[],
-    readonly headers: HeadersInit = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = "ApiProblem";
@@ -74,8 +80,12 @@ export class ApiProblem extends Error {
     return errorCodes[this.code].status;
   }
 
+  toReply(): ApiReply {
+    return problemReply(this, this.headers);
+  }
+
   toResponse(): Response {
-    return problemResponse(this, this.headers);
+    return toResponse(this.toReply());
   }
 }
 

@@ -16,13 +16,15 @@ import {
   type PlatformApiAuth,
 } from "./auth.server";
 import type { ApiAuth, ApiMethod, Endpoint } from "./endpoints.server";
-import { parseApiInput, queryObject, readJsonBody } from "./json.server";
+import { fromWebRequest, parseApiInput, queryObject, readJsonBody } from "./json.server";
+import { ApiProblem, domainErrorToProblem, notFoundProblem, problemReply } from "./problem.server";
 import {
-  ApiProblem,
-  domainErrorToProblem,
-  notFoundProblem,
-  problemResponse,
-} from "./problem.server";
+  jsonReply,
+  toResponse,
+  type ApiAnswer,
+  type ApiReply,
+  type ApiRequest,
+} from "./exchange.server";
 
 type AuthOf<A extends ApiAuth> = A extends "partner"
   ? PartnerApiAuth
@@ -37,7 +39,7 @@ type ParamsOf<E extends Endpoint> = E["params"] extends z.AnyZodObject
 
 /** What a handler gets: typed by its endpoint's contract. */
 export interface ApiCall<E extends Endpoint> {
-  request: Request;
+  request: ApiRequest;
   context: RequestContext;
   auth: AuthOf<E["auth"]>;
   /**
@@ -57,7 +59,7 @@ export interface ApiRoute {
   paramNames: string[];
   /** A write route: the key check and the handler run in one transaction. */
   write?: boolean;
-  handle: (call: ApiCall<Endpoint>) => Promise<Response>;
+  handle: (call: ApiCall<Endpoint>) => Promise<ApiAnswer>;
 }
 
 function compile(path: string): { pattern: RegExp; paramNames: string[] } {
@@ -77,7 +79,7 @@ function compile(path: string): { pattern: RegExp; paramNames: string[] } {
 /** A handler for an endpoint of the contract. */
 export function route<E extends Endpoint>(
   endpoint: E,
-  handle: (call: ApiCall<E>) => Promise<Response>,
+  handle: (call: ApiCall<E>) => Promise<ApiAnswer>,
 ): ApiRoute {
   return {
     endpoint,
@@ -94,7 +96,7 @@ export function route<E extends Endpoint>(
  */
 export function writeRoute<E extends Endpoint>(
   endpoint: E,
-  handle: (call: ApiCall<E>) => Promise<Response>,
+  handle: (call: ApiCall<E>) => Promise<ApiAnswer>,
 ): ApiRoute {
   return { ...route(endpoint, handle), write: true };
 }
@@ -105,21 +107,22 @@ export function reply<E extends Endpoint, S extends keyof E["responses"] & numbe
   status: S,
   body: z.input<E["responses"][S]["schema"]>,
   headers: Record<string, string> = {},
+): ApiReply {
+  return jsonReply(body, status, headers);
+}
+
+/** A JSON answer as a Web Response (for a handler that must answer one). */
+export function jsonResponse(
+  body: unknown,
+  init: { status?: number; headers?: Record<string, string> } = {},
 ): Response {
-  return jsonResponse(body, { status, headers });
+  return toResponse(jsonReply(body, init.status ?? 200, init.headers));
 }
 
-export function jsonResponse(body: unknown, init: { status?: number; headers?: HeadersInit } = {}) {
-  const headers = new Headers(init.headers);
-  headers.set("Content-Type", "application/json; charset=utf-8");
-  headers.set("Cache-Control", "no-store");
-  return new Response(JSON.stringify(body), { status: init.status ?? 200, headers });
-}
-
-function methodNotAllowed(method: string, allowed: ApiMethod[]): Response {
+function methodNotAllowed(method: string, allowed: ApiMethod[]): ApiReply {
   const allow: string[] = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
   const last = allow[allow.length - 1];
-  return problemResponse(
+  return problemReply(
     {
       code: "method_not_allowed",
       detail: `${method} is not supported here; use ${allow.slice(0, -1).join(", ")}${
@@ -135,7 +138,7 @@ function methodNotAllowed(method: string, allowed: ApiMethod[]): Response {
  * `error` with its stack, under the route pattern (never the URL: paths carry codes), and
  * answered without its internals.
  */
-export function errorResponse(error: unknown, where: string): Response {
+export function errorResponse(error: unknown, where: string): ApiAnswer {
   if (error instanceof Response) return error;
   const known = error instanceof ApiProblem || error instanceof DomainError ? error : null;
   if (known && known.status < 500) return problemOf(known);
@@ -148,19 +151,17 @@ export function errorResponse(error: unknown, where: string): Response {
   // A 502 (the email provider down) keeps its fixed sentence for the caller; a 500 says
   // nothing of its cause (a renderer's message, a database error).
   if (known && known.status !== 500) return problemOf(known);
-  return problemResponse({
+  return problemReply({
     code: known ? known.code : "internal_error",
     detail: "Something went wrong on our side. The problem has been logged; please retry later.",
   });
 }
 
-function problemOf(error: ApiProblem | DomainError): Response {
-  return error instanceof ApiProblem
-    ? error.toResponse()
-    : domainErrorToProblem(error).toResponse();
+function problemOf(error: ApiProblem | DomainError): ApiReply {
+  return error instanceof ApiProblem ? error.toReply() : domainErrorToProblem(error).toReply();
 }
 
-async function authenticate(auth: ApiAuth, request: Request, db: Database) {
+async function authenticate(auth: ApiAuth, request: ApiRequest, db: Database) {
   if (auth === "partner") return requirePartnerKey(request, db);
   if (auth === "platform") return requirePlatformToken(request, db);
   return null;
@@ -173,6 +174,9 @@ export interface ApiRouter {
     method: string,
     pathname: string,
   ): { route: ApiRoute; params: Record<string, string> } | { route: null; allowed: ApiMethod[] };
+  /** The answer to a request, as the HTTP layer writes it (ADR 042). */
+  answer(request: ApiRequest, context: RequestContext): Promise<ApiAnswer>;
+  /** The same for a Web Request, answered as a Response (tests). */
   handle(request: Request, context: RequestContext): Promise<Response>;
 }
 
@@ -201,18 +205,17 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
     return { route: null, allowed };
   }
 
-  async function handle(request: Request, context: RequestContext): Promise<Response> {
+  async function answer(request: ApiRequest, context: RequestContext): Promise<ApiAnswer> {
     const started = performance.now();
-    const pathname = new URL(request.url).pathname;
-    const method = request.method.toUpperCase();
+    const { method, pathname } = request;
     const found = match(method, pathname);
-    let response: Response;
+    let response: ApiAnswer;
     let where: string;
     if (!found.route) {
       where = `${method} (no route)`;
       response = found.allowed.length
         ? methodNotAllowed(method, found.allowed)
-        : notFoundProblem("There is no such API endpoint. See /api/v1/openapi.json.").toResponse();
+        : notFoundProblem("There is no such API endpoint. See /api/v1/openapi.json.").toReply();
     } else {
       const matched = found.route;
       const { endpoint } = matched;
@@ -241,9 +244,15 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
       }
     }
     // The route pattern, never the path: paths and query strings can carry codes.
-    log.debug(`API ${where} ${response.status} ${(performance.now() - started).toFixed(1)} ms`);
+    if (log.enabled("debug")) {
+      log.debug(`API ${where} ${response.status} ${(performance.now() - started).toFixed(1)} ms`);
+    }
     return response;
   }
 
-  return { routes, match, handle };
+  async function handle(request: Request, context: RequestContext): Promise<Response> {
+    return toResponse(await answer(fromWebRequest(request), context));
+  }
+
+  return { routes, match, answer, handle };
 }

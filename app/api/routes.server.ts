@@ -356,13 +356,13 @@ export const apiRoutes: ApiRoute[] = [
     const text = await readBodyText(request, MAX_PAYMENT_EVENT_BYTES);
     verifyPaymentSignature({
       secret: env.PAYMENT_WEBHOOK_SECRET,
-      header: request.headers.get(PAYMENT_SIGNATURE_HEADER),
+      header: request.header(PAYMENT_SIGNATURE_HEADER),
       body: text,
       now,
     });
     const event = parseApiInput(
       e.receivePaymentEvent.body,
-      parseJsonText(text, request.headers.get("content-type")),
+      parseJsonText(text, request.header("content-type")),
     );
     const received = await receivePaymentEvent(db, { event, now });
     return reply(e.receivePaymentEvent, 200, {

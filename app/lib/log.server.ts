@@ -17,6 +17,8 @@ export const log = {
   info: (m: string, e?: unknown) => write("info", m, e),
   warn: (m: string, e?: unknown) => write("warn", m, e),
   error: (m: string, e?: unknown) => write("error", m, e),
+  /** Whether a level is written: skip building a message nobody reads on a hot path. */
+  enabled: (level: keyof typeof order) => order[level] >= threshold,
 };
 
 /**

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { request as httpRequest, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { AppLoadContext } from "@remix-run/node";
+import { jsonReply } from "~/api/exchange.server";
 import { createHttpApp } from "../../server/http.ts";
 
 const PUBLIC_URL = "https://portal.7stamp.example";
@@ -248,17 +249,16 @@ describe("the /api/ router, mounted before Remix", () => {
     const app = createHttpApp({
       publicUrl: PUBLIC_URL,
       isProduction: false,
-      apiHandler: async (request, context) => {
-        seen.push({
-          method: request.method,
-          path: new URL(request.url).pathname,
-          body: await request.text(),
-          clientIp: context.clientIp,
-        });
-        return new Response(JSON.stringify({ ok: true }), {
-          status: 201,
-          headers: { "Content-Type": "application/json" },
-        });
+      api: {
+        answer: async (request, context) => {
+          seen.push({
+            method: request.method,
+            path: request.pathname,
+            body: await request.bodyText(1024),
+            clientIp: context.clientIp,
+          });
+          return jsonReply({ ok: true }, 201);
+        },
       },
       remixHandler: () => (req, res) => {
         reachedRemix.push(req.path);

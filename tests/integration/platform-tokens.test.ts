@@ -5,6 +5,8 @@
 import { adminCli } from "../helpers/admin-cli.ts";
 import { beforeAll, describe, expect, test } from "vitest";
 import { requirePartnerKey, requirePlatformToken } from "~/api/auth.server";
+import type { ApiRequest } from "~/api/exchange.server";
+import { fromWebRequest } from "~/api/json.server";
 import type { Endpoint } from "~/api/endpoints.server";
 import { createApiRouter, jsonResponse, route } from "~/api/router.server";
 import { z } from "zod";
@@ -61,10 +63,12 @@ async function callApi(call: ApiCall) {
 const echo = (token: string | null, headers: Record<string, string> = {}) =>
   callApi({ path: "/api/v1/test-echo", token, headers });
 
-function bearer(token: string): Request {
-  return new Request("http://localhost/api/v1/anything", {
-    headers: { Authorization: `Bearer ${token}` },
-  });
+function bearer(token: string): ApiRequest {
+  return fromWebRequest(
+    new Request("http://localhost/api/v1/anything", {
+      headers: { Authorization: `Bearer ${token}` },
+    }),
+  );
 }
 
 async function lastUsedAt(keyId: string): Promise<Date | null> {
