@@ -169,11 +169,12 @@ async function authenticate(auth: ApiAuth, request: Request, db: Database) {
 export interface ApiRouter {
   routes: ApiRoute[];
   /** The route a method and path name (HEAD is GET), or why there is none. */
-  match(
+  match: (
     method: string,
     pathname: string,
-  ): { route: ApiRoute; params: Record<string, string> } | { route: null; allowed: ApiMethod[] };
-  handle(request: Request, context: RequestContext): Promise<Response>;
+  ) => { route: ApiRoute; params: Record<string, string> } | { route: null; allowed: ApiMethod[] };
+  /** A closure over the router (no `this`): pass it on as it is. */
+  handle: (request: Request, context: RequestContext) => Promise<Response>;
 }
 
 export function createApiRouter(routes: ApiRoute[]): ApiRouter {
@@ -230,7 +231,8 @@ export function createApiRouter(routes: ApiRoute[]): ApiRouter {
           db,
           params: found.params,
           query,
-          body: async () =>
+          // Unknown here (the table erases each endpoint's type); the handler's ApiCall<E> has it.
+          body: async (): Promise<unknown> =>
             schema ? parseApiInput(schema, await readJsonBody(request)) : undefined,
         });
       };
