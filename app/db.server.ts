@@ -16,9 +16,9 @@ export function setDbHandle(handle: DbHandle): void {
 }
 
 export const db: Database = new Proxy({} as Database, {
-  get(_target, property) {
+  get(_target, property): unknown {
     const real = getDbHandle().db;
-    const value = Reflect.get(real, property, real);
+    const value: unknown = Reflect.get(real, property, real);
     return typeof value === "function" ? value.bind(real) : value;
   },
 });

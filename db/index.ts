@@ -105,7 +105,7 @@ export function createDb(options: CreateDbOptions): DbHandle {
         getTypeParser: ((oid: number, format?: "text" | "binary") => {
           if (oid === INT8) return (v: string) => Number(v);
           if (oid === DATE) return (v: string) => v;
-          return pg.types.getTypeParser(oid, format);
+          return pg.types.getTypeParser(oid, format) as (v: string) => unknown;
         }) as typeof pg.types.getTypeParser,
       },
     });

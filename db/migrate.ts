@@ -42,8 +42,8 @@ const migrations: Record<string, Migration> = {
 };
 
 class StaticMigrationProvider implements MigrationProvider {
-  async getMigrations() {
-    return migrations;
+  getMigrations() {
+    return Promise.resolve(migrations);
   }
 }
 
@@ -51,6 +51,11 @@ class StaticMigrationProvider implements MigrationProvider {
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw asError(error);
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Kysely hands back what the migration threw, which need not be an Error. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

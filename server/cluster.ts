@@ -102,7 +102,7 @@ export function runPrimary({
       );
       if (deaths.length > RESTART_LIMIT) {
         log.error(`${deaths.length} processes died within a minute: stopping the portal`);
-        void stop("crash loop", 1);
+        stop("crash loop", 1);
         return;
       }
       setTimeout(() => {
@@ -111,7 +111,7 @@ export function runPrimary({
     });
   }
 
-  async function stop(why: string, exitCode: number) {
+  function stop(why: string, exitCode: number): void {
     if (stopping) return;
     stopping = true;
     log.info(`${why}: stopping ${byNumber.size} process(es)`);
@@ -128,6 +128,6 @@ export function runPrimary({
     `${reason}: starting ${processes} server processes on one port${runJobs ? " (the jobs run in process 1)" : " (jobs off: run npm run worker)"}`,
   );
   for (let number = 1; number <= processes; number++) fork(number);
-  process.once("SIGINT", () => void stop("SIGINT", 0));
-  process.once("SIGTERM", () => void stop("SIGTERM", 0));
+  process.once("SIGINT", () => stop("SIGINT", 0));
+  process.once("SIGTERM", () => stop("SIGTERM", 0));
 }

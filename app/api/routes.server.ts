@@ -373,8 +373,10 @@ export const apiRoutes: ApiRoute[] = [
       replayed: received.replayed,
     });
   }),
-  route(e.getOpenApi, async () =>
-    reply(e.getOpenApi, 200, { ...openApiDocument(), servers: [{ url: env.PUBLIC_URL }] }),
+  route(e.getOpenApi, () =>
+    Promise.resolve(
+      reply(e.getOpenApi, 200, { ...openApiDocument(), servers: [{ url: env.PUBLIC_URL }] }),
+    ),
   ),
 ];
 

@@ -162,10 +162,11 @@ export async function latestFormerMembership(
 ): Promise<FormerMembership | null> {
   const [business, partner] = await Promise.all([
     businessRemovals(db, userId)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("business_members")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("business_members")
               .select("business_members.user_id")
               .whereRef("business_members.business_id", "=", "audit_log.business_id")
               .where("business_members.user_id", "=", userId),
@@ -176,10 +177,11 @@ export async function latestFormerMembership(
       .limit(1)
       .executeTakeFirst(),
     partnerRemovals(db, userId)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("partner_members")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("partner_members")
               .select("partner_members.user_id")
               .whereRef("partner_members.partner_id", "=", "audit_log.partner_id")
               .where("partner_members.user_id", "=", userId),

@@ -133,7 +133,8 @@ export class PartnerStatusUnchanged extends DomainError {
 function violatedConstraint(error: unknown): string | null {
   if (typeof error !== "object" || error === null) return null;
   if ((error as { code?: unknown }).code !== "23505") return null;
-  const message = String((error as { message?: unknown }).message ?? "");
+  const { message } = error as { message?: unknown };
+  if (typeof message !== "string") return "unique";
   return /"([^"]+)"/.exec(message)?.[1] ?? "unique";
 }
 

@@ -1,5 +1,5 @@
 // Flash messages: one message carried across a redirect in a signed cookie, shown once.
-import { createCookieSessionStorage, redirect } from "@remix-run/node";
+import { createCookieSessionStorage, redirect, type TypedResponse } from "@remix-run/node";
 import { env } from "~/env.server";
 import type { RequestContext } from "~/auth/context.server";
 import type { MessageKey, MessageValues } from "./messages";
@@ -28,13 +28,16 @@ export async function flashCookie(request: Request, flash: Flash): Promise<strin
   return storage.commitSession(session);
 }
 
-/** Redirect (POST → redirect → GET) with a message for the next page. */
+/**
+ * Redirect (POST → redirect → GET) with a message for the next page. Typed as redirect() is
+ * (no data): a plain Response would make useActionData<typeof action>() `any`.
+ */
 export async function redirectWithFlash(
   request: Request,
   to: string,
   flash: Flash,
   extraCookies: string[] = [],
-): Promise<Response> {
+): Promise<TypedResponse<never>> {
   const headers = new Headers();
   headers.append("Set-Cookie", await flashCookie(request, flash));
   for (const cookie of extraCookies) headers.append("Set-Cookie", cookie);

@@ -76,18 +76,31 @@ export function fieldErrorsFrom(error: z.ZodError): FieldErrors {
   return errors;
 }
 
-export function parseObject<S extends z.ZodTypeAny>(schema: S, input: unknown) {
+export function parseObject<S extends z.ZodTypeAny>(
+  schema: S,
+  input: unknown,
+): z.SafeParseReturnType<z.input<S>, z.output<S>> {
+  // Typed by the schema: a generic S's own safeParse answers `any` (ZodTypeAny's).
   return schema.safeParse(input, { errorMap });
+}
+
+/**
+ * The text fields of a form as they were typed, to show them again beside a refusal (a file
+ * field, which no portal form has, is left out).
+ */
+export function formValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of formData.entries()) {
+    if (typeof value === "string") values[name] = value;
+  }
+  return values;
 }
 
 export function parseForm<S extends z.ZodTypeAny>(
   schema: S,
   formData: FormData,
 ): FormResult<z.infer<S>> {
-  const raw: Record<string, string> = {};
-  for (const [name, value] of formData.entries()) {
-    if (typeof value === "string") raw[name] = value;
-  }
+  const raw = formValues(formData);
   const parsed = parseObject(schema, raw);
   // A field holding a NUL byte is invalid input, not a 500 (see storable-text).
   const withNul = Object.keys(raw).filter((name) => !storable(raw[name] ?? ""));

@@ -12,11 +12,15 @@ function form(fields: Record<string, string>): FormData {
 }
 
 const forms = () => ({
-  invite: intentForm(z.object({ email: emailField }), async ({ email }) => ({ invited: email })),
-  suspend: intentForm(z.object({ reason: reasonField }), async ({ reason }, { fail }) =>
-    reason === "refuse"
-      ? fail({ formError: { key: "support:errors.partner_not_found" } }, 409)
-      : { reason },
+  invite: intentForm(z.object({ email: emailField }), ({ email }) =>
+    Promise.resolve({ invited: email }),
+  ),
+  suspend: intentForm(z.object({ reason: reasonField }), ({ reason }, { fail }) =>
+    Promise.resolve(
+      reason === "refuse"
+        ? fail({ formError: { key: "support:errors.partner_not_found" } }, 409)
+        : { reason },
+    ),
   ),
 });
 

@@ -15,12 +15,13 @@ export interface IntentContext<I extends string = string> {
   intent: I;
   /**
    * A failure of this form after parsing (a domain refusal): status 400 unless given, and the
-   * intent is echoed so the page shows the errors on the form that was sent.
+   * intent is echoed so the page shows the errors on the form that was sent. A function, not a
+   * method (it has no `this`): handlers take it out as `{ fail }`.
    */
-  fail(
+  fail: (
     failure: { errors?: FieldErrors; formError?: Message | null; values?: Record<string, string> },
     status?: number,
-  ): FormFailureResponse;
+  ) => FormFailureResponse;
 }
 
 export interface IntentForm<S extends z.ZodTypeAny, R> {

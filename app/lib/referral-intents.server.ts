@@ -18,6 +18,7 @@ import type { ReferralAccountStatus, ReferrerRef } from "~/domain/referrals/mode
 import { referralLink } from "~/domain/referrals/reads.server";
 import { clock } from "./clock.server";
 import { redirectWithFlash } from "./flash.server";
+import { formValues } from "./forms";
 import { intentForm, type IntentContext } from "./intents.server";
 import { domainErrorMessage, messageKey, type MessageKey } from "./messages";
 
@@ -55,7 +56,7 @@ export function referralIntents({
   actor: AuditActor;
   ip: string | null;
 }) {
-  const typed = Object.fromEntries([...formData.entries()].map(([k, v]) => [k, String(v)]));
+  const typed = formValues(formData);
   /** The account of this page's organisation, when the form names it; else 404. */
   const ownAccount = async (accountId: string) => {
     const account = await referralAccountOf(db, owner);

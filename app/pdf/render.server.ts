@@ -122,7 +122,7 @@ async function acquireSlot(signal?: AbortSignal): Promise<void> {
     const onAbort = () => {
       const index = waiting.indexOf(grant);
       if (index >= 0) waiting.splice(index, 1);
-      reject(signal?.reason ?? new Error("aborted"));
+      reject(abortReason(signal));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     waiting.push(grant);
@@ -130,6 +130,12 @@ async function acquireSlot(signal?: AbortSignal): Promise<void> {
 }
 
 /** Hands the slot straight to the next waiting render, or frees it. */
+/** Why the signal aborted (DOM types it `any`; it is whatever abort() was given). */
+function abortReason(signal: AbortSignal | undefined): unknown {
+  const reason: unknown = signal?.reason;
+  return reason ?? new Error("aborted");
+}
+
 function releaseSlot(): void {
   const next = waiting.shift();
   if (next) next();
@@ -182,7 +188,7 @@ async function renderInWorker(
       () => finish(() => reject(new RenderFailed(`timed out after ${timeoutMs} ms`))),
       timeoutMs,
     );
-    const onAbort = () => finish(() => reject(signal?.reason ?? new Error("aborted")));
+    const onAbort = () => finish(() => reject(abortReason(signal)));
     signal?.addEventListener("abort", onAbort, { once: true });
     worker.once("message", (message: WorkerResult) =>
       finish(() => {
@@ -220,7 +226,8 @@ export async function renderCodeCardsPdf(
   input: CodeCardsInput,
   { timeoutMs = DEFAULT_TIMEOUT_MS, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<Buffer<ArrayBuffer>> {
-  return (await renderPooled("codeCards", async () => ({ input }), { timeoutMs, signal })).pdf;
+  return (await renderPooled("codeCards", () => Promise.resolve({ input }), { timeoutMs, signal }))
+    .pdf;
 }
 
 /**
@@ -231,7 +238,8 @@ export async function renderInvoicePdf(
   input: InvoiceDocumentInput,
   { timeoutMs = DEFAULT_TIMEOUT_MS, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<Buffer<ArrayBuffer>> {
-  return (await renderPooled("invoice", async () => ({ input }), { timeoutMs, signal })).pdf;
+  return (await renderPooled("invoice", () => Promise.resolve({ input }), { timeoutMs, signal }))
+    .pdf;
 }
 
 /**

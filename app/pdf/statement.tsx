@@ -403,7 +403,7 @@ function fitter(metrics: FontMetrics) {
   const fitted = new Map<string, string>();
   return {
     widthOf,
-    fit(text: string, width: number): string {
+    fit: (text: string, width: number): string => {
       const key = `${width}\u0000${text}`;
       let result = fitted.get(key);
       if (result === undefined) {
@@ -471,7 +471,7 @@ function drawnRows(input: StatementDocumentInput, format: Formatters, metrics: F
   const { lines, labels } = input;
   const { fit, widthOf } = fitter(metrics);
   const [codePrefix, codeSuffix = ""] = labels.codeNumber.split("{{serial}}");
-  const rows: DrawnRow[] = new Array(lines.count);
+  const rows = new Array<DrawnRow>(lines.count);
   for (let i = 0; i < lines.count; i++) {
     const credit = lines.credit[i] === 1;
     const code = `${codePrefix}${lines.serial[i]}${codeSuffix}`;

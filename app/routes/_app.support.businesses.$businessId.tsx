@@ -21,6 +21,7 @@ import { clock } from "~/lib/clock.server";
 import { SupportReferralPanel } from "~/components/referrals/SupportReferralPanel";
 import { supportReferralPanel } from "~/domain/referrals/reads.server";
 import { referralIntents } from "~/lib/referral-intents.server";
+import { formValues } from "~/lib/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.plan.businessName ?? "Business"} · Support · 7stamp Partner Portal` },
@@ -53,9 +54,7 @@ export async function action(args: ActionFunctionArgs) {
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const here = `/support/businesses/${businessId}`;
-  const typed = Object.fromEntries(
-    [...formData.entries()].map(([key, value]) => [key, String(value)]),
-  );
+  const typed = formValues(formData);
 
   /** A correction of the business: done, it says so; refused, the refusal is shown on its form. */
   const correction = <S extends z.ZodTypeAny>(

@@ -14,6 +14,7 @@ import { redirectWithFlash } from "~/lib/flash.server";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import { SupportCodePage } from "~/components/support/CodePage";
 import { clock } from "~/lib/clock.server";
+import { formValues } from "~/lib/forms";
 
 export const meta: MetaFunction = ({ params }) => [
   { title: `Code #${params.serial} · Support · 7stamp Partner Portal` },
@@ -38,9 +39,7 @@ export async function action(args: ActionFunctionArgs) {
   const formData = await args.request.formData();
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
-  const typed = Object.fromEntries(
-    [...formData.entries()].map(([key, value]) => [key, String(value)]),
-  );
+  const typed = formValues(formData);
   const here = `/support/codes/${serial}`;
 
   /** A correction of the code: done, it says so; refused, the refusal is shown on its form. */

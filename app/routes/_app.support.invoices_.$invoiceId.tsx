@@ -32,6 +32,7 @@ import { isUuid } from "~/lib/ids";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
 import { labelKey } from "~/lib/messages";
 import { useFormattingLocale } from "~/root";
+import { formValues } from "~/lib/forms";
 
 export const meta: MetaFunction = () => [{ title: "Invoice · Support · 7stamp Partner Portal" }];
 
@@ -55,9 +56,7 @@ export async function action(args: ActionFunctionArgs) {
   const formData = await args.request.formData();
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
-  const typed = Object.fromEntries(
-    [...formData.entries()].map(([key, value]) => [key, String(value)]),
-  );
+  const typed = formValues(formData);
   const here = `/support/invoices/${invoice.id}`;
   return dispatchIntent(formData, {
     void: intentForm(InvoiceCorrectionSchema, async ({ reason }, { fail }) => {

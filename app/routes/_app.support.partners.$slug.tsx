@@ -29,6 +29,7 @@ import { clock } from "~/lib/clock.server";
 import { SupportReferralPanel } from "~/components/referrals/SupportReferralPanel";
 import { supportReferralPanel } from "~/domain/referrals/reads.server";
 import { referralIntents } from "~/lib/referral-intents.server";
+import { formValues } from "~/lib/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.page.terms.name ?? "Partner"} · Support · 7stamp Partner Portal` },
@@ -150,9 +151,7 @@ export async function action(args: ActionFunctionArgs) {
         });
       } catch (error) {
         if (error instanceof DomainError && error.status === 400 && error.field) {
-          const values = Object.fromEntries(
-            [...formData.entries()].map(([key, value]) => [key, String(value)]),
-          );
+          const values = formValues(formData);
           return fail({
             values,
             errors: { [error.field]: domainErrorMessage("support:errors", error.code) },

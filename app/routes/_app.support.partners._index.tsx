@@ -19,7 +19,7 @@ import { listPartners } from "~/domain/partners.server";
 import { labelKey, domainErrorMessage } from "~/lib/messages";
 import { redirectWithFlash } from "~/lib/flash.server";
 import { formFailure } from "~/lib/form-responses.server";
-import { parseForm } from "~/lib/forms";
+import { formValues, parseForm } from "~/lib/forms";
 import { formatBasisPoints, formatDate } from "~/lib/format";
 import { suggestSlug } from "~/lib/slug";
 import { useFormattingLocale } from "~/root";
@@ -58,9 +58,7 @@ export async function action(args: ActionFunctionArgs) {
     });
   } catch (error) {
     if (error instanceof DomainError && error.status === 400 && error.field) {
-      const values = Object.fromEntries(
-        [...formData.entries()].map(([key, value]) => [key, String(value)]),
-      );
+      const values = formValues(formData);
       return formFailure({
         values,
         errors: { [error.field]: domainErrorMessage("support:errors", error.code) },

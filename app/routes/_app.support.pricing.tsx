@@ -18,7 +18,7 @@ import {
 } from "~/domain/pricing.server";
 import { redirectWithFlash, type Flash } from "~/lib/flash.server";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
-import { fieldErrorsFrom } from "~/lib/forms";
+import { fieldErrorsFrom, formValues } from "~/lib/forms";
 import { SupportPricingPage } from "~/components/support/PricingPage";
 
 export const meta: MetaFunction = () => [
@@ -38,9 +38,7 @@ export async function action(args: ActionFunctionArgs) {
   const actor = { userId: user.id, label: user.email };
   const ip = args.context.clientIp;
   const now = new Date();
-  const typed = Object.fromEntries(
-    [...formData.entries()].map(([key, value]) => [key, String(value)]),
-  );
+  const typed = formValues(formData);
 
   /** A change of prices or plans: done, it says so; refused, on its form. */
   const change = <S extends z.ZodTypeAny>(

@@ -99,12 +99,15 @@ function clientsCopyCsv(
     pool,
     header: CSV_HEADER,
     bom,
-    query: async () =>
-      sql`select ${clientCsvLineSql()} as line
+    // Built when the stream is read (copyCsvStream awaits it there), as before.
+    query: () =>
+      Promise.resolve(
+        sql`select ${clientCsvLineSql()} as line
         from (${clientsTotalsQuery({ partnerId, list, after: null, limit: null, now })}) t
         left join (${occupiedSeatsSql(partnerId, now, null)}) s on s.business_id = t.business_id
         order by t.sort_rank ${direction}, t.sort_key ${direction}, t.business_id ${direction}`.compile(
-        db,
+          db,
+        ),
       ),
   });
 }

@@ -114,10 +114,11 @@ export async function markInvoicePaid(
     .set({ status: "active", past_due_since: null, updated_at: now })
     .where("business_id", "=", invoice.businessId)
     .where("status", "=", "past_due")
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("invoices as i")
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("invoices as i")
             .innerJoin("payment_events as pe", "pe.invoice_id", "i.id")
             .select(sql.lit(1).as("one"))
             .where("i.business_id", "=", invoice.businessId)

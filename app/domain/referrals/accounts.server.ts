@@ -44,12 +44,17 @@ class ReferrerNotFound extends DomainError {
   }
 }
 
+/** A driver error's field as text: pg gives strings, or leaves the field out. */
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
 function isUniqueViolation(error: unknown, constraint?: string): boolean {
   if (typeof error !== "object" || error === null) return false;
   const e = error as { code?: unknown; constraint?: unknown; detail?: unknown; message?: unknown };
   if (e.code !== "23505") return false;
   if (!constraint) return true;
-  const text = `${String(e.constraint ?? "")} ${String(e.detail ?? "")} ${String(e.message ?? "")}`;
+  const text = [e.constraint, e.detail, e.message].map(textOf).join(" ");
   return text.includes(constraint);
 }
 

@@ -52,9 +52,10 @@ export async function getSubscriptionSummary(
       .select("i.number")
       .where("i.business_id", "=", businessId)
       .where("i.status", "=", "open")
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom("payment_events as pe")
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("payment_events as pe")
             .select("pe.event_id")
             .whereRef("pe.invoice_id", "=", "i.id")
             .where("pe.type", "=", "invoice.payment_failed"),
