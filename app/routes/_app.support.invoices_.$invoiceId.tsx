@@ -13,6 +13,7 @@ import {
 } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { InvoiceFacts } from "~/components/billing/InvoiceFacts";
+import { InvoiceLines } from "~/components/billing/InvoiceLines";
 import { notFound, requireSupport } from "~/auth/guards.server";
 import { Button } from "~/components/Button";
 import { FormAlert } from "~/components/Field";
@@ -27,10 +28,9 @@ import {
 import { findInvoiceBusiness, getInvoice } from "~/domain/invoices/reads.server";
 import { clock } from "~/lib/clock.server";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formatBasisPoints, formatDate, formatDateTime, formatMoney } from "~/lib/format";
+import { formatDate, formatDateTime, formatMoney } from "~/lib/format";
 import { isUuid } from "~/lib/ids";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
-import { labelKey } from "~/lib/messages";
 import { useFormattingLocale } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Invoice · Support · 7stamp Partner Portal" }];
@@ -170,63 +170,7 @@ export default function SupportInvoicePage() {
               </div>
             ) : null}
           </InvoiceFacts>
-          <div className="mt-6 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("detail.lines")}</caption>
-              <thead className="border-b border-slate-200 text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-4 font-medium">
-                    {t("detail.description")}
-                  </th>
-                  <th scope="col" className="py-2 text-right font-medium">
-                    {t("detail.amount")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {invoice.lines.map((line, index) => (
-                  <tr key={index} className="border-b border-slate-100">
-                    <td className="py-2 pr-4">
-                      {t(labelKey("invoices:detail.line", line.kind), {
-                        plan: line.planName,
-                        quantity: line.quantity,
-                        days: line.days ?? 0,
-                        periodDays: line.periodDays ?? 0,
-                        start: formatDate(line.periodStart, locale),
-                        end: formatDate(line.periodEnd, locale),
-                      })}
-                    </td>
-                    <td className="py-2 text-right tabular-nums">{money(line.amountCents)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row" className="py-2 pr-4 text-left font-medium">
-                    {t("detail.net")}
-                  </th>
-                  <td className="py-2 text-right tabular-nums">{money(invoice.netCents)}</td>
-                </tr>
-                <tr>
-                  <th scope="row" className="py-2 pr-4 text-left font-medium">
-                    {t("detail.vat", { rate: formatBasisPoints(invoice.vatRateBps, locale) })}
-                  </th>
-                  <td className="py-2 text-right tabular-nums">{money(invoice.vatCents)}</td>
-                </tr>
-                <tr>
-                  <th scope="row" className="py-2 pr-4 text-left font-semibold">
-                    {t("detail.total")}
-                  </th>
-                  <td className="py-2 text-right font-semibold tabular-nums">
-                    {money(invoice.totalCents)}
-                  </td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
-          {invoice.reverseCharge ? (
-            <p className="mt-4 text-sm text-slate-700">{t("detail.reverseCharge")}</p>
-          ) : null}
+          <InvoiceLines invoice={invoice} locale={locale} />
         </Card>
         {creditNote ? null : (
           <Card title={t("support.creditNotes")}>
