@@ -3,22 +3,14 @@
 // (ADR 037): void an open invoice, issue a credit note for a paid one, each with a reason.
 // Not nested under a /support/invoices layout (the trailing underscore): the list is its own page.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  Form,
-  Link,
-  useActionData,
-  useLoaderData,
-  useLocation,
-  useNavigation,
-} from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { InvoiceFacts } from "~/components/billing/InvoiceFacts";
 import { InvoiceLines } from "~/components/billing/InvoiceLines";
 import { notFound, requireSupport } from "~/auth/guards.server";
-import { Button } from "~/components/Button";
 import { FormAlert } from "~/components/Field";
 import { Card, PageHeader } from "~/components/Layout";
-import { ReasonField } from "~/components/support/ReasonField";
+import { ConfirmedReasonForm } from "~/components/support/ConfirmedReasonForm";
 import { db } from "~/db.server";
 import {
   InvoiceCorrectionSchema,
@@ -203,8 +195,6 @@ export default function SupportInvoicePage() {
 function Corrections() {
   const { t } = useTranslation(["invoices", "support"]);
   const { invoice } = useLoaderData<typeof loader>();
-  const location = useLocation();
-  const busy = useNavigation().state === "submitting";
   const voiding = useIntentFailure("void");
   const crediting = useIntentFailure("creditNote");
   const refusal = (voiding ?? crediting)?.formError;
@@ -217,43 +207,25 @@ function Corrections() {
       {canVoid ? (
         <Card title={t("support.voidTitle")}>
           <p className="mb-3 text-sm text-slate-600">{t("support.voidIntro")}</p>
-          <Form
-            key={location.key}
-            method="post"
-            className="space-y-3"
-            noValidate
-            onSubmit={(event) => {
-              if (!window.confirm(t("support.voidConfirm", { number: invoice.number })))
-                event.preventDefault();
-            }}
+          <ConfirmedReasonForm
+            intent="void"
+            confirm={t("support.voidConfirm", { number: invoice.number })}
+            failure={voiding}
           >
-            <input type="hidden" name="intent" value="void" />
-            <ReasonField defaultValue={voiding?.values.reason} error={voiding?.errors.reason} />
-            <Button type="submit" variant="danger" disabled={busy}>
-              {t("support.void")}
-            </Button>
-          </Form>
+            {t("support.void")}
+          </ConfirmedReasonForm>
         </Card>
       ) : null}
       {canCredit ? (
         <Card title={t("support.creditNoteFormTitle")}>
           <p className="mb-3 text-sm text-slate-600">{t("support.creditNoteIntro")}</p>
-          <Form
-            key={location.key}
-            method="post"
-            className="space-y-3"
-            noValidate
-            onSubmit={(event) => {
-              if (!window.confirm(t("support.creditNoteConfirm", { number: invoice.number })))
-                event.preventDefault();
-            }}
+          <ConfirmedReasonForm
+            intent="creditNote"
+            confirm={t("support.creditNoteConfirm", { number: invoice.number })}
+            failure={crediting}
           >
-            <input type="hidden" name="intent" value="creditNote" />
-            <ReasonField defaultValue={crediting?.values.reason} error={crediting?.errors.reason} />
-            <Button type="submit" variant="danger" disabled={busy}>
-              {t("support.issueCreditNote")}
-            </Button>
-          </Form>
+            {t("support.issueCreditNote")}
+          </ConfirmedReasonForm>
         </Card>
       ) : null}
       {!canVoid && !canCredit ? (
