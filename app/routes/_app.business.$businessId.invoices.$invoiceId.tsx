@@ -4,12 +4,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { notFound, requireBusinessMember } from "~/auth/guards.server";
-import { ChargeLines } from "~/components/billing/ChargeLines";
 import { InvoiceFacts } from "~/components/billing/InvoiceFacts";
+import { InvoiceLines } from "~/components/billing/InvoiceLines";
 import { Card, PageHeader } from "~/components/Layout";
 import { db } from "~/db.server";
 import { getInvoice } from "~/domain/invoices/reads.server";
-import { formatBasisPoints } from "~/lib/format";
 import { isUuid } from "~/lib/ids";
 import { useFormattingLocale } from "~/root";
 
@@ -52,25 +51,7 @@ export default function InvoicePage() {
       />
       <Card>
         <InvoiceFacts invoice={invoice} locale={locale} />
-        <ChargeLines
-          className="mt-6 overflow-x-auto"
-          caption={t("detail.lines")}
-          descriptionHeading={t("detail.description")}
-          amountHeading={t("detail.amount")}
-          lines={invoice.lines}
-          lineLabels="invoices:detail.line"
-          totals={[
-            { label: t("detail.net"), cents: invoice.netCents },
-            {
-              label: t("detail.vat", { rate: formatBasisPoints(invoice.vatRateBps, locale) }),
-              cents: invoice.vatCents,
-            },
-            { label: t("detail.total"), cents: invoice.totalCents, strong: true },
-          ]}
-        />
-        {invoice.reverseCharge ? (
-          <p className="mt-4 text-sm text-slate-700">{t("detail.reverseCharge")}</p>
-        ) : null}
+        <InvoiceLines invoice={invoice} locale={locale} />
       </Card>
     </>
   );

@@ -3,21 +3,14 @@
 // (ADR 037): void an open invoice, issue a credit note for a paid one, each with a reason.
 // Not nested under a /support/invoices layout (the trailing underscore): the list is its own page.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  Form,
-  Link,
-  useActionData,
-  useLoaderData,
-  useLocation,
-  useNavigation,
-} from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { InvoiceFacts } from "~/components/billing/InvoiceFacts";
+import { InvoiceLines } from "~/components/billing/InvoiceLines";
 import { notFound, requireSupport } from "~/auth/guards.server";
-import { Button } from "~/components/Button";
 import { FormAlert } from "~/components/Field";
 import { Card, PageHeader } from "~/components/Layout";
-import { ReasonField } from "~/components/support/ReasonField";
+import { ConfirmedReasonForm } from "~/components/support/ConfirmedReasonForm";
 import { db } from "~/db.server";
 import {
   InvoiceCorrectionSchema,
@@ -27,10 +20,9 @@ import {
 import { findInvoiceBusiness, getInvoice } from "~/domain/invoices/reads.server";
 import { clock } from "~/lib/clock.server";
 import { redirectWithFlash } from "~/lib/flash.server";
-import { formatBasisPoints, formatDate, formatDateTime, formatMoney } from "~/lib/format";
+import { formatDate, formatDateTime, formatMoney } from "~/lib/format";
 import { isUuid } from "~/lib/ids";
 import { dispatchIntent, intentForm, supportRefusal } from "~/lib/intents.server";
-import { labelKey } from "~/lib/messages";
 import { useFormattingLocale } from "~/root";
 import { formValues } from "~/lib/forms";
 
@@ -169,63 +161,7 @@ export default function SupportInvoicePage() {
               </div>
             ) : null}
           </InvoiceFacts>
-          <div className="mt-6 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("detail.lines")}</caption>
-              <thead className="border-b border-slate-200 text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-4 font-medium">
-                    {t("detail.description")}
-                  </th>
-                  <th scope="col" className="py-2 text-right font-medium">
-                    {t("detail.amount")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {invoice.lines.map((line, index) => (
-                  <tr key={index} className="border-b border-slate-100">
-                    <td className="py-2 pr-4">
-                      {t(labelKey("invoices:detail.line", line.kind), {
-                        plan: line.planName,
-                        quantity: line.quantity,
-                        days: line.days ?? 0,
-                        periodDays: line.periodDays ?? 0,
-                        start: formatDate(line.periodStart, locale),
-                        end: formatDate(line.periodEnd, locale),
-                      })}
-                    </td>
-                    <td className="py-2 text-right tabular-nums">{money(line.amountCents)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row" className="py-2 pr-4 text-left font-medium">
-                    {t("detail.net")}
-                  </th>
-                  <td className="py-2 text-right tabular-nums">{money(invoice.netCents)}</td>
-                </tr>
-                <tr>
-                  <th scope="row" className="py-2 pr-4 text-left font-medium">
-                    {t("detail.vat", { rate: formatBasisPoints(invoice.vatRateBps, locale) })}
-                  </th>
-                  <td className="py-2 text-right tabular-nums">{money(invoice.vatCents)}</td>
-                </tr>
-                <tr>
-                  <th scope="row" className="py-2 pr-4 text-left font-semibold">
-                    {t("detail.total")}
-                  </th>
-                  <td className="py-2 text-right font-semibold tabular-nums">
-                    {money(invoice.totalCents)}
-                  </td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
-          {invoice.reverseCharge ? (
-            <p className="mt-4 text-sm text-slate-700">{t("detail.reverseCharge")}</p>
-          ) : null}
+          <InvoiceLines invoice={invoice} locale={locale} />
         </Card>
         {creditNote ? null : (
           <Card title={t("support.creditNotes")}>
@@ -258,8 +194,6 @@ export default function SupportInvoicePage() {
 function Corrections() {
   const { t } = useTranslation(["invoices", "support"]);
   const { invoice } = useLoaderData<typeof loader>();
-  const location = useLocation();
-  const busy = useNavigation().state === "submitting";
   const voiding = useIntentFailure("void");
   const crediting = useIntentFailure("creditNote");
   const refusal = (voiding ?? crediting)?.formError;
@@ -272,43 +206,25 @@ function Corrections() {
       {canVoid ? (
         <Card title={t("support.voidTitle")}>
           <p className="mb-3 text-sm text-slate-600">{t("support.voidIntro")}</p>
-          <Form
-            key={location.key}
-            method="post"
-            className="space-y-3"
-            noValidate
-            onSubmit={(event) => {
-              if (!window.confirm(t("support.voidConfirm", { number: invoice.number })))
-                event.preventDefault();
-            }}
+          <ConfirmedReasonForm
+            intent="void"
+            confirm={t("support.voidConfirm", { number: invoice.number })}
+            failure={voiding}
           >
-            <input type="hidden" name="intent" value="void" />
-            <ReasonField defaultValue={voiding?.values.reason} error={voiding?.errors.reason} />
-            <Button type="submit" variant="danger" disabled={busy}>
-              {t("support.void")}
-            </Button>
-          </Form>
+            {t("support.void")}
+          </ConfirmedReasonForm>
         </Card>
       ) : null}
       {canCredit ? (
         <Card title={t("support.creditNoteFormTitle")}>
           <p className="mb-3 text-sm text-slate-600">{t("support.creditNoteIntro")}</p>
-          <Form
-            key={location.key}
-            method="post"
-            className="space-y-3"
-            noValidate
-            onSubmit={(event) => {
-              if (!window.confirm(t("support.creditNoteConfirm", { number: invoice.number })))
-                event.preventDefault();
-            }}
+          <ConfirmedReasonForm
+            intent="creditNote"
+            confirm={t("support.creditNoteConfirm", { number: invoice.number })}
+            failure={crediting}
           >
-            <input type="hidden" name="intent" value="creditNote" />
-            <ReasonField defaultValue={crediting?.values.reason} error={crediting?.errors.reason} />
-            <Button type="submit" variant="danger" disabled={busy}>
-              {t("support.issueCreditNote")}
-            </Button>
-          </Form>
+            {t("support.issueCreditNote")}
+          </ConfirmedReasonForm>
         </Card>
       ) : null}
       {!canVoid && !canCredit ? (

@@ -10,6 +10,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { ConfirmedReasonForm } from "~/components/support/ConfirmedReasonForm";
 import { ReasonField } from "~/components/support/ReasonField";
 import { Button } from "~/components/Button";
 import { CodeStatusBadge } from "~/components/CodeStatusBadge";
@@ -249,26 +250,18 @@ function Actions() {
             </Form>
           </Card>
           <Card title={t("codes.revokeTitle")}>
-            <Form key={location.key} method="post" className="space-y-3" noValidate>
-              <input type="hidden" name="intent" value="revoke" />
-              <ReasonField defaultValue={revoke?.values.reason} error={revoke?.errors.reason} />
-              <Button type="submit" variant="danger" disabled={busy}>
-                {t("codes.revoke")}
-              </Button>
-            </Form>
+            <ConfirmedReasonForm intent="revoke" failure={revoke}>
+              {t("codes.revoke")}
+            </ConfirmedReasonForm>
           </Card>
         </>
       ) : null}
       {claim && !rollback ? (
         <Card title={t("codes.rollBackTitle")}>
           <p className="mb-3 text-sm text-slate-600">{t("codes.rollBackIntro")}</p>
-          <Form key={location.key} method="post" className="space-y-3" noValidate>
-            <input type="hidden" name="intent" value="rollBack" />
-            <ReasonField defaultValue={rollBack?.values.reason} error={rollBack?.errors.reason} />
-            <Button type="submit" variant="danger" disabled={busy}>
-              {t("codes.rollBack")}
-            </Button>
-          </Form>
+          <ConfirmedReasonForm intent="rollBack" failure={rollBack}>
+            {t("codes.rollBack")}
+          </ConfirmedReasonForm>
         </Card>
       ) : null}
       {!unclaimed && !(claim && !rollback) ? (
