@@ -449,3 +449,76 @@ describe("support's invoice page", () => {
     }
   });
 });
+
+describe("the owner's invoice page", () => {
+  test("a void invoice shows its reason and time; a credited one its credit note, which names it; only within the business", async () => {
+    const { loader } = await import("~/routes/_app.business.$businessId.invoices.$invoiceId");
+    const { business, owner } = await businessAt();
+    const cookie = (await signInAs(owner)).cookie;
+    // A second business of the same owner holds the credited invoice (one first invoice each).
+    const second = await businessAt();
+    await addBusinessMember(second.business.id, owner.id, "owner");
+    type Shown = {
+      invoice: {
+        status: string;
+        statusReason: string | null;
+        statusChangedAt: Date | null;
+        creditsInvoice: { id: string; number: string } | null;
+        creditNotes: { id: string; number: string; totalCents: number }[];
+      };
+    };
+    const show = (invoiceId: string, businessId = business.id, as = cookie) =>
+      callRoute<Shown>(loader, {
+        request: getRequest(`/business/${businessId}/invoices/${invoiceId}`, { cookie: as }),
+        params: { businessId, invoiceId },
+      });
+
+    const { invoice: voided } = await invoicedBusiness(
+      new Date("2029-01-01T00:00:00.000Z"),
+      business,
+    );
+    const voidedAt = new Date("2029-01-03T10:00:00.000Z");
+    await voidInvoice(testDb().db, {
+      invoiceId: voided.id,
+      reason: "Issued in error",
+      actor: support,
+      now: voidedAt,
+    });
+    const shownVoid = await show(voided.id);
+    expect(shownVoid.status).toBe(200);
+    expect(shownVoid.body.invoice).toMatchObject({
+      status: "void",
+      statusReason: "Issued in error",
+      statusChangedAt: voidedAt,
+      creditNotes: [],
+    });
+
+    const { invoice: paid } = await invoicedBusiness(
+      new Date("2029-02-01T00:00:00.000Z"),
+      second.business,
+    );
+    await markPaid(paid.id, new Date("2029-02-02T00:00:00.000Z"));
+    const note = await issueCreditNote(testDb().db, {
+      invoiceId: paid.id,
+      reason: "Refund agreed",
+      actor: support,
+      now: new Date("2029-02-10T00:00:00.000Z"),
+    });
+    const shownPaid = await show(paid.id, second.business.id);
+    expect(shownPaid.body.invoice.creditNotes).toEqual([
+      expect.objectContaining({ id: note.id, number: note.number }),
+    ]);
+    expect(shownPaid.body.invoice.creditNotes[0]?.totalCents).toBeLessThan(0);
+    const shownNote = await show(note.id, second.business.id);
+    expect(shownNote.body.invoice.creditsInvoice).toEqual({ id: paid.id, number: paid.number });
+
+    // The owner's first business does not show the second one's documents; another business's
+    // owner sees neither, even through their own business.
+    expect(await show(note.id)).toMatchObject({ status: 404 });
+    const other = await businessAt();
+    const otherCookie = (await signInAs(other.owner)).cookie;
+    for (const id of [paid.id, note.id]) {
+      expect(await show(id, other.business.id, otherCookie)).toMatchObject({ status: 404 });
+    }
+  });
+});

@@ -21,6 +21,38 @@ export interface InvoiceRow {
   status: "open" | "paid" | "void";
 }
 
+/** The columns of an invoice row: every list of invoices (the owner's, support's) selects these. */
+export const invoiceRowColumns = [
+  "i.id",
+  "i.number",
+  "i.issued_at",
+  "i.period_start",
+  "i.period_end",
+  "i.total_cents",
+  "i.status",
+] as const;
+
+/** An invoice row as the lists return it, from `invoiceRowColumns`. */
+export function toInvoiceRow(row: {
+  id: string;
+  number: string;
+  issued_at: Date;
+  period_start: Date | null;
+  period_end: Date | null;
+  total_cents: number;
+  status: InvoiceRow["status"];
+}): InvoiceRow {
+  return {
+    id: row.id,
+    number: row.number,
+    issuedAt: row.issued_at,
+    periodStart: row.period_start,
+    periodEnd: row.period_end,
+    totalCents: row.total_cents,
+    status: row.status,
+  };
+}
+
 const invoicesPaging = keyset("invoices", ["timestamp", "uuid"]);
 
 export async function listInvoices(
@@ -35,16 +67,7 @@ export async function listInvoices(
   const after = invoicesPaging.after(cursor);
   let query = db
     .selectFrom("invoices as i")
-    .select([
-      "i.id",
-      "i.number",
-      "i.issued_at",
-      "i.period_start",
-      "i.period_end",
-      "i.total_cents",
-      "i.status",
-      fullPrecision(sql.ref("i.issued_at")).as("issued_at_key"),
-    ])
+    .select([...invoiceRowColumns, fullPrecision(sql.ref("i.issued_at")).as("issued_at_key")])
     .where("i.business_id", "=", businessId)
     .orderBy("i.issued_at", "desc")
     .orderBy("i.id", "desc")
@@ -60,15 +83,7 @@ export async function listInvoices(
   const rows = await query.execute();
   const page = invoicesPaging.page(rows, size, (row) => [row.issued_at_key, row.id]);
   return {
-    rows: page.rows.map((row) => ({
-      id: row.id,
-      number: row.number,
-      issuedAt: row.issued_at,
-      periodStart: row.period_start,
-      periodEnd: row.period_end,
-      totalCents: row.total_cents,
-      status: row.status,
-    })),
+    rows: page.rows.map(toInvoiceRow),
     nextCursor: page.nextCursor,
   };
 }

@@ -15,6 +15,7 @@ import {
   timestampParam,
   type Page,
 } from "../paging.server";
+import { invoiceRowColumns, toInvoiceRow, type InvoiceRow } from "./reads.server";
 
 export const InvoiceListFilterSchema = z.object({
   status: z.enum(["open", "paid", "void"]).nullable().catch(null),
@@ -31,17 +32,10 @@ export const InvoiceListFilterSchema = z.object({
 
 export type InvoiceListFilter = z.infer<typeof InvoiceListFilterSchema>;
 
-export interface SupportInvoiceRow {
-  id: string;
-  number: string;
+export interface SupportInvoiceRow extends InvoiceRow {
   kind: "invoice" | "credit_note";
   businessId: string;
   businessName: string;
-  issuedAt: Date;
-  periodStart: Date | null;
-  periodEnd: Date | null;
-  totalCents: number;
-  status: "open" | "paid" | "void";
   statusReason: string | null;
 }
 
@@ -61,16 +55,10 @@ export async function listAllInvoices(
     .selectFrom("invoices as i")
     .innerJoin("businesses as b", "b.id", "i.business_id")
     .select([
-      "i.id",
-      "i.number",
+      ...invoiceRowColumns,
       "i.kind",
       "i.business_id",
       "b.name as business_name",
-      "i.issued_at",
-      "i.period_start",
-      "i.period_end",
-      "i.total_cents",
-      "i.status",
       "i.status_reason",
       fullPrecision(sql.ref("i.issued_at")).as("issued_at_key"),
     ])
@@ -98,16 +86,10 @@ export async function listAllInvoices(
   const page = supportInvoicesPaging.page(rows, size, (row) => [row.issued_at_key, row.id]);
   return {
     rows: page.rows.map((row) => ({
-      id: row.id,
-      number: row.number,
+      ...toInvoiceRow(row),
       kind: row.kind,
       businessId: row.business_id,
       businessName: row.business_name,
-      issuedAt: row.issued_at,
-      periodStart: row.period_start,
-      periodEnd: row.period_end,
-      totalCents: row.total_cents,
-      status: row.status,
       statusReason: row.status_reason,
     })),
     nextCursor: page.nextCursor,

@@ -41,6 +41,11 @@ export default {
       credit: "Unused time on {{plan}} × {{quantity}} locations, {{days}} of {{periodDays}} days",
     },
     download: "Download PDF",
+    creditNoteTitle: "Credit note {{number}}",
+    statusReason: "Reason: {{reason}}",
+    credits: "Credits invoice",
+    creditNotes: "Credit notes",
+    creditNotePdf: "PDF",
   },
   details: {
     title: "Billing details",

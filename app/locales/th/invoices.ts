@@ -39,6 +39,11 @@ export default {
       credit: "เวลาที่ยังไม่ได้ใช้ของ {{plan}} × {{quantity}} สาขา {{days}} จาก {{periodDays}} วัน",
     },
     download: "ดาวน์โหลด PDF",
+    creditNoteTitle: "ใบลดหนี้ {{number}}",
+    statusReason: "เหตุผล: {{reason}}",
+    credits: "ลดหนี้ของใบแจ้งหนี้",
+    creditNotes: "ใบลดหนี้",
+    creditNotePdf: "PDF",
   },
   details: {
     title: "ข้อมูลการเรียกเก็บเงิน",

@@ -40,6 +40,11 @@ export default {
         "Невикористаний час за {{plan}} × {{quantity}} (локації), днів: {{days}} із {{periodDays}}",
     },
     download: "Завантажити PDF",
+    creditNoteTitle: "Кредит-нота {{number}}",
+    statusReason: "Причина: {{reason}}",
+    credits: "До рахунку",
+    creditNotes: "Кредит-ноти",
+    creditNotePdf: "PDF",
   },
   details: {
     title: "Платіжні дані",
