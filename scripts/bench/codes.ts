@@ -49,6 +49,7 @@ import {
   timed,
   type Portal,
 } from "./lib.ts";
+import { at as rowAt, first as firstRow } from "../../tests/helpers/rows.ts";
 
 /** BENCH_CODES_COUNT=100000 makes a quick smoke run (the targets are for the full million). */
 const MILLION = Number(process.env.BENCH_CODES_COUNT) || 1_000_000;
@@ -119,9 +120,12 @@ async function setup(): Promise<{
   b: Partner;
   c: Partner;
 }> {
-  const [owner] = await q<{ id: string; email: string }>(
-    "insert into users (email, name, password_hash) values ($1, 'Bench Owner', $2) returning id, email",
-    [OWNER_EMAIL, await hashPassword(PASSWORD)],
+  const owner = firstRow(
+    await q<{ id: string; email: string }>(
+      "insert into users (email, name, password_hash) values ($1, 'Bench Owner', $2) returning id, email",
+      [OWNER_EMAIL, await hashPassword(PASSWORD)],
+    ),
+    "owner",
   );
   const partner = async (
     slug: string,
@@ -129,9 +133,12 @@ async function setup(): Promise<{
     prefix: string,
     bundle: string,
   ): Promise<Partner> => {
-    const [row] = await q<{ id: string }>(
-      `insert into partners (name, slug, type, statement_prefix) values ($1, $2, 'pos_vendor', $3) returning id`,
-      [name, slug, prefix],
+    const row = firstRow(
+      await q<{ id: string }>(
+        `insert into partners (name, slug, type, statement_prefix) values ($1, $2, 'pos_vendor', $3) returning id`,
+        [name, slug, prefix],
+      ),
+      "row",
     );
     await q("insert into partner_members (partner_id, user_id, role) values ($1, $2, 'owner')", [
       row.id,
@@ -150,10 +157,13 @@ async function setup(): Promise<{
 }
 
 async function newBundle(partnerId: string, name: string): Promise<string> {
-  const [row] = await q<{ id: string }>(
-    `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
+  const row = firstRow(
+    await q<{ id: string }>(
+      `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
      values ($1, $2, 2, 1000, 12, 365) returning id`,
-    [partnerId, name],
+      [partnerId, name],
+    ),
+    "row",
   );
   return row.id;
 }
@@ -169,12 +179,15 @@ async function baselineBatch(
   label: string,
   expiryDays = 365,
 ): Promise<string> {
-  const [batch] = await q<{ id: string }>(
-    `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
+  const batch = firstRow(
+    await q<{ id: string }>(
+      `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
        status, completed_at, created_by_label)
      values ($1, $2, $3, $3, now() + make_interval(days => $5), $4, 'ready', now(), 'bench baseline')
      returning id`,
-    [partner.id, partner.bundleId, total, label, expiryDays],
+      [partner.id, partner.bundleId, total, label, expiryDays],
+    ),
+    "batch",
   );
   return batch.id;
 }
@@ -224,10 +237,13 @@ async function domainMillion(
     clock: () => new Date(),
   });
   const elapsed = performance.now() - started;
-  const [check] = await q<{ status: string; generated_count: number; n: string }>(
-    `select status, generated_count, (select count(*) from activation_codes where batch_id = $1) as n
+  const check = firstRow(
+    await q<{ status: string; generated_count: number; n: string }>(
+      `select status, generated_count, (select count(*) from activation_codes where batch_id = $1) as n
      from code_batches where id = $1`,
-    [batch.id],
+      [batch.id],
+    ),
+    "check",
   );
   if (outcome !== "completed" || check.status !== "ready" || Number(check.n) !== MILLION) {
     throw new Error(`domain batch did not complete: ${outcome}, ${JSON.stringify(check)}`);
@@ -269,7 +285,7 @@ async function benchGeneration(
       verdict: within ? "PASS" : "FAIL",
     });
   }
-  const [{ n }] = await q<{ n: string }>("select count(*) as n from activation_codes");
+  const { n } = firstRow(await q<{ n: string }>("select count(*) as n from activation_codes"));
   notes.push(
     `Generation: baseline = ${count(MILLION)} rows of the same shape (16-symbol code, partner, bundle, batch, expiry) ` +
       `inserted by INSERT … SELECT generate_series in chunks of the same size, codes made by the server ` +
@@ -354,9 +370,11 @@ async function benchSync(baseUrl: string, cookie: string, token: string, c: Part
     const elapsed = await baseline();
     if (i > 0) baseMs.push(elapsed);
   }
-  const [{ n }] = await q<{ n: string }>(
-    "select count(*) as n from activation_codes where partner_id = $1 and batch_id <> $2",
-    [c.id, baseBatch],
+  const { n } = firstRow(
+    await q<{ n: string }>(
+      "select count(*) as n from activation_codes where partner_id = $1 and batch_id <> $2",
+      [c.id, baseBatch],
+    ),
   );
   if (Number(n) !== SYNC_COUNT * (SYNC_RUNS + 1) * 2) throw new Error(`sync path made ${n} codes`);
   const base50 = percentile(baseMs, 50);
@@ -432,17 +450,21 @@ async function benchReads(
   partnerCodes: number,
 ) {
   const section = `3. Codes page loader and API list at ${count(partnerCodes)} codes of one partner`;
-  const [{ lo, hi }] = await q<{ lo: number; hi: number }>(
-    "select min(id)::int as lo, max(id)::int as hi from activation_codes where batch_id = $1",
-    [millionBatchId],
+  const { lo, hi } = firstRow(
+    await q<{ lo: number; hi: number }>(
+      "select min(id)::int as lo, max(id)::int as hi from activation_codes where batch_id = $1",
+      [millionBatchId],
+    ),
   );
   const middle = Math.floor((lo + hi) / 2);
   // An issued code near the middle (serials ending in 00 are revoked).
-  const [{ code, serial }] = await q<{ code: string; serial: number }>(
-    `select code, id::int as serial from activation_codes
+  const { code, serial } = firstRow(
+    await q<{ code: string; serial: number }>(
+      `select code, id::int as serial from activation_codes
      where partner_id = $1 and id <= $2 and status = 'issued' and expires_at > now()
      order by id desc limit 1`,
-    [a.id, middle - 7],
+      [a.id, middle - 7],
+    ),
   );
   const typed = formatCode(code).toLowerCase().replace(/-/g, " ");
   const cursor = codesPaging.cursorAfter([middle]);
@@ -546,8 +568,9 @@ async function benchReads(
     }
   }
   const lookup = `${baseUrl}/api/v1/codes/${encodeURIComponent(typed)}`;
+  const searchCase = rowAt(cases, -1, "case");
   const searchBase = await sample(async () => {
-    await q(cases[cases.length - 1].sql.text, cases[cases.length - 1].sql.values);
+    await q(searchCase.sql.text, searchCase.sql.values);
   });
   row(
     "API     GET /codes/{code} (same typed code)",
@@ -831,13 +854,19 @@ async function csvMain() {
     scratch,
   );
 
-  const [owner] = await q<{ id: string }>(
-    "insert into users (email, name, password_hash) values ($1, 'Bench Owner', $2) returning id",
-    [OWNER_EMAIL, await hashPassword(PASSWORD)],
+  const owner = firstRow(
+    await q<{ id: string }>(
+      "insert into users (email, name, password_hash) values ($1, 'Bench Owner', $2) returning id",
+      [OWNER_EMAIL, await hashPassword(PASSWORD)],
+    ),
+    "owner",
   );
-  const [partnerRow] = await q<{ id: string }>(
-    `insert into partners (name, slug, type, statement_prefix)
+  const partnerRow = firstRow(
+    await q<{ id: string }>(
+      `insert into partners (name, slug, type, statement_prefix)
      values ('Bench CSV', 'bench-csv', 'pos_vendor', 'BCSV') returning id`,
+    ),
+    "partnerRow",
   );
   await q("insert into partner_members (partner_id, user_id, role) values ($1, $2, 'owner')", [
     partnerRow.id,
@@ -940,10 +969,10 @@ async function csvMain() {
     const sameLabel = `${seconds(sameMs)} psql \\copy (same query; PostgreSQL CPU ${count(median(sameCpu))} ms)`;
     const identityMs = median(times.identity);
     const gzipMs = median(times.gzip);
-    const last = downloads[downloads.length - 1];
+    const last = rowAt(downloads, -1, "download");
     const describe = (d: Download[], timesMs: number[]) => {
       const at = timesMs.indexOf(median(timesMs));
-      const one = d[at];
+      const one = rowAt(d, at, "download");
       return (
         `${seconds(median(timesMs))} · ${count(codes / (median(timesMs) / 1000))} rows/s · ` +
         `first byte ${ms(one.firstByte)} · ${(one.bytes / 2 ** 20).toFixed(0)} MiB ${one.encoding} · ` +
@@ -980,9 +1009,10 @@ async function csvMain() {
       infoFigure(
         section,
         "every run (identity / same-query psql / gzip / plain psql)",
+        // Each run pushes one time to each of the four lists, so `i` is in range for all of them.
         times.identity
-          .map((_, i) =>
-            [times.identity[i], times.same[i], times.gzip[i], times.plain[i]]
+          .map((t, i) =>
+            [t, times.same[i]!, times.gzip[i]!, times.plain[i]!]
               .map((t) => (t / 1000).toFixed(2))
               .join("/"),
           )
@@ -996,7 +1026,7 @@ async function csvMain() {
       ["gzip", gzipDownloads],
     ] as const) {
       const samples = list.flatMap((d) => d.rss);
-      const before = list[0].before;
+      const before = firstRow(list, "download").before;
       const peak = Math.max(...samples);
       const warm = list.flatMap((d) => d.rss.slice(10));
       const spread = warm.length > 0 ? Math.max(...warm) - Math.min(...warm) : 0;
@@ -1065,15 +1095,21 @@ async function main() {
   notes.push(
     `VACUUM (ANALYZE) activation_codes before the reads took ${seconds(performance.now() - vacuumStarted)}.`,
   );
-  const [{ n: partnerCount, revoked, expired }] = await q<{
-    n: string;
-    revoked: string;
-    expired: string;
-  }>(
-    `select count(*) as n, count(*) filter (where status = 'revoked') as revoked,
+  const {
+    n: partnerCount,
+    revoked,
+    expired,
+  } = firstRow(
+    await q<{
+      n: string;
+      revoked: string;
+      expired: string;
+    }>(
+      `select count(*) as n, count(*) filter (where status = 'revoked') as revoked,
        count(*) filter (where status = 'issued' and expires_at <= now()) as expired
      from activation_codes where partner_id = $1`,
-    [a.id],
+      [a.id],
+    ),
   );
   say(
     `partner A: ${count(Number(partnerCount))} codes, ${count(Number(revoked))} revoked, ${count(Number(expired))} expired`,

@@ -1,6 +1,7 @@
 // Rows the benches and the soak set up in bulk with SQL (thousands of businesses in a second),
 // shared so that each is written once.
 import type pg from "pg";
+import { first as firstRow } from "../../tests/helpers/rows.ts";
 
 export type Query = <T extends pg.QueryResultRow = Record<string, unknown>>(
   text: string,
@@ -64,12 +65,15 @@ export async function readyCodes(
     generate: () => string;
   },
 ): Promise<{ id: number; code: string }[]> {
-  const [batch] = await q<{ id: string }>(
-    `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
+  const batch = firstRow(
+    await q<{ id: string }>(
+      `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
        status, completed_at, created_by_label)
      values ($1, $2, $3, $3, now() + interval '365 days', $4, 'ready', now(), 'bench')
      returning id`,
-    [partnerId, bundleId, count, label],
+      [partnerId, bundleId, count, label],
+    ),
+    "batch",
   );
   const codes = new Set<string>();
   while (codes.size < count) codes.add(generate());

@@ -47,10 +47,11 @@ export class Report {
     const headers = ["measure", "figure", "raw-SQL baseline", "ratio", "target", "result"];
     const sections = [...new Set(figures.map((f) => f.section))];
     const cells = figures.map((f) => [f.name, f.value, f.baseline, f.ratio, f.target, f.verdict]);
-    const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+    // Every row has the six cells of `headers`, so `row[i]` and `widths[i]` are in range.
+    const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
     const line = (row: string[]) =>
       row
-        .map((cell, i) => cell.padEnd(widths[i]))
+        .map((cell, i) => cell.padEnd(widths[i]!))
         .join("  ")
         .trimEnd();
     const rule = "-".repeat(widths.reduce((a, b) => a + b + 2, -2));
@@ -89,7 +90,9 @@ export const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
 export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+  const value = sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+  if (value === undefined) throw new Error(`percentile ${p} of no samples`);
+  return value;
 }
 
 export const loadAverage = () =>
@@ -166,8 +169,12 @@ export async function printMachine(
   settings: string[] = ["shared_buffers"],
 ): Promise<Record<string, string>> {
   const cpus = os.cpus();
-  const show = async (name: string) =>
-    Object.values((await client.query(`show ${name}`)).rows[0] as Record<string, string>)[0];
+  const show = async (name: string) => {
+    const row = (await client.query<Record<string, string>>(`show ${name}`)).rows[0];
+    const value = row === undefined ? undefined : Object.values(row)[0];
+    if (value === undefined) throw new Error(`show ${name} returned no value`);
+    return value;
+  };
   const version = await show("server_version");
   const values: Record<string, string> = {};
   for (const name of settings) values[name] = await show(name);
@@ -318,7 +325,7 @@ export async function signIn(baseUrl: string, email: string, password: string): 
   await response.arrayBuffer();
   const session = response.headers
     .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
+    .map((cookie) => cookie.split(";")[0] ?? "")
     .find((cookie) => cookie.startsWith("7s_session=") && cookie.length > "7s_session=".length);
   if (response.status !== 302 || !session) {
     throw new Error(`POST /login answered ${response.status} without a session cookie`);

@@ -49,6 +49,7 @@ import {
   startPortal,
   type Portal,
 } from "./lib.ts";
+import { at as rowAt, first as firstRow } from "../../tests/helpers/rows.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -102,7 +103,8 @@ async function cleanup() {
 }
 cleanUpOnSignals(cleanup);
 
-const q: Query = async (text, values = []) => (await raw!.query(text, values)).rows;
+const q: Query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+  (await raw!.query<T>(text, values)).rows;
 
 // ---- HTTP -----------------------------------------------------------------------------------
 
@@ -240,21 +242,30 @@ interface Setup {
 
 async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | "ownerCookies">> {
   say("setup: partner (enrolled three months ago), bundle, businesses, keys…");
-  const [partner] = await q<{ id: string }>(
-    `insert into partners (name, slug, type, statement_prefix, created_at)
+  const partner = firstRow(
+    await q<{ id: string }>(
+      `insert into partners (name, slug, type, statement_prefix, created_at)
      values ('Soak partner', 'soak', 'pos_vendor', 'SOAK', now() - interval '3 months') returning id`,
+    ),
+    "partner",
   );
   const partnerId = partner.id;
-  const [bundle] = await q<{ id: string }>(
-    `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
+  const bundle = firstRow(
+    await q<{ id: string }>(
+      `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
      values ($1, 'Café Starter', 1, 1000, 12, 365) returning id`,
-    [partnerId],
+      [partnerId],
+    ),
+    "bundle",
   );
   const bundleId = bundle.id;
   const passwordHash = await hashPassword(PASSWORD);
-  const [partnerUser] = await q<{ id: string }>(
-    "insert into users (email, name, password_hash) values ('partner@soak.7stamp.test', 'Soak partner', $1) returning id",
-    [passwordHash],
+  const partnerUser = firstRow(
+    await q<{ id: string }>(
+      "insert into users (email, name, password_hash) values ('partner@soak.7stamp.test', 'Soak partner', $1) returning id",
+      [passwordHash],
+    ),
+    "partnerUser",
   );
   await q("insert into partner_members (partner_id, user_id, role) values ($1, $2, 'owner')", [
     partnerId,
@@ -284,7 +295,7 @@ async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | 
   });
   for (const [i, { code }] of pageCodes.entries()) {
     await claimCode(db, {
-      businessId: pageBusinesses[i % PAGE_USERS],
+      businessId: rowAt(pageBusinesses, i % PAGE_USERS, "business"),
       code,
       actor: { userId: null, label: "soak", email: "soak@7stamp.test" },
       ip: "127.0.0.1",
@@ -296,12 +307,15 @@ async function setup(db: DbHandle["db"]): Promise<Omit<Setup, "partnerCookie" | 
     "update activation_codes set claimed_at = claimed_at - interval '1 month' where id = any($1::bigint[])",
     [pageCodes.map((c) => c.id)],
   );
-  const [statement] = await finalizeStatements(db, {
-    partnerId,
-    month: lastEndedMonth(now),
-    actor: { userId: null, label: "soak" },
-    now,
-  }).then((all) => all.slice(-1));
+  const statement = firstRow(
+    await finalizeStatements(db, {
+      partnerId,
+      month: lastEndedMonth(now),
+      actor: { userId: null, label: "soak" },
+      now,
+    }).then((all) => all.slice(-1)),
+    "statement",
+  );
   const { token: platformToken } = await createPlatformToken(db, {
     name: "soak",
     actor: { userId: null, label: "soak" },
@@ -338,7 +352,9 @@ async function addClaimers(s: Pick<Setup, "partnerId" | "bundleId">, n: number) 
     label: "soak claims",
     generate: generateCode,
   });
-  businesses.forEach((businessId, i) => claimQueue.push({ businessId, code: codes[i].code }));
+  businesses.forEach((businessId, i) =>
+    claimQueue.push({ businessId, code: rowAt(codes, i, "code").code }),
+  );
 }
 
 const acknowledged = {
@@ -356,7 +372,7 @@ function makeRequests(s: Setup) {
   return {
     operation: async () => {
       const i = sequence++;
-      const businessId = s.opsBusinesses[i % OPS_BUSINESSES];
+      const businessId = rowAt(s.opsBusinesses, i % OPS_BUSINESSES, "business");
       const key = `soak-${i}`;
       const quantity = 1 + (i % 3);
       const body = JSON.stringify({ idempotency_key: key, kind: "stamp", quantity });
@@ -397,7 +413,7 @@ function makeRequests(s: Setup) {
     batch: async () => {
       const i = sequence++;
       const events = Array.from({ length: BATCH_EVENTS }, (_, j) => ({
-        business_id: s.opsBusinesses[(i * 7 + j) % OPS_BUSINESSES],
+        business_id: rowAt(s.opsBusinesses, (i * 7 + j) % OPS_BUSINESSES, "business"),
         idempotency_key: `soak-batch-${i}-${j}`,
         kind: "stamp",
         quantity: 1,
@@ -434,8 +450,8 @@ function makeRequests(s: Setup) {
       await call(
         "billing",
         () =>
-          send(`/business/${s.pageBusinesses[n]}/billing`, {
-            headers: { Cookie: s.ownerCookies[n] },
+          send(`/business/${rowAt(s.pageBusinesses, n, "business")}/billing`, {
+            headers: { Cookie: rowAt(s.ownerCookies, n, "owner cookie") },
           }),
         (answer) => answer.status === 200,
       );
@@ -477,7 +493,7 @@ function pick(kinds: (keyof typeof MIX)[], n: number): keyof typeof MIX {
     sum += MIX[kind];
     if (x < sum) return kind;
   }
-  return kinds[0];
+  return rowAt(kinds, 0, "request kind");
 }
 
 // ---- The specials in the middle ---------------------------------------------------------------
@@ -583,9 +599,10 @@ function report(memory: { at: number; rss: number }[], runFrom: number) {
   }
   const failed = outcomes.filter((o) => !o.ok);
   const fivexx = outcomes.filter((o) => o.status >= 500);
-  if (failed.length) {
+  const firstFailed = failed[0];
+  if (firstFailed) {
     failures.push(
-      `${failed.length} request(s) failed; first: ${failed[0].kind} ${failed[0].detail}`,
+      `${failed.length} request(s) failed; first: ${firstFailed.kind} ${firstFailed.detail}`,
     );
   }
   if (fivexx.length) failures.push(`${fivexx.length} answer(s) with a 5xx status`);
@@ -620,16 +637,17 @@ function report(memory: { at: number; rss: number }[], runFrom: number) {
 
   // Drift: the last full interval against the first after warm-up (the second).
   if (!KILL && rssByBucket.length >= 3) {
-    const reference = rssByBucket[1];
-    const last = rssByBucket[rssByBucket.length - 2];
+    // At least three buckets: the second and the next to last are there.
+    const reference = rssByBucket[1]!;
+    const last = rssByBucket[rssByBucket.length - 2]!;
     const growth = (last - reference) / reference;
     const line = `server RSS ${mb(reference)} → ${mb(last)} (${(growth * 100).toFixed(1)}%)`;
     console.log(`\nMemory after warm-up: ${line}`);
     if (LONG_RUN && growth > 0.1) failures.push(`memory grew more than 10%: ${line}`);
     for (const [kind, series] of p99s) {
       if (series.length < 3) continue;
-      const first = series[1];
-      const lastP99 = series[series.length - 2];
+      const first = series[1]!;
+      const lastP99 = series[series.length - 2]!;
       if (LONG_RUN && lastP99 > 2 * first + 20) {
         failures.push(`${kind} p99 drifted upward: ${ms(first)} → ${ms(lastP99)}`);
       }
@@ -644,18 +662,24 @@ async function checkInvariants(s: Setup) {
     console.log(`  ${problems === 0 ? "ok  " : "FAIL"} ${name}${detail ? ` (${detail})` : ""}`);
     if (problems !== 0) failures.push(`${name}: ${problems}${detail ? ` (${detail})` : ""}`);
   };
-  const [dupes] = await q<{ n: string }>(
-    `select count(*) as n from (select business_id, idempotency_key from card_operations
+  const dupes = firstRow(
+    await q<{ n: string }>(
+      `select count(*) as n from (select business_id, idempotency_key from card_operations
        group by 1, 2 having count(*) > 1) d`,
+    ),
+    "dupes",
   );
   check("no operation recorded twice", Number(dupes.n));
 
   const acked = acknowledged.operations;
-  const [missing] = await q<{ n: string }>(
-    `select count(*) as n from unnest($1::uuid[], $2::text[], $3::int[]) as a(business_id, key, quantity)
+  const missing = firstRow(
+    await q<{ n: string }>(
+      `select count(*) as n from unnest($1::uuid[], $2::text[], $3::int[]) as a(business_id, key, quantity)
      left join card_operations o on o.business_id = a.business_id and o.idempotency_key = a.key
      where o.id is null or o.quantity <> a.quantity`,
-    [acked.map((a) => a.businessId), acked.map((a) => a.key), acked.map((a) => a.quantity)],
+      [acked.map((a) => a.businessId), acked.map((a) => a.key), acked.map((a) => a.quantity)],
+    ),
+    "missing",
   );
   check(
     "every acknowledged operation is recorded, with its quantity",
@@ -663,36 +687,48 @@ async function checkInvariants(s: Setup) {
     `${count(acked.length)} acknowledged`,
   );
 
-  const [undrawn] = await q<{ n: string }>(
-    `select count(*) as n from card_operations o
+  const undrawn = firstRow(
+    await q<{ n: string }>(
+      `select count(*) as n from card_operations o
      left join (select card_operation_id, sum(quantity) as q from card_operation_draws group by 1) d
        on d.card_operation_id = o.id
      where o.quantity <> coalesce(d.q, 0)`,
+    ),
+    "undrawn",
   );
   check("each operation's draws add up to its quantity", Number(undrawn.n));
 
-  const [grants] = await q<{ n: string }>(
-    `select count(*) as n from grants g
+  const grants = firstRow(
+    await q<{ n: string }>(
+      `select count(*) as n from grants g
      left join (select grant_id, sum(quantity) as q from card_operation_draws group by 1) d
        on d.grant_id = g.id
      where g.card_operations_used <> coalesce(d.q, 0)`,
+    ),
+    "grants",
   );
   check("per-grant draws add up to the grant's used operations", Number(grants.n));
 
-  const [claims] = await q<{ n: string }>(
-    `select count(*) as n from activation_codes c
+  const claims = firstRow(
+    await q<{ n: string }>(
+      `select count(*) as n from activation_codes c
      left join grants g on g.activation_code_id = c.id
      where c.status = 'claimed' group by c.id having count(g.id) <> 1`,
-  ).then((rows) => [{ n: String(rows.length) }]);
+    ).then((rows) => [{ n: String(rows.length) }]),
+    "claims",
+  );
   check("every claimed code has exactly one grant", Number(claims.n));
 
   const ackedClaims = acknowledged.claims;
-  const [lostClaims] = await q<{ n: string }>(
-    `select count(*) as n from unnest($1::uuid[], $2::text[]) as a(business_id, code)
+  const lostClaims = firstRow(
+    await q<{ n: string }>(
+      `select count(*) as n from unnest($1::uuid[], $2::text[]) as a(business_id, code)
      left join activation_codes c on c.code = a.code and c.status = 'claimed'
      left join grants g on g.activation_code_id = c.id and g.business_id = a.business_id
      where g.id is null`,
-    [ackedClaims.map((c) => c.businessId), ackedClaims.map((c) => c.code)],
+      [ackedClaims.map((c) => c.businessId), ackedClaims.map((c) => c.code)],
+    ),
+    "lostClaims",
   );
   check(
     "every acknowledged claim is there, for its business",
@@ -702,10 +738,13 @@ async function checkInvariants(s: Setup) {
 
   const status = await waitForBigBatch(s);
   if (bigBatchId) {
-    const [big] = await q<{ n: string; generated: number }>(
-      `select (select count(*) from activation_codes where batch_id = $1) as n,
+    const big = firstRow(
+      await q<{ n: string; generated: number }>(
+        `select (select count(*) from activation_codes where batch_id = $1) as n,
          generated_count as generated from code_batches where id = $1`,
-      [bigBatchId],
+        [bigBatchId],
+      ),
+      "big",
     );
     const n = Number(big.n);
     check(

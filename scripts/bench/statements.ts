@@ -57,6 +57,7 @@ import {
   startPortal,
   type Portal,
 } from "./lib.ts";
+import { at as rowAt, first as firstRow } from "../../tests/helpers/rows.ts";
 
 const SCALE = Number(process.env.BENCH_STATEMENTS_SCALE) || 1;
 const LINES = Math.round(10_000 * SCALE);
@@ -198,9 +199,12 @@ function pagesOf(pdf: Buffer): number {
 }
 
 async function userWithPassword(email: string, name: string): Promise<string> {
-  const [user] = await q<{ id: string }>(
-    "insert into users (email, name, password_hash) values ($1, $2, $3) returning id",
-    [email, name, await hashPassword(PASSWORD)],
+  const user = firstRow(
+    await q<{ id: string }>(
+      "insert into users (email, name, password_hash) values ($1, $2, $3) returning id",
+      [email, name, await hashPassword(PASSWORD)],
+    ),
+    "user",
   );
   return user.id;
 }
@@ -267,28 +271,39 @@ async function claimedCodes(
   partnerId: string,
   { claims, unclaimed, createdAt }: { claims: ClaimPlan[]; unclaimed: number; createdAt: Date },
 ): Promise<{ bundleIds: string[]; codeIds: number[] }> {
-  const [partner] = await q<{ discount_bps: number; tax_rate_bps: number }>(
-    "select discount_bps, tax_rate_bps from partners where id = $1",
-    [partnerId],
+  const partner = firstRow(
+    await q<{ discount_bps: number; tax_rate_bps: number }>(
+      "select discount_bps, tax_rate_bps from partners where id = $1",
+      [partnerId],
+    ),
+    "partner",
   );
-  const [prices] = await q<{ staff_seat_month_cents: number; card_operation_cents: number }>(
-    "select staff_seat_month_cents, card_operation_cents from price_list order by effective_from desc limit 1",
+  const prices = firstRow(
+    await q<{ staff_seat_month_cents: number; card_operation_cents: number }>(
+      "select staff_seat_month_cents, card_operation_cents from price_list order by effective_from desc limit 1",
+    ),
+    "prices",
   );
   const bundleIds: string[] = [];
   const batchIds: string[] = [];
   for (const bundle of BUNDLES) {
-    const [{ id }] = await q<{ id: string }>(
-      `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
+    const { id } = firstRow(
+      await q<{ id: string }>(
+        `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
        values ($1, $2, $3, $4, $5, 365) returning id`,
-      [partnerId, bundle.name, bundle.staffSeats, bundle.cardOperations, bundle.termMonths],
+        [partnerId, bundle.name, bundle.staffSeats, bundle.cardOperations, bundle.termMonths],
+      ),
     );
     const perBundle = claims.filter((c) => BUNDLES[c.bundle] === bundle).length + unclaimed;
-    const [batch] = await q<{ id: string }>(
-      `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
+    const batch = firstRow(
+      await q<{ id: string }>(
+        `insert into code_batches (partner_id, bundle_id, code_count, generated_count, expires_at, label,
          status, completed_at, created_by_label, created_at)
        values ($1, $2, $3, $3, $4::timestamptz + interval '365 days', 'bench', 'ready', $4, 'bench', $4)
        returning id`,
-      [partnerId, id, Math.max(1, perBundle), createdAt],
+        [partnerId, id, Math.max(1, perBundle), createdAt],
+      ),
+      "batch",
     );
     bundleIds.push(id);
     batchIds.push(batch.id);
@@ -329,10 +344,10 @@ async function claimedCodes(
         chunk.map((c) => bundleIds[c.bundle]),
         chunk.map((c) => batchIds[c.bundle]),
         chunk.map((c) => c.claimedAt),
-        chunk.map((c) => snapshot[c.bundle].retailCents),
-        chunk.map((c) => snapshot[c.bundle].discountCents),
-        chunk.map((c) => snapshot[c.bundle].wholesaleCents),
-        chunk.map((c) => snapshot[c.bundle].taxCents),
+        chunk.map((c) => rowAt(snapshot, c.bundle, "bundle").retailCents),
+        chunk.map((c) => rowAt(snapshot, c.bundle, "bundle").discountCents),
+        chunk.map((c) => rowAt(snapshot, c.bundle, "bundle").wholesaleCents),
+        chunk.map((c) => rowAt(snapshot, c.bundle, "bundle").taxCents),
       ],
     );
     const ids = rows.map((r) => Number(r.id));
@@ -348,10 +363,10 @@ async function claimedCodes(
         partnerId,
         chunk.map((c) => c.businessId),
         ids,
-        chunk.map((c) => BUNDLES[c.bundle].staffSeats),
-        chunk.map((c) => BUNDLES[c.bundle].cardOperations),
+        chunk.map((c) => rowAt(BUNDLES, c.bundle, "bundle").staffSeats),
+        chunk.map((c) => rowAt(BUNDLES, c.bundle, "bundle").cardOperations),
         chunk.map((c) => c.claimedAt),
-        chunk.map((c) => BUNDLES[c.bundle].termMonths),
+        chunk.map((c) => rowAt(BUNDLES, c.bundle, "bundle").termMonths),
       ],
     );
   }
@@ -384,13 +399,16 @@ async function setupStatement(db: DbHandle["db"]): Promise<PdfSetup> {
   const month = lastEndedMonth(new Date());
   const period = statementPeriod(month);
   say(`setup: a partner with ${count(LINES)} claims in ${month} (${count(CREDITS)} rolled back)…`);
-  const [partner] = await q<{ id: string; slug: string }>(
-    `insert into partners (name, slug, type, statement_prefix, tax_rate_bps, locale, contact_name,
+  const partner = firstRow(
+    await q<{ id: string; slug: string }>(
+      `insert into partners (name, slug, type, statement_prefix, tax_rate_bps, locale, contact_name,
        contact_email, special_terms, created_at)
      values ('Brewline Agency (bench)', 'bench-statements', 'marketing_agency', 'BRW', 2300, 'en-IE',
        'Aoife Byrne', 'accounts@brewline.example', 'Payment within 30 days of the statement.', $1)
      returning id, slug`,
-    [period.start],
+      [period.start],
+    ),
+    "partner",
   );
   const owner = await userWithPassword(PDF_OWNER, "Statements Owner");
   await q("insert into partner_members (partner_id, user_id, role) values ($1, $2, 'owner')", [
@@ -400,7 +418,7 @@ async function setupStatement(db: DbHandle["db"]): Promise<PdfSetup> {
   const businessIds = await businesses(STATEMENT_BUSINESSES);
   const span = period.end.getTime() - period.start.getTime() - 86_400_000;
   const claims: ClaimPlan[] = Array.from({ length: LINES - CREDITS }, (_, i) => ({
-    businessId: businessIds[i % businessIds.length],
+    businessId: rowAt(businessIds, i % businessIds.length, "business"),
     bundle: i % 7 === 0 ? 3 : i % 5,
     // Spread over the month, in order.
     claimedAt: new Date(period.start.getTime() + Math.floor((span * i) / LINES)),
@@ -419,9 +437,12 @@ async function setupStatement(db: DbHandle["db"]): Promise<PdfSetup> {
     [partner.id, new Date(period.end.getTime() - 2 * 86_400_000), codeIds.slice(0, CREDITS)],
   );
   const started = performance.now();
-  const [final] = (
-    await finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR, now: new Date() })
-  ).filter((f) => f.month === month);
+  const final = firstRow(
+    (
+      await finalizeStatements(db, { partnerId: partner.id, month, actor: ACTOR, now: new Date() })
+    ).filter((f) => f.month === month),
+    "statement of the month",
+  );
   say(
     `setup: ${final.number} finalised through the domain in ${seconds(performance.now() - started)}`,
   );
@@ -448,10 +469,13 @@ interface ClientsSetup {
 async function setupClients(): Promise<ClientsSetup> {
   say(`setup: a partner with ${count(CLIENTS)} clients and ${count(CLIENT_CODES)} claimed codes…`);
   const now = Date.now();
-  const [partner] = await q<{ id: string; slug: string }>(
-    `insert into partners (name, slug, type, statement_prefix, created_at)
+  const partner = firstRow(
+    await q<{ id: string; slug: string }>(
+      `insert into partners (name, slug, type, statement_prefix, created_at)
      values ('Clients bench', 'bench-clients', 'pos_vendor', 'BCL', now() - interval '2 years')
      returning id, slug`,
+    ),
+    "partner",
   );
   const owner = await userWithPassword(CLIENTS_OWNER, "Clients Owner");
   await q("insert into partner_members (partner_id, user_id, role) values ($1, $2, 'owner')", [
@@ -461,7 +485,7 @@ async function setupClients(): Promise<ClientsSetup> {
   const businessIds = await businesses(CLIENTS, 1_000);
   // Five claims per client over the past 14 months: some grants have ended, most are active.
   const claims: ClaimPlan[] = Array.from({ length: CLIENT_CODES }, (_, i) => ({
-    businessId: businessIds[i % CLIENTS],
+    businessId: rowAt(businessIds, i % CLIENTS, "business"),
     bundle: (i * 7) % BUNDLES.length,
     claimedAt: new Date(now - (((i * 7919) % 420) + 1) * 86_400_000),
   }));

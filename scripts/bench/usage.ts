@@ -56,6 +56,7 @@ import {
   type Verdict,
 } from "./lib.ts";
 import { businessesWithOwners as sharedBusinessesWithOwners, readyCodes } from "./fixtures.ts";
+import { at as rowAt, first as firstRow } from "../../tests/helpers/rows.ts";
 
 /** BENCH_USAGE_SCALE=0.1 makes a quick smoke run (the targets are for the full sizes). */
 const SCALE = Number(process.env.BENCH_USAGE_SCALE) || 1;
@@ -217,8 +218,10 @@ interface Run {
 /** Every backend flushes its statistics within a second of going idle: wait for that. */
 async function transactionsSoFar(): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 1_100));
-  const [{ n }] = await q<{ n: string }>(
-    `select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()`,
+  const { n } = firstRow(
+    await q<{ n: string }>(
+      `select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()`,
+    ),
   );
   return Number(n);
 }
@@ -251,7 +254,7 @@ async function concurrently(
           failures += 1;
           const detail = result.detail ?? "failed";
           firstFailure ??= detail;
-          const kind = detail.split(" ")[0];
+          const kind = detail.split(" ")[0] ?? detail;
           const seen = failuresBy.get(kind) ?? { n: 0, first: detail };
           seen.n += 1;
           failuresBy.set(kind, seen);
@@ -316,15 +319,20 @@ function businessesWithOwners(label: string, n: number, plan: "free" | "custom")
 
 async function setup(db: DbHandle["db"]): Promise<Setup> {
   say("setup: partner, bundle, a ready batch of codes, businesses with owners…");
-  const [partner] = await q<{ id: string; discount_bps: number; tax_rate_bps: number }>(
-    `insert into partners (name, slug, type, statement_prefix) values ('Bench usage', 'bench-usage', 'pos_vendor', 'BENCHU')
+  const partner = firstRow(
+    await q<{ id: string; discount_bps: number; tax_rate_bps: number }>(
+      `insert into partners (name, slug, type, statement_prefix) values ('Bench usage', 'bench-usage', 'pos_vendor', 'BENCHU')
      returning id, discount_bps, tax_rate_bps`,
+    ),
+    "partner",
   );
   const bundle = { staffSeats: 1, cardOperations: 1_000, termMonths: 12 };
-  const [{ id: bundleId }] = await q<{ id: string }>(
-    `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
+  const { id: bundleId } = firstRow(
+    await q<{ id: string }>(
+      `insert into bundles (partner_id, name, staff_seats, card_operations, term_months, code_validity_days)
      values ($1, 'Café Starter', $2, $3, $4, 365) returning id`,
-    [partner.id, bundle.staffSeats, bundle.cardOperations, bundle.termMonths],
+      [partner.id, bundle.staffSeats, bundle.cardOperations, bundle.termMonths],
+    ),
   );
   const clusterClaimers = PROCESSES > 1 ? CLAIMS + CLAIM_WARMUP : 0;
   const totalCodes = 2 * (CLAIMS + CLAIM_WARMUP) + POOL_CLAIMS + BILLING_CLAIMS + clusterClaimers;
@@ -343,12 +351,12 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
   const clusterBusinesses = await businessesWithOwners("Cluster claimer", clusterClaimers, "free");
   const httpClaims = httpBusinesses.map((businessId, i) => ({
     businessId,
-    code: inserted[i].code,
+    code: rowAt(inserted, i, "code").code,
   }));
   const baseClaims = baseBusinesses.map((businessId, i) => ({
     businessId,
-    codeId: inserted[claimers + i].id,
-    code: inserted[claimers + i].code,
+    codeId: rowAt(inserted, claimers + i, "code").id,
+    code: rowAt(inserted, claimers + i, "code").code,
   }));
 
   // The plan allowance of this period, as the first operation of the period opens it.
@@ -368,12 +376,18 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
   if (planGrants.size !== OPS_BUSINESSES) throw new Error("plan periods were not opened");
 
   // The billing business: its owner signs in; 50 codes claimed through the domain.
-  const [owner] = await q<{ id: string }>(
-    "insert into users (email, name, password_hash) values ($1, 'Billing Owner', $2) returning id",
-    [OWNER_EMAIL, await hashPassword(PASSWORD)],
+  const owner = firstRow(
+    await q<{ id: string }>(
+      "insert into users (email, name, password_hash) values ($1, 'Billing Owner', $2) returning id",
+      [OWNER_EMAIL, await hashPassword(PASSWORD)],
+    ),
+    "owner",
   );
-  const [business] = await q<{ id: string }>(
-    "insert into businesses (name, plan_id) values ('Bench billing café', 'free') returning id",
+  const business = firstRow(
+    await q<{ id: string }>(
+      "insert into businesses (name, plan_id) values ('Bench billing café', 'free') returning id",
+    ),
+    "business",
   );
   await q("insert into business_members (business_id, user_id, role) values ($1, $2, 'owner')", [
     business.id,
@@ -381,7 +395,7 @@ async function setup(db: DbHandle["db"]): Promise<Setup> {
   ]);
   const clusterClaims = clusterBusinesses.map((businessId, i) => ({
     businessId,
-    code: inserted[2 * claimers + POOL_CLAIMS + i].code,
+    code: rowAt(inserted, 2 * claimers + POOL_CLAIMS + i, "code").code,
   }));
   for (const { code } of inserted.slice(2 * claimers + POOL_CLAIMS + clusterClaimers)) {
     await claimCode(db, {
@@ -519,7 +533,7 @@ async function benchClaims(s: Setup, baseUrl: string, token: string, pid: number
   const section = `1. Claims: ${CLIENTS} concurrent clients, ${count(CLAIMS)} fresh codes, one business each`;
   const pool = await baselinePool(CLIENTS);
   const claimSql = async (i: number) => {
-    const { businessId, codeId } = s.baseClaims[i];
+    const { businessId, codeId } = rowAt(s.baseClaims, i, "claim");
     const started = performance.now();
     await transaction(pool, async (client) => {
       const updated = await client.query<{ claimed_at: Date }>(
@@ -580,7 +594,7 @@ async function benchClaims(s: Setup, baseUrl: string, token: string, pid: number
           JSON.stringify({
             business_id: businessId,
             partner_id: s.partnerId,
-            grant_id: grant.rows[0].id,
+            grant_id: firstRow(grant.rows, "grant").id,
             ...after,
           }),
         ],
@@ -589,7 +603,7 @@ async function benchClaims(s: Setup, baseUrl: string, token: string, pid: number
     return { ms: performance.now() - started, ok: true };
   };
   const claimHttp = async (i: number) => {
-    const { businessId, code } = s.httpClaims[i];
+    const { businessId, code } = rowAt(s.httpClaims, i, "claim");
     const answer = await send(`${baseUrl}/api/v1/businesses/${businessId}/redemptions`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -635,8 +649,10 @@ async function benchClaims(s: Setup, baseUrl: string, token: string, pid: number
     endpoint: "the redemptions route",
   });
   smallPoolFigure(section, "claims", base10);
-  const [{ claimed }] = await q<{ claimed: string }>(
-    "select count(*) as claimed from activation_codes where status = 'claimed'",
+  const { claimed } = firstRow(
+    await q<{ claimed: string }>(
+      "select count(*) as claimed from activation_codes where status = 'claimed'",
+    ),
   );
   const expected =
     BILLING_CLAIMS +
@@ -667,7 +683,7 @@ async function benchOperations(s: Setup, baseUrl: string, token: string, pid: nu
   const pool = await baselinePool(CLIENTS);
   const remaining = new Map(s.opsBusinesses.map((id) => [id, 1_000_000]));
   const opSql = async (i: number) => {
-    const businessId = s.opsBusinesses[i % OPS_BUSINESSES];
+    const businessId = rowAt(s.opsBusinesses, i % OPS_BUSINESSES, "business");
     const key = `sql-${i}`;
     const fingerprint = operationFingerprint({
       businessId,
@@ -698,13 +714,13 @@ async function benchOperations(s: Setup, baseUrl: string, token: string, pid: nu
       );
       await client.query(
         "insert into card_operation_draws (card_operation_id, grant_id, quantity) values ($1, $2, 1)",
-        [op.rows[0].id, grantId],
+        [firstRow(op.rows, "card operation").id, grantId],
       );
     });
     return { ms: performance.now() - started, ok: true };
   };
   const opHttp = async (i: number) => {
-    const businessId = s.opsBusinesses[i % OPS_BUSINESSES];
+    const businessId = rowAt(s.opsBusinesses, i % OPS_BUSINESSES, "business");
     const answer = await send(`${baseUrl}/api/v1/businesses/${businessId}/operations`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -766,7 +782,7 @@ function batchEvents(s: Setup, k: number, wide: boolean, prefix: string) {
   const window = wide ? OPS_BUSINESSES : BATCH_WINDOW;
   const first = wide ? 0 : (k * BATCH_WINDOW) % OPS_BUSINESSES;
   return Array.from({ length: BATCH_EVENTS }, (_, j) => ({
-    business_id: s.opsBusinesses[first + (j % window)],
+    business_id: rowAt(s.opsBusinesses, first + (j % window), "business"),
     idempotency_key: `${prefix}-${k}-${j}`,
     kind: "stamp" as const,
     quantity: 1,
@@ -934,7 +950,7 @@ async function benchBatches(s: Setup, baseUrl: string, token: string, pid: numbe
 async function benchProcesses(s: Setup, baseUrl: string, token: string, pid: number) {
   const section = `5. ${PROCESSES} server processes (WEB_CONCURRENCY=${PROCESSES}), ${CLIENTS} concurrent clients`;
   const claim = async (i: number) => {
-    const { businessId, code } = s.clusterClaims[i];
+    const { businessId, code } = rowAt(s.clusterClaims, i, "claim");
     const answer = await send(`${baseUrl}/api/v1/businesses/${businessId}/redemptions`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -943,7 +959,7 @@ async function benchProcesses(s: Setup, baseUrl: string, token: string, pid: num
     return expectStatus(answer, 201);
   };
   const operation = async (i: number) => {
-    const businessId = s.opsBusinesses[i % OPS_BUSINESSES];
+    const businessId = rowAt(s.opsBusinesses, i % OPS_BUSINESSES, "business");
     const answer = await send(`${baseUrl}/api/v1/businesses/${businessId}/operations`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },

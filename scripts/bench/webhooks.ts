@@ -31,6 +31,7 @@ import {
   seconds,
 } from "./lib.ts";
 import { businessesWithOwners } from "./fixtures.ts";
+import { first as firstRow } from "../../tests/helpers/rows.ts";
 
 const EVENTS = Number(process.env.BENCH_WEBHOOKS_EVENTS ?? 10_000);
 const PER_TRANSACTION = 100;
@@ -95,9 +96,12 @@ async function main() {
   const q = async <T extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
     (await admin.query<T>(text, values)).rows;
   const businesses = await businessesWithOwners(q, "Webhook bench", BUSINESSES, "free");
-  const [partner] = await q<{ id: string }>(
-    `insert into partners (name, slug, type, status, discount_bps, tax_rate_bps, statement_prefix, special_terms, contact_name, contact_email)
+  const partner = firstRow(
+    await q<{ id: string }>(
+      `insert into partners (name, slug, type, status, discount_bps, tax_rate_bps, statement_prefix, special_terms, contact_name, contact_email)
      values ('Bench Partner', 'bench-partner', 'pos_vendor', 'active', 3000, 0, 'BENCH', '', '', '') returning id`,
+    ),
+    "partner",
   );
   await admin.end();
 
@@ -183,7 +187,7 @@ async function main() {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < EVENTS) {
-        const body = bodies[next++];
+        const body = bodies[next++]!; // next < EVENTS, the length of bodies
         await post(started.url, body);
       }
     }),

@@ -202,7 +202,9 @@ export function exponentialGapMs(ratePerSecond: number, random: Random): number 
 }
 
 function pick<T>(items: readonly T[], random: Random): T {
-  return items[Math.min(items.length - 1, Math.floor(random() * items.length))];
+  const item = items[Math.min(items.length - 1, Math.floor(random() * items.length))];
+  if (item === undefined) throw new Error("pick: nothing to choose from");
+  return item;
 }
 
 /** Stamp traffic of several businesses, chosen uniformly; see TRAFFIC_MIX. */
