@@ -6,7 +6,17 @@ import { CODE_ALPHABET, formatCode } from "~/lib/activation-code";
 import { testDb } from "../db.ts";
 import { createBatchWithCodes, createBundle, createPartner } from "../factories.ts";
 import { callApi, partnerKey, type ApiResult } from "../helpers/api.ts";
+import {
+  anyInstance,
+  type Batch,
+  type Bundle,
+  type Code,
+  type GeneratedBatch,
+  type GeneratingBatch,
+  type Page,
+} from "../helpers/typed.ts";
 import { auditRows, countRows } from "../helpers/auth.ts";
+import { at, first, only } from "../helpers/rows.ts";
 
 const MISSING_UUID = "00000000-0000-4000-8000-000000000000";
 const WRITTEN = ["bundles", "code_batches", "activation_codes", "audit_log"] as const;
@@ -62,12 +72,15 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe("GET /api/v1/bundles", () => {
   test("the partner's active bundles, snake_case, prices in cents, ISO dates", async () => {
-    const result = await callApi({ path: "/api/v1/bundles", token });
+    const result = await callApi<Page<Bundle>>({ path: "/api/v1/bundles", token });
     expect(result.status).toBe(200);
-    const names = result.body.data.map((b: { name: string }) => b.name);
+    const names = result.body.data.map((b) => b.name);
     expect(names).toContain("Café Starter");
     expect(names).not.toContain("Old");
-    const starter = result.body.data.find((b: { id: string }) => b.id === bundle.id);
+    const starter = only(
+      result.body.data.filter((b) => b.id === bundle.id),
+      "Café Starter bundle",
+    );
     expect(starter).toMatchObject({
       id: bundle.id,
       name: "Café Starter",
@@ -79,10 +92,10 @@ describe("GET /api/v1/bundles", () => {
       status: "active",
       price: {
         currency: "EUR",
-        retail_cents: expect.any(Number),
-        discount_cents: expect.any(Number),
-        wholesale_cents: expect.any(Number),
-        margin_cents: expect.any(Number),
+        retail_cents: anyInstance(Number),
+        discount_cents: anyInstance(Number),
+        wholesale_cents: anyInstance(Number),
+        margin_cents: anyInstance(Number),
       },
       archived_at: null,
     });
@@ -94,20 +107,20 @@ describe("GET /api/v1/bundles", () => {
   });
 
   test("status=all includes archived ones; keyset paging with limit and cursor", async () => {
-    const all = await callApi({ path: "/api/v1/bundles?status=all", token });
-    expect(all.body.data.map((b: { id: string }) => b.id)).toContain(archived.id);
+    const all = await callApi<Page<Bundle>>({ path: "/api/v1/bundles?status=all", token });
+    expect(all.body.data.map((b) => b.id)).toContain(archived.id);
 
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const query: string = `?status=all&limit=1${cursor ? `&cursor=${cursor}` : ""}`;
-      const page = await callApi({ path: `/api/v1/bundles${query}`, token });
+      const page = await callApi<Page<Bundle>>({ path: `/api/v1/bundles${query}`, token });
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(1);
-      seen.push(...page.body.data.map((b: { id: string }) => b.id));
+      seen.push(...page.body.data.map((b) => b.id));
       cursor = page.body.next_cursor;
     } while (cursor);
-    expect(seen.sort()).toEqual(all.body.data.map((b: { id: string }) => b.id).sort());
+    expect(seen.sort()).toEqual(all.body.data.map((b) => b.id).sort());
   });
 
   test("bad query parameters: 400 naming them", async () => {
@@ -117,7 +130,7 @@ describe("GET /api/v1/bundles", () => {
       ["limit=abc", "limit"],
       ["limit=-1", "limit"],
       ["status=deleted", "status"],
-    ]) {
+    ] as const) {
       const result = await callApi({ path: `/api/v1/bundles?${query}`, token });
       expectProblem(result, 400, "invalid_request", [field]);
     }
@@ -134,7 +147,7 @@ describe("POST /api/v1/bundles", () => {
   };
 
   test("201 with the bundle and its Location; audited as the API key", async () => {
-    const result = await callApi({
+    const result = await callApi<Bundle>({
       method: "POST",
       path: "/api/v1/bundles",
       token,
@@ -263,8 +276,8 @@ describe("GET /api/v1/bundles/{id}", () => {
 });
 
 describe("POST /api/v1/bundles/{id}/codes", () => {
-  const generate = (bundleId: string, body: unknown) =>
-    callApi({
+  const generate = <T = GeneratedBatch>(bundleId: string, body: unknown) =>
+    callApi<T>({
       method: "POST",
       path: `/api/v1/bundles/${bundleId}/codes`,
       token,
@@ -311,7 +324,7 @@ describe("POST /api/v1/bundles/{id}/codes", () => {
       .orderBy("id")
       .execute();
     expect(stored.map((c) => [c.id, formatCode(c.code, "CAFE")])).toEqual(
-      codes.map((c: { serial: number; code: string }) => [c.serial, c.code]),
+      codes.map((c) => [c.serial, c.code]),
     );
     const audit = (await auditRows("batch.generated")).find((r) => r.subject_id === batch.id);
     expect(audit).toMatchObject({ partner_id: partner.id, actor_label: 'API key "Shop POS"' });
@@ -325,7 +338,7 @@ describe("POST /api/v1/bundles/{id}/codes", () => {
   });
 
   test("10,001 codes: 202 with the batch generating and its Location (the job makes them)", async () => {
-    const result = await generate(bundle.id, { count: 10_001 });
+    const result = await generate<GeneratingBatch>(bundle.id, { count: 10_001 });
     expect(result.status).toBe(202);
     expect(result.body).not.toHaveProperty("codes");
     expect(result.body.batch).toMatchObject({
@@ -336,7 +349,7 @@ describe("POST /api/v1/bundles/{id}/codes", () => {
       completed_at: null,
     });
     expect(result.headers.get("Location")).toBe(`/api/v1/batches/${result.body.batch.id}`);
-    const polled = await callApi({
+    const polled = await callApi<Batch>({
       path: result.headers.get("Location")!,
       token,
     });
@@ -468,19 +481,20 @@ describe("codes", () => {
   });
 
   test("GET /api/v1/codes: newest first, filters, keyset paging", async () => {
-    const all = await callApi({ path: "/api/v1/codes", token });
+    const all = await callApi<Page<Code>>({ path: "/api/v1/codes", token });
     expect(all.status).toBe(200);
-    const serials = all.body.data.map((c: { serial: number }) => c.serial);
+    const serials = all.body.data.map((c) => c.serial);
     expect([...serials].sort((a, b) => b - a)).toEqual(serials);
 
-    const byBatch = await callApi({
+    const byBatch = await callApi<Page<Code>>({
       path: `/api/v1/codes?batch_id=${batch.id}`,
       token,
     });
     expect(byBatch.body.data).toHaveLength(6);
+    const newest = at(codes, -1, "code");
     expect(byBatch.body.data[0]).toMatchObject({
-      serial: codes[codes.length - 1].id,
-      code: formatCode(codes[codes.length - 1].code, "LIST"),
+      serial: newest.id,
+      code: formatCode(newest.code, "LIST"),
       status: "issued",
       bundle_id: bundle.id,
       bundle_name: "Café Starter",
@@ -489,24 +503,24 @@ describe("codes", () => {
       handed_out_at: null,
       revoked_at: null,
     });
-    expect(byBatch.body.data[0].expires_at).toMatch(ISO);
+    expect(first(byBatch.body.data, "code").expires_at).toMatch(ISO);
 
-    const expired = await callApi({
+    const expired = await callApi<Page<Code>>({
       path: `/api/v1/codes?status=expired&bundle_id=${otherBundle.id}`,
       token,
     });
     expect(expired.body.data).toHaveLength(2);
-    expect(expired.body.data.every((c: { status: string }) => c.status === "expired")).toBe(true);
+    expect(expired.body.data.every((c) => c.status === "expired")).toBe(true);
 
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
       const path: string = `/api/v1/codes?batch_id=${batch.id}&limit=4${cursor ? `&cursor=${cursor}` : ""}`;
-      const page = await callApi({ path, token });
-      seen.push(...page.body.data.map((c: { serial: number }) => c.serial));
+      const page = await callApi<Page<Code>>({ path, token });
+      seen.push(...page.body.data.map((c) => c.serial));
       cursor = page.body.next_cursor;
     } while (cursor);
-    expect(seen).toEqual(byBatch.body.data.map((c: { serial: number }) => c.serial));
+    expect(seen).toEqual(byBatch.body.data.map((c) => c.serial));
   });
 
   test("GET /api/v1/codes with bad parameters: 400 naming them", async () => {
@@ -516,14 +530,14 @@ describe("codes", () => {
       ["batch_id=x", "batch_id"],
       ["limit=0", "limit"],
       ["limit=501", "limit"],
-    ]) {
+    ] as const) {
       const result = await callApi({ path: `/api/v1/codes?${query}`, token });
       expectProblem(result, 400, "invalid_request", [field]);
     }
   });
 
   test("GET /api/v1/codes/{code}: any formatting, or #N", async () => {
-    const target = codes[0];
+    const target = first(codes, "code");
     const display = formatCode(target.code, "LIST");
     for (const input of [
       display,
@@ -542,8 +556,8 @@ describe("codes", () => {
   });
 
   test("GET /api/v1/codes/{code}: mistyped → 400 code_mistyped; malformed or unknown → 404", async () => {
-    const target = codes[0].code;
-    const last = target[target.length - 1];
+    const target = first(codes, "code").code;
+    const last = at([...target], -1, "character");
     const wrong = CODE_ALPHABET[(CODE_ALPHABET.indexOf(last) + 1) % CODE_ALPHABET.length];
     const mistyped = target.slice(0, -1) + wrong;
     expectProblem(
@@ -562,9 +576,9 @@ describe("codes", () => {
   });
 
   test("POST /api/v1/codes/{code}/revoke: revokes once, audited; then 409", async () => {
-    const target = codes[1];
+    const target = at(codes, 1, "code");
     const revoke = (body: unknown) =>
-      callApi({
+      callApi<Code>({
         method: "POST",
         path: `/api/v1/codes/${target.code}/revoke`,
         token,
@@ -585,7 +599,7 @@ describe("codes", () => {
   });
 
   test("POST revoke with bad input: 400 naming the field, nothing written", async () => {
-    const target = codes[2];
+    const target = at(codes, 2, "code");
     const before = await written();
     const revoke = (body: unknown) =>
       callApi({

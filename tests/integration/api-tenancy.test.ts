@@ -12,6 +12,8 @@ import {
 } from "../factories.ts";
 import { callApi, partnerKey, type ApiResult } from "../helpers/api.ts";
 import { countRows } from "../helpers/auth.ts";
+import { at, first, only } from "../helpers/rows.ts";
+import type { Bundle, Code, Page, StatementList } from "../helpers/typed.ts";
 
 const MISSING_UUID = "00000000-0000-4000-8000-000000000000";
 const MISSING_CODE = "0000000000000000"; // a well-formed code (check symbol 0) nobody has
@@ -58,11 +60,11 @@ function expectSame404(other: ApiResult, missing: ApiResult, code = "not_found")
 
 describe("partner A's key on partner B's resources", () => {
   test("GET /bundles and GET /bundles/{id}", async () => {
-    const list = await callApi({
+    const list = await callApi<Page<Bundle>>({
       path: "/api/v1/bundles?status=all",
       token: a.token,
     });
-    const ids = list.body.data.map((x: { id: string }) => x.id);
+    const ids = list.body.data.map((x) => x.id);
     expect(ids).toContain(a.bundle.id);
     expect(ids).not.toContain(b.bundle.id);
 
@@ -72,7 +74,7 @@ describe("partner A's key on partner B's resources", () => {
   });
 
   test("POST /bundles creates for A only", async () => {
-    const result = await callApi({
+    const result = await callApi<Bundle>({
       method: "POST",
       path: "/api/v1/bundles",
       token: a.token,
@@ -128,23 +130,21 @@ describe("partner A's key on partner B's resources", () => {
       `?batch_id=${b.batch.id}`,
       "?limit=500",
     ]) {
-      const result = await callApi({ path: `/api/v1/codes${query}`, token: a.token });
+      const result = await callApi<Page<Code>>({ path: `/api/v1/codes${query}`, token: a.token });
       expect(result.status, query).toBe(200);
       for (const code of result.body.data) expect(bSerials.has(code.serial), query).toBe(false);
       if (query.includes(b.bundle.id) || query.includes(b.batch.id)) {
         expect(result.body.data, query).toEqual([]);
       } else {
         // An endpoint that answered [] to everyone would pass the check above: A sees its own.
-        const listed = result.body.data.map((code: { serial: number }) => code.serial);
-        expect(listed.filter((serial: number) => aSerials.has(serial)).length, query).toBe(
-          aSerials.size,
-        );
+        const listed = result.body.data.map((code) => code.serial);
+        expect(listed.filter((serial) => aSerials.has(serial)).length, query).toBe(aSerials.size);
       }
     }
   });
 
   test("GET /codes/{code}: B's code by text or #N is 404 like a missing one", async () => {
-    const target = b.codes[0];
+    const target = first(b.codes, "code of B");
     const get = (input: string) =>
       callApi({ path: `/api/v1/codes/${encodeURIComponent(input)}`, token: a.token });
     const missing = await get(MISSING_CODE);
@@ -162,7 +162,7 @@ describe("partner A's key on partner B's resources", () => {
   });
 
   test("POST /codes/{code}/revoke on B's code: 404, the code stays issued, nothing written", async () => {
-    const target = b.codes[1];
+    const target = at(b.codes, 1, "code of B");
     const before = await countRows([...everything]);
     const revoke = (input: string) =>
       callApi({
@@ -186,8 +186,8 @@ describe("partner A's key on partner B's resources", () => {
   test("GET /statements lists A's own months only, never B's figures", async () => {
     // A claim of B's this month: B's running draft has a line, A's has none.
     const { codes } = await createBatchWithCodes(b.bundle, { count: 1 });
-    await claimByNewBusiness(codes[0]);
-    const list = (token: string) => callApi({ path: "/api/v1/statements", token });
+    await claimByNewBusiness(only(codes, "code"));
+    const list = (token: string) => callApi<StatementList>({ path: "/api/v1/statements", token });
     const ofA = await list(a.token);
     expect(ofA.status).toBe(200);
     expect(ofA.body.data).toHaveLength(1);
@@ -197,8 +197,9 @@ describe("partner A's key on partner B's resources", () => {
       totals: { total_cents: 0 },
     });
     const ofB = await list(b.token);
-    expect(ofB.body.data[0]).toMatchObject({ status: "draft", line_count: 1 });
-    expect(ofB.body.data[0].totals.total_cents).toBeGreaterThan(0);
+    const draftOfB = first(ofB.body.data, "statement of B");
+    expect(draftOfB).toMatchObject({ status: "draft", line_count: 1 });
+    expect(draftOfB.totals.total_cents).toBeGreaterThan(0);
   });
 
   test("and the other way round: B's key does not see A's bundle", async () => {

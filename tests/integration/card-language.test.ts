@@ -24,6 +24,21 @@ import {
 import { callApi, partnerKey } from "../helpers/api.ts";
 import { countRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, makeContext } from "../helpers/remix.ts";
+import { get } from "../helpers/rows.ts";
+import { present, problemOf, type Batch, type GeneratedBatch } from "../helpers/typed.ts";
+
+/** The part of the OpenAPI document the contract test below reads. */
+interface JsonSchema {
+  $ref?: string;
+  properties?: Record<string, { enum?: unknown[] }>;
+}
+interface OpenApiDocument {
+  paths: Record<
+    string,
+    Record<string, { requestBody?: { content: Record<string, { schema: JsonSchema }> } }>
+  >;
+  components: { schemas: Record<string, JsonSchema> };
+}
 
 function hasPdftotext(): boolean {
   try {
@@ -138,14 +153,19 @@ describe("the generate form", () => {
 
 describe("POST /api/v1/bundles/{id}/codes with a locale", () => {
   const create = (body: unknown) =>
-    callApi({ method: "POST", path: `/api/v1/bundles/${bundle.id}/codes`, token, body });
+    callApi<GeneratedBatch>({
+      method: "POST",
+      path: `/api/v1/bundles/${bundle.id}/codes`,
+      token,
+      body,
+    });
 
   test("the chosen locale is stored and answered; without it, the partner's", async () => {
     const chosen = await create({ count: 2, locale: "uk" });
     expect(chosen.status).toBe(201);
     expect(chosen.body.batch.locale).toBe("uk");
     expect(await storedLocale(chosen.body.batch.id)).toBe("uk");
-    const read = await callApi({ path: `/api/v1/batches/${chosen.body.batch.id}`, token });
+    const read = await callApi<Batch>({ path: `/api/v1/batches/${chosen.body.batch.id}`, token });
     expect(read.body.locale).toBe("uk");
 
     const fallback = await create({ count: 2 });
@@ -160,21 +180,23 @@ describe("POST /api/v1/bundles/{id}/codes with a locale", () => {
       const result = await create({ count: 2, locale });
       expect(result.status, JSON.stringify(result.body)).toBe(400);
       expect(result.headers.get("Content-Type")).toBe("application/problem+json");
-      expect(result.body.code).toBe("invalid_request");
-      expect(result.body.errors.map((e: { field: string }) => e.field)).toEqual(["locale"]);
+      expect(problemOf(result).code).toBe("invalid_request");
+      expect(problemOf(result).errors?.map((e) => e.field)).toEqual(["locale"]);
       expect(await countRows(["code_batches", "activation_codes", "audit_log"])).toEqual(before);
     },
   );
 
   test("the contract documents the field as an enum", async () => {
-    const doc = await callApi({ path: "/api/v1/openapi.json", token: null });
+    const doc = await callApi<OpenApiDocument>({ path: "/api/v1/openapi.json", token: null });
     const text = JSON.stringify(doc.body);
     expect(text).toContain("is the language of the batch's printable code cards");
-    const op = doc.body.paths["/api/v1/bundles/{id}/codes"].post;
-    const schema = op.requestBody.content["application/json"].schema;
+    const op = get(get(doc.body.paths, "/api/v1/bundles/{id}/codes", "path"), "post", "operation");
+    const { schema } = get(present(op.requestBody, "request body").content, "application/json");
     const props =
-      schema.properties ?? doc.body.components.schemas[schema.$ref.split("/").pop()].properties;
-    expect(props.locale.enum).toEqual(["en", "th", "uk"]);
+      schema.properties ??
+      get(doc.body.components.schemas, present(schema.$ref?.split("/").pop(), "$ref"), "schema")
+        .properties;
+    expect(props?.locale?.enum).toEqual(["en", "th", "uk"]);
   });
 });
 

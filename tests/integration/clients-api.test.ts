@@ -13,6 +13,15 @@ import {
   createPartner,
 } from "../factories.ts";
 import { callApi, partnerKey, platformToken, type ApiResult } from "../helpers/api.ts";
+import { at, first } from "../helpers/rows.ts";
+import {
+  anyInstance,
+  present,
+  stringMatching,
+  type Client,
+  type ClientDetail,
+  type Page,
+} from "../helpers/typed.ts";
 
 const MISSING_UUID = "00000000-0000-4000-8000-000000000000";
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -66,13 +75,13 @@ beforeAll(async () => {
   const codesA = (await createBatchWithCodes(bundleA, { count: 6 })).codes;
   const codesB = (await createBatchWithCodes(bundleB, { count: 2 })).codes;
   for (const [index, name] of namesA.entries()) {
-    idsA.push(await claimFor(name, codesA[index].code));
+    idsA.push(await claimFor(name, at(codesA, index, "code").code));
     // Each uses a different number of operations: 0, 10, 20, …
     if (index > 0) {
       await recordCardOperations(testDb().db, {
         operations: [
           {
-            businessId: idsA[index],
+            businessId: at(idsA, index, "client"),
             idempotencyKey: `api-${index}`,
             kind: "stamp",
             quantity: index * 10,
@@ -84,7 +93,7 @@ beforeAll(async () => {
     }
   }
   // Shared: A's code and B's; onlyB: B's alone.
-  shared = idsA[0];
+  shared = first(idsA, "client");
   const { db } = testDb();
   const owner = await db
     .selectFrom("business_members")
@@ -94,20 +103,20 @@ beforeAll(async () => {
     .executeTakeFirstOrThrow();
   await claimCode(db, {
     businessId: shared,
-    code: codesB[0].code,
+    code: first(codesB, "code").code,
     actor: { userId: owner.id, label: owner.email, email: owner.email },
     ip: null,
     now: new Date(),
   });
-  onlyB = await claimFor("Fig Foods", codesB[1].code);
+  onlyB = await claimFor("Fig Foods", at(codesB, 1, "code").code);
 });
 
 function get(path: string, token: string | null = tokenA) {
-  return callApi({ path, token });
+  return callApi<Page<Client>>({ path, token });
 }
 
 function getOne(id: string, token: string | null = tokenA) {
-  return callApi({ path: `/api/v1/clients/${id}`, token });
+  return callApi<ClientDetail>({ path: `/api/v1/clients/${id}`, token });
 }
 
 describe("GET /api/v1/clients", () => {
@@ -115,9 +124,9 @@ describe("GET /api/v1/clients", () => {
     const result = await get("/api/v1/clients");
     expect(result.status).toBe(200);
     expect(result.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
-    expect(result.body.data.map((c: { business_name: string }) => c.business_name)).toEqual(namesA);
+    expect(result.body.data.map((c) => c.business_name)).toEqual(namesA);
     expect(result.body.next_cursor).toBeNull();
-    const birch = result.body.data[1];
+    const birch = at(result.body.data, 1, "client");
     expect(birch).toEqual({
       business_id: idsA[1],
       business_name: "Birch Bakery",
@@ -131,8 +140,8 @@ describe("GET /api/v1/clients", () => {
       active_card_operations_granted: 100,
       active_card_operations_used: 10,
       usage_percent: 10,
-      last_activity_at: expect.stringMatching(ISO),
-      soonest_ends_at: expect.stringMatching(ISO),
+      last_activity_at: stringMatching(ISO),
+      soonest_ends_at: stringMatching(ISO),
       nearly_used_up: false,
       ends_within_30_days: false,
       links: { self: `/api/v1/clients/${idsA[1]}` },
@@ -153,25 +162,19 @@ describe("GET /api/v1/clients", () => {
           }`;
           const page = await get(path);
           expect(page.status, path).toBe(200);
-          seen.push(...page.body.data.map((c: { business_id: string }) => c.business_id));
+          seen.push(...page.body.data.map((c) => c.business_id));
           cursor = page.body.next_cursor;
         } while (cursor && seen.length < 20);
-        expect(seen, `${sort} ${direction}`).toEqual(
-          whole.body.data.map((c: { business_id: string }) => c.business_id),
-        );
+        expect(seen, `${sort} ${direction}`).toEqual(whole.body.data.map((c) => c.business_id));
       }
     }
     const byUse = await get("/api/v1/clients?sort=used");
-    expect(
-      byUse.body.data.map((c: { card_operations_used: number }) => c.card_operations_used),
-    ).toEqual([40, 30, 20, 10, 0]);
+    expect(byUse.body.data.map((c) => c.card_operations_used)).toEqual([40, 30, 20, 10, 0]);
   });
 
   test("search and filter", async () => {
     const bakery = await get("/api/v1/clients?search=BAKERY");
-    expect(bakery.body.data.map((c: { business_name: string }) => c.business_name)).toEqual([
-      "Birch Bakery",
-    ]);
+    expect(bakery.body.data.map((c) => c.business_name)).toEqual(["Birch Bakery"]);
     const ended = await get("/api/v1/clients?filter=ended");
     expect(ended.body.data).toEqual([]);
     const foreign = await get("/api/v1/clients?search=fig");
@@ -197,15 +200,16 @@ describe("GET /api/v1/clients", () => {
   });
 
   test("a forged cursor, or one of another sort: 400 naming the cursor", async () => {
-    const first = await get("/api/v1/clients?limit=2");
+    const firstPage = await get("/api/v1/clients?limit=2");
+    const nextCursor = present(firstPage.body.next_cursor, "next cursor");
     for (const [query, cursor] of [
       ["", "%%%"],
       ["", forgeCursor(["name", "asc", 0, 5, idsA[0]])],
       ["", forgeCursor(["name", "asc", 0, "a", "x"])],
       ["", forgeCursor([1, 2])],
-      ["&sort=used", first.body.next_cursor],
-      ["&direction=desc", first.body.next_cursor],
-    ]) {
+      ["&sort=used", nextCursor],
+      ["&direction=desc", nextCursor],
+    ] as const) {
       expectProblem(
         await get(`/api/v1/clients?cursor=${encodeURIComponent(cursor)}${query}`),
         400,
@@ -223,28 +227,28 @@ describe("GET /api/v1/clients", () => {
 
 describe("GET /api/v1/clients/{id}", () => {
   test("the client, its codes of this partner and 90 days of use", async () => {
-    const result = await getOne(idsA[4]);
+    const result = await getOne(at(idsA, 4, "client"));
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({
-      business_id: idsA[4],
+      business_id: at(idsA, 4, "client"),
       business_name: "Elm Eatery",
       card_operations_used: 40,
     });
     expect(result.body.codes).toEqual([
       {
-        grant_id: expect.any(String),
-        code_serial: expect.any(Number),
+        grant_id: anyInstance(String),
+        code_serial: anyInstance(Number),
         bundle_name: "Café Starter",
         state: "active",
         staff_seats: { granted: 1, occupied: 1 },
         card_operations: { granted: 100, used: 40, available: 60 },
-        claimed_at: expect.stringMatching(ISO),
-        starts_at: expect.stringMatching(ISO),
-        ends_at: expect.stringMatching(ISO),
+        claimed_at: stringMatching(ISO),
+        starts_at: stringMatching(ISO),
+        ends_at: stringMatching(ISO),
         rolled_back_at: null,
       },
     ]);
-    const days = result.body.daily_card_operations as { date: string; card_operations: number }[];
+    const days = result.body.daily_card_operations;
     expect(days).toHaveLength(90);
     expect(days[89]).toEqual({ date: new Date().toISOString().slice(0, 10), card_operations: 40 });
     expect(days.slice(0, 89).every((d) => d.card_operations === 0)).toBe(true);
@@ -253,10 +257,8 @@ describe("GET /api/v1/clients/{id}", () => {
   test("a business with both partners' codes: each key sees its own code only", async () => {
     const forA = await getOne(shared);
     const forB = await getOne(shared, tokenB);
-    expect(forA.body.codes.map((c: { bundle_name: string }) => c.bundle_name)).toEqual([
-      "Café Starter",
-    ]);
-    expect(forB.body.codes.map((c: { bundle_name: string }) => c.bundle_name)).toEqual(["POS Pro"]);
+    expect(forA.body.codes.map((c) => c.bundle_name)).toEqual(["Café Starter"]);
+    expect(forB.body.codes.map((c) => c.bundle_name)).toEqual(["POS Pro"]);
     expect(forB.body).toMatchObject({ codes_claimed: 1, card_operations_granted: 50 });
   });
 
@@ -264,7 +266,7 @@ describe("GET /api/v1/clients/{id}", () => {
     for (const id of [onlyB, MISSING_UUID, "not-a-uuid", "%00"]) {
       expectProblem(await getOne(id), 404, "not_found");
     }
-    expectProblem(await getOne(idsA[1], tokenB), 404, "not_found");
-    expectProblem(await getOne(idsA[1], null), 401, "unauthenticated");
+    expectProblem(await getOne(at(idsA, 1, "client"), tokenB), 404, "not_found");
+    expectProblem(await getOne(at(idsA, 1, "client"), null), 401, "unauthenticated");
   });
 });
