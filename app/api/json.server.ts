@@ -244,7 +244,7 @@ export function zodFieldErrors(error: z.ZodError): ProblemFieldError[] {
  */
 export function parseApiInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
   const parsed = parseObject(schema, input);
-  if (parsed.success) return parsed.data as z.infer<S>;
+  if (parsed.success) return parsed.data;
   const errors = zodFieldErrors(parsed.error);
   throw invalidRequest(errors.map((e) => e.message).join(" "), errors);
 }

@@ -17,8 +17,11 @@ export function first<T>(items: readonly T[], what = "row"): T {
 
 /** The one element of a list that must hold exactly one. */
 export function only<T>(items: readonly T[], what = "row"): T {
-  if (items.length !== 1) throw new Error(`expected exactly one ${what}, got ${items.length}`);
-  return items[0] as T;
+  const item = items[0];
+  if (items.length !== 1 || item === undefined) {
+    throw new Error(`expected exactly one ${what}, got ${items.length}`);
+  }
+  return item;
 }
 
 /** The value under `key`; fails the test when it is missing. */

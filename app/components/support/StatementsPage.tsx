@@ -7,7 +7,7 @@ import { ConfirmedActionForm } from "~/components/ConfirmedActionForm";
 import { Field, FormAlert, SelectField } from "~/components/Field";
 import { Card, EmptyState, PageHeader, Pager, StaleCursorNotice, Table } from "~/components/Layout";
 import { StatusBadge } from "~/components/StatusBadge";
-import { type FieldErrors } from "~/lib/forms";
+import { formValues, type FieldErrors } from "~/lib/forms";
 import { formatDate, formatMoney, formatNumber } from "~/lib/format";
 import { formatStatementMonth } from "~/lib/statement-months";
 import { useFormattingLocale } from "~/root";
@@ -212,10 +212,10 @@ export function SupportStatementsPage() {
             className="space-y-3"
             noValidate
             onSubmit={(event) => {
-              const form = new FormData(event.currentTarget);
+              const form = formValues(new FormData(event.currentTarget));
               const question = t("statements.confirmFinaliseMonth", {
-                month: String(form.get("month") ?? ""),
-                partner: String(form.get("partner") ?? "") || t("statements.allPartners"),
+                month: form.month ?? "",
+                partner: form.partner || t("statements.allPartners"),
               });
               if (!window.confirm(question)) event.preventDefault();
             }}

@@ -189,7 +189,7 @@ const fieldLabels: Record<string, MessageKey> = {
 /** Parses domain input; a failure is a DomainError naming the field, in plain English. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   const parsed = parseObject(schema, input);
-  if (parsed.success) return parsed.data as z.output<S>;
+  if (parsed.success) return parsed.data;
   const first = Object.entries(fieldErrorsFrom(parsed.error))[0];
   if (!first) throw new Error("parseInput: a failed parse named no field");
   const [field, error] = first;
