@@ -51,6 +51,13 @@ export function copyPool(db: Database): pg.Pool | null {
 
 /** Prepared statements kept per connection: past this, a new text runs unnamed as before. */
 const PREPARED_PER_CONNECTION = 200;
+/**
+ * An ON CONFLICT naming a partial index's predicate: PostgreSQL infers the arbiter index in the
+ * planner, and a generic plan (tried after five runs of a prepared statement) cannot match a
+ * predicate given as a parameter ("no unique or exclusion constraint matching"). Such texts
+ * stay unnamed; write the predicate's values as literals anyway (grants.server.ts).
+ */
+const ARBITER_PREDICATE = /\bon conflict\b[^;]*?\)\s*where\b/i;
 /** Texts seen once, remembered to tell a repeated statement from a one-off. */
 const SEEN_PER_CONNECTION = 1_000;
 
@@ -74,7 +81,11 @@ function prepareRepeatedStatements(client: pg.PoolClient): void {
       return send(text, ...rest);
     }
     let name = names.get(text);
-    if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
+    if (
+      name === undefined &&
+      names.size < PREPARED_PER_CONNECTION &&
+      !ARBITER_PREDICATE.test(text)
+    ) {
       if (seen.has(text)) {
         name = `p${names.size}`;
         names.set(text, name);

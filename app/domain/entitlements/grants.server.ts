@@ -1,4 +1,5 @@
 // Grants: the plan's allowance for a period and the grants of claimed codes, in draw order.
+import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
 import { grantActive } from "../predicates.server";
 import { GrantSource, BusinessPlan, allowancePeriod } from "./plan.server";
@@ -107,8 +108,11 @@ export async function openPlanPeriods(
         };
       }),
     )
+    // The partial index's predicate as a literal, not a parameter: PostgreSQL infers the
+    // arbiter index in the planner, and a prepared statement's generic plan (ADR 042) cannot
+    // prove `source = $1` implies the index's `source = 'plan'`.
     .onConflict((oc) =>
-      oc.columns(["business_id", "starts_at"]).where("source", "=", "plan").doNothing(),
+      oc.columns(["business_id", "starts_at"]).where("source", "=", sql.lit("plan")).doNothing(),
     )
     .returning(grantColumns)
     .execute();
