@@ -147,5 +147,6 @@ describe("phone width", () => {
     await fits(support.page, "/support/webhooks");
     await fits(support.page, "/support/referrals");
     await support.close();
-  });
+    // Thirteen pages in two browsers: 63 s on two loaded cores, past the default 60 s.
+  }, 120_000);
 });
