@@ -15,6 +15,7 @@ import { testDb } from "../db.ts";
 import { createPartner } from "../factories.ts";
 import { callApi, partnerKey, platformToken } from "../helpers/api.ts";
 import { auditRows, countRows } from "../helpers/auth.ts";
+import { anyInstance } from "../helpers/typed.ts";
 
 const MISSING_UUID = "00000000-0000-4000-8000-000000000000";
 
@@ -43,9 +44,9 @@ function expectProblem(
   expect(result.headers.get("Content-Type")).toBe("application/problem+json");
   expect(result.body).toMatchObject({
     type: `urn:7stamp:problem:${code}`,
-    title: expect.any(String),
+    title: anyInstance(String),
     status,
-    detail: expect.any(String),
+    detail: anyInstance(String),
     code,
   });
 }

@@ -15,6 +15,7 @@ import {
   createPartnerWithOwner,
 } from "../factories.ts";
 import { callApi, platformToken } from "../helpers/api.ts";
+import { at } from "../helpers/rows.ts";
 
 let recording: string[] | null = null;
 let restore: () => void = () => undefined;
@@ -31,14 +32,17 @@ beforeAll(() => {
       pglite.query = original;
     };
   } else {
-    const original = pg.Client.prototype.query;
+    // The property as it is (reading the method alone is an unbound method), to put back after.
+    const descriptor = Object.getOwnPropertyDescriptor(pg.Client.prototype, "query");
+    if (!descriptor) throw new Error("pg.Client.prototype has no own query to count");
+    const original = descriptor.value as (this: pg.Client, ...a: unknown[]) => unknown;
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const first = args[0] as string | { text: string };
       recording?.push(typeof first === "string" ? first : first.text);
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
+      return original.apply(this, args);
+    } as typeof pg.Client.prototype.query;
     restore = () => {
-      pg.Client.prototype.query = original;
+      Object.defineProperty(pg.Client.prototype, "query", descriptor);
     };
   }
 });
@@ -81,7 +85,7 @@ describe("round trips per API write", () => {
         method: "POST",
         path: `/api/v1/businesses/${business.id}/redemptions`,
         token,
-        body: { code: formatCode(codes[0].code, "RTT") },
+        body: { code: formatCode(at(codes, 0, "code").code, "RTT") },
       }),
     );
     expect(run.result.status).toBe(201);
@@ -120,7 +124,7 @@ describe("round trips per API write", () => {
 
   it("a single card operation: one transaction", async () => {
     const { token, codes } = await setUp();
-    const { business } = await claimByNewBusiness(codes[1]);
+    const { business } = await claimByNewBusiness(at(codes, 1, "code"));
     const run = await counted(() =>
       callApi({
         method: "POST",
@@ -140,8 +144,8 @@ describe("round trips per API write", () => {
 
   it("a batch of operations: one transaction", async () => {
     const { token, codes } = await setUp();
-    const one = await claimByNewBusiness(codes[2]);
-    const two = await claimByNewBusiness(codes[3]);
+    const one = await claimByNewBusiness(at(codes, 2, "code"));
+    const two = await claimByNewBusiness(at(codes, 3, "code"));
     const run = await counted(() =>
       callApi({
         method: "POST",

@@ -23,6 +23,8 @@ import { createPartner } from "../factories.ts";
 import { apiRequest, partnerKey, type ApiCall } from "../helpers/api.ts";
 import { makeContext } from "../helpers/remix.ts";
 import { auditRows, countRows } from "../helpers/auth.ts";
+import { at } from "../helpers/rows.ts";
+import { problemOf } from "../helpers/typed.ts";
 
 const actor = { userId: null, label: "support@example.test" };
 
@@ -47,7 +49,9 @@ const echoEndpoint = {
 } as const satisfies Endpoint;
 
 const echoRouter = createApiRouter([
-  route(echoEndpoint, async ({ auth }) => jsonResponse({ key: auth.key, actor: auth.actor })),
+  route(echoEndpoint, ({ auth }) =>
+    Promise.resolve(jsonResponse({ key: auth.key, actor: auth.actor })),
+  ),
 ]);
 
 async function callApi(call: ApiCall) {
@@ -56,7 +60,7 @@ async function callApi(call: ApiCall) {
     status: response.status,
     headers: response.headers,
 
-    body: await response.json(),
+    body: (await response.json()) as unknown,
   };
 }
 
@@ -187,14 +191,14 @@ describe("requirePlatformToken and platformApiRoute", () => {
     });
     const result = await echo(partnerToken);
     expectProblem(result, 403, "forbidden");
-    expect(result.body.detail).toContain("sk_platform_");
+    expect(problemOf(result).detail).toContain("sk_platform_");
     expect(result.headers.get("WWW-Authenticate")).toBeNull();
   });
 
   test("no header or a malformed one: 401 with WWW-Authenticate error=invalid_request", async () => {
     const missing = await echo(null);
     expectProblem(missing, 401, "unauthenticated");
-    expect(missing.body.detail).toContain("sk_platform_");
+    expect(problemOf(missing).detail).toContain("sk_platform_");
     expect(missing.headers.get("WWW-Authenticate")).toContain('error="invalid_request"');
     for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b"]) {
       const result = await echo(null, { Authorization: authorization });
@@ -242,7 +246,7 @@ describe("admin CLI: token create --platform --name NAME", () => {
     const result = await createTokenFromCli(testDb().db, { platform: true, name: "simulator" });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const last = result.lines[result.lines.length - 1];
+    const last = at(result.lines, -1, "output line");
     expect(last).toBe(result.token);
     expect(last).toMatch(/^sk_platform_[a-z2-7]{52}$/);
     expect(result.lines.slice(0, -1).join("\n")).not.toContain(last);
@@ -270,7 +274,7 @@ describe("admin CLI: token create --platform --name NAME", () => {
 
   test("the command itself: exit 0 with the token on the last line; bad flags exit 1", async () => {
     const cli = adminCli();
-    const run = cli.run;
+    const run = (args: string[]) => cli.run(args);
     try {
       const created = await run(["token", "create", "--platform", "--name", "simulator"]);
       expect(created.code, created.stderr).toBe(0);

@@ -22,6 +22,8 @@ import {
 import { callApi, platformToken } from "../helpers/api.ts";
 import { auditRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { first } from "../helpers/rows.ts";
+import type { Entitlements } from "../helpers/typed.ts";
 
 let support: { id: string; cookie: string };
 
@@ -71,7 +73,7 @@ describe("finding a business", () => {
         result.body.rows.map((r) => r.id),
         q,
       ).toEqual([business.id]);
-      expect(result.body.rows[0].ownerEmail).toBe(owner.email);
+      expect(result.body.rows[0]?.ownerEmail).toBe(owner.email);
     }
     const none = await callRoute<{ rows: unknown[] }>(searchLoader, {
       request: getRequest("/support/businesses?q=%25%25_", { cookie: support.cookie }),
@@ -89,7 +91,7 @@ describe("a support grant", () => {
       cardOperations: 1000,
       termMonths: 12,
     });
-    const [code] = (await createBatchWithCodes(bundle, { count: 1 })).codes;
+    const code = first((await createBatchWithCodes(bundle, { count: 1 })).codes, "code");
     const { business, owner: claimer } = await claimByNewBusiness(code);
     const businessId = business.id;
 
@@ -138,12 +140,12 @@ describe("a support grant", () => {
       cardOperations: 500,
       cardOperationsUsed: 450,
     });
-    const api = await callApi({
+    const api = await callApi<Entitlements>({
       path: `/api/v1/businesses/${businessId}/entitlements`,
       token: await platformToken(),
     });
     expect(api.status).toBe(200);
-    expect(api.body.grants.find((g: { source: string }) => g.source === "support")).toMatchObject({
+    expect(api.body.grants.find((g) => g.source === "support")).toMatchObject({
       card_operations: { used: 450, limit: 500, available: 50 },
     });
   });
@@ -186,7 +188,10 @@ describe("a support grant", () => {
       endsOn: day(60),
       reason: "Pilot",
     });
-    const [grant] = (await grantsOf(business.id)).filter((g) => g.source === "support");
+    const grant = first(
+      (await grantsOf(business.id)).filter((g) => g.source === "support"),
+      "support grant",
+    );
     const noReason = await post(business.id, { intent: "endGrant", grantId: grant.id, reason: "" });
     expect(noReason.status).toBe(400);
     expect(noReason.body.errors.reason?.key).toBe("validation.required");
@@ -198,7 +203,7 @@ describe("a support grant", () => {
     });
     expect(ended.status).toBe(302);
     const [after] = (await grantsOf(business.id)).filter((g) => g.source === "support");
-    expect(after.ends_at.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(after?.ends_at.getTime()).toBeLessThanOrEqual(Date.now());
     const audit = (await auditRows("grant.ended_early")).find((r) => r.business_id === business.id);
     expect(audit).toMatchObject({
       reason: "Pilot cancelled",
