@@ -20,6 +20,8 @@ import {
   setCookieValue,
   type FormFailureBody,
 } from "../helpers/remix.ts";
+import { at, first } from "../helpers/rows.ts";
+import { anyInstance } from "../helpers/typed.ts";
 
 const VALID = {
   businessName: "Corner Coffee",
@@ -61,9 +63,9 @@ describe("a successful sign-up", () => {
       .where("business_members.user_id", "=", user.id)
       .execute();
     expect(memberships).toEqual([
-      { id: expect.any(String), name: VALID.businessName, plan_id: "free", role: "owner" },
+      { id: anyInstance(String), name: VALID.businessName, plan_id: "free", role: "owner" },
     ]);
-    const businessId = memberships[0].id;
+    const businessId = first(memberships, "membership").id;
     expect(result.location).toBe(`/business/${businessId}/billing`);
 
     expect(await auditRows("business.signed_up")).toEqual([
@@ -107,7 +109,7 @@ describe("a successful sign-up", () => {
 
   test("the plan overview of a new free business", async () => {
     const result = await signup({ ...VALID, email: "overview@example.test" });
-    const businessId = result.location!.split("/")[2];
+    const businessId = at(result.location!.split("/"), 2, "business id in the location");
     const entitlements = await getEntitlements(db, { businessId, now: new Date() });
     expect(entitlements).toMatchObject({
       plan: {

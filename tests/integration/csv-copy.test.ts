@@ -27,6 +27,7 @@ import {
   createPartnerWithOwner,
   createUser,
 } from "../factories.ts";
+import { at, first } from "../helpers/rows.ts";
 
 function db() {
   return testDb().db;
@@ -69,7 +70,7 @@ beforeEach(async () => {
     .orderBy("id")
     .execute();
   for (const [i, value] of TRICKY.entries()) {
-    const id = codes[i].id;
+    const id = at(codes, i, "code").id;
     await sql`update activation_codes set recipient_name = ${value}, recipient_email = ${value === null ? null : `x${i}@example.test`},
       handed_out_at = ${value === null ? null : sql`'2026-03-04 05:06:07.291999+05:30'::timestamptz + ${`${i} seconds`}::interval`},
       expires_at = '2027-01-02 03:04:05.999999+00'::timestamptz - ${`${i} microseconds`}::interval
@@ -77,9 +78,9 @@ beforeEach(async () => {
   }
   // One revoked, with a reason that needs quoting.
   await sql`update activation_codes set status = 'revoked', revoked_at = '2026-05-06 07:08:09.0105+00',
-    revoke_reason = '-lost, "twice"' where id = ${codes[1].id}`.execute(db());
+    revoke_reason = '-lost, "twice"' where id = ${at(codes, 1, "code").id}`.execute(db());
   // One expired.
-  await sql`update activation_codes set expires_at = now() - interval '1 day' where id = ${codes[2].id}`.execute(
+  await sql`update activation_codes set expires_at = now() - interval '1 day' where id = ${at(codes, 2, "code").id}`.execute(
     db(),
   );
 });
@@ -165,8 +166,8 @@ async function clientsWithEverything(): Promise<string> {
       customStaffSeats: 0,
     });
     const actor = { userId: owner.id, label: owner.email, email: owner.email };
-    const claims = [bigCodes[i]];
-    if (i % 3 === 0) claims.push(smallCodes[i]);
+    const claims = [at(bigCodes, i, "big code")];
+    if (i % 3 === 0) claims.push(at(smallCodes, i, "small code"));
     const grantIds: string[] = [];
     for (const code of claims) {
       const claimed = await claimCode(db(), {
@@ -178,8 +179,9 @@ async function clientsWithEverything(): Promise<string> {
       });
       grantIds.push(claimed.grantId);
     }
+    const grantId = first(grantIds, "grant id");
     if (i % 2 === 0) await addBusinessMember(business.id, (await createUser()).id);
-    const quantity = [0, 3, 9, 85, 100, 7][i % 6];
+    const quantity = at([0, 3, 9, 85, 100, 7], i % 6, "quantity");
     if (quantity > 0) {
       keys += 1;
       const [result] = await recordCardOperations(db(), {
@@ -194,17 +196,17 @@ async function clientsWithEverything(): Promise<string> {
         ],
         now: new Date(),
       });
-      expect(result.outcome).toBe("recorded");
+      expect(result?.outcome).toBe("recorded");
       await sql`update grants set last_operation_at =
           '2026-03-04 05:06:07.291999+05:30'::timestamptz + ${`${i} seconds ${i * 37} microseconds`}::interval
-        where id = ${grantIds[0]}`.execute(db());
+        where id = ${grantId}`.execute(db());
     }
     if (i === 1) {
       // A rolled-back claim whose grant ended.
       const grant = await db()
         .selectFrom("grants")
         .select(["activation_code_id", "partner_id"])
-        .where("id", "=", grantIds[0])
+        .where("id", "=", grantId)
         .executeTakeFirstOrThrow();
       await db()
         .insertInto("claim_rollbacks")
@@ -212,23 +214,23 @@ async function clientsWithEverything(): Promise<string> {
           activation_code_id: grant.activation_code_id!,
           partner_id: grant.partner_id!,
           business_id: business.id,
-          grant_id: grantIds[0],
+          grant_id: grantId,
           reason: "Claimed by mistake",
         })
         .execute();
       await db()
         .updateTable("grants")
         .set({ ends_at: new Date() })
-        .where("id", "=", grantIds[0])
+        .where("id", "=", grantId)
         .execute();
     }
     if (i === 4) {
-      await sql`update grants set ends_at = now() + interval '10 days 0.123456 seconds' where id = ${grantIds[0]}`.execute(
+      await sql`update grants set ends_at = now() + interval '10 days 0.123456 seconds' where id = ${grantId}`.execute(
         db(),
       );
     }
     if (i === 5) {
-      await sql`update grants set starts_at = now() - interval '30 days', ends_at = now() - interval '1 day' where id = ${grantIds[0]}`.execute(
+      await sql`update grants set starts_at = now() - interval '30 days', ends_at = now() - interval '1 day' where id = ${grantId}`.execute(
         db(),
       );
     }
@@ -312,6 +314,6 @@ describe("inlineParameters", () => {
     const echoed = await sql<{
       v: string;
     }>`${sql.raw(inlineParameters(db().selectNoFrom(sql<string>`${evil}`.as("v"))))}`.execute(db());
-    expect(echoed.rows[0].v).toBe(evil);
+    expect(echoed.rows[0]?.v).toBe(evil);
   });
 });

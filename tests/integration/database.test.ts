@@ -72,9 +72,9 @@ describe("seeded plans and price list (DESIGN.md §3, §4)", () => {
       .select(["staff_seat_month_cents", "card_operation_cents", "effective_from"])
       .execute();
     expect(prices).toHaveLength(1);
-    expect(prices[0].staff_seat_month_cents).toBe(2900);
-    expect(prices[0].card_operation_cents).toBe(5);
-    expect(prices[0].effective_from).toEqual(new Date("2026-01-01T00:00:00Z"));
+    expect(prices[0]?.staff_seat_month_cents).toBe(2900);
+    expect(prices[0]?.card_operation_cents).toBe(5);
+    expect(prices[0]?.effective_from).toEqual(new Date("2026-01-01T00:00:00Z"));
   });
 });
 
@@ -106,7 +106,7 @@ describe("types both backends return", () => {
     const { rows } = await sql<{ day: unknown }>`
       select (timestamptz '2026-03-01T00:30:00+01:00' at time zone 'UTC')::date as day
     `.execute(testDb().db);
-    expect(rows[0].day).toBe("2026-02-28");
+    expect(rows[0]?.day).toBe("2026-02-28");
   });
 
   test("bigint identity columns (audit_log.id) come back as numbers", async () => {

@@ -25,6 +25,7 @@ import {
   isInvitationPending,
 } from "~/domain/predicates.server";
 import { testDb } from "../db.ts";
+import { first } from "../helpers/rows.ts";
 
 const now = new Date("2026-12-05T10:00:00.000Z");
 /** Offsets from `now`, in microseconds: a millisecond and a microsecond either side, and exact. */
@@ -43,7 +44,7 @@ async function declaredType(table: string, column: string): Promise<string> {
   const { rows } = await sql<{ type: string }>`
     select format_type(atttypid, atttypmod) as type from pg_attribute
     where attrelid = ${table}::regclass and attname = ${column}`.execute(testDb().db);
-  return rows[0].type;
+  return first(rows, "pg_attribute row").type;
 }
 
 /** Rows of a probe table with the SQL clause's answer beside each row's own columns. */

@@ -32,6 +32,7 @@ import {
   createUser,
 } from "../factories.ts";
 import { auditRows } from "../helpers/auth.ts";
+import { at } from "../helpers/rows.ts";
 
 const DAY = 86_400_000;
 const support = { userId: null, label: "support@7stamp.test" };
@@ -177,7 +178,7 @@ describe("connecting accounts", () => {
     const { db } = testDb();
     const early = await referredPair();
     const { codes: list } = await codes(2);
-    await claim(early.referred.business, early.referred.owner, list[0].code);
+    await claim(early.referred.business, early.referred.owner, at(list, 0, "code").code);
     expect((await referralRow(early.referralId)).rule_version).toBe(1);
     await editReferralAccount(db, {
       input: {
@@ -209,13 +210,13 @@ describe("connecting accounts", () => {
         now: new Date(),
       }),
     );
-    await claim(late.business, late.owner, list[1].code);
+    await claim(late.business, late.owner, at(list, 1, "code").code);
     const before = await referralRow(early.referralId);
     const after = await referralRow(lateId!);
     expect([before.rule_version, before.referred_operations]).toEqual([1, 200]);
     expect([after.rule_version, after.referred_operations]).toEqual([2, 300]);
-    expect((await referralGrants(early.referred.business.id))[0].card_operations).toBe(200);
-    expect((await referralGrants(late.business.id))[0].card_operations).toBe(300);
+    expect((await referralGrants(early.referred.business.id))[0]?.card_operations).toBe(200);
+    expect((await referralGrants(late.business.id))[0]?.card_operations).toBe(300);
   });
 
   it("a paused or disconnected link records no visit and attributes nothing", async () => {
@@ -320,8 +321,8 @@ describe("qualification", () => {
     const { db } = testDb();
     const { referrer, referred, referralId } = await referredPair();
     const { codes: list } = await codes(2);
-    await claim(referred.business, referred.owner, list[0].code);
-    await claim(referred.business, referred.owner, list[1].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
+    await claim(referred.business, referred.owner, at(list, 1, "code").code);
     const row = await referralRow(referralId);
     expect(row.status).toBe("approved");
     expect(row.qualified_by).toBe("code_claim");
@@ -379,7 +380,7 @@ describe("qualification", () => {
     });
     expect((await referralRow(referralId)).qualified_by).toBe("paid_plan");
     const { codes: list } = await codes(1);
-    await claim(referred.business, referred.owner, list[0].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
     expect(await referralGrants(referred.business.id)).toHaveLength(1);
   });
 
@@ -423,7 +424,7 @@ describe("qualification", () => {
       }),
     );
     const { codes: list } = await codes(1);
-    await claim(referred.business, referred.owner, list[0].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
     const rewards = await db
       .selectFrom("referral_rewards")
       .select(["beneficiary", "partner_id", "credit_cents", "card_operations"])
@@ -465,7 +466,7 @@ describe("self-referral flags and support's decision", () => {
       }),
     );
     const { codes: list } = await codes(1);
-    await claim(referred.business, referred.owner, list[0].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
     const row = await referralRow(id!);
     expect(row.status).toBe("flagged");
     expect(row.flags).toEqual(["same_email_domain"]);
@@ -516,7 +517,7 @@ describe("self-referral flags and support's decision", () => {
       }),
     );
     const { codes: more } = await codes(1);
-    await claim(gmailReferred.business, gmailReferred.owner, more[0].code);
+    await claim(gmailReferred.business, gmailReferred.owner, at(more, 0, "code").code);
     expect((await referralRow(gId!)).status).toBe("approved");
   });
 
@@ -524,7 +525,7 @@ describe("self-referral flags and support's decision", () => {
     const { referrer, referred, referralId } = await referredPair();
     await addBusinessMember(referred.business.id, referrer.owner.id, "staff");
     const { codes: list } = await codes(1);
-    await claim(referred.business, referred.owner, list[0].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
     const row = await referralRow(referralId);
     expect(row.status).toBe("flagged");
     expect(row.flags).toContain("same_user");
@@ -561,7 +562,7 @@ describe("self-referral flags and support's decision", () => {
       }),
     );
     const { codes: list } = await codes(1);
-    await claim(referred.business, referred.owner, list[0].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
     expect((await referralRow(id!)).flags).toEqual(["referrer_ip"]);
     await decideReferral(db, {
       referralId: id!,
@@ -579,7 +580,7 @@ describe("self-referral flags and support's decision", () => {
     await setThreshold(0);
     const { referred, referralId } = await referredPair();
     const { codes: list } = await codes(1);
-    await claim(referred.business, referred.owner, list[0].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
     expect((await referralRow(referralId)).status).toBe("pending");
     expect(await referralGrants(referred.business.id)).toHaveLength(0);
     await decideReferral(db, {
@@ -599,17 +600,17 @@ describe("claw-back", () => {
     const { db } = testDb();
     const { referrer, referred, referralId } = await referredPair();
     const { codes: list } = await codes(1);
-    await claim(referred.business, referred.owner, list[0].code);
+    await claim(referred.business, referred.owner, at(list, 0, "code").code);
     const now = new Date(Date.now() + 60_000);
     await rollBackClaim(db, {
-      activationCodeId: list[0].id,
+      activationCodeId: at(list, 0, "code").id,
       reason: "Sold by mistake",
       actor: support,
       now,
     });
     expect((await referralRow(referralId)).clawed_back_at).not.toBeNull();
     for (const businessId of [referred.business.id, referrer.business.id]) {
-      const [grant] = await referralGrants(businessId);
+      const grant = at(await referralGrants(businessId), 0, "referral grant");
       expect(grant.ends_at.getTime()).toBe(now.getTime());
     }
     const rewards = await db

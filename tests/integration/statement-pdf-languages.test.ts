@@ -21,6 +21,7 @@ import {
   createBusiness,
   createPartnerWithOwner,
 } from "../factories.ts";
+import { at } from "../helpers/rows.ts";
 
 const ACTOR = { userId: null, label: "test" };
 
@@ -59,7 +60,7 @@ async function statementIn(locale: string, prefix: string, partnerName: string, 
     const business = await createBusiness({ name });
     await claimCode(db, {
       businessId: business.id,
-      code: codes[i].code,
+      code: at(codes, i, "code").code,
       actor: { ...ACTOR, email: null },
       ip: null,
       limitByIp: false,
@@ -69,7 +70,7 @@ async function statementIn(locale: string, prefix: string, partnerName: string, 
   await sql`
     update activation_codes set created_at = '2025-03-01T00:00:00Z'::timestamptz,
       claimed_at = case when claimed_at is null then null
-        else '2025-03-02T00:00:00Z'::timestamptz + (id - ${codes[0].id}) * interval '7 minutes' end
+        else '2025-03-02T00:00:00Z'::timestamptz + (id - ${at(codes, 0, "code").id}) * interval '7 minutes' end
     where batch_id = ${batch.id}`.execute(db);
   const finalised = await finalizeStatements(db, {
     partnerId: partner.id,

@@ -38,7 +38,7 @@ describe("support lists", () => {
       await createBusiness({ name: `Shop ${String(i).padStart(2, "0")}` });
     const first = await searchBusinesses(testDb().db, { limit: 25 });
     expect(first.rows).toHaveLength(25);
-    expect(first.rows[0].planName).toBe("Card scanner (free)");
+    expect(first.rows[0]?.planName).toBe("Card scanner (free)");
     const second = await searchBusinesses(testDb().db, { cursor: first.nextCursor, limit: 25 });
     expect(second.rows).toHaveLength(5);
     expect(second.nextCursor).toBeNull();
