@@ -13,32 +13,34 @@ import {
   createBundle,
   createPartnerWithOwner,
 } from "../factories.ts";
+import { at, first } from "../helpers/rows.ts";
 
 describe("audit subjects", () => {
   test("a claim and its roll-back show in the code's history, on the code's subject", async () => {
     const { partner } = await createPartnerWithOwner({ name: "Audit Agency" });
     const { codes } = await createBatchWithCodes(await createBundle(partner.id), { count: 1 });
-    const { business } = await claimByNewBusiness(codes[0]);
+    const code = first(codes, "code");
+    const { business } = await claimByNewBusiness(code);
     await rollBackClaim(testDb().db, {
-      code: codes[0].code,
+      code: code.code,
       reason: "Sold by mistake",
       actor: systemActor,
       ip: null,
       now: new Date(),
     });
 
-    const history = await codeHistory(testDb().db, { partnerId: partner.id, serial: codes[0].id });
+    const history = await codeHistory(testDb().db, { partnerId: partner.id, serial: code.id });
     expect(history.map((entry) => entry.action)).toEqual([
       "code.created",
       "code.claimed",
       "claim.rolled_back",
     ]);
-    expect(history[1].details.business).toBe(business.name);
+    expect(at(history, 1, "history entry").details.business).toBe(business.name);
 
     const { rows } = await listAudit(testDb().db, { partnerId: partner.id });
     const claim = rows.find((row) => row.action === "code.claimed")!;
-    expect(claim.subject).toMatchObject({ type: "activation_code", id: String(codes[0].id) });
-    expect(auditSubjectHref(claim.subject!)).toBe(`/support/codes/${codes[0].id}`);
+    expect(claim.subject).toMatchObject({ type: "activation_code", id: String(code.id) });
+    expect(auditSubjectHref(claim.subject!)).toBe(`/support/codes/${code.id}`);
     const rollBack = rows.find((row) => row.action === "claim.rolled_back")!;
     expect(rollBack.actorIsSystem).toBe(true);
     expect(rollBack.subject).toMatchObject({

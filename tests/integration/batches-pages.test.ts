@@ -26,6 +26,7 @@ import {
 } from "../factories.ts";
 import { auditRows, countRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { at } from "../helpers/rows.ts";
 
 let partnerA: Selectable<Partners>;
 let partnerB: Selectable<Partners>;
@@ -238,21 +239,21 @@ describe("the dashboard", () => {
     const bundle = await createBundle(partner.id, { staffSeats: 3, cardOperations: 500 });
     const { codes } = await createBatchWithCodes(bundle, { count: 5 });
     const { db } = testDb();
-    await claimByNewBusiness(codes[0]);
+    await claimByNewBusiness(at(codes, 0, "code"));
     await db
       .updateTable("activation_codes")
       .set({ status: "revoked", revoked_at: new Date(), revoke_reason: "x" })
-      .where("id", "=", codes[1].id)
+      .where("id", "=", at(codes, 1, "code").id)
       .execute();
     await db
       .updateTable("activation_codes")
       .set({ expires_at: new Date(Date.now() - 1000) })
-      .where("id", "=", codes[2].id)
+      .where("id", "=", at(codes, 2, "code").id)
       .execute();
     await db
       .updateTable("activation_codes")
       .set({ handed_out_at: new Date(), recipient_name: "Deli" })
-      .where("id", "=", codes[3].id)
+      .where("id", "=", at(codes, 3, "code").id)
       .execute();
     const result = await callRoute<{ codes: Record<string, number> }>(dashboardLoader, {
       request: getRequest(`/partner/${partner.slug}`, { cookie }),
@@ -276,12 +277,12 @@ describe("the dashboard's clients", () => {
   test("counts each business that claimed one of the partner's codes once", async () => {
     const { partner, owner } = await createPartnerWithOwner();
     const { codes } = await createBatchWithCodes(await createBundle(partner.id), { count: 3 });
-    const first = await claimByNewBusiness(codes[0]);
-    await claimByNewBusiness(codes[1]);
+    const first = await claimByNewBusiness(at(codes, 0, "code"));
+    await claimByNewBusiness(at(codes, 1, "code"));
     // A second code for the same business is still one client.
     await claimCode(testDb().db, {
       businessId: first.business.id,
-      code: codes[2].code,
+      code: at(codes, 2, "code").code,
       actor: { userId: first.owner.id, label: first.owner.email, email: first.owner.email },
       ip: null,
       now: new Date(),

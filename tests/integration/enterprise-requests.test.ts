@@ -20,6 +20,7 @@ import {
 } from "../factories.ts";
 import { auditRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { first } from "../helpers/rows.ts";
 
 let support: { id: string; email: string; cookie: string };
 let colleague: { id: string; email: string; cookie: string };
@@ -83,7 +84,7 @@ describe("asking for Custom / Enterprise", () => {
     expect(sent.status).toBe(302);
     expect(sent.location).toBe(`/business/${business.id}/billing`);
     expect(sent.setCookies.join(";")).toMatch(/flash/i);
-    const [row] = await requestRows(business.id);
+    const row = first(await requestRows(business.id), "request");
     expect(row).toMatchObject({
       requested_by: owner.id,
       locations: 12,
@@ -212,7 +213,7 @@ describe("support's inbox", () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(page.body.rows.map((r) => r.id));
 
-    const target = mine[0];
+    const target = first(mine, "request of the business");
     const empty = await handle({ requestId: target.id, note: "" });
     expect(empty.status).toBe(400);
     expect(empty.body.errors.note?.key).toBe("validation.required");
@@ -271,7 +272,7 @@ describe("support's inbox", () => {
       locations: "7",
       cardOperationsPerMonth: "7000",
     });
-    const [request] = await requestRows(business.id);
+    const request = first(await requestRows(business.id), "request");
     const results = await Promise.allSettled(
       [support, colleague].map((who) =>
         handleEnterpriseRequest(testDb().db, {
@@ -294,7 +295,7 @@ describe("support's inbox", () => {
     const { business, owner } = await createBusinessWithOwner();
     const { cookie: ownerCookie } = await signInAs(owner);
     await requestAs(business.id, ownerCookie, { locations: "1", cardOperationsPerMonth: "1" });
-    const [request] = await requestRows(business.id);
+    const request = first(await requestRows(business.id), "request");
     const { owner: partnerOwner } = await createPartnerWithOwner();
     for (const cookie of [ownerCookie, (await signInAs(partnerOwner)).cookie]) {
       const page = await callRoute(loader, {

@@ -19,6 +19,7 @@ import { testDb } from "../db.ts";
 import { addBusinessMember, createBusiness, createUser } from "../factories.ts";
 import { auditRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { at } from "../helpers/rows.ts";
 
 const DAY = 86_400_000;
 const support = { userId: null, label: "support@7stamp.test" };
@@ -237,7 +238,7 @@ describe("credit notes", () => {
     }
     const now = new Date("2033-02-01T12:00:00.000Z");
     const results = await Promise.allSettled(
-      [...invoices, invoices[0], invoices[3]].map((invoice, i) =>
+      [...invoices, at(invoices, 0, "invoice"), at(invoices, 3, "invoice")].map((invoice, i) =>
         issueCreditNote(db, { invoiceId: invoice.id, reason: `Refund ${i}`, actor: support, now }),
       ),
     );

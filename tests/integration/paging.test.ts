@@ -60,7 +60,7 @@ interface ListCase {
 let partnerId: string;
 const clientCase = (sort: ClientSort, direction: "asc" | "desc"): ListCase => ({
   name: `clients by ${sort} ${direction}`,
-  setUp: async () => clientIds,
+  setUp: () => Promise.resolve(clientIds),
   read: (cursor) =>
     listClients(testDb().db, { partnerId, sort, direction, cursor, limit: 1, now: new Date() }),
   idOf: (row) => (row as { businessId: string }).businessId,
@@ -219,7 +219,7 @@ describe.each(lists)("$name", (list) => {
     do {
       const page: Page<unknown> = await list.read(cursor);
       expect(page.rows.length).toBeLessThanOrEqual(1);
-      seen.push(...page.rows.map(list.idOf));
+      seen.push(...page.rows.map((row) => list.idOf(row)));
       cursor = page.nextCursor;
       pages += 1;
     } while (cursor && pages < 200);

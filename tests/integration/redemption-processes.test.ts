@@ -10,6 +10,7 @@ import { DomainError } from "~/domain/errors.server";
 import { generateCode } from "~/lib/activation-code";
 import { testDb } from "../db.ts";
 import { createBusinessWithOwner } from "../factories.ts";
+import { first } from "../helpers/rows.ts";
 import { databaseUrl } from "../setup/test-database.ts";
 
 const run = promisify(execFile);
@@ -62,7 +63,7 @@ describe("the failed-attempt limit", () => {
       let outcomes: string[];
       if (backend === "postgres") {
         const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db);
-        const url = databaseUrl(process.env.TEST_DATABASE_URL!, rows[0].name);
+        const url = databaseUrl(process.env.TEST_DATABASE_URL!, first(rows, "database name").name);
         const [one, two] = await Promise.all([
           attemptsInProcess(url, business, owner, "203.0.113"),
           attemptsInProcess(url, business, owner, "198.51.100"),

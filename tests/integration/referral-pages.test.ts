@@ -37,6 +37,7 @@ import {
   makeContext,
   type FormFailureBody,
 } from "../helpers/remix.ts";
+import { at, first } from "../helpers/rows.ts";
 
 async function supportUser() {
   const user = await createUser({ isSupport: true });
@@ -53,7 +54,7 @@ async function businessAt(name?: string) {
 }
 
 function cookiePair(setCookie: string | undefined): string {
-  return (setCookie ?? "").split(";")[0];
+  return first((setCookie ?? "").split(";"), "cookie pair");
 }
 
 async function visit(slug: string, cookie?: string, ip = "192.0.2.10") {
@@ -289,7 +290,7 @@ describe("the link, the cookie and sign-up", () => {
       .executeTakeFirstOrThrow();
     await claimCode(testDb().db, {
       businessId: referral.referred_business_id,
-      code: codes[0].code,
+      code: at(codes, 0, "code").code,
       actor: { userId: owner.id, label: owner.email, email: owner.email },
       ip: null,
       now: new Date(),
@@ -350,7 +351,7 @@ describe("support's queue", () => {
         .executeTakeFirstOrThrow();
       await claimCode(db, {
         businessId: referred.business_id,
-        code: codes[0].code,
+        code: first(codes, "code").code,
         actor: { userId: owner.id, label: owner.email, email: owner.email },
         ip: null,
         now: new Date(),

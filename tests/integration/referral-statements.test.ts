@@ -33,6 +33,7 @@ import {
   createPartnerWithOwner,
   createUser,
 } from "../factories.ts";
+import { first } from "../helpers/rows.ts";
 
 const support = { userId: null, label: "support@7stamp.test" };
 const HOUR = 3_600_000;
@@ -95,7 +96,7 @@ async function qualifiedPartnerReferral(
   const { partner: seller } = await createPartnerWithOwner({});
   const bundle = await createBundle(seller.id, { staffSeats: 1, cardOperations: 100 });
   const { codes } = await createBatchWithCodes(bundle, { count: 1 });
-  const code = codes[0];
+  const code = first(codes, "code");
   await beforeClaim(partner.id);
   await claimCode(db(), {
     businessId: business.id,
@@ -391,7 +392,7 @@ describe("referral events on webhook endpoints", () => {
       "referral.rewarded",
       "referral.clawed_back",
     ]);
-    const rewarded = events("/referrer")[0].data;
+    const rewarded = first(events("/referrer"), "referrer event").data;
     expect(rewarded.rewards).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -401,7 +402,7 @@ describe("referral events on webhook endpoints", () => {
         }),
       ]),
     );
-    expect(events("/referrer")[1].data).toMatchObject({
+    expect(events("/referrer")[1]?.data).toMatchObject({
       referrer_partner_id: partner.id,
       rewards: expect.arrayContaining([
         expect.objectContaining({ beneficiary: "referrer", credit_cents: CREDIT }),

@@ -33,6 +33,7 @@ import { apiRequest, partnerKey } from "../helpers/api.ts";
 import { signInAs } from "../helpers/auth.ts";
 import { getRequest, makeContext } from "../helpers/remix.ts";
 import { pdfInfo, pdfPages, pdfText } from "../helpers/pdf-text.ts";
+import { at, only } from "../helpers/rows.ts";
 
 const MISSING_UUID = "00000000-0000-4000-8000-000000000000";
 const ACTOR = { userId: null, label: "test" };
@@ -73,8 +74,8 @@ async function claimsInMonth(
   for (const name of businesses) businessIds.push((await createBusiness({ name })).id);
   for (let i = 0; i < count; i++) {
     await claimCode(db, {
-      businessId: businessIds[i % businessIds.length],
-      code: codes[i].code,
+      businessId: at(businessIds, i % businessIds.length, "business"),
+      code: at(codes, i, "code").code,
       actor: { ...ACTOR, email: null },
       ip: null,
       limitByIp: false,
@@ -86,12 +87,12 @@ async function claimsInMonth(
   await sql`
     update activation_codes set created_at = ${start}::timestamptz,
       claimed_at = case when claimed_at is null then null
-        else ${start}::timestamptz + interval '1 day' + (id - ${codes[0].id}) * interval '7 minutes' end
+        else ${start}::timestamptz + interval '1 day' + (id - ${at(codes, 0, "code").id}) * interval '7 minutes' end
     where batch_id = ${batch.id}`.execute(db);
   await sql`
     update activation_codes set status = 'revoked', revoked_at = ${start}::timestamptz + interval '14 days',
       revoke_reason = 'test'
-    where id = ${codes[count + 1].id}`.execute(db);
+    where id = ${at(codes, count + 1, "code to revoke").id}`.execute(db);
   return { bundle, codes: codes.slice(0, count), businessIds };
 }
 
@@ -128,15 +129,16 @@ async function partnerWorld(options: {
   });
   if (options.credit) {
     // Support rolled the first claim back later in the month: a credit line.
+    const rolledBack = at(codes, 0, "claimed code");
     const grant = await db
       .selectFrom("grants")
       .select(["id", "business_id"])
-      .where("activation_code_id", "=", codes[0].id)
+      .where("activation_code_id", "=", rolledBack.id)
       .executeTakeFirstOrThrow();
     await db
       .insertInto("claim_rollbacks")
       .values({
-        activation_code_id: codes[0].id,
+        activation_code_id: rolledBack.id,
         partner_id: partner.id,
         business_id: grant.business_id,
         grant_id: grant.id,
@@ -248,7 +250,7 @@ describe("the statement PDF", () => {
     const pages = pdfPages(pdf);
     expect(pages).toHaveLength(pageCount);
     expect(pageCount).toBeGreaterThanOrEqual(3);
-    const first = pages[0];
+    const first = at(pages, 0, "page");
     // Text the layout wraps (the special terms) reads as one run once line breaks are spaces.
     const flowing = first.replace(/\s+/g, " ");
     for (const text of [
@@ -369,9 +371,7 @@ describe("the statement PDF", () => {
     const { db } = testDb();
     const { statement, partnerId } = brewline;
     const failures = Array.from({ length: MAX_RENDERS + 1 }, () =>
-      renderStatementPdf(async () => {
-        throw new Error("the database went away");
-      }),
+      renderStatementPdf(() => Promise.reject(new Error("the database went away"))),
     );
     for (const failure of failures) await expect(failure).rejects.toThrow("the database went away");
     const rendered = await renderStatementPdf(async () => {
@@ -386,10 +386,11 @@ describe("the statement PDF", () => {
     const { statement, partnerId } = brewline;
     const before = await pdfRows(statement.id!);
     expect(before).toHaveLength(1);
-    expect(before[0].page_count).toBeGreaterThanOrEqual(3);
+    const stored = only(before, "stored PDF");
+    expect(stored.page_count).toBeGreaterThanOrEqual(3);
     const again = await getStatementPdf(db, { partnerId, statementId: statement.id! });
     expect(again.cached).toBe(true);
-    expect(again.pageCount).toBe(before[0].page_count);
+    expect(again.pageCount).toBe(stored.page_count);
     expect(await pdfRows(statement.id!)).toEqual(before);
   });
 });
@@ -418,7 +419,7 @@ describe("GET /partner/:slug/statements/:statementId.pdf", () => {
       [brewline.owner, brewline.slug, MISSING_UUID],
       [brewline.owner, brewline.slug, "not-a-uuid"],
       [brewline.owner, brewline.slug, `${brewline.statement.id}'--`],
-    ]) {
+    ] as const) {
       const response = await portalPdf(cookie, slug, id);
       expect(response.status, `${slug} ${id}`).toBe(404);
     }
@@ -496,7 +497,7 @@ describe("GET /api/v1/statements/{id}.pdf", () => {
       [kaffee.key, brewline.statement.id!],
       [brewline.key, MISSING_UUID],
       [brewline.key, "not-a-uuid"],
-    ]) {
+    ] as const) {
       const response = await apiPdf(token, id);
       expect(response.status, id).toBe(404);
       expect(response.headers.get("Content-Type")).toBe("application/problem+json");

@@ -36,6 +36,8 @@ import {
   createBusinessWithOwner,
   createPartner,
 } from "../factories.ts";
+import { at, only } from "../helpers/rows.ts";
+import { stringMatching } from "../helpers/typed.ts";
 
 const ACTOR = { userId: null, label: "numbering test" };
 
@@ -43,17 +45,17 @@ const ACTOR = { userId: null, label: "numbering test" };
 async function claimsAt(bundle: Selectable<Bundles>, instants: Date[]) {
   const { codes } = await createBatchWithCodes(bundle, { count: instants.length + 1 });
   const claimed = [];
-  for (const [i, at] of instants.entries()) {
+  for (const [i, instant] of instants.entries()) {
     const { business, owner } = await createBusinessWithOwner();
     const claim = await claimCode(testDb().db, {
       businessId: business.id,
-      code: codes[i].code,
+      code: at(codes, i, "code").code,
       actor: { userId: owner.id, label: owner.email, email: owner.email },
       ip: null,
       now: new Date(),
     });
-    await backdateClaim(claim.serial, at);
-    claimed.push({ ...claim, businessId: business.id, claimedAt: at });
+    await backdateClaim(claim.serial, instant);
+    claimed.push({ ...claim, businessId: business.id, claimedAt: instant });
   }
   return claimed;
 }
@@ -106,11 +108,13 @@ describe("finalising is idempotent", () => {
       ["2025-08", "IDEM-2025-0001", true],
       ["2025-09", "IDEM-2025-0002", true],
     ]);
+    const august = at(first, 0, "August statement");
+    const september = at(first, 1, "September statement");
     const before = await counts(partner.id);
     expect(before).toEqual({ statements: 2, lines: 2, sequences: 2, audits: 2, events: 2 });
     const stored = await getStatement(db, {
       partnerId: partner.id,
-      statementId: first[1].statementId,
+      statementId: september.statementId,
     });
 
     const again = await finalizeStatements(db, {
@@ -119,25 +123,25 @@ describe("finalising is idempotent", () => {
       actor: ACTOR,
       now: new Date(),
     });
-    expect(again).toEqual([{ ...first[1], created: false }]);
+    expect(again).toEqual([{ ...september, created: false }]);
     const earlier = await finalizeStatements(db, {
       partnerId: partner.id,
       month: "2025-08",
       actor: ACTOR,
       now: new Date(),
     });
-    expect(earlier).toEqual([{ ...first[0], created: false }]);
+    expect(earlier).toEqual([{ ...august, created: false }]);
     const all = await finalizeMonthForAllPartners(db, {
       month: "2025-09",
       actor: ACTOR,
       now: new Date(),
     });
-    expect(all.filter((f) => f.statementId === first[1].statementId)).toEqual([
-      { ...first[1], created: false, partnerSlug: partner.slug },
+    expect(all.filter((f) => f.statementId === september.statementId)).toEqual([
+      { ...september, created: false, partnerSlug: partner.slug },
     ]);
     expect(await counts(partner.id)).toEqual(before);
     expect(
-      await getStatement(db, { partnerId: partner.id, statementId: first[1].statementId }),
+      await getStatement(db, { partnerId: partner.id, statementId: september.statementId }),
     ).toEqual(stored);
   });
 
@@ -194,11 +198,11 @@ describe("numbers", () => {
     // The last instant of 2025 is on the 2025 statement, the first of 2026 on the 2026 one.
     const december = await getStatement(db, {
       partnerId: partner.id,
-      statementId: finalised[2].statementId,
+      statementId: at(finalised, 2, "December statement").statementId,
     });
     const january = await getStatement(db, {
       partnerId: partner.id,
-      statementId: finalised[3].statementId,
+      statementId: at(finalised, 3, "January statement").statementId,
     });
     expect([december.claimCount, january.claimCount]).toEqual([1, 1]);
     const { rows } = await sql<{ year: number; last_sequence: number }>`
@@ -282,10 +286,11 @@ describe("a final statement never changes", () => {
       taxRateBps: 2300,
     });
     const bundle = await createBundle(partner.id, { name: "Café Starter" });
-    const [claim] = await claimsAt(bundle, [
-      new Date("2025-06-04T09:00:00Z"),
-      new Date("2025-06-18T15:00:00Z"),
-    ]);
+    const claim = at(
+      await claimsAt(bundle, [new Date("2025-06-04T09:00:00Z"), new Date("2025-06-18T15:00:00Z")]),
+      0,
+      "claim",
+    );
     const finalised = await finalizeStatements(db, {
       partnerId: partner.id,
       month: "2025-06",
@@ -345,7 +350,7 @@ describe("a final statement never changes", () => {
     // …while the month's source has moved on: a draft of it now would say other names.
     const { rows } = await sql<{ name: string }>`
       select name from businesses where id = ${claim.businessId}`.execute(db);
-    expect(rows[0].name).toBe("Renamed Café");
+    expect(rows[0]?.name).toBe("Renamed Café");
   });
 
   test("a direct UPDATE or DELETE of a statement or one of its lines fails (the trigger)", async () => {
@@ -398,14 +403,14 @@ describe("a change of terms", () => {
       cardOperations: 1001,
       termMonths: 7,
     });
-    const [before] = await claimsAt(bundle, [new Date(`${last}-05T10:00:00Z`)]);
+    const before = only(await claimsAt(bundle, [new Date(`${last}-05T10:00:00Z`)]), "claim");
     // Support changes the terms (there is no page for it yet: the row, as support's form will).
     await db
       .updateTable("partners")
       .set({ discount_bps: 3333, tax_rate_bps: 2100 })
       .where("id", "=", partner.id)
       .execute();
-    const [after] = await claimsAt(bundle, [new Date(`${last}-20T10:00:00Z`)]);
+    const after = only(await claimsAt(bundle, [new Date(`${last}-20T10:00:00Z`)]), "claim");
 
     const prices = await getCurrentPrices(db, new Date());
     const retail = bundleRetailCents(
@@ -466,7 +471,7 @@ describe("the daily job", () => {
       await partnerEnrolled(`${addMonths(last, -2)}-03T10:00:00Z`, { statementPrefix: "JOBA" }),
       await partnerEnrolled(`${last}-28T10:00:00Z`, { statementPrefix: "JOBB" }),
     ];
-    const bundle = await createBundle(partners[0].id);
+    const bundle = await createBundle(at(partners, 0, "partner").id);
     await claimsAt(bundle, [new Date(`${last}-10T10:00:00Z`)]);
     // Enrolled this month: no statement yet.
     const newcomer = await createPartner({ statementPrefix: "JOBC" });
@@ -499,7 +504,7 @@ describe("the daily job", () => {
       }
       expect(await numbersOf(newcomer.id)).toEqual([]);
       const statement = await getMonthStatement(db, {
-        partnerId: partners[0].id,
+        partnerId: at(partners, 0, "partner").id,
         month: last,
         now,
       });
@@ -533,7 +538,7 @@ describe("the daily job", () => {
       const { rows: totalAfter } = await sql<{
         n: number;
       }>`select count(*)::int as n from statements`.execute(db);
-      expect(totalAfter[0].n).toBe(total[0].n);
+      expect(only(totalAfter, "count").n).toBe(only(total, "count").n);
     }
   }, 90_000);
 
@@ -596,7 +601,7 @@ describe("npm run admin -- statements finalize", () => {
     const unknown = await finalizeStatementsFromCli(db, { month: "2025-01", partner: "nobody" });
     expect(unknown).toEqual({ ok: false, error: '--partner: no partner has the slug "nobody".' });
     const after = await sql<{ n: number }>`select count(*)::int as n from statements`.execute(db);
-    expect(after.rows[0].n).toBe(before.rows[0].n);
+    expect(only(after.rows, "count").n).toBe(only(before.rows, "count").n);
   });
 
   test("prints one line per statement created, then 'already final' on a second run", async () => {
@@ -654,7 +659,7 @@ describe("npm run admin -- statements finalize", () => {
 
   test("the commands themselves: exit 1 with the message on stderr for bad input, 0 otherwise", async () => {
     const cli = adminCli();
-    const run = cli.run;
+    const run = (args: string[]) => cli.run(args);
     try {
       const bad = await run(["statements", "finalize", "--month", "2025-13"]);
       expect(bad.code, bad.stderr).toBe(1);
@@ -723,7 +728,7 @@ describe("one partner that cannot be finalised", () => {
         "dup-a 2024-06 DUP-2024-0002 already final",
         "dup-c 2024-06 DUPC-2024-0001 already final",
       ],
-      error: expect.stringMatching(/^dup-b 2024-06 not finalised: .*statements_number_key/),
+      error: stringMatching(/^dup-b 2024-06 not finalised: .*statements_number_key/),
     });
   });
 });

@@ -19,6 +19,7 @@ import { monthOf, monthsBetween, statementPeriod } from "~/lib/statement-months"
 import type { Bundles } from "~db/schema.ts";
 import { testDb } from "../db.ts";
 import { createBatchWithCodes, createBundle, createPartner } from "../factories.ts";
+import { at, first, only } from "../helpers/rows.ts";
 
 const ENROLLED = new Date("2024-12-18T09:30:00Z");
 /** Claims happen in these months; the enrolment month (2024-12) has none: a zero statement. */
@@ -204,7 +205,7 @@ async function referralHistory(
   const lastEnd = statementPeriod(LAST).end.getTime();
   const credits: ReferralCredit[] = [];
   for (const [i, businessId] of businessIds.entries()) {
-    const month = CLAIM_MONTHS[i % CLAIM_MONTHS.length];
+    const month = at(CLAIM_MONTHS, i % CLAIM_MONTHS.length, "claim month");
     const period = statementPeriod(month);
     const span = period.end.getTime() - period.start.getTime();
     const offset = i === 0 ? 0 : i === 1 ? span - 1 : Math.floor(random() * (span - 1)) + 1;
@@ -219,7 +220,7 @@ async function referralHistory(
         grantedAt.getTime() + Math.floor(random() * (end - grantedAt.getTime())),
       );
     } else if (i % 3 === 2 && later.length > 0) {
-      const next = statementPeriod(later[Math.floor(random() * later.length)]);
+      const next = statementPeriod(at(later, Math.floor(random() * later.length), "later month"));
       const end = Math.min(next.end.getTime(), lastEnd);
       clawedBackAt =
         i % 2 === 0
@@ -282,18 +283,19 @@ async function claimHistory(
       const offset =
         i === 0 ? 0 : i === count - 1 ? span - 1 : Math.floor(random() * (span - 1)) + 1;
       const bundle = Math.floor(random() * bundles.length);
+      const chosen = at(bundles, bundle, "bundle");
       const retail = bundleRetailCents(
         {
-          staffSeats: bundles[bundle].staff_seats,
-          cardOperations: bundles[bundle].card_operations,
-          termMonths: bundles[bundle].term_months,
+          staffSeats: chosen.staff_seats,
+          cardOperations: chosen.card_operations,
+          termMonths: chosen.term_months,
         },
         prices,
       );
       const price = wholesalePrice(retail, terms.discountBps);
       planned.push({
         bundle,
-        businessId: businessIds[Math.floor(random() * businessIds.length)],
+        businessId: at(businessIds, Math.floor(random() * businessIds.length), "business"),
         claimedAt: new Date(period.start.getTime() + offset),
         snapshot: {
           ...price,
@@ -320,7 +322,7 @@ async function claimHistory(
       .set({ created_at: ENROLLED })
       .where("batch_id", "=", batch.id)
       .execute();
-    const ids = mine.map((_, i) => codes[i].id);
+    const ids = mine.map((_, i) => at(codes, i, "code").id);
     const column = <T>(pick: (p: (typeof mine)[number]) => T) => mine.map(pick);
     await sql`
       update activation_codes ac set status = 'claimed', claimed_at = t.claimed_at,
@@ -346,7 +348,7 @@ async function claimHistory(
         as t(business_id, code_id, claimed_at, ends_at)`.execute(db);
     mine.forEach((p, i) =>
       claims.push({
-        serial: ids[i],
+        serial: at(ids, i, "code id"),
         partnerId: partner.id,
         bundleId: bundle.id,
         businessId: p.businessId,
@@ -369,17 +371,17 @@ async function rollBackSome(random: () => number, claims: Claim[]): Promise<void
     picked += 1;
     const month = monthOf(claim.claimedAt);
     const later = CLAIM_MONTHS.filter((m) => m > month);
-    let at: Date;
+    let rolledBackAt: Date;
     if (later.length === 0 || picked % 2 === 0) {
       const end = statementPeriod(month).end.getTime();
-      at = new Date(
+      rolledBackAt = new Date(
         claim.claimedAt.getTime() + Math.floor(random() * (end - claim.claimedAt.getTime())),
       );
     } else {
-      const period = statementPeriod(later[Math.floor(random() * later.length)]);
+      const period = statementPeriod(at(later, Math.floor(random() * later.length), "later month"));
       const end = Math.min(period.end.getTime(), lastEnd);
       // Every fifth at the later month's very first instant.
-      at =
+      rolledBackAt =
         picked % 5 === 1
           ? period.start
           : new Date(
@@ -390,10 +392,10 @@ async function rollBackSome(random: () => number, claims: Claim[]): Promise<void
       activationCodeId: claim.serial,
       reason: "Reconciliation test roll-back",
       actor: ACTOR,
-      now: at,
+      now: rolledBackAt,
     });
-    expect(done.statementMonth).toBe(monthOf(at));
-    claim.rolledBackAt = at;
+    expect(done.statementMonth).toBe(monthOf(rolledBackAt));
+    claim.rolledBackAt = rolledBackAt;
   }
 }
 
@@ -555,15 +557,16 @@ describe("statements reconcile with the claims, to the cent", () => {
         (select coalesce(sum(tax_cents), 0) from activation_codes where claimed_at is not null)
           - (select coalesce(sum(ac.tax_cents), 0) from claim_rollbacks r
              join activation_codes ac on ac.id = r.activation_code_id) as tax`.execute(testDb().db);
+    const source = only(db, "sum of the codes");
     expect({ net: sum.netCents, tax: sum.taxCents }).toEqual({
-      net: Number(db[0].wholesale),
-      tax: Number(db[0].tax),
+      net: Number(source.wholesale),
+      tax: Number(source.tax),
     });
     // The referral part, from the rewards themselves: what was granted and not clawed back.
     const { rows: kept } = await sql<{ cents: number }>`
       select coalesce(sum(credit_cents), 0)::int8 as cents from referral_rewards
       where partner_id is not null and clawed_back_at is null`.execute(testDb().db);
-    expect(sum.referralCents).toBe(0 - Number(kept[0].cents));
+    expect(sum.referralCents).toBe(0 - Number(only(kept, "sum of the rewards").cents));
     expect(sum.totalCents).toBe(sum.netCents + sum.taxCents + sum.referralCents);
   });
 
@@ -589,7 +592,7 @@ describe("statements reconcile with the claims, to the cent", () => {
           history.claims.filter((c) => c.rolledBackAt && monthOf(c.rolledBackAt) === month).length,
         );
       }
-      expect(totalsOf(mine[0])).toEqual(zero());
+      expect(totalsOf(first(mine, "statement"))).toEqual(zero());
     }
   });
 
@@ -767,7 +770,7 @@ describe("statements reconcile with the claims, to the cent", () => {
          or l.discount_bps <> ac.discount_bps or l.tax_rate_bps <> ac.tax_rate_bps`.execute(
       testDb().db,
     );
-    expect(mismatches[0].n).toBe(0);
+    expect(mismatches[0]?.n).toBe(0);
   });
 
   test("every referral line is its reward's credit (negated) or claw-back, once, in the right month", async () => {

@@ -9,6 +9,7 @@ import { testDb } from "../db.ts";
 import { addBusinessMember, createBusinessWithOwner, createUser } from "../factories.ts";
 import { signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { only } from "../helpers/rows.ts";
 
 async function owned() {
   const { business, owner } = await createBusinessWithOwner();
@@ -109,8 +110,9 @@ describe("Manage subscription", () => {
       },
     );
     expect(list.body.rows).toHaveLength(1);
-    expect(list.body.rows[0].number).toMatch(/^INV-\d{4}-\d{5}$/);
-    const id = list.body.rows[0].id;
+    const row = only(list.body.rows, "invoice");
+    expect(row.number).toMatch(/^INV-\d{4}-\d{5}$/);
+    const id = row.id;
     const detail = await callRoute<{ invoice: { lines: unknown[]; totalCents: number } }>(
       invoiceRoute.loader,
       {

@@ -18,6 +18,7 @@ import {
 import { partnerKey, platformToken } from "../helpers/api.ts";
 import { signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest } from "../helpers/remix.ts";
+import { first, get } from "../helpers/rows.ts";
 
 type RouteFunction = Parameters<typeof callRoute>[0];
 interface RouteModule {
@@ -65,19 +66,23 @@ beforeAll(async () => {
   const support = await createUser({ isSupport: true });
   const { partner, owner } = await createPartnerWithOwner();
   const { business, owner: businessOwner } = await createBusinessWithOwner();
-  const [code] = (await createBatchWithCodes(await createBundle(partner.id), { count: 1 })).codes;
+  const { codes } = await createBatchWithCodes(await createBundle(partner.id), { count: 1 });
+  const code = first(codes, "code");
   // A partner enrolled last month with that month final: a statement page and a PDF to open.
   const now = new Date();
   const lastMonth = addMonths(monthOf(now), -1);
   const { partner: enrolledEarlier } = await createPartnerWithOwner({
     createdAt: statementPeriod(lastMonth).start,
   });
-  const [finalised] = await finalizeStatements(testDb().db, {
-    partnerId: enrolledEarlier.id,
-    month: lastMonth,
-    actor: { userId: null, label: "test" },
-    now,
-  });
+  const finalised = first(
+    await finalizeStatements(testDb().db, {
+      partnerId: enrolledEarlier.id,
+      month: lastMonth,
+      actor: { userId: null, label: "test" },
+      now,
+    }),
+    "final statement",
+  );
   const audit = await testDb()
     .db.selectFrom("audit_log")
     .select("id")
@@ -137,7 +142,9 @@ function pathAndParams(segments: string[]) {
     .map((segment) => {
       if (!segment.startsWith("$")) return segment;
       // "$statementId.pdf": the parameter, then the rest of the segment.
-      const [param, ...rest] = segment.slice(1).split(".");
+      const parts = segment.slice(1).split(".");
+      const param = first(parts, "route parameter");
+      const rest = parts.slice(1);
       const value = values[param];
       if (value === undefined) throw new Error(`no fixture for $${param}`);
       params[param] = value;
@@ -228,7 +235,7 @@ describe("every support route", () => {
 
   for (const file of files) {
     const segments = routeOf(file);
-    const mod = modules[file];
+    const mod = get(modules, file, "route module");
 
     test(`${segments.join("/")}: support sees it; partner and business users get 404; keys and strangers sign in first`, async () => {
       const { path, params } = pathAndParams(segments);

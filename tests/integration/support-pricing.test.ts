@@ -17,6 +17,7 @@ import {
 } from "../factories.ts";
 import { auditRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest, type FormFailureBody } from "../helpers/remix.ts";
+import { at } from "../helpers/rows.ts";
 
 const DAY = 86_400_000;
 let support: { id: string; email: string; cookie: string };
@@ -271,7 +272,7 @@ describe("pricing at the moment", () => {
     const { business: today, owner: todayOwner } = await createBusinessWithOwner();
     const claimedToday = await claimCode(db, {
       businessId: today.id,
-      code: codes[0].code,
+      code: at(codes, 0, "code").code,
       actor: { userId: todayOwner.id, label: todayOwner.email, email: todayOwner.email },
       ip: null,
       now,
@@ -293,7 +294,7 @@ describe("pricing at the moment", () => {
     const { business: next, owner: nextOwner } = await createBusinessWithOwner();
     const claimedLater = await claimCode(db, {
       businessId: next.id,
-      code: codes[1].code,
+      code: at(codes, 1, "code").code,
       actor: { userId: nextOwner.id, label: nextOwner.email, email: nextOwner.email },
       ip: null,
       now: later,
@@ -307,7 +308,7 @@ describe("pricing at the moment", () => {
     const snapshots = await db
       .selectFrom("activation_codes")
       .select(["id", "retail_cents", "wholesale_cents"])
-      .where("id", "in", [codes[0].id, codes[1].id])
+      .where("id", "in", [at(codes, 0, "code").id, at(codes, 1, "code").id])
       .orderBy("id")
       .execute();
     expect(snapshots.map((s) => s.retail_cents)).toEqual([todayRetail, 106_000]);

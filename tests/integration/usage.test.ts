@@ -20,6 +20,7 @@ import {
   createPartnerWithOwner,
   createUser,
 } from "../factories.ts";
+import { at, only } from "../helpers/rows.ts";
 
 let keys = 0;
 function op(businessId: string, overrides: Partial<CardOperationInput> = {}): CardOperationInput {
@@ -35,8 +36,7 @@ function op(businessId: string, overrides: Partial<CardOperationInput> = {}): Ca
 }
 
 async function record(input: CardOperationInput, now = new Date()): Promise<CardOperationResult> {
-  const [result] = await recordCardOperations(testDb().db, { operations: [input], now });
-  return result;
+  return only(await recordCardOperations(testDb().db, { operations: [input], now }), "result");
 }
 
 /** A free-plan business (100 a month) that claimed a code of `cardOperations` operations. */
@@ -51,7 +51,7 @@ async function businessWithCode(
     termMonths: options.termMonths ?? 12,
   });
   const { codes } = await createBatchWithCodes(bundle, { count: 3 });
-  const { business, owner, claimed } = await claimByNewBusiness(codes[0]);
+  const { business, owner, claimed } = await claimByNewBusiness(at(codes, 0, "code"));
   return { business, owner, claimed, codes, bundle };
 }
 
@@ -96,13 +96,13 @@ describe("card operations", () => {
     if (first.outcome !== "recorded") return;
     expect(first.operation.remaining).toBe(52);
     expect(first.operation.draws).toHaveLength(1);
-    expect(first.operation.draws[0].grantId).not.toBe(claimed.grantId);
+    expect(at(first.operation.draws, 0, "draw").grantId).not.toBe(claimed.grantId);
 
     const split = await record(op(business.id, { quantity: 5, kind: "voucher" }));
     expect(split.outcome).toBe("recorded");
     if (split.outcome !== "recorded") return;
     expect(split.operation.draws).toEqual([
-      { grantId: first.operation.draws[0].grantId, quantity: 2 },
+      { grantId: at(first.operation.draws, 0, "draw").grantId, quantity: 2 },
       { grantId: claimed.grantId, quantity: 3 },
     ]);
     expect(split.operation.remaining).toBe(47);
@@ -143,21 +143,21 @@ describe("card operations", () => {
     const actor = { userId: owner.id, label: owner.email, email: owner.email };
     const a = await claimCode(db, {
       businessId: business.id,
-      code: longCodes[0].code,
+      code: at(longCodes, 0, "long code").code,
       actor,
       ip: null,
       now: new Date(),
     });
     const b = await claimCode(db, {
       businessId: business.id,
-      code: shortCodes[0].code,
+      code: at(shortCodes, 0, "short code").code,
       actor,
       ip: null,
       now: new Date(),
     });
     const c = await claimCode(db, {
       businessId: business.id,
-      code: shortCodes[1].code,
+      code: at(shortCodes, 1, "short code").code,
       actor,
       ip: null,
       now: new Date(),
@@ -227,18 +227,20 @@ describe("card operations", () => {
     const flat = replayed.flat();
     expect(flat.every((r) => r.outcome === "replayed")).toBe(true);
     flat.forEach((r, i) => {
-      if (r.outcome !== "replayed" || first[i].outcome !== "recorded")
+      const original = at(first, i, "first answer");
+      if (r.outcome !== "replayed" || original.outcome !== "recorded")
         throw new Error("unexpected");
-      expect(r.operation).toEqual(first[i].operation);
+      expect(r.operation).toEqual(original.operation);
     });
     expect(await grantUsage(business.id)).toEqual(before);
 
-    const conflict = await record({ ...inputs[0], quantity: inputs[0].quantity + 1 });
+    const input = at(inputs, 0, "input");
+    const conflict = await record({ ...input, quantity: input.quantity + 1 });
     expect(conflict).toEqual({
       outcome: "idempotency_conflict",
-      idempotencyKey: inputs[0].idempotencyKey,
+      idempotencyKey: input.idempotencyKey,
     });
-    const kindConflict = await record({ ...inputs[1], kind: "voucher" });
+    const kindConflict = await record({ ...at(inputs, 1, "input"), kind: "voucher" });
     expect(kindConflict.outcome).toBe("idempotency_conflict");
     expect(await grantUsage(business.id)).toEqual(before);
   });
@@ -322,8 +324,8 @@ describe("staff seats follow grants", () => {
       cardOperations: 0,
       termMonths: 12,
     });
-    const shortCode = (await createBatchWithCodes(shortBundle, { count: 1 })).codes[0];
-    const longCode = (await createBatchWithCodes(longBundle, { count: 1 })).codes[0];
+    const shortCode = at((await createBatchWithCodes(shortBundle, { count: 1 })).codes, 0, "code");
+    const longCode = at((await createBatchWithCodes(longBundle, { count: 1 })).codes, 0, "code");
     const { business, owner } = await createBusinessWithOwner();
     const { claimCode } = await import("~/domain/redemption.server");
     const actor = { userId: owner.id, label: owner.email, email: owner.email };

@@ -133,9 +133,9 @@ describe("/api/v1/webhook-endpoints", () => {
     const doc = openApiDocument() as unknown as {
       paths: Record<string, Record<string, { operationId: string }>>;
     };
-    expect(doc.paths["/api/v1/webhook-endpoints"].get.operationId).toBe("listWebhookEndpoints");
-    expect(doc.paths["/api/v1/webhook-endpoints"].post.operationId).toBe("createWebhookEndpoint");
-    expect(doc.paths["/api/v1/webhook-endpoints/{id}"].delete.operationId).toBe(
+    expect(doc.paths["/api/v1/webhook-endpoints"]?.get?.operationId).toBe("listWebhookEndpoints");
+    expect(doc.paths["/api/v1/webhook-endpoints"]?.post?.operationId).toBe("createWebhookEndpoint");
+    expect(doc.paths["/api/v1/webhook-endpoints/{id}"]?.delete?.operationId).toBe(
       "deleteWebhookEndpoint",
     );
   });

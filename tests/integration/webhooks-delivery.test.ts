@@ -16,11 +16,17 @@ import { testOutbox } from "~/email/mailer.server";
 import { verifySignature } from "../../docs/webhooks/verify-signature.mjs";
 import { testDb } from "../db.ts";
 import { createPartnerWithOwner } from "../factories.ts";
+import { at, first, only } from "../helpers/rows.ts";
 
 interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+}
+
+/** The event a delivery carried, as a receiver reads its JSON body. */
+function eventIn(delivery: Received) {
+  return JSON.parse(delivery.body) as { id: string; type: string; data: unknown };
 }
 
 let server: Server;
@@ -38,7 +44,7 @@ beforeAll(async () => {
       const path = req.url ?? "/";
       received.push({ path, headers: req.headers, body });
       const plan = script.get(path) ?? [200];
-      const status = plan.length > 1 ? plan.shift()! : plan[0];
+      const status = plan.length > 1 ? plan.shift()! : first(plan, "scripted status");
       if (status === "hang") return;
       res.writeHead(status, { "content-type": "text/plain" }).end(`answer ${status} `.repeat(200));
     });
@@ -123,11 +129,11 @@ describe("delivery", () => {
     expect(await deliverDue(db(), { now })).toBe(0);
 
     const at = (path: string) => received.filter((r) => r.path === path);
-    expect(at("/a").map((r) => JSON.parse(r.body).data)).toEqual([{ code: "A1" }]);
-    expect(at("/b").map((r) => JSON.parse(r.body).data)).toEqual([{ code: "B1" }]);
+    expect(at("/a").map((r) => eventIn(r).data)).toEqual([{ code: "A1" }]);
+    expect(at("/b").map((r) => eventIn(r).data)).toEqual([{ code: "B1" }]);
     expect(
       at("/platform")
-        .map((r) => JSON.parse(r.body).type)
+        .map((r) => eventIn(r).type)
         .sort(),
     ).toEqual(["code.claimed", "code.claimed", "entitlements.changed"]);
     for (const [path, secret] of [
@@ -146,13 +152,14 @@ describe("delivery", () => {
             now: now.getTime(),
           }),
         ).toBe(false);
-        expect(r.headers["x-7stamp-event-id"]).toBe(JSON.parse(r.body).id);
+        expect(r.headers["x-7stamp-event-id"]).toBe(eventIn(r).id);
       }
     }
     const log = await attemptsOf(epA.id);
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ status_code: 200, status: "delivered", error: null });
-    expect(log[0].response_excerpt.length).toBeLessThanOrEqual(1024);
+    const attempt = only(log, "attempt");
+    expect(attempt).toMatchObject({ status_code: 200, status: "delivered", error: null });
+    expect(attempt.response_excerpt.length).toBeLessThanOrEqual(1024);
   });
 
   test("500 three times then 200: four attempts, growing backoff, each logged", async () => {
@@ -177,10 +184,14 @@ describe("delivery", () => {
     expect(log.at(-1)!.status).toBe("delivered");
     const gaps = log
       .slice(1)
-      .map((r, i) => new Date(r.attempted_at).getTime() - new Date(log[i].attempted_at).getTime());
+      .map(
+        (r, i) =>
+          new Date(r.attempted_at).getTime() -
+          new Date(at(log, i, "attempt").attempted_at).getTime(),
+      );
     expect(gaps[0]).toBeGreaterThan(0);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]);
-    expect(gaps[2]).toBeGreaterThan(gaps[1]);
+    expect(gaps[1]).toBeGreaterThan(at(gaps, 0, "gap"));
+    expect(gaps[2]).toBeGreaterThan(at(gaps, 1, "gap"));
     expect(received.filter((r) => r.path === "/flaky")).toHaveLength(4);
   });
 
@@ -204,7 +215,8 @@ describe("delivery", () => {
     expect(log).toHaveLength(MAX_ATTEMPTS);
     expect(log.at(-1)).toMatchObject({ status: "failed", next_attempt_at: null });
     const span =
-      new Date(log.at(-1)!.attempted_at).getTime() - new Date(log[0].attempted_at).getTime();
+      new Date(log.at(-1)!.attempted_at).getTime() -
+      new Date(first(log, "attempt").attempted_at).getTime();
     expect(span).toBeGreaterThan(18 * 3600_000);
     expect(span).toBeLessThan(30 * 3600_000);
   });
@@ -223,7 +235,7 @@ describe("delivery", () => {
     const started = Date.now();
     expect(await deliverDue(db(), { now, timeoutMs: 300 })).toBe(1);
     expect(Date.now() - started).toBeLessThan(5_000);
-    const [attempt] = await attemptsOf(ep.id);
+    const attempt = first(await attemptsOf(ep.id), "attempt");
     expect(attempt).toMatchObject({ status_code: null, status: "pending" });
     expect(attempt.error).toMatch(/timeout/);
     expect(attempt.next_attempt_at).not.toBeNull();
@@ -254,8 +266,9 @@ describe("delivery", () => {
     expect(row).toMatchObject({ enabled: false, consecutive_failures: 31 });
     expect(row.disabled_reason).toMatch(/HTTP 500/);
     expect(testOutbox().map((m) => m.to)).toEqual([owner.email]);
-    expect(testOutbox()[0].subject).toContain(ep.url);
-    expect(testOutbox()[0].text).not.toContain(ep.secret);
+    const email = first(testOutbox(), "email");
+    expect(email.subject).toContain(ep.url);
+    expect(email.text).not.toContain(ep.secret);
     // Disabled: new events are not fanned out to it, pending ones not sent.
     await recordOutboxEvent(db(), { topic: "code.claimed", partnerId: partner.id, payload: {} });
     await fanOutOutbox(db(), { now });
@@ -334,7 +347,7 @@ describe("SSRF", () => {
     const now = new Date();
     await fanOutOutbox(db(), { now });
     expect(await deliverDue(db(), { now, allowLoopback: false })).toBe(1);
-    const [attempt] = await attemptsOf(ep.id);
+    const attempt = first(await attemptsOf(ep.id), "attempt");
     expect(attempt.error).toMatch(/^refused: /);
   });
 });
@@ -380,7 +393,7 @@ describe("secret roll", () => {
     await fanOutOutbox(db(), { now: later });
     await deliverDue(db(), { now: later });
     const after = received.at(-1)!;
-    expect(JSON.parse(after.body).data).toEqual({ n: 2 });
+    expect(eventIn(after).data).toEqual({ n: 2 });
     expect(check(after, fresh, later)).toBe(true);
     expect(check(after, ep.secret, later)).toBe(false);
 
