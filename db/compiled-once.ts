@@ -10,7 +10,7 @@
 // list cannot be one: compute such things before the call and pass the result, or write the
 // list as `= any(${ids}::uuid[])`. Any of these is refused when the query is first compiled
 // (a placeholder that is not a parameter, or one turned into a string), never silently wrong.
-import { CompiledQuery, type Compilable } from "kysely";
+import { CompiledQuery, type Compilable, type RawBuilder } from "kysely";
 import type { Database } from "./index.ts";
 
 /** Where an argument goes in a query compiled once. */
@@ -38,7 +38,7 @@ interface Compiled {
  * compilation serves the pool and PGlite alike.
  */
 export function compiledOnce<Args extends Record<string, unknown>, Row>(
-  build: (db: Database, args: Args) => Compilable<Row>,
+  build: (db: Database, args: Args) => Built<Row>,
 ): (db: Database, args: Args) => Promise<Row[]> {
   let compiled: Compiled | undefined;
   return async (db, args) => {
@@ -57,9 +57,16 @@ function argumentOf(args: Record<string, unknown>, name: string): unknown {
   return args[name];
 }
 
+/** A query builder's query, or a `sql` template's. */
+type Built<Row> = Compilable<Row> | RawBuilder<Row>;
+
+function isRaw<Row>(built: Built<Row>): built is RawBuilder<Row> {
+  return "isRawBuilder" in built && built.isRawBuilder;
+}
+
 function compile<Args extends Record<string, unknown>, Row>(
   db: Database,
-  build: (db: Database, args: Args) => Compilable<Row>,
+  build: (db: Database, args: Args) => Built<Row>,
 ): Compiled {
   const used = new Set<string>();
   const placeholders = new Proxy(
@@ -72,9 +79,10 @@ function compile<Args extends Record<string, unknown>, Row>(
       },
     },
   ) as Args;
-  let query: ReturnType<Compilable<Row>["compile"]>;
+  let query: CompiledQuery<Row>;
   try {
-    query = build(db, placeholders).compile();
+    const built = build(db, placeholders);
+    query = isRaw(built) ? built.compile(db) : built.compile();
   } catch (error) {
     throw new Error(
       `compiledOnce: building the query failed; an argument used as other than a value? (${error instanceof Error ? error.message : String(error)})`,

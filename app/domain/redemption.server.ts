@@ -16,6 +16,7 @@ import { DomainError, RateLimited } from "./errors.server";
 import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEventForEachSql } from "./outbox.server";
 import { inTransaction } from "./transaction.server";
+import { compiledOnce } from "~db/compiled-once.ts";
 import {
   qualifyReferral,
   referralAwaitingQualificationSql,
@@ -26,6 +27,7 @@ import {
   rateLimitHitsSql,
   rateLimitRules,
   rateLimitsReached,
+  rateLimitWindows,
   refundRateLimits,
   reserveRateLimits,
   type KeyedRule,
@@ -181,6 +183,41 @@ interface ClaimReading {
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
+/**
+ * The claim's one read, compiled once (ADR 043): one row whatever the code — the head (the
+ * business and its owner, the counters, the referral) left-joined to the price in force and
+ * to the code's state, which are null when there is none.
+ */
+const claimReading = compiledOnce(
+  (
+    db,
+    {
+      body,
+      businessId,
+      keys,
+      windowStarts,
+      at,
+    }: { body: string; businessId: string; keys: string[]; windowStarts: Date[]; at: Date },
+  ) =>
+    sql<
+      Nullable<CodeState> & {
+        business_exists: boolean;
+        owner_email: string | null;
+        attempt_hits: Record<string, number>;
+        referral_awaiting: boolean;
+        staff_seat_month_cents: number | null;
+        card_operation_cents: number | null;
+      }
+    >`select head.business_exists, head.owner_email, head.attempt_hits, head.referral_awaiting,
+      pl.staff_seat_month_cents, pl.card_operation_cents, s.*
+    from (select exists (select 1 from businesses where id = ${businessId}) as business_exists,
+      ${ownerEmailSql(businessId)} as owner_email,
+      ${rateLimitHitsSql({ keys, windowStarts })} as attempt_hits,
+      ${referralAwaitingQualificationSql(businessId)} as referral_awaiting) head
+    left join lateral ${pricesInForce(db, at)} pl on true
+    left join lateral ${codeStateQuery(db, body, at)} s on true`,
+);
+
 async function readForClaim(
   db: Database,
   {
@@ -190,26 +227,7 @@ async function readForClaim(
     at,
   }: { body: string; businessId: string; limits: KeyedRule[]; at: Date },
 ): Promise<ClaimReading> {
-  // One row whatever the code: the head (counters, referral) left-joined to the price in
-  // force and to the code's state, which are null when there is none.
-  const { rows } = await sql<
-    Nullable<CodeState> & {
-      business_exists: boolean;
-      owner_email: string | null;
-      attempt_hits: Record<string, number>;
-      referral_awaiting: boolean;
-      staff_seat_month_cents: number | null;
-      card_operation_cents: number | null;
-    }
-  >`select head.business_exists, head.owner_email, head.attempt_hits, head.referral_awaiting,
-      pl.staff_seat_month_cents, pl.card_operation_cents, s.*
-    from (select exists (select 1 from businesses where id = ${businessId}) as business_exists,
-      ${ownerEmailSql(businessId)} as owner_email,
-      ${rateLimitHitsSql(limits, at)} as attempt_hits,
-      ${referralAwaitingQualificationSql(businessId)} as referral_awaiting) head
-    left join lateral ${pricesInForce(db, at)} pl on true
-    left join lateral ${codeStateQuery(db, body, at)} s on true`.execute(db);
-  const row = rows[0];
+  const [row] = await claimReading(db, { body, businessId, ...rateLimitWindows(limits, at), at });
   if (!row) throw new Error("The claim's reading returned no row.");
   const {
     business_exists,
