@@ -16,7 +16,7 @@ import {
   verifyPaymentSignature,
 } from "~/domain/invoices/payment-signature.server";
 import { receivePaymentEvent } from "~/domain/invoices/payments.server";
-import { platformClaimActor, tryClaimCode } from "~/domain/redemption.server";
+import { tryClaimCode } from "~/domain/redemption.server";
 import { getStatementPdf, type StatementPdf } from "~/domain/statement-pdf.server";
 import { listStatements } from "~/domain/statements/reads.server";
 import { StatementNotFound } from "~/domain/statements/model.server";
@@ -288,18 +288,16 @@ export const apiRoutes: ApiRoute[] = [
 
   writeRoute(e.redeemCode, async ({ auth, context, db, params, body }) => {
     const businessId = params.id;
-    const actor = isUuid(businessId)
-      ? await platformClaimActor(db, { businessId, actor: auth.actor })
-      : null;
-    if (!actor) throw notFoundProblem("No business with this id.");
+    if (!isUuid(businessId)) throw notFoundProblem("No business with this id.");
     const { code } = await body();
     // The platform claims for every business from its own address: the business's attempt
-    // limit applies, not the IP's.
+    // limit applies, not the IP's. The claim reads the owner's email (a code locked to its
+    // recipient) and answers 404 for a business that does not exist (ADR 043).
     const claimed = await tryClaimCode(db, {
       now: clock(),
       businessId,
       code,
-      actor,
+      actor: { ...auth.actor, onBehalfOfOwner: true },
       ip: context.clientIp,
       limitByIp: false,
     });

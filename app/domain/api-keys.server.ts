@@ -6,6 +6,7 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/enco
 import { z } from "zod";
 import type { ExpressionBuilder } from "kysely";
 import type { Database } from "~db/index.ts";
+import { compiledOnce } from "~db/compiled-once.ts";
 import type { DB } from "~db/schema.ts";
 import { isPartnerSlug, isUuid } from "~/lib/ids";
 import { recordAudit, type AuditActor } from "./audit.server";
@@ -294,6 +295,43 @@ async function revokeKey(
   });
 }
 
+/** The key check's one statement, compiled once (ADR 043): it runs on every API request. */
+const keyCheck = compiledOnce(
+  (db, { tokenHash, now, stale }: { tokenHash: string; now: Date; stale: Date }) =>
+    db
+      .with("touched", (qb) =>
+        qb
+          .updateTable("api_keys")
+          .set({ last_used_at: now })
+          .where("id", "in", (eb) =>
+            eb
+              .selectFrom("api_keys")
+              .select("id")
+              .where("token_hash", "=", tokenHash)
+              .where("revoked_at", "is", null)
+              .where((eb) =>
+                eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<=", stale)]),
+              )
+              .forNoKeyUpdate()
+              .skipLocked(),
+          )
+          .returning("id"),
+      )
+      .selectFrom("api_keys")
+      .leftJoin("partners", "partners.id", "api_keys.partner_id")
+      .select([
+        "api_keys.id",
+        "api_keys.scope",
+        "api_keys.name",
+        "api_keys.partner_id",
+        "api_keys.revoked_at",
+        "partners.slug as partner_slug",
+        "partners.name as partner_name",
+        "partners.status as partner_status",
+      ])
+      .where("api_keys.token_hash", "=", tokenHash),
+);
+
 /**
  * The key a bearer token stands for, or null (unknown, malformed or revoked). The token is
  * hashed first and looked up by its hash through the unique index, so the comparison never
@@ -311,37 +349,7 @@ export async function authenticateApiKey(
   // touch skips a row another request holds (`skip locked`), so concurrent requests of one
   // key never wait on each other for it; it commits or rolls back with the caller's
   // transaction (an /api/v1 write runs the check and the write in one, ADR 029).
-  const row = await db
-    .with("touched", (qb) =>
-      qb
-        .updateTable("api_keys")
-        .set({ last_used_at: now })
-        .where("id", "in", (eb) =>
-          eb
-            .selectFrom("api_keys")
-            .select("id")
-            .where("token_hash", "=", tokenHash)
-            .where("revoked_at", "is", null)
-            .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<=", stale)]))
-            .forNoKeyUpdate()
-            .skipLocked(),
-        )
-        .returning("id"),
-    )
-    .selectFrom("api_keys")
-    .leftJoin("partners", "partners.id", "api_keys.partner_id")
-    .select([
-      "api_keys.id",
-      "api_keys.scope",
-      "api_keys.name",
-      "api_keys.partner_id",
-      "api_keys.revoked_at",
-      "partners.slug as partner_slug",
-      "partners.name as partner_name",
-      "partners.status as partner_status",
-    ])
-    .where("api_keys.token_hash", "=", tokenHash)
-    .executeTakeFirst();
+  const [row] = await keyCheck(db, { tokenHash, now, stale });
   if (!row || row.revoked_at) return null;
   const partner =
     row.partner_id && row.partner_slug && row.partner_name && row.partner_status

@@ -97,20 +97,33 @@ export async function checkRateLimits(
   return rateLimitsReached(limits, Object.fromEntries(rows.map((r) => [r.key, r.hits])), now);
 }
 
+/** The keys and each one's current window, as the two arrays rateLimitHitsSql reads. */
+export interface RateLimitWindows {
+  keys: string[];
+  windowStarts: Date[];
+}
+
+export function rateLimitWindows(limits: KeyedRule[], now: Date): RateLimitWindows {
+  return {
+    keys: limits.map(({ key }) => key),
+    windowStarts: limits.map(({ rule }) => windowStart(rule, now)),
+  };
+}
+
 /**
  * checkRateLimits as a SQL expression, for a statement that reads more in the same round
  * trip: the keys' hits in their current windows as a JSON object `{key: hits}` (keys without a
- * counter left out). `rateLimitsReached` decides on it.
+ * counter left out). `rateLimitsReached` decides on it. The keys and windows are two array
+ * parameters, so the text is the same for any number of keys (a query compiled once).
  */
-export function rateLimitHitsSql(
-  limits: KeyedRule[],
-  now: Date,
-): RawBuilder<Record<string, number>> {
-  const matches = limits.map(
-    ({ key, rule }) => sql`(key = ${key} and window_start = ${windowStart(rule, now)})`,
-  );
-  return sql<Record<string, number>>`coalesce((select json_object_agg(key, hits)
-    from rate_limit_counters where ${sql.join(matches, sql` or `)}), '{}'::json)`;
+export function rateLimitHitsSql({
+  keys,
+  windowStarts,
+}: RateLimitWindows): RawBuilder<Record<string, number>> {
+  return sql<Record<string, number>>`coalesce((select json_object_agg(c.key, c.hits)
+    from unnest(${keys}::text[], ${windowStarts}::timestamptz[]) as w(key, window_start)
+    join rate_limit_counters c on c.key = w.key and c.window_start = w.window_start),
+    '{}'::json)`;
 }
 
 /** Is any of the keys already at its limit, given their hits? (checkRateLimits' rule.) */

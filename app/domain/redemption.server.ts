@@ -2,7 +2,7 @@
 // is one transaction (DESIGN.md §4); every way it can fail has its own error, and failures
 // count against the business and the IP address, in the database, across processes.
 import { randomUUID } from "node:crypto";
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { parseCode } from "~/lib/activation-code";
@@ -16,6 +16,7 @@ import { DomainError, RateLimited } from "./errors.server";
 import { codeExpiryPassed } from "./predicates.server";
 import { recordOutboxEventForEachSql } from "./outbox.server";
 import { inTransaction } from "./transaction.server";
+import { compiledOnce } from "~db/compiled-once.ts";
 import {
   qualifyReferral,
   referralAwaitingQualificationSql,
@@ -26,6 +27,7 @@ import {
   rateLimitHitsSql,
   rateLimitRules,
   rateLimitsReached,
+  rateLimitWindows,
   refundRateLimits,
   reserveRateLimits,
   type KeyedRule,
@@ -64,11 +66,27 @@ export class PartnerSuspended extends DomainError {
 /** The platform API's body: `{code}` in any formatting. */
 export const RedemptionBodySchema = z.object({ code: z.string().min(1).max(64) }).strict();
 
-/** Who claims: a signed-in owner, or the platform on the business's behalf. */
+/** Who claims: a signed-in owner (or a script acting as one). */
 export interface ClaimActor extends AuditActor {
-  /** The email a code locked to its recipient must match: the signed-in person's, or for the
-   *  platform API, the business owner's. */
+  /** The email a code locked to its recipient must match: the signed-in person's. */
   email: string | null;
+}
+
+/**
+ * The platform claiming on a business's behalf through the API: its token is the actor, and a
+ * code locked to its recipient must match the email of the business's owner, which the claim
+ * reads with the code (ADR 043). A business that does not exist is a 404, decided before any
+ * attempt is counted.
+ */
+export interface PlatformClaimActor extends AuditActor {
+  onBehalfOfOwner: true;
+}
+
+/** No business has the id the platform claimed for. */
+export class ClaimingBusinessNotFound extends DomainError {
+  constructor() {
+    super("not_found", "No business with this id.");
+  }
 }
 
 export interface CodePreview {
@@ -151,6 +169,10 @@ function codeStateQuery(db: Database, code: string, at: Date) {
 
 /** What a claim reads before it writes, in ONE statement (ADR 041). */
 interface ClaimReading {
+  /** The business exists (only a platform claim can name one that does not). */
+  businessExists: boolean;
+  /** The email of the business's first owner: a platform claim's recipient check. */
+  ownerEmail: string | null;
   /** The attempt counters' hits (`rateLimitsReached` decides). */
   attemptHits: Record<string, number>;
   state: CodeState | undefined;
@@ -161,6 +183,41 @@ interface ClaimReading {
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
+/**
+ * The claim's one read, compiled once (ADR 043): one row whatever the code — the head (the
+ * business and its owner, the counters, the referral) left-joined to the price in force and
+ * to the code's state, which are null when there is none.
+ */
+const claimReading = compiledOnce(
+  (
+    db,
+    {
+      body,
+      businessId,
+      keys,
+      windowStarts,
+      at,
+    }: { body: string; businessId: string; keys: string[]; windowStarts: Date[]; at: Date },
+  ) =>
+    sql<
+      Nullable<CodeState> & {
+        business_exists: boolean;
+        owner_email: string | null;
+        attempt_hits: Record<string, number>;
+        referral_awaiting: boolean;
+        staff_seat_month_cents: number | null;
+        card_operation_cents: number | null;
+      }
+    >`select head.business_exists, head.owner_email, head.attempt_hits, head.referral_awaiting,
+      pl.staff_seat_month_cents, pl.card_operation_cents, s.*
+    from (select exists (select 1 from businesses where id = ${businessId}) as business_exists,
+      ${ownerEmailSql(businessId)} as owner_email,
+      ${rateLimitHitsSql({ keys, windowStarts })} as attempt_hits,
+      ${referralAwaitingQualificationSql(businessId)} as referral_awaiting) head
+    left join lateral ${pricesInForce(db, at)} pl on true
+    left join lateral ${codeStateQuery(db, body, at)} s on true`,
+);
+
 async function readForClaim(
   db: Database,
   {
@@ -170,26 +227,20 @@ async function readForClaim(
     at,
   }: { body: string; businessId: string; limits: KeyedRule[]; at: Date },
 ): Promise<ClaimReading> {
-  // One row whatever the code: the head (counters, referral) left-joined to the price in
-  // force and to the code's state, which are null when there is none.
-  const { rows } = await sql<
-    Nullable<CodeState> & {
-      attempt_hits: Record<string, number>;
-      referral_awaiting: boolean;
-      staff_seat_month_cents: number | null;
-      card_operation_cents: number | null;
-    }
-  >`select head.attempt_hits, head.referral_awaiting,
-      pl.staff_seat_month_cents, pl.card_operation_cents, s.*
-    from (select ${rateLimitHitsSql(limits, at)} as attempt_hits,
-      ${referralAwaitingQualificationSql(businessId)} as referral_awaiting) head
-    left join lateral ${pricesInForce(db, at)} pl on true
-    left join lateral ${codeStateQuery(db, body, at)} s on true`.execute(db);
-  const row = rows[0];
+  const [row] = await claimReading(db, { body, businessId, ...rateLimitWindows(limits, at), at });
   if (!row) throw new Error("The claim's reading returned no row.");
-  const { attempt_hits, referral_awaiting, staff_seat_month_cents, card_operation_cents, ...code } =
-    row;
+  const {
+    business_exists,
+    owner_email,
+    attempt_hits,
+    referral_awaiting,
+    staff_seat_month_cents,
+    card_operation_cents,
+    ...code
+  } = row;
   return {
+    businessExists: business_exists,
+    ownerEmail: owner_email,
     attemptHits: attempt_hits,
     state: code.id === null ? undefined : (code as CodeState),
     prices: { staff_seat_month_cents, card_operation_cents },
@@ -321,7 +372,7 @@ export type ClaimOutcome = { ok: true; claim: ClaimedCode } | { ok: false; refus
 interface ClaimInput {
   businessId: string;
   code: string;
-  actor: ClaimActor;
+  actor: ClaimActor | PlatformClaimActor;
   /**
    * The moment of the claim (the request's clock): it is the claim time, the expiry is
    * checked against it and the price-list version in force then prices it (ADR 019).
@@ -358,16 +409,31 @@ export async function tryClaimCode(
     try {
       const parsed = parseCode(code);
       if (parsed.kind !== "code") {
-        // No code to read: the limit alone, then the typo counts as a guess.
+        // No code to read: the business (for the platform), the limit, then the typo counts
+        // as a guess.
+        if (isPlatform(actor) && !(await businessExists(trx, businessId))) {
+          return { ok: false, refusal: new ClaimingBusinessNotFound() };
+        }
         const state = await checkRateLimits(trx, limits, now);
         if (state.limited) return { ok: false, refusal: new RateLimited(state.retryAfterSeconds) };
         throw unreadableCode(parsed.kind);
       }
       const body = parsed.code;
       const reading = await readForClaim(trx, { body, businessId, limits, at: now });
+      if (!reading.businessExists) return { ok: false, refusal: new ClaimingBusinessNotFound() };
       const state = rateLimitsReached(limits, reading.attemptHits, now);
       if (state.limited) return { ok: false, refusal: new RateLimited(state.retryAfterSeconds) };
-      const claim = await claimInTransaction(trx, { businessId, body, actor, ip, now, reading });
+      const claimant = isPlatform(actor)
+        ? { userId: actor.userId, label: actor.label, email: reading.ownerEmail }
+        : actor;
+      const claim = await claimInTransaction(trx, {
+        businessId,
+        body,
+        actor: claimant,
+        ip,
+        now,
+        reading,
+      });
       return { ok: true, claim };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -513,26 +579,23 @@ async function claimInTransaction(
   };
 }
 
-/**
- * The actor of a claim the platform makes on a business's behalf: the token, standing for
- * the business's owner (whose email a code locked to its recipient must match). Null when
- * the business does not exist.
- */
-export async function platformClaimActor(
-  db: Database,
-  { businessId, actor }: { businessId: string; actor: AuditActor },
-): Promise<ClaimActor | null> {
-  const business = await db
+function isPlatform(actor: ClaimActor | PlatformClaimActor): actor is PlatformClaimActor {
+  return "onBehalfOfOwner" in actor;
+}
+
+/** The email of the business's first owner, as a scalar subquery. */
+function ownerEmailSql(businessId: string): RawBuilder<string | null> {
+  return sql<string | null>`(select u.email from business_members m
+    join users u on u.id = m.user_id
+    where m.business_id = ${businessId} and m.role = 'owner'
+    order by m.created_at limit 1)`;
+}
+
+async function businessExists(db: Database, businessId: string): Promise<boolean> {
+  const row = await db
     .selectFrom("businesses")
-    .leftJoin("business_members", (join) =>
-      join
-        .onRef("business_members.business_id", "=", "businesses.id")
-        .on("business_members.role", "=", "owner"),
-    )
-    .leftJoin("users", "users.id", "business_members.user_id")
-    .select(["businesses.id", "users.email"])
-    .where("businesses.id", "=", businessId)
-    .orderBy("business_members.created_at")
+    .select("id")
+    .where("id", "=", businessId)
     .executeTakeFirst();
-  return business ? { ...actor, email: business.email ?? null } : null;
+  return row !== undefined;
 }

@@ -193,7 +193,7 @@ describe("round trips per API write", () => {
 // and event; the business lock with its plan's versions; the seat holders with the grants) —
 // a referred business's claim adds the referral's — and an operation or a batch from 6 to 5
 // (the plan's versions ride on the business lock).
-const CLAIM_STATEMENTS = 6;
+const CLAIM_STATEMENTS = 5;
 const FAILED_CLAIM_STATEMENTS = 4;
 const OPERATION_STATEMENTS = 5;
 const BATCH_STATEMENTS = 5;

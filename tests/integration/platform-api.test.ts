@@ -79,6 +79,59 @@ describe("platform API", () => {
     ]);
   });
 
+  it("claims for a business as its owner: a code locked to the owner's email, not another's; an unknown business is 404 and counts no attempt", async () => {
+    const { token, codes, business, owner } = await setUp();
+    const { db } = testDb();
+    const claim = (businessId: string, code: string) =>
+      callApi<Claim>({
+        method: "POST",
+        path: `/api/v1/businesses/${businessId}/redemptions`,
+        token,
+        body: { code },
+      });
+    const lockTo = (serial: number, email: string) =>
+      db
+        .updateTable("activation_codes")
+        .set({ recipient_email: email, locked_to_email: true, handed_out_at: new Date() })
+        .where("id", "=", serial)
+        .execute();
+    const forSomeoneElse = firstRow(codes, "code");
+    await lockTo(forSomeoneElse.id, "someone.else@example.test");
+    const refused = await claim(business.id, forSomeoneElse.code);
+    expect([refused.status, problemOf(refused).code]).toEqual([403, "code_locked"]);
+    const forTheOwner = at(codes, 1, "code");
+    await lockTo(forTheOwner.id, owner.email.toUpperCase());
+    const claimed = await claim(business.id, forTheOwner.code);
+    expect([claimed.status, claimed.body.code_serial]).toEqual([201, forTheOwner.id]);
+
+    const missing = "00000000-0000-4000-8000-000000000000";
+    const counters = () =>
+      db
+        .selectFrom("rate_limit_counters")
+        .select("key")
+        .where("key", "like", `%${missing}%`)
+        .execute();
+    for (const code of [
+      at(codes, 2, "code").code,
+      "NOT-A-CODE",
+      at(codes, 2, "code").code.slice(0, 15) + "0",
+    ]) {
+      const unknown = await claim(missing, code);
+      expect([unknown.status, problemOf(unknown).code, problemOf(unknown).detail]).toEqual([
+        404,
+        "not_found",
+        "No business with this id.",
+      ]);
+    }
+    expect(await counters()).toEqual([]);
+    const stillIssued = await db
+      .selectFrom("activation_codes")
+      .select("status")
+      .where("id", "=", at(codes, 2, "code").id)
+      .executeTakeFirstOrThrow();
+    expect(stillIssued.status).toBe("issued");
+  });
+
   it("answers each refusal of a claim with its own problem code, and 429 with Retry-After past the limit", async () => {
     const { token, codes, business } = await setUp();
     const claim = (code: string, ip = "192.0.2.10") =>

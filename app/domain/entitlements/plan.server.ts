@@ -5,6 +5,7 @@
 // A business's plan as it applies now, and the allowance period it gives.
 import { sql } from "kysely";
 import type { Database } from "~db/index.ts";
+import { compiledOnce } from "~db/compiled-once.ts";
 import type { PlanVersions } from "~db/schema.ts";
 import { nextBillingDate, periodContaining, type BillingPeriod } from "~/lib/billing-periods";
 
@@ -163,6 +164,25 @@ export async function getBusinessPlan(
 }
 
 /**
+ * lockBusinessPlans' statement, compiled once (ADR 043): every card operation and claim takes
+ * it. The ids go as one array parameter, so a batch of any size is the same text.
+ */
+const lockedPlanRows = compiledOnce((db, { businessIds }: { businessIds: string[] }) =>
+  selectPlanRows(db)
+    .select(
+      sql<VersionJson[]>`(select coalesce(json_agg(json_build_object(
+          'plan_id', v.plan_id, 'effective_from', v.effective_from, 'price_cents', v.price_cents,
+          'billing_interval', v.billing_interval,
+          'card_operations_per_month', v.card_operations_per_month,
+          'staff_seats', v.staff_seats)), '[]'::json)
+        from plan_versions v where v.plan_id = plans.id)`.as("versions"),
+    )
+    .where(sql<boolean>`businesses.id = any(${businessIds}::uuid[])`)
+    .orderBy("businesses.id")
+    .forNoKeyUpdate("businesses"),
+);
+
+/**
  * The plans of several businesses, each business row locked (FOR NO KEY UPDATE: foreign keys
  * to it still insert) in id order. This lock is what serialises a business's card
  * operations and seat changes; taking it in one order keeps concurrent batches deadlock-free.
@@ -176,19 +196,7 @@ export async function lockBusinessPlans(
   // before any wait for the lock, they are what a separate read after it would find: a
   // version written meanwhile starts now, after the start of every current period, so it is
   // never the one in force.
-  const rows = await selectPlanRows(trx)
-    .select(
-      sql<VersionJson[]>`(select coalesce(json_agg(json_build_object(
-          'plan_id', v.plan_id, 'effective_from', v.effective_from, 'price_cents', v.price_cents,
-          'billing_interval', v.billing_interval,
-          'card_operations_per_month', v.card_operations_per_month,
-          'staff_seats', v.staff_seats)), '[]'::json)
-        from plan_versions v where v.plan_id = plans.id)`.as("versions"),
-    )
-    .where("businesses.id", "in", businessIds)
-    .orderBy("businesses.id")
-    .forNoKeyUpdate("businesses")
-    .execute();
+  const rows = await lockedPlanRows(trx, { businessIds });
   return new Map(
     rows.map(({ versions, ...row }) => {
       const read = versions.map((v) => ({ ...v, effective_from: new Date(v.effective_from) }));
