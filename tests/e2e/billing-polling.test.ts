@@ -2,7 +2,7 @@
 // owner is looking at: a refused code's message and the code still in the field, the plan
 // dialog open with its error, the "Code #N claimed" message.
 import type { Page } from "playwright-core";
-import { only } from "../helpers/rows";
+import { only } from "../helpers/rows.ts";
 import { atPath, demo, describe, expect, openPage, signIn, test, visible } from "./fixtures";
 import { generateCodes, mistype } from "./partner-codes";
 

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import type { Locator, Page } from "playwright-core";
 import { checkSymbol, CODE_ALPHABET } from "~/lib/activation-code";
-import { first } from "../helpers/rows";
+import { first } from "../helpers/rows.ts";
 import { atPath, demo, describe, expect, heading, signIn, test, visible } from "./fixtures";
 import { listOutbox, waitForNewMail } from "./outbox";
 

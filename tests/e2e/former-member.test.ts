@@ -2,7 +2,7 @@
 // them: the removed person is told they no longer have access to Harbour Deli and what to do —
 // on the page they had open, and again on signing in, since they belong nowhere else — not
 // "Page not found" (ADR 018). Both of their pages are axe-scanned like every other.
-import { at } from "../helpers/rows";
+import { at } from "../helpers/rows.ts";
 import { listOutbox, waitForNewMail } from "./outbox";
 import { atPath, describe, expect, heading, openPage, signIn, test, visible } from "./fixtures";
 

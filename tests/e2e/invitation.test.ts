@@ -1,6 +1,6 @@
 // A partner owner invites a person by email; the person follows the link from the outbox,
 // sets a name and password, and lands in the partner's portal as a member.
-import { at } from "../helpers/rows";
+import { at } from "../helpers/rows.ts";
 import { contextOptions } from "./browser";
 import { listOutbox, waitForNewMail } from "./outbox";
 import {

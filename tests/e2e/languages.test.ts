@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { only } from "../helpers/rows";
+import { only } from "../helpers/rows.ts";
 import { generateCodes } from "./partner-codes";
 import {
   atPath,

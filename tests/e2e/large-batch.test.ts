@@ -11,7 +11,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { at, only } from "../helpers/rows";
+import { at, only } from "../helpers/rows.ts";
 import {
   atPath,
   demo,

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { at, first } from "../helpers/rows";
+import { at, first } from "../helpers/rows.ts";
 import { findFreePort, repoRoot } from "./server";
 
 const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://root@127.0.0.1:5432/postgres";

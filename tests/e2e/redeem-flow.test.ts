@@ -4,8 +4,8 @@
 // billing page's field refuses a mistyped code and an already-claimed one, each with its
 // own message; and the newcomer changes plan in the EDIT TARIFF PLAN dialog.
 import type { Locator } from "playwright-core";
+import { at } from "../helpers/rows.ts";
 import { contextOptions } from "./browser";
-import { at } from "../helpers/rows";
 import { generateCodes, mistype } from "./partner-codes";
 import {
   atPath,

@@ -5,7 +5,7 @@
 // is flagged as a possible self-referral and support approves it from /support/referrals with
 // a reason; then both billing pages show the referral bonus and Corner Coffee's referrals page
 // shows the funnel moving. Every page is scanned by axe (fixtures).
-import { only } from "../helpers/rows";
+import { only } from "../helpers/rows.ts";
 import { generateCodes } from "./partner-codes";
 import {
   atPath,

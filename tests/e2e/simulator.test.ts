@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { at } from "../helpers/rows";
+import { at } from "../helpers/rows.ts";
 import { atPath, BASE_URL, demo, describe, expect, signIn, test } from "./fixtures";
 
 const run = promisify(execFile);
@@ -17,13 +17,10 @@ describe("the traffic simulator", () => {
     const services = page.getByRole("region", { name: "Available Services" });
     const thisMonth = services.getByRole("progressbar", { name: "Card Operations" });
     const total = page.getByText(/With activation codes: [\d,]+ of [\d,]+ left in total\./);
-    const leftInTotal = async () =>
-      Number(
-        at(/([\d,]+) of/.exec((await total.textContent()) ?? "") ?? [], 1, "codes left").replace(
-          /,/g,
-          "",
-        ),
-      );
+    const leftInTotal = async () => {
+      const match = /([\d,]+) of/.exec((await total.textContent()) ?? "");
+      return Number(at(match ?? [], 1, "codes left in total").replace(/,/g, ""));
+    };
     const usedBefore = Number(await thisMonth.getAttribute("aria-valuenow"));
     const leftBefore = await leftInTotal();
 

@@ -1,7 +1,7 @@
 // Enrolment end to end: support enrols "Harbour Digital" on the partners page (slug suggested
 // from the name), its owner opens the emailed link from the outbox, sets a password, lands on
 // the partner dashboard, creates a bundle and generates a code.
-import { at } from "../helpers/rows";
+import { at } from "../helpers/rows.ts";
 import { contextOptions } from "./browser";
 import { listOutbox, waitForNewMail } from "./outbox";
 import {

@@ -8,7 +8,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
-import { first } from "../helpers/rows";
+import { first } from "../helpers/rows.ts";
 import { atPath, demo, describe, expect, heading, signIn, test, visible } from "./fixtures";
 
 let receiver: Server;
