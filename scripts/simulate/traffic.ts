@@ -102,7 +102,8 @@ export function parseSimulateArgs(
         "--business: give at least one business id, e.g. --business 0b6f…; several: repeat it or separate them with commas",
     };
   }
-  const notAnId = businesses.find((id) => !isUuid(id));
+  // `: boolean`: not a type predicate, which would narrow what is found to `never`.
+  const notAnId = businesses.find((id): boolean => !isUuid(id));
   if (notAnId !== undefined) {
     return { ok: false, error: `--business: "${notAnId}" is not a business id (a UUID)` };
   }

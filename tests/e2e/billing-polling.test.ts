@@ -2,6 +2,7 @@
 // owner is looking at: a refused code's message and the code still in the field, the plan
 // dialog open with its error, the "Code #N claimed" message.
 import type { Page } from "playwright-core";
+import { only } from "../helpers/rows.ts";
 import { atPath, demo, describe, expect, openPage, signIn, test, visible } from "./fixtures";
 import { generateCodes, mistype } from "./partner-codes";
 
@@ -23,7 +24,10 @@ async function polls(page: Page, times: number) {
 
 describe("the billing page's polling", () => {
   test("keeps messages, typed values and the open dialog", async ({ page, browser }) => {
-    const [code] = await generateCodes(page, 1, `E2E polling ${Date.now().toString(36)}`);
+    const code = only(
+      await generateCodes(page, 1, `E2E polling ${Date.now().toString(36)}`),
+      "generated code",
+    );
 
     const opened = await openPage(browser);
     const owner = opened.page;

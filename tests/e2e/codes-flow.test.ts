@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import type { Locator, Page } from "playwright-core";
 import { checkSymbol, CODE_ALPHABET } from "~/lib/activation-code";
+import { first } from "../helpers/rows.ts";
 import { atPath, demo, describe, expect, heading, signIn, test, visible } from "./fixtures";
 import { listOutbox, waitForNewMail } from "./outbox";
 
@@ -29,7 +30,7 @@ async function expectText(locator: Locator, expected: string | RegExp) {
 
 /** A one-symbol change that keeps the alphabet: the check symbol no longer matches. */
 function mistype(code: string, index = 6): string {
-  const symbol = code[index];
+  const symbol = code.charAt(index);
   const other = CODE_ALPHABET[(CODE_ALPHABET.indexOf(symbol) + 1) % CODE_ALPHABET.length];
   return code.slice(0, index) + other + code.slice(index + 1);
 }
@@ -160,7 +161,7 @@ describe("codes flow", () => {
     // --- Hand one out and email it -----------------------------------------------------------
     const firstLink = codeRows.first().getByRole("link", { name: /^#\d+$/ });
     const handedSerial = (await firstLink.textContent())!.trim().slice(1);
-    const handedDisplay = displays[0];
+    const handedDisplay = first(displays, "code display");
     await firstLink.click();
     await atPath(page, `${BASE}/codes/${handedSerial}`);
     await visible(heading(page, `Code #${handedSerial}`));

@@ -1,5 +1,6 @@
 // A partner owner invites a person by email; the person follows the link from the outbox,
 // sets a name and password, and lands in the partner's portal as a member.
+import { at } from "../helpers/rows.ts";
 import { contextOptions } from "./browser";
 import { listOutbox, waitForNewMail } from "./outbox";
 import {
@@ -34,11 +35,12 @@ describe("invitation", () => {
     const mail = await waitForNewMail(email, before);
     const match = /https?:\/\/[^\s/]+(\/invitations\/[a-z0-9]+)/.exec(mail.text);
     expect(match, mail.text).not.toBeNull();
+    const invitationPath = at(match ?? [], 1, "invitation path");
 
     const invitee = await browser.newContext({ ...contextOptions, baseURL: BASE_URL });
     try {
       const invited = await invitee.newPage();
-      await invited.goto(match![1]);
+      await invited.goto(invitationPath);
       await visible(heading(invited, "Join Brewline Agency"));
       await invited.getByLabel("Your name").fill("Ivy Invitee");
       await invited.getByLabel("Password").fill("invitee-pass-2026");
@@ -48,7 +50,7 @@ describe("invitation", () => {
       await visible(invited.getByText("you are Member"));
 
       // The link works once.
-      await invited.goto(match![1]);
+      await invited.goto(invitationPath);
       await visible(heading(invited, "This invitation cannot be used"));
     } finally {
       await invitee.close();

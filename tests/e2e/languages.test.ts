@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "playwright-core";
+import { only } from "../helpers/rows.ts";
 import { generateCodes } from "./partner-codes";
 import {
   atPath,
@@ -40,7 +41,7 @@ describe("languages", () => {
     browser,
   }) => {
     const stamp = Date.now().toString(36);
-    const [code] = await generateCodes(page, 1, `E2E Thai ${stamp}`);
+    const code = only(await generateCodes(page, 1, `E2E Thai ${stamp}`), "generated code");
 
     const thai = await openPage(browser);
     try {

@@ -40,7 +40,7 @@ export function secretsFromOutbox(outboxDir: string): string[] {
     for (const match of text.matchAll(
       /\/(?:reset-password|invitations|redeem)\/([A-Za-z0-9_-]{12,})/g,
     ))
-      secrets.add(match[1]);
+      if (match[1] !== undefined) secrets.add(match[1]);
   }
   return [...secrets];
 }

@@ -24,7 +24,7 @@ function decodeQuotedPrintable(text: string): string {
 export function plainTextBody(eml: string): string {
   const parts = eml.split(/\r?\n--[^\r\n]+\r?\n/);
   for (const part of parts) {
-    const [headers, ...rest] = part.split(/\r?\n\r?\n/);
+    const [headers = "", ...rest] = part.split(/\r?\n\r?\n/);
     if (!/content-type:\s*text\/plain/i.test(headers)) continue;
     const body = rest.join("\n\n");
     const encoding = /content-transfer-encoding:\s*([\w-]+)/i.exec(headers)?.[1]?.toLowerCase();
@@ -64,6 +64,7 @@ export async function waitForNewMail(
 /** The path (/reset-password/<token>) of the one reset link in a message. */
 export function resetLinkPath(text: string): string {
   const match = /https?:\/\/[^\s/]+(\/reset-password\/[A-Za-z0-9_-]+)/.exec(text);
-  if (!match) throw new Error(`No reset link in the email:\n${text}`);
-  return match[1];
+  const linkPath = match?.[1];
+  if (linkPath === undefined) throw new Error(`No reset link in the email:\n${text}`);
+  return linkPath;
 }

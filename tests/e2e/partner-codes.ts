@@ -7,7 +7,7 @@ import { atPath, demo, expect, heading, signIn, visible } from "./fixtures";
 /** A one-symbol change that keeps the alphabet: the check symbol no longer matches. */
 export function mistype(display: string): string {
   const index = display.length - 3;
-  const symbol = display[index];
+  const symbol = display.charAt(index);
   const other = CODE_ALPHABET[(CODE_ALPHABET.indexOf(symbol) + 1) % CODE_ALPHABET.length];
   return display.slice(0, index) + other + display.slice(index + 1);
 }

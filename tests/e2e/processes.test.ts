@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { at, first } from "../helpers/rows.ts";
 import { findFreePort, repoRoot } from "./server";
 
 const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://root@127.0.0.1:5432/postgres";
@@ -99,8 +100,11 @@ describe("two processes on one port", () => {
   });
 
   test("a process killed with SIGKILL is replaced; the other keeps answering meanwhile", async () => {
-    const [second] = (await waitForOutput(READY, 2)).filter((m) => m[1] === "2");
-    const pid = Number(second[2]);
+    const second = first(
+      (await waitForOutput(READY, 2)).filter((m) => m[1] === "2"),
+      "ready line of process 2",
+    );
+    const pid = Number(at(second, 2, "pid"));
     process.kill(pid, "SIGKILL");
     await waitForOutput(/process 2 of 2 \(pid \d+\) exited \(SIGKILL\); starting a replacement/);
     // While the replacement starts (a second's pause, then its start-up), new connections
@@ -108,7 +112,7 @@ describe("two processes on one port", () => {
     expect(await answers(20)).toEqual(Array(20).fill(200));
     expect(output.match(new RegExp(READY, "g"))).toHaveLength(2);
     const after = await waitForOutput(READY, 3);
-    expect(Number(after[2][2])).not.toBe(pid);
+    expect(Number(at(at(after, 2, "third ready line"), 2, "pid"))).not.toBe(pid);
     expect(await answers(20)).toEqual(Array(20).fill(200));
   });
 

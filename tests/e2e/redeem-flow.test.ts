@@ -4,6 +4,7 @@
 // billing page's field refuses a mistyped code and an already-claimed one, each with its
 // own message; and the newcomer changes plan in the EDIT TARIFF PLAN dialog.
 import type { Locator } from "playwright-core";
+import { at } from "../helpers/rows.ts";
 import { contextOptions } from "./browser";
 import { generateCodes, mistype } from "./partner-codes";
 import {
@@ -31,7 +32,10 @@ describe("redeeming activation codes", () => {
     browser,
   }) => {
     const stamp = Date.now().toString(36);
-    const [forOwner, forNewcomer, spare] = await generateCodes(page, 3, `E2E redeem ${stamp}`);
+    const codes = await generateCodes(page, 3, `E2E redeem ${stamp}`);
+    const forOwner = at(codes, 0, "generated code");
+    const forNewcomer = at(codes, 1, "generated code");
+    const spare = at(codes, 2, "generated code");
     for (const code of [forOwner, forNewcomer, spare])
       expect(code.display).toMatch(/^RDM-(?:[0-9A-Z]{4}-){3}[0-9A-Z]{4}$/);
 

@@ -5,6 +5,7 @@
 // is flagged as a possible self-referral and support approves it from /support/referrals with
 // a reason; then both billing pages show the referral bonus and Corner Coffee's referrals page
 // shows the funnel moving. Every page is scanned by axe (fixtures).
+import { only } from "../helpers/rows.ts";
 import { generateCodes } from "./partner-codes";
 import {
   atPath,
@@ -26,7 +27,7 @@ describe("the referral program", () => {
     browser,
   }) => {
     const stamp = Date.now().toString(36);
-    const [code] = await generateCodes(page, 1, `E2E referral ${stamp}`);
+    const code = only(await generateCodes(page, 1, `E2E referral ${stamp}`), "generated code");
 
     // --- Corner Coffee's owner signs in (the address the flag will see) ---------------------
     const owner = await openPage(browser);

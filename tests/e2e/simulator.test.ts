@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
+import { at } from "../helpers/rows.ts";
 import { atPath, BASE_URL, demo, describe, expect, signIn, test } from "./fixtures";
 
 const run = promisify(execFile);
@@ -12,12 +13,14 @@ describe("the traffic simulator", () => {
   test("moves the Card Operations bars on an open billing page", async ({ page }) => {
     await signIn(page, demo.owner);
     await atPath(page, /^\/business\/[0-9a-f-]{36}\/billing$/);
-    const businessId = new URL(page.url()).pathname.split("/")[2];
+    const businessId = at(new URL(page.url()).pathname.split("/"), 2, "business id in the path");
     const services = page.getByRole("region", { name: "Available Services" });
     const thisMonth = services.getByRole("progressbar", { name: "Card Operations" });
     const total = page.getByText(/With activation codes: [\d,]+ of [\d,]+ left in total\./);
-    const leftInTotal = async () =>
-      Number(/([\d,]+) of/.exec((await total.textContent()) ?? "")![1].replace(/,/g, ""));
+    const leftInTotal = async () => {
+      const match = /([\d,]+) of/.exec((await total.textContent()) ?? "");
+      return Number(at(match ?? [], 1, "codes left in total").replace(/,/g, ""));
+    };
     const usedBefore = Number(await thisMonth.getAttribute("aria-valuenow"));
     const leftBefore = await leftInTotal();
 

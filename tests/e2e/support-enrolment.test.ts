@@ -1,6 +1,7 @@
 // Enrolment end to end: support enrols "Harbour Digital" on the partners page (slug suggested
 // from the name), its owner opens the emailed link from the outbox, sets a password, lands on
 // the partner dashboard, creates a bundle and generates a code.
+import { at } from "../helpers/rows.ts";
 import { contextOptions } from "./browser";
 import { listOutbox, waitForNewMail } from "./outbox";
 import {
@@ -56,11 +57,12 @@ describe("support enrols a partner", () => {
     const mail = await waitForNewMail(owner, before);
     const match = /https?:\/\/[^\s/]+(\/invitations\/[a-z0-9]+)/.exec(mail.text);
     expect(match, mail.text).not.toBeNull();
+    const invitationPath = at(match ?? [], 1, "invitation path");
 
     const ownerContext = await browser.newContext({ ...contextOptions, baseURL: BASE_URL });
     try {
       const invited = await ownerContext.newPage();
-      await invited.goto(match![1]);
+      await invited.goto(invitationPath);
       await visible(heading(invited, "Join Harbour Digital"));
       await invited.getByLabel("Your name").fill("Hannah Harbour");
       await invited.getByLabel("Password").fill("harbour-pass-2026");

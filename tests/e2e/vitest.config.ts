@@ -11,8 +11,8 @@ import { defineConfig } from "vitest/config";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 class ByNameSequencer extends BaseSequencer {
-  async sort(files: TestSpecification[]) {
-    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  sort(files: TestSpecification[]) {
+    return Promise.resolve([...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId)));
   }
 }
 

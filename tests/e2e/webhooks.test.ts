@@ -8,6 +8,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
+import { first } from "../helpers/rows.ts";
 import { atPath, demo, describe, expect, heading, signIn, test, visible } from "./fixtures";
 
 let receiver: Server;
@@ -75,11 +76,12 @@ describe("partner webhooks", () => {
 
     // The jobs in the web process deliver it at once; the log shows it after a reload. (Other
     // specs on this server may claim codes meanwhile: only the test event is looked at.)
-    const tests = () => received.filter((r) => JSON.parse(r.body).type === "webhook.test");
+    const tests = () =>
+      received.filter((r) => (JSON.parse(r.body) as { type?: unknown }).type === "webhook.test");
     const deadline = Date.now() + 30_000;
     while (tests().length === 0 && Date.now() < deadline) await page.waitForTimeout(250);
     expect(tests()).toHaveLength(1);
-    const { body, signature } = tests()[0];
+    const { body, signature } = first(tests(), "test event");
     expect(JSON.parse(body)).toMatchObject({ type: "webhook.test" });
     const t = /t=(\d+)/.exec(signature)![1];
     const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");

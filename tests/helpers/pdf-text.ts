@@ -53,17 +53,19 @@ function hexBytes(hex: string): number[] {
 function literalBytes(literal: string): number[] {
   const bytes: number[] = [];
   for (let i = 0; i < literal.length; i++) {
-    const char = literal[i];
+    const char = literal.charAt(i);
     if (char !== "\\") {
       bytes.push(char.charCodeAt(0));
       continue;
     }
-    const next = literal[++i];
+    // The string pattern (STRING) only matches a backslash followed by a character.
+    const next = literal.charAt(++i);
     const escapes: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12 };
-    if (next in escapes) bytes.push(escapes[next]);
+    const escaped = escapes[next];
+    if (escaped !== undefined) bytes.push(escaped);
     else if (/[0-7]/.test(next)) {
       let octal = next;
-      while (octal.length < 3 && /[0-7]/.test(literal[i + 1] ?? "")) octal += literal[++i];
+      while (octal.length < 3 && /[0-7]/.test(literal.charAt(i + 1))) octal += literal.charAt(++i);
       bytes.push(parseInt(octal, 8));
     } else if (next !== "\n") bytes.push(next.charCodeAt(0));
   }
@@ -75,7 +77,7 @@ const STRING = /<([0-9a-fA-F\s]*)>|\(((?:[^()\\]|\\[\s\S])*)\)/g;
 function decodeStrings(operand: string): string {
   let text = "";
   for (const match of operand.matchAll(STRING)) {
-    text += decodeBytes(match[1] !== undefined ? hexBytes(match[1]) : literalBytes(match[2]));
+    text += decodeBytes(match[1] !== undefined ? hexBytes(match[1]) : literalBytes(match[2] ?? ""));
   }
   return text;
 }
@@ -110,9 +112,10 @@ export function contentStreamText(content: string): string {
     let shown = "";
     // pdfkit shows text as hex strings (TJ arrays of strings and kerning numbers).
     const shows = /\[([^\]]*)\]\s*TJ|(<[0-9a-fA-F\s]*>|\((?:[^()\\]|\\[\s\S])*\))\s*(?:Tj|'|")/g;
-    for (const show of block[1].matchAll(shows)) shown += decodeStrings(show[1] ?? show[2]);
-    const matrix = /(-?[\d.]+)\s+(-?[\d.]+)\s+Tm/.exec(block[1]);
-    const at: [string, string] | null = matrix ? [matrix[1], matrix[2]] : null;
+    const body = block[1] ?? "";
+    for (const show of body.matchAll(shows)) shown += decodeStrings(show[1] ?? show[2] ?? "");
+    const matrix = /(-?[\d.]+)\s+(-?[\d.]+)\s+Tm/.exec(body);
+    const at: [string, string] | null = matrix ? [matrix[1] ?? "", matrix[2] ?? ""] : null;
     let separator: string | null = null;
     if (previousEnd >= 0 && stackDrop(content.slice(previousEnd, block.index)) <= 1) {
       if (!at || !previousAt) separator = "";
@@ -219,13 +222,14 @@ export function pdfInfo(pdf: Buffer | Uint8Array): Record<string, string> {
   for (const entry of holder.dictionary.matchAll(
     /\/(\w+)\s*(\d+ 0 R|<[0-9a-fA-F\s]*>|\((?:[^()\\]|\\[\s\S])*\))/g,
   )) {
+    const [, key = "", operand = ""] = entry;
     // pdfkit writes each entry as an object of its own: follow the reference.
-    const ref = /^(\d+) 0 R$/.exec(entry[2]);
-    const value = string.exec(ref ? (objects.get(Number(ref[1]))?.dictionary ?? "") : entry[2]);
+    const ref = /^(\d+) 0 R$/.exec(operand);
+    const value = string.exec(ref ? (objects.get(Number(ref[1]))?.dictionary ?? "") : operand);
     if (!value) continue;
-    const raw = value[1] !== undefined ? hexBytes(value[1]) : literalBytes(value[2]);
+    const raw = value[1] !== undefined ? hexBytes(value[1]) : literalBytes(value[2] ?? "");
     // Text strings beyond ASCII come as UTF-16BE after a byte-order mark.
-    info[entry[1]] =
+    info[key] =
       raw[0] === 0xfe && raw[1] === 0xff
         ? Buffer.from(raw.slice(2)).swap16().toString("utf16le")
         : decodeBytes(raw);

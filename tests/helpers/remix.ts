@@ -177,7 +177,7 @@ export function findSetCookie(setCookies: string[], name: string): string | unde
 
 /** A cookie's value from its Set-Cookie header. */
 export function setCookieValue(setCookie: string): string {
-  const pair = setCookie.split(";")[0];
+  const pair = setCookie.split(";")[0] ?? "";
   return pair.slice(pair.indexOf("=") + 1);
 }
 

@@ -24,11 +24,7 @@ const failing = {
 } as const satisfies Endpoint;
 
 function routerThrowing(error: unknown) {
-  return createApiRouter([
-    route(failing, async () => {
-      throw error;
-    }),
-  ]);
+  return createApiRouter([route(failing, () => Promise.reject(error))]);
 }
 
 async function call(error: unknown) {

@@ -10,6 +10,8 @@ import { testDb } from "../db.ts";
 import { addPartnerMember, createPartnerWithOwner, createUser } from "../factories.ts";
 import { auditRows, countRows, signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, getRequest } from "../helpers/remix.ts";
+import { at, first } from "../helpers/rows.ts";
+import { stringMatching } from "../helpers/typed.ts";
 
 let world: {
   slug: string;
@@ -138,7 +140,7 @@ describe("the API keys page", () => {
     const before = await countRows(["api_keys", "audit_log"]);
     expect((await load(world.member)).status).toBe(403);
     expect((await post(world.member, { intent: "create", name: "Sneaky" })).status).toBe(403);
-    const key = (await load(world.owner)).body.keys[0];
+    const key = first((await load(world.owner)).body.keys, "api key");
     expect((await post(world.member, { intent: "revoke", keyId: key.id })).status).toBe(403);
     expect(await countRows(["api_keys", "audit_log"])).toEqual(before);
   });
@@ -163,7 +165,7 @@ describe("admin CLI: token create --partner SLUG --name NAME", () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const last = result.lines[result.lines.length - 1];
+    const last = at(result.lines, -1, "line of output");
     expect(last).toBe(result.token);
     expect(last).toMatch(/^sk_partner_[a-z2-7]{52}$/);
     expect(await authenticateApiKey(testDb().db, last, new Date())).toMatchObject({
@@ -199,7 +201,7 @@ describe("admin CLI: token create --partner SLUG --name NAME", () => {
       platform: true,
       name: "Till",
     });
-    expect(both).toEqual({ ok: false, error: expect.stringMatching(/not both/) });
+    expect(both).toEqual({ ok: false, error: stringMatching(/not both/) });
     expect(await countRows(["api_keys", "audit_log"])).toEqual(before);
   });
 

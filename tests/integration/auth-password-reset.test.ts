@@ -25,6 +25,7 @@ import {
   makeContext,
   type FormFailureBody,
 } from "../helpers/remix.ts";
+import { only } from "../helpers/rows.ts";
 
 const NEW_PASSWORD = "a-brand-new-password-42";
 
@@ -75,7 +76,7 @@ describe("requesting a reset", () => {
     expect(result.status).toBe(302);
     expect(result.location).toBe("/login");
     expect(testOutbox()).toHaveLength(1);
-    const mail = testOutbox()[0];
+    const mail = only(testOutbox(), "email");
     expect(mail.to).toBe(user.email);
     const token = tokenFromLatestEmail();
     expect(mail.text).toContain(mail.link);
@@ -93,7 +94,7 @@ describe("requesting a reset", () => {
         used_at: null,
       }),
     ]);
-    const lifetime = rows[0].expires_at.getTime() - Date.now();
+    const lifetime = only(rows, "reset token").expires_at.getTime() - Date.now();
     expect(lifetime).toBeGreaterThan(PASSWORD_RESET_LIFETIME_MS - 60_000);
     expect(lifetime).toBeLessThanOrEqual(PASSWORD_RESET_LIFETIME_MS);
     expect(await auditRows("auth.password_reset_requested")).toEqual([

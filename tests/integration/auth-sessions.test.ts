@@ -29,6 +29,7 @@ import {
   makeContext,
   setCookieValue,
 } from "../helpers/remix.ts";
+import { only } from "../helpers/rows.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -202,7 +203,7 @@ describe("the guard", () => {
     const renewedUntil = new Date(now.getTime() + SESSION_LIFETIME_MS);
     expect(await expiresAt(session.sessionId)).toEqual(renewedUntil);
     expect(context.cookies).toHaveLength(1);
-    const cookie = context.cookies[0];
+    const cookie = only(context.cookies, "Set-Cookie header");
     expect(setCookieValue(cookie)).toBe(session.token);
     expect(cookie).toContain(`Expires=${renewedUntil.toUTCString()}`);
     expect(cookie).toMatch(/; HttpOnly(;|$)/);

@@ -8,7 +8,7 @@ import { testDb } from "../db.ts";
 
 test("a failed multi-statement script leaves no aborted transaction behind", async () => {
   const { db, backend, pglite } = testDb();
-  const jobs = jobDatabase({ db, backend, pglite, close: async () => undefined });
+  const jobs = jobDatabase({ db, backend, pglite, close: () => Promise.resolve() });
   await expect(
     jobs.executeSql("begin; create temp table t_fail (x int); select 1 / 0; commit;", []),
   ).rejects.toThrow(/division by zero/);

@@ -25,6 +25,7 @@ import {
   createUser,
 } from "../factories.ts";
 import { countRows, signInAs } from "../helpers/auth.ts";
+import { at } from "../helpers/rows.ts";
 import {
   callRoute,
   cookieHeader,
@@ -54,7 +55,7 @@ beforeAll(async () => {
 });
 
 function freshCode(): Code {
-  return codes[nextCode++];
+  return at(codes, nextCode++, "unused code");
 }
 
 /** The code as the link carries it: CAFE-XXXX-XXXX-XXXX-XXXX. */
@@ -353,7 +354,7 @@ describe("someone owning no business", () => {
 describe("logs", () => {
   test("an unhandled error on a /redeem page is logged without the code", () => {
     const calls = allowConsoleError();
-    const code = linkCode(codes[codes.length - 1]);
+    const code = linkCode(at(codes, -1, "code"));
     handleError(new Error("boom"), {
       request: new Request(`http://localhost/redeem/${code}?x=1`),
     });

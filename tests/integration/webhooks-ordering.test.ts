@@ -23,6 +23,7 @@ import { sql } from "kysely";
 import { testDb } from "../db.ts";
 import { databaseUrl } from "../setup/test-database.ts";
 import { createBusiness, createPartner } from "../factories.ts";
+import { at, first } from "../helpers/rows.ts";
 
 let server: Server;
 let base: string;
@@ -41,7 +42,7 @@ beforeAll(async () => {
     req.on("end", () => {
       const path = req.url ?? "/";
       const statuses = plan.get(path) ?? [200];
-      const status = statuses.length > 1 ? statuses.shift()! : statuses[0];
+      const status = statuses.length > 1 ? statuses.shift()! : at(statuses, 0, "planned status");
       const n = Number((JSON.parse(body) as { data: { n?: number } }).data.n ?? -1);
       received.push({ path, n, status });
       const answer = () => res.writeHead(status).end("ok");
@@ -257,7 +258,7 @@ describe("the delivering process killed mid-batch (a child process)", () => {
       // The receiver answers slowly, so the child is killed with sends in flight.
       slowPaths.add("/killed");
       const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db());
-      const url = databaseUrl(process.env.TEST_DATABASE_URL!, rows[0].name);
+      const url = databaseUrl(process.env.TEST_DATABASE_URL!, first(rows, "current database").name);
       const child = spawn(
         process.execPath,
         ["--import", "tsx", "tests/processes/webhook-deliverer.ts", url],

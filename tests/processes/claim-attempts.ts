@@ -8,6 +8,16 @@ import { DomainError } from "../../app/domain/errors.server.ts";
 import { generateCode } from "../../app/lib/activation-code.ts";
 
 const [url, businessId, userId, email, count, ipPrefix] = process.argv.slice(2);
+if (
+  url === undefined ||
+  businessId === undefined ||
+  userId === undefined ||
+  email === undefined ||
+  count === undefined ||
+  ipPrefix === undefined
+) {
+  throw new Error("usage: claim-attempts.ts URL BUSINESS_ID USER_ID EMAIL COUNT IP_PREFIX");
+}
 const handle = createDb({ url, maxConnections: 4 });
 try {
   const outcomes = await Promise.all(

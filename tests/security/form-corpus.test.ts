@@ -17,6 +17,7 @@ import {
 import { signInAs } from "../helpers/auth.ts";
 import { callRoute, formRequest, makeContext } from "../helpers/remix.ts";
 import { tableCounts } from "./written.ts";
+import { at } from "../helpers/rows.ts";
 
 type RouteModule = { action?: unknown };
 
@@ -110,8 +111,8 @@ beforeAll(async () => {
     businessId: business.id,
     bundleId: bundle.id,
     batchId: batch.id,
-    serial: String(codes[0].id),
-    code: codes[1].code,
+    serial: String(at(codes, 0, "code").id),
+    code: at(codes, 1, "code").code,
     month: new Date().toISOString().slice(0, 7),
     statementId: "00000000-0000-0000-0000-000000000000",
     token: "not-a-real-token-0123456789",
@@ -119,7 +120,7 @@ beforeAll(async () => {
 });
 
 function routeParams(file: string): Record<string, string> {
-  const names = [...file.matchAll(/\$([a-zA-Z]+)/g)].map((m) => m[1]);
+  const names = [...file.matchAll(/\$([a-zA-Z]+)/g)].map((m) => at(m, 1, "parameter name"));
   return Object.fromEntries(names.map((name) => [name, params[name] ?? "x"]));
 }
 
@@ -135,8 +136,8 @@ function pathOf(file: string, values: Record<string, string>): string {
 /** The intents a route's source dispatches on (`intent === "…"`, `z.literal("…")`). */
 function intentsOf(source: string): string[] {
   const found = new Set<string>(["", "no-such-intent"]);
-  for (const m of source.matchAll(/intent\s*===\s*"([\w-]+)"/g)) found.add(m[1]);
-  for (const m of source.matchAll(/z\.literal\("([\w-]+)"\)/g)) found.add(m[1]);
+  for (const m of source.matchAll(/intent\s*===\s*"([\w-]+)"/g)) found.add(at(m, 1, "intent"));
+  for (const m of source.matchAll(/z\.literal\("([\w-]+)"\)/g)) found.add(at(m, 1, "intent"));
   return [...found];
 }
 

@@ -23,6 +23,7 @@ import {
 } from "../factories.ts";
 import { freezeClock, midWindow } from "../helpers/auth.ts";
 import { uniqueIp } from "../helpers/remix.ts";
+import { only } from "../helpers/rows.ts";
 
 const PARALLEL = 100;
 
@@ -161,11 +162,11 @@ test("invitations: 50 parallel invitations by one owner send exactly 30", async 
 test("code emails: 20 parallel sends of one code email it exactly 3 times", async () => {
   const { partner, owner } = await createPartnerWithOwner();
   const bundle = await createBundle(partner.id);
-  const { codes } = await createBatchWithCodes(bundle, { count: 1 });
+  const code = only((await createBatchWithCodes(bundle, { count: 1 })).codes, "code");
   const actor = { userId: owner.id, label: owner.email };
   await handOutCode(db, {
     partnerId: partner.id,
-    serial: codes[0].id,
+    serial: code.id,
     recipient: { name: "Ann", email: "ann@client.example.test", note: "" },
     lockToEmail: false,
     actor,
@@ -178,7 +179,7 @@ test("code emails: 20 parallel sends of one code email it exactly 3 times", asyn
       () => () =>
         emailCode(db, {
           partnerId: partner.id,
-          serial: codes[0].id,
+          serial: code.id,
           actor,
           ip: uniqueIp(),
           now: new Date(),
@@ -216,17 +217,17 @@ describe("the /redeem preview", () => {
   test("previewing a real code does not count", async () => {
     const { partner } = await createPartnerWithOwner();
     const bundle = await createBundle(partner.id);
-    const { codes } = await createBatchWithCodes(bundle, { count: 1 });
+    const code = only((await createBatchWithCodes(bundle, { count: 1 })).codes, "code");
     const { business, owner } = await createBusinessWithOwner();
     for (let i = 0; i < 12; i++) {
       const preview = await previewCode(db, {
         businessId: business.id,
-        code: codes[0].code,
+        code: code.code,
         email: owner.email,
         ip: uniqueIp(),
         now: new Date(),
       });
-      expect(preview.serial).toBe(codes[0].id);
+      expect(preview.serial).toBe(code.id);
     }
     expect(await counter(`redeem:business:${business.id}`)).toBe(0);
   });

@@ -95,7 +95,7 @@ describe("the generate form's expiry", () => {
         recipient: "",
       });
       expect(parsed.success).toBe(false);
-      expect(parsed.error?.issues[0].path).toEqual(["expiresOn"]);
+      expect(parsed.error?.issues[0]?.path).toEqual(["expiresOn"]);
     },
   );
 

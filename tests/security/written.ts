@@ -3,6 +3,7 @@
 // is counted on purpose), and so are failed sign-ins in the audit log (recorded on purpose).
 import { sql } from "kysely";
 import { testDb } from "../db.ts";
+import { first } from "../helpers/rows.ts";
 
 const IGNORED = new Set(["rate_limit_counters", "kysely_migration", "kysely_migration_lock"]);
 
@@ -18,7 +19,7 @@ export async function tableCounts(): Promise<Record<string, number>> {
     const where = table_name === "audit_log" ? sql`where action <> 'auth.sign_in_failed'` : sql``;
     const result = await sql<{ n: number }>`
       select count(*)::int as n from ${sql.table(table_name)} ${where}`.execute(db);
-    counts[table_name] = Number(result.rows[0].n);
+    counts[table_name] = Number(first(result.rows, `count of ${table_name}`).n);
   }
   return counts;
 }

@@ -17,6 +17,7 @@ import {
   runPrefix,
   withAdminClient,
 } from "./test-database.ts";
+import { first } from "../helpers/rows.ts";
 
 /** Databases of runs older than this are leftovers of a crash, whoever started them. */
 const STALE_AFTER_MS = 3 * 60 * 60 * 1000;
@@ -54,7 +55,7 @@ async function setupPostgres(project: TestProject, adminUrl: string): Promise<()
     await dropLeftovers(client, adminUrl);
     await client.query(`create database ${quoteIdent(template)}`);
     const { rows } = await client.query<{ server_version: string }>("show server_version");
-    return rows[0].server_version;
+    return first(rows, "server version").server_version;
   });
   const handle = createDb({ url: databaseUrl(adminUrl, template), maxConnections: 1 });
   try {

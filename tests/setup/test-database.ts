@@ -30,9 +30,9 @@ export function runPrefix(startedAt: Date, pid: number): string {
 }
 
 export function parseRunPrefix(name: string): { startedAt: Date; pid: number } | null {
-  const m = /^t7s_([0-9a-z]+)_(\d+)_/.exec(name);
-  if (!m) return null;
-  return { startedAt: new Date(parseInt(m[1], 36) * 1000), pid: Number(m[2]) };
+  const [, stamp, pid] = /^t7s_([0-9a-z]+)_(\d+)_/.exec(name) ?? [];
+  if (stamp === undefined || pid === undefined) return null;
+  return { startedAt: new Date(parseInt(stamp, 36) * 1000), pid: Number(pid) };
 }
 
 export function databaseUrl(serverUrl: string, database: string): string {
