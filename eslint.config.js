@@ -35,10 +35,9 @@ export default tseslint.config(
     files: ["**/*.ts", "**/*.tsx"],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
-      // The portal's own code through tsconfig.app.json (noUncheckedIndexedAccess), tests and
-      // scripts through tsconfig.json: a file is checked by the first project that includes it.
+      // Everything through tsconfig.json (noUncheckedIndexedAccess on, issue 10).
       parserOptions: {
-        project: ["./tsconfig.app.json", "./tsconfig.json"],
+        project: ["./tsconfig.json"],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -97,24 +96,5 @@ export default tseslint.config(
   {
     files: ["app/env.server.ts", "scripts/**", "tests/**", "vitest.config.ts", "db/test-*.ts"],
     rules: { "no-restricted-properties": "off" },
-  },
-  {
-    // Not yet for tests and scripts (issue 10, open): their `any` findings (mostly untyped
-    // `await response.json()` reads) are being typed file by file. The portal's own code above
-    // has the whole of recommendedTypeChecked.
-    files: ["tests/**", "scripts/**"],
-    rules: {
-      "@typescript-eslint/no-unsafe-assignment": "off",
-      "@typescript-eslint/no-unsafe-member-access": "off",
-      "@typescript-eslint/no-unsafe-call": "off",
-      "@typescript-eslint/no-unsafe-argument": "off",
-      "@typescript-eslint/no-unsafe-return": "off",
-      "@typescript-eslint/unbound-method": "off",
-      "@typescript-eslint/require-await": "off",
-      "@typescript-eslint/no-base-to-string": "off",
-      "@typescript-eslint/restrict-template-expressions": "off",
-      "@typescript-eslint/prefer-promise-reject-errors": "off",
-      "@typescript-eslint/no-redundant-type-constituents": "off",
-    },
   },
 );
