@@ -8,6 +8,7 @@
 // A process killed mid-delivery leaves its claimed deliveries pending; the lease runs out
 // and they are sent again: at-least-once, receivers de-duplicate by event id.
 import { sql } from "kysely";
+import { compiledOnce } from "~db/compiled-once.ts";
 import type { Database } from "~db/index.ts";
 import { sendMail } from "~/email/mailer.server";
 import { webhookDisabledEmail } from "~/email/messages.server";
@@ -33,6 +34,56 @@ export function retryDelayMs(attempt: number, random = Math.random()): number {
 /** The advisory lock key of the fan-out (any constant the app uses nowhere else). */
 const FAN_OUT_LOCK = 7_160_016;
 
+// The fan-out's and the claim's statements, compiled once (ADR 043): a pass runs after every
+// burst of events, each claim writing one. The event ids go as one array parameter.
+const unpublishedEvents = compiledOnce((db, { limit }: { limit: number }) =>
+  db
+    .selectFrom("outbox_events")
+    .select("id")
+    .where("published_at", "is", null)
+    .orderBy("id")
+    .limit(limit)
+    .forUpdate(),
+);
+
+const deliveriesOf = compiledOnce((db, { ids, now }: { ids: number[]; now: Date }) =>
+  db
+    .insertInto("webhook_deliveries")
+    .columns(["endpoint_id", "event_id", "business_id", "next_attempt_at"])
+    .expression((eb) =>
+      eb
+        .selectFrom("outbox_events as ev")
+        .innerJoin("webhook_endpoints as ep", (join) =>
+          join
+            .on("ep.enabled", "=", true)
+            .on((e) =>
+              e.or([
+                e("ep.partner_id", "is", null),
+                e("ep.partner_id", "=", e.ref("ev.partner_id")),
+              ]),
+            )
+            .on(sql<boolean>`ev.topic = any(ep.events)`)
+            // An endpoint receives what happened after it was added, not the backlog before.
+            .on("ev.created_at", ">=", (eb) => eb.ref("ep.created_at")),
+        )
+        .select([
+          "ep.id",
+          "ev.id",
+          "ev.business_id",
+          sql<Date>`${now}::timestamptz`.as("next_attempt_at"),
+        ])
+        .where(sql<boolean>`ev.id = any(${ids}::bigint[])`),
+    )
+    .onConflict((oc) => oc.columns(["endpoint_id", "event_id"]).doNothing()),
+);
+
+const published = compiledOnce((db, { ids, now }: { ids: number[]; now: Date }) =>
+  db
+    .updateTable("outbox_events")
+    .set({ published_at: now })
+    .where(sql<boolean>`id = any(${ids}::bigint[])`),
+);
+
 /** Turns unpublished outbox events into deliveries. Returns how many events it took. */
 export async function fanOutOutbox(
   db: Database,
@@ -43,45 +94,11 @@ export async function fanOutOutbox(
     // event's deliveries before an earlier one's, and a claim would then send the later first.
     // The lock is the transaction's; the select below runs after it and sees what committed.
     await sql`select pg_advisory_xact_lock(${FAN_OUT_LOCK})`.execute(trx);
-    const events = await trx
-      .selectFrom("outbox_events")
-      .select("id")
-      .where("published_at", "is", null)
-      .orderBy("id")
-      .limit(limit)
-      .forUpdate()
-      .execute();
+    const events = await unpublishedEvents(trx, { limit });
     if (events.length === 0) return 0;
     const ids = events.map((e) => e.id);
-    await trx
-      .insertInto("webhook_deliveries")
-      .columns(["endpoint_id", "event_id", "business_id", "next_attempt_at"])
-      .expression((eb) =>
-        eb
-          .selectFrom("outbox_events as ev")
-          .innerJoin("webhook_endpoints as ep", (join) =>
-            join
-              .on("ep.enabled", "=", true)
-              .on((e) =>
-                e.or([
-                  e("ep.partner_id", "is", null),
-                  e("ep.partner_id", "=", e.ref("ev.partner_id")),
-                ]),
-              )
-              .on(sql<boolean>`ev.topic = any(ep.events)`)
-              // An endpoint receives what happened after it was added, not the backlog before.
-              .on("ev.created_at", ">=", (eb) => eb.ref("ep.created_at")),
-          )
-          .select(["ep.id", "ev.id", "ev.business_id", sql.val(now).as("next_attempt_at")])
-          .where("ev.id", "in", ids),
-      )
-      .onConflict((oc) => oc.columns(["endpoint_id", "event_id"]).doNothing())
-      .execute();
-    await trx
-      .updateTable("outbox_events")
-      .set({ published_at: now })
-      .where("id", "in", ids)
-      .execute();
+    await deliveriesOf(trx, { ids, now });
+    await published(trx, { ids, now });
     return ids.length;
   });
 }
@@ -109,6 +126,36 @@ export function webhookBody(event: {
   });
 }
 
+const dueDeliveries = compiledOnce(
+  (db, { now, leaseUntil, limit }: { now: Date; leaseUntil: Date; limit: number }) =>
+    db
+      .updateTable("webhook_deliveries")
+      .set({ next_attempt_at: leaseUntil })
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom("webhook_deliveries as d")
+          .innerJoin("webhook_endpoints as ep", "ep.id", "d.endpoint_id")
+          .select("d.id")
+          .where("d.status", "=", "pending")
+          .where("d.next_attempt_at", "<=", now)
+          .where("ep.enabled", "=", true)
+          .where(
+            sql<boolean>`(d.business_id is null or not exists (
+              select 1 from webhook_deliveries earlier
+              where earlier.endpoint_id = d.endpoint_id
+                and earlier.business_id = d.business_id
+                and earlier.status = 'pending'
+                and earlier.event_id < d.event_id))`,
+          )
+          .orderBy("d.event_id")
+          .orderBy("d.id")
+          .limit(limit)
+          .forUpdate("d")
+          .skipLocked(),
+      )
+      .returning(["id", "endpoint_id", "event_id", "attempts"]),
+);
+
 /**
  * Claims due deliveries for one pass: each gets a lease (its next attempt moves past the
  * send's timeout), so another process skips it until the lease runs out — and a process that
@@ -125,33 +172,7 @@ export async function claimDue(
   }: Pick<DeliverOptions, "now" | "limit" | "timeoutMs">,
 ) {
   const leaseUntil = new Date(now.getTime() + timeoutMs + 60_000);
-  return db
-    .updateTable("webhook_deliveries")
-    .set({ next_attempt_at: leaseUntil })
-    .where("id", "in", (eb) =>
-      eb
-        .selectFrom("webhook_deliveries as d")
-        .innerJoin("webhook_endpoints as ep", "ep.id", "d.endpoint_id")
-        .select("d.id")
-        .where("d.status", "=", "pending")
-        .where("d.next_attempt_at", "<=", now)
-        .where("ep.enabled", "=", true)
-        .where(
-          sql<boolean>`(d.business_id is null or not exists (
-            select 1 from webhook_deliveries earlier
-            where earlier.endpoint_id = d.endpoint_id
-              and earlier.business_id = d.business_id
-              and earlier.status = 'pending'
-              and earlier.event_id < d.event_id))`,
-        )
-        .orderBy("d.event_id")
-        .orderBy("d.id")
-        .limit(limit)
-        .forUpdate("d")
-        .skipLocked(),
-    )
-    .returning(["id", "endpoint_id", "event_id", "attempts"])
-    .execute();
+  return dueDeliveries(db, { now, leaseUntil, limit });
 }
 
 /** Sends due deliveries once each. Returns the number of attempts made. */
