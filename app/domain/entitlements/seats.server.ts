@@ -1,5 +1,6 @@
 // Staff seats: who holds which, worked out and stored (re-attribution) and swept when stale.
 import { sql } from "kysely";
+import { compiledOnce } from "~db/compiled-once.ts";
 import type { Database } from "~db/index.ts";
 import { grantActive, grantEnded } from "../predicates.server";
 import { lockBusinessPlans, type GrantSource } from "./plan.server";
@@ -73,26 +74,24 @@ export async function seatHolders(db: Database, businessId: string) {
  * seatHolders and the business's grants in force (what attributeSeats needs of them), in ONE
  * statement (ADR 041); read after the business lock, so they are what the lock holder sees.
  */
-async function seatsAndGrants(
-  trx: Database,
-  { businessId, now }: { businessId: string; now: Date },
-) {
-  const { rows } = await sql<{
-    members: {
-      user_id: string;
-      role: string;
-      created_at: string;
-      seat_grant_id: string | null;
-      over_seat_limit_since: string | null;
-    }[];
-    grants: {
-      id: string;
-      source: GrantSource;
-      staff_seats: number;
-      ends_at: string;
-      created_at: string;
-    }[];
-  }>`select
+const seatsAndGrantsReading = compiledOnce(
+  (_db, { businessId, now }: { businessId: string; now: Date }) =>
+    sql<{
+      members: {
+        user_id: string;
+        role: string;
+        created_at: string;
+        seat_grant_id: string | null;
+        over_seat_limit_since: string | null;
+      }[];
+      grants: {
+        id: string;
+        source: GrantSource;
+        staff_seats: number;
+        ends_at: string;
+        created_at: string;
+      }[];
+    }>`select
       (select coalesce(json_agg(json_build_object('user_id', m.user_id, 'role', m.role,
           'created_at', m.created_at, 'seat_grant_id', m.seat_grant_id,
           'over_seat_limit_since', m.over_seat_limit_since)), '[]'::json)
@@ -100,10 +99,15 @@ async function seatsAndGrants(
       (select coalesce(json_agg(json_build_object('id', g.id, 'source', g.source,
           'staff_seats', g.staff_seats, 'ends_at', g.ends_at, 'created_at', g.created_at)),
           '[]'::json)
-        from grants g where g.business_id = ${businessId} and ${grantActive("g", now)}) as grants`.execute(
-    trx,
-  );
-  const row = rows[0];
+        from grants g where g.business_id = ${businessId} and ${grantActive("g", now)}) as grants`,
+);
+
+async function seatsAndGrants(
+  trx: Database,
+  { businessId, now }: { businessId: string; now: Date },
+) {
+  // Compiled once (ADR 043): every claim and seat change reads it.
+  const [row] = await seatsAndGrantsReading(trx, { businessId, now });
   return {
     members: (row?.members ?? []).map((m) => ({
       ...m,
