@@ -8,6 +8,7 @@ import type { Database } from "~db/index.ts";
 import { isUuid } from "~/lib/ids";
 import { fieldIssue, reasonField, wholeNumberField } from "~/lib/fields";
 import { recordAudit, type AuditActor } from "./audit.server";
+import { businessOwnerEmailSql } from "./businesses.server";
 import { getEntitlements } from "./entitlements/answer.server";
 import { lockBusinessPlans, type GrantSource } from "./entitlements/plan.server";
 import { reattributeSeats } from "./entitlements/seats.server";
@@ -47,10 +48,6 @@ export async function searchBusinesses(
   const size = pageSize(limit, 25, 100);
   const after = businessesPaging.after(cursor);
   const text = (query ?? "").trim().split("\u0000").join("");
-  const owner = (b: "businesses") =>
-    sql<string | null>`(select u.email from business_members m join users u on u.id = m.user_id
-      where m.business_id = ${sql.ref(`${b}.id`)} and m.role = 'owner'
-      order by m.created_at limit 1)`;
   let q = db
     .selectFrom("businesses")
     .innerJoin("plans", "plans.id", "businesses.plan_id")
@@ -59,7 +56,7 @@ export async function searchBusinesses(
       "businesses.name",
       "businesses.created_at",
       "plans.name as plan_name",
-      owner("businesses").as("owner_email"),
+      businessOwnerEmailSql(sql.ref<string>("businesses.id")).as("owner_email"),
       eb
         .selectFrom("business_members")
         .select(eb.fn.countAll<number>().as("n"))

@@ -1,5 +1,6 @@
 // Businesses: sign-up on the free plan, and the business's language. What a business has
 // (plan, allowances, grants) is entitlements/ (getEntitlements in entitlements/answer.server.ts).
+import { sql, type Expression, type RawBuilder } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { normaliseEmail } from "~/auth/accounts.server";
@@ -13,6 +14,19 @@ import { hitRateLimit, rateLimitRules } from "./rate-limits.server";
 import { attributeSignUp } from "./referrals/attribution.server";
 
 export const FREE_PLAN_ID = "free";
+
+/**
+ * The email of a business's first owner, as a scalar subquery: `business` is its id (a
+ * parameter) or a reference to the id column of the query it sits in.
+ */
+export function businessOwnerEmailSql(
+  business: string | Expression<string>,
+): RawBuilder<string | null> {
+  return sql<string | null>`(select u.email from business_members m
+    join users u on u.id = m.user_id
+    where m.business_id = ${business} and m.role = 'owner'
+    order by m.created_at limit 1)`;
+}
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && error.code === "23505";

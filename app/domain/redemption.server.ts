@@ -2,7 +2,7 @@
 // is one transaction (DESIGN.md §4); every way it can fail has its own error, and failures
 // count against the business and the IP address, in the database, across processes.
 import { randomUUID } from "node:crypto";
-import { sql, type RawBuilder } from "kysely";
+import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "~db/index.ts";
 import { parseCode } from "~/lib/activation-code";
@@ -10,6 +10,7 @@ import { addMonthsClamped } from "~/lib/billing-periods";
 import { bundleRetailCents, taxCents, wholesalePrice } from "~/lib/money";
 import { recordAuditForEachSql, type AuditActor } from "./audit.server";
 import { pricesInForce, unitPricesOf } from "./bundles.server";
+import { businessOwnerEmailSql } from "./businesses.server";
 import { CodeMistyped, CodeNotFound, CodeNotIssued } from "./codes/model.server";
 import { reattributeSeats } from "./entitlements/seats.server";
 import { DomainError, RateLimited } from "./errors.server";
@@ -211,7 +212,7 @@ const claimReading = compiledOnce(
     >`select head.business_exists, head.owner_email, head.attempt_hits, head.referral_awaiting,
       pl.staff_seat_month_cents, pl.card_operation_cents, s.*
     from (select exists (select 1 from businesses where id = ${businessId}) as business_exists,
-      ${ownerEmailSql(businessId)} as owner_email,
+      ${businessOwnerEmailSql(businessId)} as owner_email,
       ${rateLimitHitsSql({ keys, windowStarts })} as attempt_hits,
       ${referralAwaitingQualificationSql(businessId)} as referral_awaiting) head
     left join lateral ${pricesInForce(db, at)} pl on true
@@ -581,14 +582,6 @@ async function claimInTransaction(
 
 function isPlatform(actor: ClaimActor | PlatformClaimActor): actor is PlatformClaimActor {
   return "onBehalfOfOwner" in actor;
-}
-
-/** The email of the business's first owner, as a scalar subquery. */
-function ownerEmailSql(businessId: string): RawBuilder<string | null> {
-  return sql<string | null>`(select u.email from business_members m
-    join users u on u.id = m.user_id
-    where m.business_id = ${businessId} and m.role = 'owner'
-    order by m.created_at limit 1)`;
 }
 
 async function businessExists(db: Database, businessId: string): Promise<boolean> {

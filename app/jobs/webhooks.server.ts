@@ -5,7 +5,7 @@
 // right away (ADR 033). The minute sweep stays as the catch-up for a missed notification.
 import type PgBoss from "pg-boss";
 import { copyPool, type Database, type DbHandle } from "~db/index.ts";
-import { deliverDue, fanOutOutbox } from "~/domain/webhooks/delivery.server";
+import { deliverDue, FAN_OUT_LIMIT, fanOutOutbox } from "~/domain/webhooks/delivery.server";
 import { clock, stopwatch } from "~/lib/clock.server";
 import { log } from "~/lib/log.server";
 
@@ -32,9 +32,6 @@ export async function registerWebhookJobs(boss: PgBoss, handle: DbHandle): Promi
     log.warn(`jobs: webhooks: not listening for outbox events: ${(error as Error).message}`);
   }
 }
-
-/** Events one fan-out takes; a pass fans out again only after a full one. */
-const FAN_OUT_LIMIT = 500;
 
 /** One pass: fan out every unpublished event, then send until nothing is due. */
 export async function runWebhookDelivery(

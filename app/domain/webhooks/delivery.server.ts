@@ -84,10 +84,13 @@ const published = compiledOnce((db, { ids, now }: { ids: number[]; now: Date }) 
     .where(sql<boolean>`id = any(${ids}::bigint[])`),
 );
 
+/** Events one fan-out takes at most. */
+export const FAN_OUT_LIMIT = 500;
+
 /** Turns unpublished outbox events into deliveries. Returns how many events it took. */
 export async function fanOutOutbox(
   db: Database,
-  { now, limit = 500 }: { now: Date; limit?: number },
+  { now, limit = FAN_OUT_LIMIT }: { now: Date; limit?: number },
 ) {
   return db.transaction().execute(async (trx) => {
     // One fan-out at a time: two running side by side (skip-locked) could create a later
