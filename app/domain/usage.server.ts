@@ -222,12 +222,13 @@ export async function recordCardOperations(
     // Second pass: write it all in one statement.
     const inserted = await writeUsage(trx, { entries: toInsert, draws, now });
     const storedDraws = new Map(stored.map((row) => [row.id, row.draws]));
+    // Each recorded row's draws, gathered in one pass (a batch of 1,000 events has 1,000 rows).
+    const drawsByRow = toInsert.map((): { grantId: string; quantity: number }[] => []);
+    for (const { row, grantId, quantity } of draws) drawsByRow[row]?.push({ grantId, quantity });
 
     const recorded = (row: number): RecordedCardOperation => ({
       ...toRecorded(inserted[row]!),
-      draws: draws
-        .filter((d) => d.row === row)
-        .map(({ grantId, quantity }) => ({ grantId, quantity })),
+      draws: drawsByRow[row] ?? [],
     });
     const results: CardOperationResult[] = [];
     for (const decision of decisions) {
@@ -368,7 +369,8 @@ async function writeUsage(
   if (entries.length === 0) return [];
   const perGrant = new Map<string, number>();
   for (const d of draws) perGrant.set(d.grantId, (perGrant.get(d.grantId) ?? 0) + d.quantity);
-  const { rows } = await sql<StoredOperation>`
+  // Only the ids come back: every other column is what this statement was sent.
+  const { rows } = await sql<{ id: number; business_id: string; idempotency_key: string }>`
     with ops as (
       insert into card_operations (business_id, idempotency_key, request_fingerprint, kind,
         quantity, occurred_at, recorded_at, remaining_after)
@@ -384,8 +386,7 @@ async function writeUsage(
         ${entries.map((e) => e.remaining)}::int[]
       ) as t(business_id, idempotency_key, request_fingerprint, kind, quantity, occurred_at,
         remaining_after)
-      returning id, business_id, idempotency_key, request_fingerprint, kind, quantity,
-        occurred_at, recorded_at, remaining_after
+      returning id, business_id, idempotency_key
     ), drawn as (
       insert into card_operation_draws (card_operation_id, grant_id, quantity)
       select ops.id, d.grant_id, d.quantity
@@ -410,6 +411,21 @@ async function writeUsage(
     )
     select * from ops`.execute(trx);
   if (rows.length !== entries.length) throw new Error("card operations: insert count mismatch");
-  const byKey = new Map(rows.map((row) => [`${row.business_id}\n${row.idempotency_key}`, row]));
-  return entries.map((e) => byKey.get(`${e.input.businessId}\n${e.input.idempotencyKey}`)!);
+  const ids = new Map(rows.map((row) => [`${row.business_id}\n${row.idempotency_key}`, row.id]));
+  return entries.map(({ input, fingerprint, remaining }) => {
+    const id = ids.get(`${input.businessId}\n${input.idempotencyKey}`);
+    if (id === undefined)
+      throw new Error("card operations: an inserted row came back without its key");
+    return {
+      id,
+      business_id: input.businessId,
+      idempotency_key: input.idempotencyKey,
+      request_fingerprint: fingerprint,
+      kind: input.kind,
+      quantity: input.quantity,
+      occurred_at: input.occurredAt ?? now,
+      recorded_at: now,
+      remaining_after: remaining,
+    };
+  });
 }

@@ -391,16 +391,22 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** CPU time of a process in ms (user + system). */
 function cpuOf(pid: number | string): number {
+  const { userMs, systemMs } = cpuSplitOf(pid);
+  return userMs + systemMs;
+}
+
+/** A process's CPU time in ms: in its own code (user) and in the kernel on its behalf (system). */
+function cpuSplitOf(pid: number | string): { userMs: number; systemMs: number } {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   } catch {
-    return 0; // gone meanwhile
+    return { userMs: 0, systemMs: 0 }; // gone meanwhile
   }
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // utime and stime are fields 14 and 15 of stat(5): 12 and 13 after the name.
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  return { userMs: Number(fields[11]) * TICK_MS, systemMs: Number(fields[12]) * TICK_MS };
 }
 
 /**
@@ -435,8 +441,15 @@ export function postgresCpuMs(database: string): Map<string, number> | null {
  * ends meanwhile (a pool closing an idle connection) still counts up to its last reading.
  */
 /** CPU time in ms of a process and its descendants (every server process of a cluster). */
-function treeCpu(pid: number): number {
-  return processTree(pid).reduce((sum, each) => sum + cpuOf(each), 0);
+function treeCpu(pid: number): { userMs: number; systemMs: number } {
+  let userMs = 0;
+  let systemMs = 0;
+  for (const each of processTree(pid)) {
+    const split = cpuSplitOf(each);
+    userMs += split.userMs;
+    systemMs += split.systemMs;
+  }
+  return { userMs, systemMs };
 }
 
 export function cpuMeter(serverPid: number | null, database: string) {
@@ -452,7 +465,7 @@ export function cpuMeter(serverPid: number | null, database: string) {
   const timer = setInterval(sample, 250);
   const started = {
     bench: benchNow(),
-    server: serverPid === null ? 0 : treeCpu(serverPid),
+    server: serverPid === null ? { userMs: 0, systemMs: 0 } : treeCpu(serverPid),
     wall: performance.now(),
   };
   return () => {
@@ -460,10 +473,16 @@ export function cpuMeter(serverPid: number | null, database: string) {
     sample();
     let postgres = 0;
     for (const [pid, ms] of last) postgres += ms - (first?.get(pid) ?? 0);
+    const server = serverPid === null ? { userMs: 0, systemMs: 0 } : treeCpu(serverPid);
+    const serverUserMs = server.userMs - started.server.userMs;
+    const serverSystemMs = server.systemMs - started.server.systemMs;
     return {
       wallMs: performance.now() - started.wall,
       benchMs: benchNow() - started.bench,
-      serverMs: (serverPid === null ? 0 : treeCpu(serverPid)) - started.server,
+      serverMs: serverUserMs + serverSystemMs,
+      /** Of serverMs: in the server's own code (JavaScript, pg's parsing) and in the kernel (sockets). */
+      serverUserMs,
+      serverSystemMs,
       postgresMs: first === null ? null : postgres,
     };
   };

@@ -276,7 +276,10 @@ const rate = (run: Run, units = 1) => ((run.latencies.length * units) / run.wall
 function describeCpu(run: Run, what: string, units = 1): string {
   const k = Math.max(1, run.done * units) / 1000;
   const pgCpu = run.cpu.postgresMs === null ? "?" : ms(run.cpu.postgresMs / k);
-  const server = run.cpu.serverMs > 0 ? `server ${ms(run.cpu.serverMs / k)}, ` : "";
+  const server =
+    run.cpu.serverMs > 0
+      ? `server ${ms(run.cpu.serverMs / k)} (user ${ms(run.cpu.serverUserMs / k)} + system ${ms(run.cpu.serverSystemMs / k)}), `
+      : "";
   const busy =
     ((run.cpu.serverMs + (run.cpu.postgresMs ?? 0) + run.cpu.benchMs) /
       (run.cpu.wallMs * os.cpus().length)) *
