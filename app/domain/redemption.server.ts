@@ -187,7 +187,9 @@ type Nullable<T> = { [K in keyof T]: T[K] | null };
 /**
  * The claim's one read, compiled once (ADR 043): one row whatever the code — the head (the
  * business and its owner, the counters, the referral) left-joined to the price in force and
- * to the code's state, which are null when there is none.
+ * to the code's state, which are null when there is none. It takes the business lock (ADR
+ * 044), which the seat re-attribution after the write needs: a claim's statements after this
+ * one see everything committed by whoever held the lock before.
  */
 const claimReading = compiledOnce(
   (
@@ -211,7 +213,8 @@ const claimReading = compiledOnce(
       }
     >`select head.business_exists, head.owner_email, head.attempt_hits, head.referral_awaiting,
       pl.staff_seat_month_cents, pl.card_operation_cents, s.*
-    from (select exists (select 1 from businesses where id = ${businessId}) as business_exists,
+    from (select exists (select 1 from businesses where id = ${businessId}
+        for no key update) as business_exists,
       ${businessOwnerEmailSql(businessId)} as owner_email,
       ${rateLimitHitsSql({ keys, windowStarts })} as attempt_hits,
       ${referralAwaitingQualificationSql(businessId)} as referral_awaiting) head
@@ -558,7 +561,8 @@ async function claimInTransaction(
     const again = await codeState(trx, body, now);
     throw (again && refusal(again, businessId, actor.email)) ?? new CodeNotIssued("claimed");
   }
-  await reattributeSeats(trx, { businessId, now: claimedAt });
+  // The read took the business lock: the plan, the seats and the grants come in one statement.
+  await reattributeSeats(trx, { businessId, now: claimedAt, lockHeld: true });
   // A referred business's first claim qualifies its referral (once; ADR 034).
   if (reading.referralAwaiting) {
     await qualifyReferral(trx, {

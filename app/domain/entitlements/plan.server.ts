@@ -164,11 +164,12 @@ export async function getBusinessPlan(
 }
 
 /**
- * lockBusinessPlans' statement, compiled once (ADR 043): every card operation and claim takes
- * it. The ids go as one array parameter, so a batch of any size is the same text.
+ * The plan rows of some businesses with each plan's versions (as JSON): what lockBusinessPlans
+ * reads under its lock, and what a caller already holding the lock reads with more beside it
+ * (seats.server.ts). The ids go as one array parameter, so any number is the same text.
  */
-const lockedPlanRows = compiledOnce((db, { businessIds }: { businessIds: string[] }) =>
-  selectPlanRows(db)
+export function planRowsWithVersions(db: Database, businessIds: string[]) {
+  return selectPlanRows(db)
     .select(
       sql<VersionJson[]>`(select coalesce(json_agg(json_build_object(
           'plan_id', v.plan_id, 'effective_from', v.effective_from, 'price_cents', v.price_cents,
@@ -177,9 +178,24 @@ const lockedPlanRows = compiledOnce((db, { businessIds }: { businessIds: string[
           'staff_seats', v.staff_seats)), '[]'::json)
         from plan_versions v where v.plan_id = plans.id)`.as("versions"),
     )
-    .where(sql<boolean>`businesses.id = any(${businessIds}::uuid[])`)
-    .orderBy("businesses.id")
-    .forNoKeyUpdate("businesses"),
+    .where(sql<boolean>`businesses.id = any(${businessIds}::uuid[])`);
+}
+
+/** A row of planRowsWithVersions as the plan that applies at `now`. */
+export function planInForce(
+  { versions, ...row }: PlanRow & { versions: VersionJson[] },
+  now: Date,
+): BusinessPlan {
+  const read = versions.map((v) => ({ ...v, effective_from: new Date(v.effective_from) }));
+  return toBusinessPlan(termsInForce(row, read, now), now);
+}
+
+/**
+ * lockBusinessPlans' statement, compiled once (ADR 043): every card operation and claim takes
+ * it.
+ */
+const lockedPlanRows = compiledOnce((db, { businessIds }: { businessIds: string[] }) =>
+  planRowsWithVersions(db, businessIds).orderBy("businesses.id").forNoKeyUpdate("businesses"),
 );
 
 /**
@@ -197,12 +213,7 @@ export async function lockBusinessPlans(
   // version written meanwhile starts now, after the start of every current period, so it is
   // never the one in force.
   const rows = await lockedPlanRows(trx, { businessIds });
-  return new Map(
-    rows.map(({ versions, ...row }) => {
-      const read = versions.map((v) => ({ ...v, effective_from: new Date(v.effective_from) }));
-      return [row.id, toBusinessPlan(termsInForce(row, read, now), now)];
-    }),
-  );
+  return new Map(rows.map((row) => [row.id, planInForce(row, now)]));
 }
 
 type VersionRow = Pick<

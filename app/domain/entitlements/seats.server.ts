@@ -1,9 +1,15 @@
 // Staff seats: who holds which, worked out and stored (re-attribution) and swept when stale.
-import { sql } from "kysely";
+import { sql, type Expression } from "kysely";
 import { compiledOnce } from "~db/compiled-once.ts";
 import type { Database } from "~db/index.ts";
 import { grantActive, grantEnded } from "../predicates.server";
-import { lockBusinessPlans, type GrantSource } from "./plan.server";
+import {
+  lockBusinessPlans,
+  planInForce,
+  planRowsWithVersions,
+  type BusinessPlan,
+  type GrantSource,
+} from "./plan.server";
 import type { GrantRow } from "./grants.server";
 
 // ---- Staff seats ------------------------------------------------------------------------
@@ -70,51 +76,70 @@ export async function seatHolders(db: Database, businessId: string) {
     .execute();
 }
 
+interface MemberJson {
+  user_id: string;
+  role: string;
+  created_at: string;
+  seat_grant_id: string | null;
+  over_seat_limit_since: string | null;
+}
+
+interface SeatGrantJson {
+  id: string;
+  source: GrantSource;
+  staff_seats: number;
+  ends_at: string;
+  created_at: string;
+}
+
+/** The business's members as re-attribution reads them: `business` its id or an id column. */
+function seatHoldersJsonSql(business: string | Expression<string>) {
+  return sql<MemberJson[]>`(select coalesce(json_agg(json_build_object('user_id', m.user_id,
+      'role', m.role, 'created_at', m.created_at, 'seat_grant_id', m.seat_grant_id,
+      'over_seat_limit_since', m.over_seat_limit_since)), '[]'::json)
+    from business_members m where m.business_id = ${business})`;
+}
+
+/** The business's grants in force (what attributeSeats needs of them), likewise. */
+function seatGrantsJsonSql(business: string | Expression<string>, now: Date) {
+  return sql<SeatGrantJson[]>`(select coalesce(json_agg(json_build_object('id', g.id,
+      'source', g.source, 'staff_seats', g.staff_seats, 'ends_at', g.ends_at,
+      'created_at', g.created_at)), '[]'::json)
+    from grants g where g.business_id = ${business} and ${grantActive("g", now)})`;
+}
+
 /**
- * seatHolders and the business's grants in force (what attributeSeats needs of them), in ONE
- * statement (ADR 041); read after the business lock, so they are what the lock holder sees.
+ * seatHolders and the business's grants in force, in ONE statement (ADR 041); read after the
+ * business lock, so they are what the lock holder sees. Compiled once (ADR 043).
  */
 const seatsAndGrantsReading = compiledOnce(
   (_db, { businessId, now }: { businessId: string; now: Date }) =>
-    sql<{
-      members: {
-        user_id: string;
-        role: string;
-        created_at: string;
-        seat_grant_id: string | null;
-        over_seat_limit_since: string | null;
-      }[];
-      grants: {
-        id: string;
-        source: GrantSource;
-        staff_seats: number;
-        ends_at: string;
-        created_at: string;
-      }[];
-    }>`select
-      (select coalesce(json_agg(json_build_object('user_id', m.user_id, 'role', m.role,
-          'created_at', m.created_at, 'seat_grant_id', m.seat_grant_id,
-          'over_seat_limit_since', m.over_seat_limit_since)), '[]'::json)
-        from business_members m where m.business_id = ${businessId}) as members,
-      (select coalesce(json_agg(json_build_object('id', g.id, 'source', g.source,
-          'staff_seats', g.staff_seats, 'ends_at', g.ends_at, 'created_at', g.created_at)),
-          '[]'::json)
-        from grants g where g.business_id = ${businessId} and ${grantActive("g", now)}) as grants`,
+    sql<{ members: MemberJson[]; grants: SeatGrantJson[] }>`select
+      ${seatHoldersJsonSql(businessId)} as members,
+      ${seatGrantsJsonSql(businessId, now)} as grants`,
 );
 
-async function seatsAndGrants(
-  trx: Database,
-  { businessId, now }: { businessId: string; now: Date },
-) {
-  // Compiled once (ADR 043): every claim and seat change reads it.
-  const [row] = await seatsAndGrantsReading(trx, { businessId, now });
+/**
+ * For a transaction that already holds the business lock (taken by an earlier statement): the
+ * plan, the seat holders and the grants in force in ONE statement. Its snapshot is taken after
+ * the lock was, so it sees what a read after lockBusinessPlans would (ADR 044). Never for a
+ * caller without the lock: a statement that waited for it would read from before the wait.
+ */
+const planSeatsAndGrantsReading = compiledOnce(
+  (db, { businessIds, now }: { businessIds: string[]; now: Date }) =>
+    planRowsWithVersions(db, businessIds)
+      .select(seatHoldersJsonSql(sql.ref<string>("businesses.id")).as("members"))
+      .select(seatGrantsJsonSql(sql.ref<string>("businesses.id"), now).as("grants")),
+);
+
+function seatState(members: MemberJson[], grants: SeatGrantJson[]) {
   return {
-    members: (row?.members ?? []).map((m) => ({
+    members: members.map((m) => ({
       ...m,
       created_at: new Date(m.created_at),
       over_seat_limit_since: m.over_seat_limit_since ? new Date(m.over_seat_limit_since) : null,
     })),
-    grants: (row?.grants ?? []).map((g) => ({
+    grants: grants.map((g) => ({
       id: g.id,
       source: g.source,
       staffSeats: g.staff_seats,
@@ -124,19 +149,46 @@ async function seatsAndGrants(
   };
 }
 
+/** The business's plan (locking the business unless `lockHeld`), seat holders and grants. */
+async function planAndSeats(
+  trx: Database,
+  { businessId, now, lockHeld }: { businessId: string; now: Date; lockHeld: boolean },
+): Promise<(ReturnType<typeof seatState> & { plan: BusinessPlan }) | null> {
+  if (lockHeld) {
+    const [row] = await planSeatsAndGrantsReading(trx, { businessIds: [businessId], now });
+    if (!row) return null;
+    const { members, grants, ...planRow } = row;
+    return { plan: planInForce(planRow, now), ...seatState(members, grants) };
+  }
+  const plans = await lockBusinessPlans(trx, { businessIds: [businessId], now });
+  const plan = plans.get(businessId);
+  if (!plan) return null;
+  const [row] = await seatsAndGrantsReading(trx, { businessId, now });
+  return { plan, ...seatState(row?.members ?? [], row?.grants ?? []) };
+}
+
 /**
  * Brings the stored seat attribution in line with `attributeSeats` at `now`: members who
  * lost their seat are marked over the limit (they cannot sign in; nothing is deleted), those
- * who found one are unmarked. Locks the business row. Returns how many members changed.
+ * who found one are unmarked. Locks the business row, unless the transaction holds the lock
+ * already. Returns how many members changed.
  */
 export async function reattributeSeats(
   trx: Database,
-  { businessId, now }: { businessId: string; now: Date },
+  {
+    businessId,
+    now,
+    lockHeld = false,
+  }: {
+    businessId: string;
+    now: Date;
+    /** This transaction locked the business already (a claim's read does): one read, not two. */
+    lockHeld?: boolean;
+  },
 ): Promise<number> {
-  const plans = await lockBusinessPlans(trx, { businessIds: [businessId], now });
-  const plan = plans.get(businessId);
-  if (!plan) return 0;
-  const { members, grants } = await seatsAndGrants(trx, { businessId, now });
+  const state = await planAndSeats(trx, { businessId, now, lockHeld });
+  if (!state) return 0;
+  const { plan, members, grants } = state;
   const seats = attributeSeats(
     members.map((m) => ({ userId: m.user_id, role: m.role, joinedAt: m.created_at })),
     plan.staffSeats,
