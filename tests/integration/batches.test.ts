@@ -173,6 +173,40 @@ describe("a batch made by the job", () => {
     expect(await auditOf("batch.generated", batch.id)).toHaveLength(1);
   });
 
+  it("refreshes the planner's statistics of the codes when it completes a batch", async () => {
+    const { partner, bundle, actor } = await setUp();
+    const { db } = testDb();
+    const estimate = async () =>
+      Number(
+        (
+          await sql<{ reltuples: number }>`select reltuples from pg_class
+            where oid = 'activation_codes'::regclass`.execute(db)
+        ).rows[0]?.reltuples,
+      );
+    await sql`analyze activation_codes`.execute(db);
+    const before = Number(
+      (
+        await db
+          .selectFrom("activation_codes")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(await estimate()).toBe(before);
+    const { batch } = await generateBatch(db, {
+      partnerId: partner.id,
+      bundleId: bundle.id,
+      input: input({ count: 10_001 }),
+      actor,
+      now: new Date(),
+    });
+    expect(await continueBatchGeneration(db, { batchId: batch.id, clock: () => new Date() })).toBe(
+      "completed",
+    );
+    // Without the refresh the estimate stays at `before` (no autovacuum runs meanwhile).
+    expect(await estimate()).toBe(before + 10_001);
+  });
+
   it("a worker killed mid-way leaves a generating batch that a restart completes exactly", async () => {
     const { partner, bundle, actor } = await setUp();
     const { batch } = await generateBatch(testDb().db, {

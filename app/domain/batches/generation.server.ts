@@ -287,7 +287,20 @@ export async function continueBatchGeneration(
   // Normally the last chunk made the batch ready already; this covers a batch whose codes were
   // all written by a worker that stopped just before it could say so.
   await db.transaction().execute(markReady);
+  if (generated > leased.generated_count) await refreshCodeStatistics(db);
   return "completed";
+}
+
+/**
+ * A large batch changes activation_codes faster than autovacuum notices (a minute away at
+ * best, and off on some servers): until the planner's statistics catch up, plans kept for
+ * prepared statements (ADR 042) go on treating it as the small table it was. The soak saw a
+ * claim's update by id scan all 100,000 new unclaimed codes through the expiry index, every
+ * claim 13 → 45 ms, for as long as the statistics stayed stale (ADR 044). Refreshing them
+ * invalidates those plans at once. ANALYZE samples a fixed number of rows, whatever the size.
+ */
+async function refreshCodeStatistics(db: Database): Promise<void> {
+  await sql`analyze activation_codes`.execute(db);
 }
 
 /**
