@@ -78,6 +78,12 @@ export interface CardOperationInput {
   occurredAt: Date | null;
 }
 
+/** The units one grant paid towards an operation. */
+export interface OperationDraw {
+  grantId: string;
+  quantity: number;
+}
+
 export interface RecordedCardOperation {
   id: number;
   businessId: string;
@@ -89,7 +95,7 @@ export interface RecordedCardOperation {
   /** Card operations the business had left right after this one. */
   remaining: number;
   /** The grants that paid for it: two entries when it was split across grants. */
-  draws: { grantId: string; quantity: number }[];
+  draws: OperationDraw[];
 }
 
 export type CardOperationResult =
@@ -164,13 +170,12 @@ export async function recordCardOperations(
     const decisions: Decision[] = [];
     const seen = new Map<string, { fingerprint: string; decision: Decision }>();
     for (const row of stored) {
-      seen.set(`${row.business_id}\n${row.idempotency_key}`, {
+      seen.set(operationKey(row.business_id, row.idempotency_key), {
         fingerprint: row.request_fingerprint,
         decision: { kind: "replay_stored", stored: row },
       });
     }
-    const toInsert: { input: CardOperationInput; fingerprint: string; remaining: number }[] = [];
-    const draws: { row: number; grantId: string; quantity: number }[] = [];
+    const toInsert: UsageEntry[] = [];
     for (const input of operations) {
       const index = decisions.length;
       if (!plans.has(input.businessId)) {
@@ -178,7 +183,7 @@ export async function recordCardOperations(
         continue;
       }
       const fingerprint = operationFingerprint(input);
-      const key = `${input.businessId}\n${input.idempotencyKey}`;
+      const key = operationKey(input.businessId, input.idempotencyKey);
       const earlier = seen.get(key);
       if (earlier) {
         decisions.push(
@@ -205,6 +210,7 @@ export async function recordCardOperations(
         continue;
       }
       const row = toInsert.length;
+      const draws: OperationDraw[] = [];
       let needed = input.quantity;
       for (const grant of businessGrants) {
         if (needed === 0) break;
@@ -212,24 +218,34 @@ export async function recordCardOperations(
         if (take <= 0) continue;
         grant.cardOperationsUsed += take;
         needed -= take;
-        draws.push({ row, grantId: grant.id, quantity: take });
+        draws.push({ grantId: grant.id, quantity: take });
       }
-      toInsert.push({ input, fingerprint, remaining: left - input.quantity });
+      toInsert.push({ input, fingerprint, remaining: left - input.quantity, draws });
       decisions.push({ kind: "record", row });
       seen.set(key, { fingerprint, decision: { kind: "replay_of", index } });
     }
 
     // Second pass: write it all in one statement.
-    const inserted = await writeUsage(trx, { entries: toInsert, draws, now });
+    const ids = await writeUsage(trx, { entries: toInsert, now });
     const storedDraws = new Map(stored.map((row) => [row.id, row.draws]));
-    // Each recorded row's draws, gathered in one pass (a batch of 1,000 events has 1,000 rows).
-    const drawsByRow = toInsert.map((): { grantId: string; quantity: number }[] => []);
-    for (const { row, grantId, quantity } of draws) drawsByRow[row]?.push({ grantId, quantity });
 
-    const recorded = (row: number): RecordedCardOperation => ({
-      ...toRecorded(inserted[row]!),
-      draws: drawsByRow[row] ?? [],
-    });
+    // A recorded operation is what was written: the entry, its new id and the request's moment.
+    const recorded = (row: number): RecordedCardOperation => {
+      const entry = toInsert[row];
+      const id = ids[row];
+      if (!entry || id === undefined) throw new Error("card operations: a recorded row is missing");
+      return {
+        id,
+        businessId: entry.input.businessId,
+        idempotencyKey: entry.input.idempotencyKey,
+        kind: entry.input.kind,
+        quantity: entry.input.quantity,
+        occurredAt: entry.input.occurredAt ?? now,
+        recordedAt: now,
+        remaining: entry.remaining,
+        draws: entry.draws,
+      };
+    };
     const results: CardOperationResult[] = [];
     for (const decision of decisions) {
       switch (decision.kind) {
@@ -274,8 +290,21 @@ function toRecorded(row: StoredOperation): Omit<RecordedCardOperation, "draws"> 
   };
 }
 
+/** An operation decided to be recorded: what is written, and the grants it draws from. */
+interface UsageEntry {
+  input: CardOperationInput;
+  fingerprint: string;
+  remaining: number;
+  draws: OperationDraw[];
+}
+
+/** One business's idempotency key, as a map key. */
+function operationKey(businessId: string, idempotencyKey: string): string {
+  return `${businessId}\n${idempotencyKey}`;
+}
+
 interface StoredOperationWithDraws extends StoredOperation {
-  draws: { grantId: string; quantity: number }[];
+  draws: OperationDraw[];
 }
 
 /**
@@ -356,17 +385,10 @@ type StoredJson = Omit<StoredOperationWithDraws, "occurred_at" | "recorded_at"> 
  */
 async function writeUsage(
   trx: Database,
-  {
-    entries,
-    draws,
-    now,
-  }: {
-    entries: { input: CardOperationInput; fingerprint: string; remaining: number }[];
-    draws: { row: number; grantId: string; quantity: number }[];
-    now: Date;
-  },
-): Promise<StoredOperation[]> {
+  { entries, now }: { entries: UsageEntry[]; now: Date },
+): Promise<number[]> {
   if (entries.length === 0) return [];
+  const draws = entries.flatMap(({ input, draws: own }) => own.map((d) => ({ input, ...d })));
   const perGrant = new Map<string, number>();
   for (const d of draws) perGrant.set(d.grantId, (perGrant.get(d.grantId) ?? 0) + d.quantity);
   // Only the ids come back: every other column is what this statement was sent.
@@ -391,8 +413,8 @@ async function writeUsage(
       insert into card_operation_draws (card_operation_id, grant_id, quantity)
       select ops.id, d.grant_id, d.quantity
       from unnest(
-        ${draws.map((d) => entries[d.row]!.input.businessId)}::uuid[],
-        ${draws.map((d) => entries[d.row]!.input.idempotencyKey)}::text[],
+        ${draws.map((d) => d.input.businessId)}::uuid[],
+        ${draws.map((d) => d.input.idempotencyKey)}::text[],
         ${draws.map((d) => d.grantId)}::uuid[],
         ${draws.map((d) => d.quantity)}::int[]
       ) as d(business_id, idempotency_key, grant_id, quantity)
@@ -411,21 +433,13 @@ async function writeUsage(
     )
     select * from ops`.execute(trx);
   if (rows.length !== entries.length) throw new Error("card operations: insert count mismatch");
-  const ids = new Map(rows.map((row) => [`${row.business_id}\n${row.idempotency_key}`, row.id]));
-  return entries.map(({ input, fingerprint, remaining }) => {
-    const id = ids.get(`${input.businessId}\n${input.idempotencyKey}`);
+  const ids = new Map(
+    rows.map((row) => [operationKey(row.business_id, row.idempotency_key), row.id]),
+  );
+  return entries.map(({ input }) => {
+    const id = ids.get(operationKey(input.businessId, input.idempotencyKey));
     if (id === undefined)
       throw new Error("card operations: an inserted row came back without its key");
-    return {
-      id,
-      business_id: input.businessId,
-      idempotency_key: input.idempotencyKey,
-      request_fingerprint: fingerprint,
-      kind: input.kind,
-      quantity: input.quantity,
-      occurred_at: input.occurredAt ?? now,
-      recorded_at: now,
-      remaining_after: remaining,
-    };
+    return id;
   });
 }

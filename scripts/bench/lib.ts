@@ -463,9 +463,10 @@ export function cpuMeter(serverPid: number | null, database: string) {
     for (const [pid, ms] of postgresCpuMs(database) ?? []) last.set(pid, ms);
   };
   const timer = setInterval(sample, 250);
+  const serverNow = () => (serverPid === null ? { userMs: 0, systemMs: 0 } : treeCpu(serverPid));
   const started = {
     bench: benchNow(),
-    server: serverPid === null ? { userMs: 0, systemMs: 0 } : treeCpu(serverPid),
+    server: serverNow(),
     wall: performance.now(),
   };
   return () => {
@@ -473,7 +474,7 @@ export function cpuMeter(serverPid: number | null, database: string) {
     sample();
     let postgres = 0;
     for (const [pid, ms] of last) postgres += ms - (first?.get(pid) ?? 0);
-    const server = serverPid === null ? { userMs: 0, systemMs: 0 } : treeCpu(serverPid);
+    const server = serverNow();
     const serverUserMs = server.userMs - started.server.userMs;
     const serverSystemMs = server.systemMs - started.server.systemMs;
     return {
